@@ -1,0 +1,37 @@
+// A frame as a capture source yields it: time, link type, and a view of its bytes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/timestamp.h"
+
+namespace qw::capture {
+
+/// Link-layer header types (LINKTYPE_* of the tcpdump.org registry) that quaywatch decodes.
+enum LinkType : uint32_t {
+  kLinkNull = 0,        // BSD loopback: 4-byte address family in the writer's byte order
+  kLinkEthernet = 1,
+  kLinkRaw = 101,       // raw IPv4 or IPv6, version nibble decides
+  kLinkLoop = 108,      // OpenBSD loopback: 4-byte address family, big-endian
+  kLinkLinuxSll = 113,  // Linux cooked capture v1
+  kLinkIpv4 = 228,
+  kLinkIpv6 = 229,
+  kLinkLinuxSll2 = 276,  // Linux cooked capture v2
+};
+
+/// One captured frame. `data` is a view into the source's buffer, valid until the next
+/// call to the source's Next(); `number` is 1-based within its file, as Wireshark counts.
+struct Frame {
+  core::Timestamp ts;
+  uint32_t link_type = kLinkEthernet;
+  uint32_t orig_len = 0;  // length on the wire; data.size() is the captured length
+  uint32_t interface_id = 0;
+  uint64_t number = 0;
+  std::span<const uint8_t> data;
+};
+
+/// Name of a link type as the summary writes it ("ethernet", "linux-sll", ...).
+const char* LinkTypeName(uint32_t link_type);
+
+}  // namespace qw::capture

@@ -1,0 +1,96 @@
+// Link-layer and network addresses as small value types, comparable and hashable, so that
+// flow keys and inventory maps never allocate for them.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace qw::core {
+
+/// An IEEE 802 MAC address.
+struct MacAddr {
+  std::array<uint8_t, 6> b{};
+
+  auto operator<=>(const MacAddr&) const = default;
+  /// Builds from a 6-byte view; all zeros when the view is shorter.
+  static MacAddr From(std::span<const uint8_t> bytes);
+  /// Parses "aa:bb:cc:dd:ee:ff" (or with '-'); nullopt when malformed.
+  static std::optional<MacAddr> Parse(std::string_view text);
+  /// Lower-case colon-separated text.
+  std::string ToString() const;
+  bool IsZero() const { return b == std::array<uint8_t, 6>{}; }
+  /// Group (multicast or broadcast) address: the I/G bit is set.
+  bool IsMulticast() const { return (b[0] & 1) != 0; }
+  bool IsBroadcast() const { return b == std::array<uint8_t, 6>{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}; }
+  /// Locally administered (U/L bit set): no IEEE vendor applies.
+  bool IsLocal() const { return (b[0] & 2) != 0; }
+  /// The address as an integer, for hashing and prefix lookups.
+  uint64_t AsU64() const {
+    uint64_t v = 0;
+    for (uint8_t x : b) v = v << 8 | x;
+    return v;
+  }
+};
+
+/// An IPv4 or IPv6 address; family 0 means none. IPv4 lives in the first four bytes.
+struct IpAddr {
+  std::array<uint8_t, 16> b{};
+  uint8_t family = 0;  // 0, 4 or 6
+
+  auto operator<=>(const IpAddr&) const = default;
+  static IpAddr V4(std::span<const uint8_t> bytes);
+  static IpAddr V6(std::span<const uint8_t> bytes);
+  static IpAddr V4(uint32_t host_order);
+  /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text; nullopt when malformed.
+  static std::optional<IpAddr> Parse(std::string_view text);
+  bool IsV4() const { return family == 4; }
+  bool IsV6() const { return family == 6; }
+  bool IsSet() const { return family != 0; }
+  /// IPv4 in host order (0 for IPv6).
+  uint32_t V4Value() const {
+    return IsV4() ? (uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3]) : 0;
+  }
+  /// RFC 1918, RFC 6598 shared, link-local, loopback, ULA (fc00::/7), IPv6 link-local.
+  bool IsPrivate() const;
+  /// Multicast or limited/directed broadcast (255.255.255.255).
+  bool IsMulticastOrBroadcast() const;
+  /// 0.0.0.0 or ::
+  bool IsUnspecified() const;
+  /// Text form as inet_ntop writes it.
+  std::string ToString() const;
+};
+
+/// A 64-bit mix for building hashes of keys (splitmix64 finaliser).
+inline uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+/// Hash of an IP address, independent of pointer or insertion order.
+inline uint64_t HashIp(const IpAddr& ip) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, ip.b.data(), 8);
+  std::memcpy(&hi, ip.b.data() + 8, 8);
+  return Mix64(lo ^ Mix64(hi ^ ip.family));
+}
+
+/// std::hash-compatible hasher for MacAddr.
+struct MacHash {
+  size_t operator()(const MacAddr& m) const { return Mix64(m.AsU64()); }
+};
+/// std::hash-compatible hasher for IpAddr.
+struct IpHash {
+  size_t operator()(const IpAddr& ip) const { return HashIp(ip); }
+};
+
+}  // namespace qw::core

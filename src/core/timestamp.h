@@ -1,0 +1,21 @@
+// Packet time: nanoseconds since the Unix epoch, taken from the capture, never the clock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace qw::core {
+
+/// A point in time in nanoseconds since 1970-01-01T00:00:00Z.
+struct Timestamp {
+  int64_t ns = 0;
+
+  auto operator<=>(const Timestamp&) const = default;
+  /// Seconds as a double, for rates and durations.
+  double Seconds() const { return static_cast<double>(ns) / 1e9; }
+};
+
+/// Formats as ISO 8601 UTC with microseconds, e.g. "2024-03-01T10:00:00.123456Z".
+std::string FormatIso8601(Timestamp t);
+
+}  // namespace qw::core
