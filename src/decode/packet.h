@@ -42,7 +42,7 @@ struct ArpInfo {
 /// is present; Decoder::Decode resets the struct before filling it.
 struct Packet {
   // Link layer.
-  bool has_mac = false;  // Ethernet (or SLL with a 6-byte address): src_mac is set
+  bool has_mac = false;            // Ethernet (or SLL with a 6-byte address): src_mac is set
   core::MacAddr src_mac, dst_mac;  // dst_mac is all-zero when the link layer has none (SLL)
   uint8_t vlan_count = 0;          // tags seen, outermost first (counts beyond 2 too)
   uint16_t outer_vlan = 0;         // VLAN id of the outermost tag (802.1Q or 802.1ad)
@@ -56,11 +56,19 @@ struct Packet {
 
   // Network layer.
   core::IpAddr src_ip, dst_ip;
-  uint8_t ip_proto = 0;  // IPv4 protocol, or the IPv6 upper-layer header after extensions
-  uint8_t ttl = 0;       // IPv4 TTL or IPv6 hop limit
+  uint8_t ip_proto = 0;         // IPv4 protocol, or the IPv6 upper-layer header after extensions
+  uint8_t ttl = 0;              // IPv4 TTL or IPv6 hop limit
   bool ip_fragment = false;     // a fragment whose datagram is not (yet) whole
   bool ip_reassembled = false;  // this frame completed a datagram from fragments
   uint32_t ip_total_len = 0;    // IP datagram length as the header says (after reassembly)
+
+  // Tunnels (IPv4-in-IPv4, IPv6-in-IPv4, IP in GRE), followed one level deep. src_ip,
+  // dst_ip, ttl and ip_proto stay those of the outer header; the transport fields below
+  // then describe the inner datagram, as tshark counts the inner TCP/UDP for the frame.
+  bool has_inner_ipv4 = false;  // the frame carries an inner IPv4 header
+  bool has_inner_ipv6 = false;  // the frame carries an inner IPv6 header
+  core::IpAddr inner_src_ip, inner_dst_ip;
+  uint8_t inner_ip_proto = 0;  // upper-layer protocol of the inner datagram
 
   // Transport layer.
   L4 l4 = L4::kNone;
@@ -72,7 +80,9 @@ struct Packet {
   // ICMP errors quote the packet that caused them; tshark dissects that quote, so a frame
   // holding a quoted TCP or UDP header counts as TCP or UDP there too.
   L4 icmp_quoted_l4 = L4::kNone;
-  std::span<const uint8_t> payload;  // TCP or UDP payload (or ICMP body)
+  // TCP or UDP payload, ICMP body after its 8-byte header, or for other IP protocols
+  // (kOther) everything after the IP headers.
+  std::span<const uint8_t> payload;
 };
 
 }  // namespace qw::decode
