@@ -69,10 +69,10 @@ struct Flow {
   bool midstream = false;  // TCP picked up without its SYN: initiator is a guess
   TcpState tcp_state = TcpState::kNone;
   core::Timestamp first_ts, last_ts;
-  uint32_t capture_index = 0;  // which input file held the first frame
-  uint64_t first_frame = 0;    // 1-based frame number of the first packet in that file
-  std::array<uint64_t, 2> packets{};  // indexed by Direction
-  std::array<uint64_t, 2> bytes{};    // frame bytes, indexed by Direction
+  uint32_t capture_index = 0;               // which input file held the first frame
+  uint64_t first_frame = 0;                 // 1-based frame number of the first packet in that file
+  std::array<uint64_t, 2> packets{};        // indexed by Direction
+  std::array<uint64_t, 2> bytes{};          // frame bytes, indexed by Direction
   std::array<uint64_t, 2> payload_bytes{};  // transport payload bytes, indexed by Direction
   std::unique_ptr<StreamConsumer> consumer;  // attached by the flow observer, may be null
 };
