@@ -1,0 +1,27 @@
+// The registry: the one place that lists every dissector. Adding a protocol adds one line.
+#include <array>
+
+#include "dissect/arp/arp_dissector.h"
+#include "dissect/cdp/cdp_dissector.h"
+#include "dissect/dissector.h"
+#include "dissect/lldp/lldp_dissector.h"
+
+namespace qw::dissect {
+
+namespace {
+
+constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
+    {"arp", decode::L3::kArp, &arp::DissectArp},
+    {"lldp", decode::L3::kLldp, &lldp::DissectLldp},
+    {"cdp", decode::L3::kCdp, &cdp::DissectCdp},
+}};
+
+// Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
+constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+
+}  // namespace
+
+std::span<const FrameDissectorInfo> FrameDissectors() { return kFrameDissectors; }
+std::span<const StreamDissectorInfo> StreamDissectors() { return kStreamDissectors; }
+
+}  // namespace qw::dissect

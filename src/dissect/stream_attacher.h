@@ -1,0 +1,73 @@
+// Attaching stream dissectors to flows: probing by content, then feeding the chosen
+// dissector in-order bytes with bounded buffering of what it has not consumed yet.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "dissect/dissector.h"
+#include "flow/flow.h"
+
+namespace qw::dissect {
+
+/// Bounds of the attacher's per-flow buffers.
+struct AttachLimits {
+  size_t max_probe_bytes = 4096;      // bytes held per direction while probes say "maybe"
+  size_t max_pending_bytes = 262144;  // unconsumed bytes held per direction for a dissector
+  uint32_t max_violations = 1;        // kNotThisProtocol answers before detaching
+};
+
+/// Counters of what the attacher did, summed over flows.
+struct AttachStats {
+  uint64_t attached = 0;
+  uint64_t detached = 0;
+  uint64_t undetected = 0;
+};
+
+/// A flow::StreamConsumer that probes the candidates, attaches the first that accepts,
+/// and feeds it. Owned by the flow; views it receives live only for the call.
+class StreamAttacher final : public flow::StreamConsumer {
+ public:
+  /// `candidates` are tried in order (port matches first, as OrderCandidates arranges).
+  StreamAttacher(const flow::Flow& flow, std::vector<const StreamDissectorInfo*> candidates,
+                 ObservationSink& sink, core::Anomalies& anomalies, AttachStats& stats,
+                 AttachLimits limits = {});
+
+  void OnData(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
+              core::Timestamp ts) override;
+  void OnGap(flow::Direction dir, uint64_t n) override;
+  void OnEnd(flow::EndReason reason) override;
+  bool WantsData() const override { return !done_; }
+
+  /// Name of the attached protocol, or nullptr.
+  const char* protocol() const { return active_ ? active_->name : nullptr; }
+
+ private:
+  void Probe(flow::Direction dir, uint64_t frame, core::Timestamp ts);
+  void Feed(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
+            core::Timestamp ts);
+  StreamContext Context(uint64_t frame, core::Timestamp ts) const;
+  void Detach(const char* anomaly);
+
+  const flow::Flow& flow_;
+  std::vector<const StreamDissectorInfo*> candidates_;
+  ObservationSink& sink_;
+  core::Anomalies& anomalies_;
+  AttachStats& stats_;
+  AttachLimits limits_;
+  const StreamDissectorInfo* active_ = nullptr;
+  std::unique_ptr<Dissector> dissector_;
+  std::vector<uint8_t> buffer_[2];  // probe bytes, then unconsumed bytes, per direction
+  uint32_t violations_ = 0;
+  uint64_t last_frame_ = 0;
+  core::Timestamp last_ts_;
+  bool done_ = false;
+};
+
+/// The stream dissectors for a transport, those listing `port_a` or `port_b` first.
+std::vector<const StreamDissectorInfo*> OrderCandidates(uint8_t transport, uint16_t port_a,
+                                                        uint16_t port_b);
+
+}  // namespace qw::dissect

@@ -1,0 +1,125 @@
+#include "dissect/stream_attacher.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "dissect/dissector.h"
+
+namespace qw::dissect {
+namespace {
+
+// A test protocol of newline-terminated lines that start with "QW ".
+struct Seen {
+  std::vector<std::string> lines;
+  uint64_t gaps = 0;
+  bool ended = false;
+};
+Seen* g_seen = nullptr;
+
+class LineDissector final : public Dissector {
+ public:
+  ParseResult OnData(flow::Direction, std::span<const uint8_t> bytes,
+                     const StreamContext&) override {
+    std::string_view s(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (s.size() >= 3 && s.substr(0, 3) != "QW ") return {Verdict::kNotThisProtocol, 0, 0};
+    auto nl = s.find('\n');
+    if (nl == std::string_view::npos) return {Verdict::kNeedMore, 0, 1};
+    g_seen->lines.emplace_back(s.substr(0, nl));
+    return {Verdict::kConsumed, nl + 1, 0};
+  }
+  void OnGap(flow::Direction, uint64_t n, const StreamContext&) override { g_seen->gaps += n; }
+  void OnEnd(const StreamContext&) override { g_seen->ended = true; }
+};
+
+ProbeResult ProbeLine(flow::Direction, std::span<const uint8_t> b) {
+  std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
+  if (s.size() < 3) return std::string_view("QW ").substr(0, s.size()) == s ? ProbeResult::kMaybe
+                                                                             : ProbeResult::kNo;
+  return s.substr(0, 3) == "QW " ? ProbeResult::kYes : ProbeResult::kNo;
+}
+std::unique_ptr<Dissector> CreateLine() { return std::make_unique<LineDissector>(); }
+constexpr uint16_t kPorts[] = {4242};
+const StreamDissectorInfo kLine = {"qwline", 6, kPorts, &ProbeLine, &CreateLine};
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+class StreamAttacherTest : public testing::Test {
+ protected:
+  void SetUp() override { g_seen = &seen_; }
+  void TearDown() override { g_seen = nullptr; }
+  StreamAttacher Make(AttachLimits limits = {}) {
+    return StreamAttacher(flow_, {&kLine}, sink_, anomalies_, stats_, limits);
+  }
+  Seen seen_;
+  flow::Flow flow_;
+  ObservationSink sink_;
+  core::Anomalies anomalies_;
+  AttachStats stats_;
+};
+
+TEST_F(StreamAttacherTest, ProbesAcrossSegmentsThenFeedsWholeMessages) {
+  auto a = Make();
+  std::string s1 = "Q", s2 = "W hel", s3 = "lo\nQW two\nQW th", s4 = "ree\n";
+  for (auto* s : {&s1, &s2, &s3, &s4}) a.OnData(flow::Direction::kFromInitiator, Bytes(*s), 1, {});
+  EXPECT_STREQ(a.protocol(), "qwline");
+  EXPECT_EQ(stats_.attached, 1u);
+  EXPECT_EQ(seen_.lines, (std::vector<std::string>{"QW hello", "QW two", "QW three"}));
+  a.OnEnd(flow::EndReason::kClosed);
+  EXPECT_TRUE(seen_.ended);
+}
+
+TEST_F(StreamAttacherTest, OtherBytesAreNotThisProtocol) {
+  auto a = Make();
+  std::string s = "GET / HTTP/1.1\r\n";
+  a.OnData(flow::Direction::kFromInitiator, Bytes(s), 1, {});
+  EXPECT_EQ(a.protocol(), nullptr);
+  EXPECT_FALSE(a.WantsData());
+  EXPECT_EQ(stats_.undetected, 1u);
+}
+
+TEST_F(StreamAttacherTest, ViolationDetachesAndIsCounted) {
+  auto a = Make();
+  std::string ok = "QW fine\n", bad = "XX broken\n";
+  a.OnData(flow::Direction::kFromInitiator, Bytes(ok), 1, {});
+  a.OnData(flow::Direction::kFromInitiator, Bytes(bad), 2, {});
+  EXPECT_FALSE(a.WantsData());
+  EXPECT_EQ(stats_.detached, 1u);
+  EXPECT_EQ(anomalies_.Count("dissect.protocol_violation"), 1u);
+}
+
+TEST_F(StreamAttacherTest, PendingBytesAreBounded) {
+  AttachLimits limits;
+  limits.max_pending_bytes = 64;
+  auto a = Make(limits);
+  std::string start = "QW ";
+  a.OnData(flow::Direction::kFromInitiator, Bytes(start), 1, {});
+  std::string chunk(40, 'x');  // a line that never ends
+  for (int i = 0; i < 10; ++i) a.OnData(flow::Direction::kFromInitiator, Bytes(chunk), 2, {});
+  EXPECT_GE(anomalies_.Count("dissect.pending_overflow"), 1u);
+  EXPECT_GT(seen_.gaps, 0u);
+}
+
+TEST_F(StreamAttacherTest, GapIsPassedToTheDissector) {
+  auto a = Make();
+  std::string s = "QW a\n";
+  a.OnData(flow::Direction::kFromInitiator, Bytes(s), 1, {});
+  a.OnGap(flow::Direction::kFromInitiator, 100);
+  EXPECT_EQ(seen_.gaps, 100u);
+}
+
+TEST(Registry, ListsTheLinkLayerDissectors) {
+  std::vector<std::string> names;
+  for (const auto& d : FrameDissectors()) names.emplace_back(d.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"arp", "lldp", "cdp"}));
+  for (const auto& d : StreamDissectors()) {
+    EXPECT_NE(d.probe, nullptr) << d.name;
+    EXPECT_NE(d.create, nullptr) << d.name;
+  }
+}
+
+}  // namespace
+}  // namespace qw::dissect
