@@ -1,0 +1,161 @@
+#include "app/engine.h"
+
+#include "dissect/dissector.h"
+
+namespace qw::app {
+
+namespace {
+
+model::FlowRecord ToRecord(const flow::Flow& f, flow::EndReason reason) {
+  model::FlowRecord r;
+  r.id = static_cast<uint64_t>(f.capture_index) << 40 | f.first_frame;
+  r.capture_index = f.capture_index;
+  r.first_frame = f.first_frame;
+  r.proto = f.proto;
+  r.vlan = f.vlan;
+  r.inner_vlan = f.inner_vlan;
+  r.initiator_ip = f.initiator_ip.ToString();
+  r.responder_ip = f.responder_ip.ToString();
+  if (!f.initiator_mac.IsZero()) r.initiator_mac = f.initiator_mac.ToString();
+  if (!f.responder_mac.IsZero()) r.responder_mac = f.responder_mac.ToString();
+  r.initiator_port = f.initiator_port;
+  r.responder_port = f.responder_port;
+  r.midstream = f.midstream;
+  if (f.proto == 6) r.tcp_state = TcpStateName(f.tcp_state);
+  r.end_reason = EndReasonName(reason);
+  r.first_ts = f.first_ts;
+  r.last_ts = f.last_ts;
+  r.packets_from_initiator = f.packets[0];
+  r.packets_from_responder = f.packets[1];
+  r.bytes_from_initiator = f.bytes[0];
+  r.bytes_from_responder = f.bytes[1];
+  return r;
+}
+
+}  // namespace
+
+const char* TcpStateName(flow::TcpState state) {
+  switch (state) {
+    case flow::TcpState::kNone:
+      return "none";
+    case flow::TcpState::kSynSent:
+      return "syn-sent";
+    case flow::TcpState::kSynAckSeen:
+      return "syn-ack-seen";
+    case flow::TcpState::kEstablished:
+      return "established";
+    case flow::TcpState::kClosing:
+      return "closing";
+    case flow::TcpState::kClosed:
+      return "closed";
+    case flow::TcpState::kReset:
+      return "reset";
+  }
+  return "unknown";
+}
+
+const char* EndReasonName(flow::EndReason reason) {
+  switch (reason) {
+    case flow::EndReason::kIdle:
+      return "idle-timeout";
+    case flow::EndReason::kActive:
+      return "active-timeout";
+    case flow::EndReason::kClosed:
+      return "closed";
+    case flow::EndReason::kEvicted:
+      return "evicted";
+    case flow::EndReason::kEndOfInput:
+      return "end-of-input";
+    case flow::EndReason::kReused:
+      return "port-reused";
+  }
+  return "unknown";
+}
+
+Engine::Engine(EngineLimits limits, FlowRecordSink* sink)
+    : limits_(limits),
+      sink_(sink),
+      decoder_(limits.decoder),
+      inventory_(limits.inventory),
+      flows_(std::make_unique<flow::FlowTable>(limits.flows, *this)) {}
+
+Engine::~Engine() = default;
+
+void Engine::Count(const decode::Packet& p) {
+  using decode::L3;
+  using decode::L4;
+  counts_.vlan += p.vlan_count > 0;
+  counts_.arp += p.l3 == L3::kArp;
+  counts_.ipv4 += p.l3 == L3::kIpv4 || p.has_inner_ipv4;
+  counts_.ipv6 += p.l3 == L3::kIpv6 || p.has_inner_ipv6;
+  counts_.tcp += p.l4 == L4::kTcp || p.icmp_quoted_l4 == L4::kTcp;
+  counts_.udp += p.l4 == L4::kUdp || p.icmp_quoted_l4 == L4::kUdp;
+  counts_.icmp += p.l4 == L4::kIcmp;
+  counts_.icmpv6 += p.l4 == L4::kIcmpv6;
+  counts_.lldp += p.l3 == L3::kLldp;
+  counts_.cdp += p.l3 == L3::kCdp;
+  counts_.stp += p.l3 == L3::kStp;
+  counts_.ipv4_fragments += p.l3 == L3::kIpv4 && p.ip_fragment;
+  counts_.ipv4_reassembled += p.ip_reassembled;
+}
+
+void Engine::OnFrame(const capture::Frame& frame, uint32_t capture_index) {
+  if (!decoder_.Decode(frame.link_type, frame.ts, frame.data, pkt_, anomalies_, frame.orig_len)) {
+    anomalies_.Raise("capture.unsupported_link_type");
+    return;
+  }
+  // Byte counts are of the frame on the wire, as tshark's frame.len, even when snapped.
+  if (frame.orig_len > pkt_.frame_len) pkt_.frame_len = frame.orig_len;
+  Count(pkt_);
+  inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
+
+  if (pkt_.l3 != decode::L3::kIpv4 && pkt_.l3 != decode::L3::kIpv6) {
+    for (const auto& d : dissect::FrameDissectors()) {
+      if (d.l3 != pkt_.l3) continue;
+      dissect::FrameContext ctx;
+      ctx.capture_index = capture_index;
+      ctx.frame = frame.number;
+      ctx.ts = frame.ts;
+      ctx.vlan = pkt_.outer_vlan;
+      ctx.inner_vlan = pkt_.inner_vlan;
+      ctx.src_mac = pkt_.src_mac;
+      d.dissect(pkt_, ctx, inventory_, anomalies_);
+    }
+  } else if (!pkt_.ip_fragment) {
+    flows_->Process(pkt_, frame.ts, capture_index, frame.number, anomalies_);
+  }
+  flows_->Advance(frame.ts, anomalies_);
+}
+
+void Engine::OnNewFlow(flow::Flow& f) {
+  if (dissect::StreamDissectors().empty()) return;
+  auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
+  if (candidates.empty()) return;
+  f.consumer = std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), inventory_,
+                                                         anomalies_, attach_stats_, limits_.attach);
+}
+
+void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
+  ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
+  inventory_.OnFlowEnd(f);
+  // A sink that failed has kept its error for the caller; stop feeding it.
+  if (sink_ && !sink_->OnFlowRecord(ToRecord(f, reason))) sink_ = nullptr;
+}
+
+void Engine::Finish() {
+  flows_->Flush(anomalies_);
+  anomalies_.Merge(inventory_.anomalies());
+}
+
+model::FlowCounts Engine::flow_counts() const {
+  model::FlowCounts c;
+  c.tcp = flows_by_proto_[0];
+  c.udp = flows_by_proto_[1];
+  c.other = flows_by_proto_[2];
+  const auto& s = flows_->stats();
+  c.peak_live = s.peak_live;
+  c.evicted = s.evicted;
+  return c;
+}
+
+}  // namespace qw::app

@@ -1,0 +1,83 @@
+// quaywatch: the command line.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/run.h"
+#include "simulate/simulate.h"
+
+namespace {
+
+// Options every analysing command shares.
+void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
+  cmd.add_option("--out", o.out_dir, "Folder for the outputs")->capture_default_str();
+  cmd.add_flag("--timing", o.timing,
+               "Write elapsed_s into summary.json (the file then differs run to run)");
+  cmd.add_option("--max-flows", o.limits.flows.max_flows,
+                 "Live flows kept before the longest idle is evicted")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"quaywatch: passive security monitoring for port facility and crane networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", qw::app::Version());
+
+  qw::app::OutputOptions output;
+  output.progress = true;
+
+  std::vector<std::string> captures;
+  auto* analyze = app.add_subcommand("analyze", "Analyse capture files (pcap, pcapng, gzip)");
+  analyze->add_option("captures", captures, "Capture files, analysed in the order given")
+      ->required();
+  AddOutputOptions(*analyze, output);
+
+  qw::app::CaptureOptions live;
+  auto* capture = app.add_subcommand("capture", "Capture from a network interface and analyse");
+  capture->add_option("--interface,-i", live.interface, "Interface to capture on")->required();
+  capture->add_option("--filter", live.filter, "BPF capture filter");
+  capture
+      ->add_option("--duration", live.duration_s,
+                   "Seconds to capture (default: until SIGINT or SIGTERM)")
+      ->check(CLI::NonNegativeNumber);
+  AddOutputOptions(*capture, output);
+
+  qw::simulate::SimulateOptions sim;
+  std::string sim_out;
+  auto* simulate = app.add_subcommand("simulate", "Write a realistic port-terminal capture");
+  simulate->add_option("-o,--output", sim_out, "pcap file to write")->required();
+  simulate->add_option("--seed", sim.seed, "Seed of the generator")->capture_default_str();
+  simulate->add_option("--packets", sim.packets, "Packets to write")->capture_default_str();
+  simulate->add_option("--scenario", sim.scenario, "Scenario")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Bad usage is exit code 2, whatever CLI11 would choose.
+    app.exit(e);
+    return 2;
+  }
+
+  if (*analyze) return qw::app::RunAnalyze(captures, output);
+  if (*capture) return qw::app::RunCapture(live, output);
+  if (*simulate) {
+    qw::simulate::SimulateStats stats;
+    auto s = qw::simulate::Simulate(sim, sim_out, &stats);
+    if (!s) {
+      fmt::print(stderr, "quaywatch: {}\n", s.message());
+      return 2;
+    }
+    fmt::print(stderr, "quaywatch: wrote {} packets to {}\n", stats.packets, sim_out);
+    return 0;
+  }
+  return 2;
+}

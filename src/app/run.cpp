@@ -1,0 +1,235 @@
+#include "app/run.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "capture/capture_file.h"
+#include "capture/live_capture.h"
+#include "model/vendor_db.h"
+#include "output/json_output.h"
+#include "output/sqlite_store.h"
+
+namespace qw::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Feeds ended flows to the SQLite store and remembers its first error.
+class StoreSink final : public FlowRecordSink {
+ public:
+  explicit StoreSink(output::SqliteStore& store) : store_(store) {}
+  bool OnFlowRecord(const model::FlowRecord& record) override {
+    auto s = store_.AddFlow(record);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  output::SqliteStore& store_;
+  std::string error_;
+};
+
+core::Status MakeDirs(const std::string& dir) {
+  std::string partial;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || (dir[i] == '/' && i > 0)) {
+      partial = dir.substr(0, i);
+      if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+        return core::MakeError(partial + ": " + std::strerror(errno));
+      }
+    }
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return core::MakeError(dir + ": not a directory");
+  }
+  return {};
+}
+
+int Fail(const std::string& message) {
+  fmt::print(stderr, "quaywatch: {}\n", message);
+  return 2;
+}
+
+// Prints a progress line now and then when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && ::isatty(2)) {}
+  void Tick(uint64_t frames, uint64_t bytes) {
+    if (!enabled_ || (frames & 0xffff) != 0) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    double s = std::chrono::duration<double>(now - start_).count();
+    const auto f = static_cast<double>(frames);
+    fmt::print(stderr, "\r{} packets, {:.1f} MB, {:.0f} packets/s   ", frames,
+               static_cast<double>(bytes) / 1e6, s > 0 ? f / s : 0.0);
+  }
+  void Done() {
+    if (enabled_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  Clock::time_point start_ = Clock::now(), last_ = Clock::now();
+};
+
+void AccountFrame(model::FileReport& file, const capture::Frame& frame) {
+  ++file.frames;
+  file.bytes += frame.orig_len;
+  if (!file.first_ts || frame.ts < *file.first_ts) file.first_ts = frame.ts;
+  if (!file.last_ts || frame.ts > *file.last_ts) file.last_ts = frame.ts;
+}
+
+// Everything after the frames: inventory, JSON files, the database; prints where they are.
+int WriteOutputs(Engine& engine, model::RunReport& report, output::SqliteStore& store,
+                 const StoreSink& sink, const OutputOptions& options, Clock::time_point start) {
+  engine.Finish();
+  if (!sink.error().empty()) return Fail(sink.error());
+  model::VendorDb vendors;
+  std::string warning;
+  vendors.Load(model::VendorDb::DefaultDir(), &warning);
+  if (!warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", warning);
+  report.version = Version();
+  report.frame_counts = engine.frame_counts();
+  report.flow_counts = engine.flow_counts();
+  report.anomalies = engine.anomalies();
+  report.assets = engine.inventory().Finalize(vendors);
+  if (options.timing) {
+    report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  std::string summary = output::SummaryJson(report);
+  if (auto s = store.Finish(report, summary); !s) return Fail(s.message());
+  if (auto s = output::WriteJsonOutputs(report, options.out_dir); !s) return Fail(s.message());
+  fmt::print(stderr, "quaywatch: {} frames, {} flows, {} assets; outputs in {}/\n", report.frames(),
+             report.flow_counts.tcp + report.flow_counts.udp + report.flow_counts.other,
+             report.assets.size(), options.out_dir);
+  return 0;
+}
+
+capture::LiveCapture* g_live = nullptr;
+
+extern "C" void OnStopSignal(int) {
+  if (g_live) g_live->RequestStop();
+}
+
+}  // namespace
+
+const char* Version() { return "0.1.0"; }
+
+int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
+  auto start = Clock::now();
+  // Every input is opened before anything is analysed: a file that is no capture stops the
+  // run before any output is touched.
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  for (const auto& path : captures) {
+    auto r = capture::OpenCaptureFile(path);
+    if (!r) return Fail(r.error().message);
+    readers.push_back(std::move(r.value()));
+  }
+  if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
+  auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
+  if (!store) return Fail(store.error().message);
+  StoreSink sink(**store);
+  Engine engine(options.limits, &sink);
+  model::RunReport report;
+  Progress progress(options.progress);
+  uint64_t total_frames = 0, total_bytes = 0;
+  for (uint32_t i = 0; i < readers.size(); ++i) {
+    auto& reader = *readers[i];
+    model::FileReport file;
+    file.path = captures[i];
+    file.format = reader.format();
+    file.compressed = reader.compressed();
+    capture::Frame frame;
+    while (reader.Next(frame)) {
+      AccountFrame(file, frame);
+      ++file.link_types[capture::LinkTypeLabel(frame.link_type)];
+      engine.OnFrame(frame, i);
+      progress.Tick(++total_frames, total_bytes += frame.data.size());
+    }
+    if (const auto& err = reader.error()) {
+      file.error = model::FileError{err->record, err->offset, err->message};
+      fmt::print(stderr,
+                 "quaywatch: warning: {}: record {} at offset {}: {}; analyzed the {} frames "
+                 "before it\n",
+                 file.path, err->record, err->offset, err->message, file.frames);
+    }
+    report.files.push_back(std::move(file));
+  }
+  progress.Done();
+  return WriteOutputs(engine, report, **store, sink, options, start);
+}
+
+int RunCapture(const CaptureOptions& capture_options, const OutputOptions& options) {
+  auto start = Clock::now();
+  auto live = capture::LiveCapture::Open(capture_options.interface, capture_options.filter);
+  if (!live) return Fail(live.error().message);
+  if (!(*live)->warning().empty()) {
+    fmt::print(stderr, "quaywatch: warning: {}\n", (*live)->warning());
+  }
+  if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
+  auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
+  if (!store) return Fail(store.error().message);
+  StoreSink sink(**store);
+  // A sensor must end flows while it runs, not only at the end of input.
+  EngineLimits limits = options.limits;
+  size_t max_flows = limits.flows.max_flows;
+  limits.flows = flow::FlowLimits::LiveLimits();
+  limits.flows.max_flows = max_flows;
+  Engine engine(limits, &sink);
+
+  g_live = live->get();
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  model::RunReport report;
+  model::FileReport file;
+  file.path = capture_options.interface;
+  file.format = "live";
+  Progress progress(options.progress);
+  auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(capture_options.duration_s));
+  capture::Frame frame;
+  uint64_t bytes = 0;
+  while (!(*live)->stop_requested()) {
+    if (capture_options.duration_s > 0 && Clock::now() >= deadline) break;
+    if (!(*live)->Next(frame, 100)) {
+      if (!(*live)->error().empty()) break;
+      continue;
+    }
+    AccountFrame(file, frame);
+    ++file.link_types[capture::LinkTypeLabel(frame.link_type)];
+    engine.OnFrame(frame, 0);
+    progress.Tick(file.frames, bytes += frame.data.size());
+  }
+  progress.Done();
+  sa.sa_handler = SIG_DFL;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  auto stats = (*live)->Stats();
+  std::string live_error = (*live)->error();
+  g_live = nullptr;
+  if (!live_error.empty()) {
+    file.error = model::FileError{file.frames + 1, 0, live_error};
+    fmt::print(stderr, "quaywatch: warning: {}: {}\n", capture_options.interface, live_error);
+  }
+  report.files.push_back(std::move(file));
+  report.live = model::LiveReport{capture_options.interface, capture_options.filter, stats.received,
+                                  stats.kernel_dropped, stats.interface_dropped};
+  return WriteOutputs(engine, report, **store, sink, options, start);
+}
+
+}  // namespace qw::app

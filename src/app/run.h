@@ -1,0 +1,37 @@
+// The commands of the command line, as functions returning the process exit code
+// (0 done, 1 a finding at or above --fail-on, 2 bad usage or unreadable input).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/engine.h"
+
+namespace qw::app {
+
+/// Options shared by analyze and capture.
+struct OutputOptions {
+  std::string out_dir = "quaywatch-out";
+  bool timing = false;    // put elapsed_s into summary.json (breaks byte-identity)
+  bool progress = false;  // progress lines on stderr
+  EngineLimits limits;
+};
+
+/// `quaywatch analyze CAPTURE...`
+int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options);
+
+/// Options of `quaywatch capture`.
+struct CaptureOptions {
+  std::string interface;
+  std::string filter;
+  double duration_s = 0;  // 0: until SIGINT or SIGTERM
+};
+
+/// `quaywatch capture --interface IF`
+int RunCapture(const CaptureOptions& capture, const OutputOptions& options);
+
+/// The version string written into outputs.
+const char* Version();
+
+}  // namespace qw::app

@@ -1,0 +1,400 @@
+#include "model/inventory.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace qw::model {
+
+namespace {
+
+// Seen-at-least-once bookkeeping shared by MAC and IP state.
+struct Activity {
+  core::Timestamp first_ts, last_ts;
+  Evidence first_seen;
+  uint64_t packets = 0, bytes = 0;
+  std::vector<VlanTag> vlans;
+
+  void Touch(core::Timestamp ts, uint32_t capture_index, uint64_t frame) {
+    if (packets == 0 && first_seen.frame == 0) {
+      first_ts = last_ts = ts;
+      first_seen = {capture_index, frame};
+    }
+    if (ts < first_ts) first_ts = ts;
+    if (ts > last_ts) last_ts = ts;
+  }
+  void Count(uint32_t frame_len) {
+    ++packets;
+    bytes += frame_len;
+  }
+  void AddVlan(VlanTag tag, size_t cap, core::Anomalies& anomalies) {
+    for (const auto& v : vlans) {
+      if (v == tag) return;
+    }
+    if (vlans.size() >= cap) {
+      anomalies.Raise("inventory.too_many_vlans");
+      return;
+    }
+    vlans.push_back(tag);
+  }
+  void MergeFrom(const Activity& o, size_t vlan_cap, core::Anomalies& anomalies) {
+    if (o.first_seen.frame == 0 && o.packets == 0) return;
+    bool empty = first_seen.frame == 0 && packets == 0;
+    if (empty || o.first_ts < first_ts ||
+        (o.first_ts == first_ts &&
+         std::tie(o.first_seen.capture_index, o.first_seen.frame) <
+             std::tie(first_seen.capture_index, first_seen.frame))) {
+      first_ts = o.first_ts;
+      first_seen = o.first_seen;
+    }
+    if (empty || o.last_ts > last_ts) last_ts = o.last_ts;
+    packets += o.packets;
+    bytes += o.bytes;
+    for (const auto& v : o.vlans) AddVlan(v, vlan_cap, anomalies);
+  }
+};
+
+bool Assignable(const core::IpAddr& ip) {
+  return ip.IsSet() && !ip.IsUnspecified() && !ip.IsMulticastOrBroadcast();
+}
+
+}  // namespace
+
+struct Inventory::MacState {
+  core::MacAddr mac;
+  Activity activity;
+  std::vector<std::pair<core::IpAddr, uint64_t>> ips;  // addresses this MAC sent or received
+  bool ips_overflow = false;
+  std::set<core::IpAddr> arp_ips;                     // bound to this MAC by its own ARP
+  std::map<std::string, dissect::NeighborObservation> neighbors;  // by protocol
+};
+
+struct Inventory::IpState {
+  core::IpAddr ip;
+  Activity activity;
+  std::map<ServiceKey, uint64_t> served, used;
+};
+
+Inventory::Inventory(InventoryLimits limits) : limits_(limits) {}
+Inventory::~Inventory() = default;
+
+Inventory::MacState* Inventory::Mac(const core::MacAddr& mac, core::Timestamp ts,
+                                    uint32_t capture_index, uint64_t frame) {
+  auto it = macs_.find(mac);
+  if (it == macs_.end()) {
+    if (macs_.size() >= limits_.max_macs) {
+      anomalies_.Raise("inventory.mac_table_full");
+      return nullptr;
+    }
+    auto state = std::make_unique<MacState>();
+    state->mac = mac;
+    it = macs_.emplace(mac, std::move(state)).first;
+  }
+  it->second->activity.Touch(ts, capture_index, frame);
+  return it->second.get();
+}
+
+Inventory::IpState* Inventory::Ip(const core::IpAddr& ip, core::Timestamp ts,
+                                  uint32_t capture_index, uint64_t frame) {
+  auto it = ips_.find(ip);
+  if (it == ips_.end()) {
+    if (ips_.size() >= limits_.max_ips) {
+      anomalies_.Raise("inventory.ip_table_full");
+      return nullptr;
+    }
+    auto state = std::make_unique<IpState>();
+    state->ip = ip;
+    it = ips_.emplace(ip, std::move(state)).first;
+  }
+  it->second->activity.Touch(ts, capture_index, frame);
+  return it->second.get();
+}
+
+void Inventory::OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t capture_index,
+                         uint64_t frame) {
+  const VlanTag tag{pkt.vlan_count > 0 ? pkt.outer_vlan : uint16_t{0},
+                    pkt.vlan_count > 1 ? pkt.inner_vlan : uint16_t{0}};
+  const bool has_ip = pkt.l3 == decode::L3::kIpv4 || pkt.l3 == decode::L3::kIpv6;
+  auto bind = [&](MacState* m, const core::IpAddr& ip) {
+    if (!m || !has_ip || !Assignable(ip)) return;
+    for (auto& [known, n] : m->ips) {
+      if (known == ip) {
+        ++n;
+        return;
+      }
+    }
+    if (m->ips.size() >= limits_.max_ips_per_mac) {
+      m->ips_overflow = true;
+      return;
+    }
+    m->ips.emplace_back(ip, 1);
+  };
+  if (pkt.has_mac) {
+    if (!pkt.src_mac.IsMulticast() && !pkt.src_mac.IsZero()) {
+      MacState* src = Mac(pkt.src_mac, ts, capture_index, frame);
+      if (src) {
+        src->activity.Count(pkt.frame_len);
+        src->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
+        bind(src, pkt.src_ip);
+      }
+    }
+    if (!pkt.dst_mac.IsMulticast() && !pkt.dst_mac.IsZero()) {
+      MacState* dst = Mac(pkt.dst_mac, ts, capture_index, frame);
+      if (dst) {
+        dst->activity.Count(pkt.frame_len);
+        dst->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
+        bind(dst, pkt.dst_ip);
+      }
+    }
+  }
+  if (has_ip) {
+    for (const core::IpAddr* ip : {&pkt.src_ip, &pkt.dst_ip}) {
+      if (!Assignable(*ip)) continue;
+      IpState* s = Ip(*ip, ts, capture_index, frame);
+      if (!s) continue;
+      s->activity.Count(pkt.frame_len);
+      s->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
+    }
+  }
+}
+
+void Inventory::OnFlowEnd(const flow::Flow& f) {
+  if (f.proto != 6 && f.proto != 17) return;
+  // A service is served when the responder answered: a TCP handshake completed (or a
+  // stream picked up midway carried data both ways), or a UDP reply came back.
+  bool answered;
+  if (f.proto == 6) {
+    answered = f.tcp_state != flow::TcpState::kSynSent && f.tcp_state != flow::TcpState::kNone &&
+               (f.packets[1] > 0) && (!f.midstream || (f.payload_bytes[0] > 0 && f.payload_bytes[1] > 0));
+    if (f.tcp_state == flow::TcpState::kReset && f.payload_bytes[1] == 0 &&
+        f.packets[1] <= 1) {
+      answered = false;  // refused: RST in reply to the SYN
+    }
+  } else {
+    answered = f.packets[1] > 0;
+  }
+  if (!answered) return;
+  const ServiceKey key{f.proto, f.responder_port};
+  auto add = [&](const core::IpAddr& ip, bool serve) {
+    auto it = ips_.find(ip);
+    if (it == ips_.end()) return;
+    auto& m = serve ? it->second->served : it->second->used;
+    auto s = m.find(key);
+    if (s != m.end()) {
+      ++s->second;
+    } else if (m.size() < limits_.max_services_per_ip) {
+      m.emplace(key, 1);
+    } else {
+      anomalies_.Raise("inventory.too_many_services");
+    }
+  };
+  add(f.responder_ip, true);
+  add(f.initiator_ip, false);
+}
+
+void Inventory::OnArp(const dissect::FrameContext& ctx, const dissect::ArpObservation& obs) {
+  // An ARP probe (sender 0.0.0.0) claims nothing yet.
+  if (!Assignable(obs.sender_ip) || obs.sender_mac.IsMulticast() || obs.sender_mac.IsZero()) {
+    return;
+  }
+  MacState* m = Mac(obs.sender_mac, ctx.ts, ctx.capture_index, ctx.frame);
+  if (m && m->arp_ips.size() < limits_.max_ips_per_mac) m->arp_ips.insert(obs.sender_ip);
+}
+
+void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
+                           const dissect::NeighborObservation& obs) {
+  if (ctx.src_mac.IsZero() || ctx.src_mac.IsMulticast()) return;
+  MacState* m = Mac(ctx.src_mac, ctx.ts, ctx.capture_index, ctx.frame);
+  if (!m) return;
+  // The latest announcement per protocol wins: devices re-announce when they change.
+  m->neighbors[obs.protocol] = obs;
+}
+
+void Inventory::Merge(const Inventory& other) {
+  anomalies_.Merge(other.anomalies_);
+  for (const auto& [mac, o] : other.macs_) {
+    auto& slot = macs_[mac];
+    if (!slot) {
+      slot = std::make_unique<MacState>();
+      slot->mac = mac;
+    }
+    slot->activity.MergeFrom(o->activity, limits_.max_vlans_per_device, anomalies_);
+    for (const auto& [ip, n] : o->ips) {
+      auto it = std::find_if(slot->ips.begin(), slot->ips.end(),
+                             [&](const auto& p) { return p.first == ip; });
+      if (it != slot->ips.end()) it->second += n;
+      else if (slot->ips.size() < limits_.max_ips_per_mac) slot->ips.emplace_back(ip, n);
+      else slot->ips_overflow = true;
+    }
+    slot->ips_overflow |= o->ips_overflow;
+    slot->arp_ips.insert(o->arp_ips.begin(), o->arp_ips.end());
+    for (const auto& [proto, n] : o->neighbors) slot->neighbors[proto] = n;
+  }
+  for (const auto& [ip, o] : other.ips_) {
+    auto& slot = ips_[ip];
+    if (!slot) {
+      slot = std::make_unique<IpState>();
+      slot->ip = ip;
+    }
+    slot->activity.MergeFrom(o->activity, limits_.max_vlans_per_device, anomalies_);
+    for (const auto& [k, n] : o->served) slot->served[k] += n;
+    for (const auto& [k, n] : o->used) slot->used[k] += n;
+  }
+}
+
+namespace {
+
+bool HasCapability(const dissect::NeighborObservation& n, std::string_view cap) {
+  const auto& caps = n.enabled_capabilities.empty() ? n.capabilities : n.enabled_capabilities;
+  return std::find(caps.begin(), caps.end(), cap) != caps.end();
+}
+
+void AddRole(Asset& a, std::string role, std::string evidence) {
+  for (const auto& r : a.roles) {
+    if (r.role == role) return;
+  }
+  a.roles.push_back({std::move(role), std::move(evidence)});
+}
+
+void FillFromNeighbors(Asset& a) {
+  for (const auto& n : a.neighbors) {
+    if (!n.system_name.empty()) a.names.push_back({n.system_name, n.protocol});
+    if (n.protocol == "cdp" && !n.chassis_id.empty() && n.chassis_id != n.system_name) {
+      a.names.push_back({n.chassis_id, "cdp"});  // CDP device id
+    }
+    if (HasCapability(n, "router")) {
+      AddRole(a, "router", fmt::format("{} announces the router capability", n.protocol));
+    }
+    if (HasCapability(n, "bridge") || HasCapability(n, "switch") ||
+        HasCapability(n, "transparent-bridge")) {
+      AddRole(a, "switch", fmt::format("{} announces the bridge/switch capability", n.protocol));
+    }
+    auto set = [&](const char* key, const std::string& value) {
+      if (!value.empty() && !a.identity.count(key)) a.identity[key] = value;
+    };
+    set("vendor", n.manufacturer);
+    set("model", n.platform);
+    set("firmware", n.firmware);
+    set("software", n.software);
+    set("hardware", n.hardware);
+    set("serial", n.serial);
+    set("description", n.system_description);
+  }
+  std::sort(a.names.begin(), a.names.end());
+  a.names.erase(std::unique(a.names.begin(), a.names.end()), a.names.end());
+}
+
+}  // namespace
+
+std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
+  // Gateways first: a MAC is a router or firewall when it says so, or when it carries
+  // traffic of several IPv4 addresses that its own ARP never claimed.
+  std::vector<const MacState*> macs;
+  macs.reserve(macs_.size());
+  for (const auto& [mac, m] : macs_) macs.push_back(m.get());
+  std::sort(macs.begin(), macs.end(), [](auto* a, auto* b) { return a->mac < b->mac; });
+
+  std::set<core::MacAddr> gateways;
+  for (const MacState* m : macs) {
+    bool router = false;
+    for (const auto& [proto, n] : m->neighbors) router |= HasCapability(n, "router");
+    size_t foreign = 0;
+    for (const auto& [ip, n] : m->ips) {
+      if (ip.IsV4() && !m->arp_ips.count(ip)) ++foreign;
+    }
+    if (router || m->ips_overflow || foreign >= limits_.gateway_foreign_ips) {
+      gateways.insert(m->mac);
+    }
+  }
+
+  // Which addresses a MAC holds: all it used unless it is a gateway, then only those its
+  // own ARP or its announcements bind to it.
+  std::map<core::IpAddr, std::vector<core::MacAddr>> holders;
+  std::vector<Asset> out;
+  std::map<core::IpAddr, core::MacAddr> seen_via;  // address -> gateway it was seen behind
+  for (const MacState* m : macs) {
+    Asset a;
+    a.mac = m->mac;
+    a.vendor = std::string(vendors.Lookup(m->mac));
+    a.gateway = gateways.count(m->mac) > 0;
+    a.first_ts = m->activity.first_ts;
+    a.last_ts = m->activity.last_ts;
+    a.first_seen = m->activity.first_seen;
+    a.packets = m->activity.packets;
+    a.bytes = m->activity.bytes;
+    a.vlans = m->activity.vlans;
+    std::sort(a.vlans.begin(), a.vlans.end());
+    for (const auto& [proto, n] : m->neighbors) a.neighbors.push_back(n);
+    std::set<core::IpAddr> own(m->arp_ips.begin(), m->arp_ips.end());
+    for (const auto& n : a.neighbors) {
+      for (const auto& ip : n.management_addresses) {
+        if (Assignable(ip)) own.insert(ip);
+      }
+    }
+    if (!a.gateway) {
+      for (const auto& [ip, n] : m->ips) own.insert(ip);
+    } else {
+      size_t forwarded = 0;
+      for (const auto& [ip, n] : m->ips) {
+        if (!own.count(ip)) {
+          ++forwarded;
+          seen_via.emplace(ip, m->mac);
+        }
+      }
+      AddRole(a, "router",
+              fmt::format("forwards traffic of {}{} addresses that are not its own", forwarded,
+                          m->ips_overflow ? "+" : ""));
+    }
+    a.ips.assign(own.begin(), own.end());
+    for (const auto& ip : a.ips) holders[ip].push_back(m->mac);
+    FillFromNeighbors(a);
+    out.push_back(std::move(a));
+  }
+
+  // Addresses no MAC holds: devices behind a router, or on a link type without MACs.
+  std::vector<const IpState*> ips;
+  ips.reserve(ips_.size());
+  for (const auto& [ip, s] : ips_) ips.push_back(s.get());
+  std::sort(ips.begin(), ips.end(), [](auto* a, auto* b) { return a->ip < b->ip; });
+  std::map<core::IpAddr, size_t> ip_asset;  // address -> index in out
+  for (size_t i = 0; i < out.size(); ++i) {
+    for (const auto& ip : out[i].ips) ip_asset.emplace(ip, i);
+  }
+  for (const IpState* s : ips) {
+    if (ip_asset.count(s->ip)) continue;
+    Asset a;
+    a.ips = {s->ip};
+    if (auto v = seen_via.find(s->ip); v != seen_via.end()) a.via = v->second;
+    a.first_ts = s->activity.first_ts;
+    a.last_ts = s->activity.last_ts;
+    a.first_seen = s->activity.first_seen;
+    a.packets = s->activity.packets;
+    a.bytes = s->activity.bytes;
+    a.vlans = s->activity.vlans;
+    std::sort(a.vlans.begin(), a.vlans.end());
+    ip_asset.emplace(s->ip, out.size());
+    out.push_back(std::move(a));
+  }
+
+  // Services belong to whoever holds the address.
+  for (const IpState* s : ips) {
+    auto it = ip_asset.find(s->ip);
+    if (it == ip_asset.end()) continue;
+    Asset& a = out[it->second];
+    for (const auto& [k, n] : s->served) a.served[k] += n;
+    for (const auto& [k, n] : s->used) a.used[k] += n;
+  }
+  for (size_t i = 0; i < out.size(); ++i) out[i].id = i + 1;
+  return out;
+}
+
+std::string TransportName(uint8_t transport) {
+  switch (transport) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    default: return std::to_string(transport);
+  }
+}
+
+}  // namespace qw::model

@@ -1,0 +1,129 @@
+// The asset inventory: one asset per device, built from every packet, every ended flow and
+// the observations of the link-layer dissectors.
+//
+// During the run the inventory only counts: per MAC (a link-layer device) and per IP it
+// keeps packets, bytes, times, VLANs, the addresses a MAC used, ARP bindings, neighbour
+// announcements and the services that ended flows show. Finalize() then decides which
+// MACs are gateways (routers and firewalls forward other hosts' traffic, so the addresses
+// behind them are not theirs) and builds the assets. State is bounded by caps that raise
+// anomalies, and everything is merged in a fixed order so output is deterministic.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/address.h"
+#include "core/anomalies.h"
+#include "core/timestamp.h"
+#include "decode/packet.h"
+#include "dissect/observation.h"
+#include "flow/flow.h"
+#include "model/vendor_db.h"
+
+namespace qw::model {
+
+/// A transport and port a device serves or uses.
+struct ServiceKey {
+  uint8_t transport = 0;  // 6 TCP, 17 UDP
+  uint16_t port = 0;
+  auto operator<=>(const ServiceKey&) const = default;
+};
+
+/// An outer/inner VLAN pair a device was seen on (0 = untagged).
+struct VlanTag {
+  uint16_t outer = 0, inner = 0;
+  auto operator<=>(const VlanTag&) const = default;
+};
+
+/// A name a device goes by, and which protocol said so.
+struct AssetName {
+  std::string name;
+  std::string source;  // "lldp", "cdp", ...
+  auto operator<=>(const AssetName&) const = default;
+};
+
+/// A role and the evidence for it.
+struct AssetRole {
+  std::string role;      // "switch", "router", ...
+  std::string evidence;  // why, in words
+};
+
+/// Where a device was first seen.
+struct Evidence {
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;
+};
+
+/// One device of the inventory, as written to assets.json and the database.
+struct Asset {
+  uint64_t id = 0;                     // 1-based, in output order
+  std::optional<core::MacAddr> mac;    // absent for devices seen only behind a router
+  std::string vendor;                  // IEEE registry organisation of the MAC
+  std::optional<core::MacAddr> via;    // for MAC-less assets: the gateway they are seen through
+  std::vector<core::IpAddr> ips;
+  std::vector<VlanTag> vlans;
+  std::vector<AssetName> names;
+  std::vector<AssetRole> roles;
+  std::map<std::string, std::string> identity;  // vendor, product, model, firmware, ...
+  std::vector<dissect::NeighborObservation> neighbors;  // what it announced, per protocol
+  std::map<ServiceKey, uint64_t> served, used;          // flows per service
+  bool gateway = false;
+  core::Timestamp first_ts, last_ts;
+  uint64_t packets = 0, bytes = 0;  // sent and received
+  Evidence first_seen;
+};
+
+/// Bounds of the inventory's state.
+struct InventoryLimits {
+  size_t max_macs = 200'000;
+  size_t max_ips = 500'000;
+  size_t max_ips_per_mac = 1024;       // beyond this a MAC is a gateway anyway
+  size_t max_services_per_ip = 512;
+  size_t max_vlans_per_device = 64;
+  size_t gateway_foreign_ips = 3;      // a MAC sourcing this many IPv4 addresses not its own
+};
+
+/// Accumulates per-device evidence and builds the asset list.
+class Inventory : public dissect::ObservationSink {
+ public:
+  explicit Inventory(InventoryLimits limits = {});
+  ~Inventory() override;
+
+  /// Counts one decoded packet (frame bytes, addresses, VLANs).
+  void OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t capture_index,
+                uint64_t frame);
+  /// Records the services an ended flow shows.
+  void OnFlowEnd(const flow::Flow& flow);
+  void OnArp(const dissect::FrameContext& ctx, const dissect::ArpObservation& obs) override;
+  void OnNeighbor(const dissect::FrameContext& ctx,
+                  const dissect::NeighborObservation& obs) override;
+
+  /// Adds another inventory's evidence (per-thread shards); order-independent.
+  void Merge(const Inventory& other);
+  /// Decides gateways and builds the assets, sorted (MAC assets by MAC, then by IP).
+  std::vector<Asset> Finalize(const VendorDb& vendors) const;
+  /// Caps the inventory hit (table full and the like).
+  const core::Anomalies& anomalies() const { return anomalies_; }
+
+ private:
+  struct MacState;
+  struct IpState;
+  MacState* Mac(const core::MacAddr& mac, core::Timestamp ts, uint32_t capture_index,
+                uint64_t frame);
+  IpState* Ip(const core::IpAddr& ip, core::Timestamp ts, uint32_t capture_index, uint64_t frame);
+
+  InventoryLimits limits_;
+  std::unordered_map<core::MacAddr, std::unique_ptr<MacState>, core::MacHash> macs_;
+  std::unordered_map<core::IpAddr, std::unique_ptr<IpState>, core::IpHash> ips_;
+  core::Anomalies anomalies_;
+};
+
+/// "tcp", "udp" or the protocol number as text.
+std::string TransportName(uint8_t transport);
+
+}  // namespace qw::model

@@ -1,0 +1,188 @@
+#include "output/json_output.h"
+
+#include <nlohmann/json.hpp>
+
+#include "output/atomic_file.h"
+
+namespace qw::output {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json TsOrNull(const std::optional<core::Timestamp>& t) {
+  return t ? Json(core::FormatIso8601(*t)) : Json(nullptr);
+}
+
+Json FrameCountsJson(const model::FrameCounts& c) {
+  Json j;
+  j["vlan"] = c.vlan;
+  j["arp"] = c.arp;
+  j["ipv4"] = c.ipv4;
+  j["ipv6"] = c.ipv6;
+  j["tcp"] = c.tcp;
+  j["udp"] = c.udp;
+  j["icmp"] = c.icmp;
+  j["icmpv6"] = c.icmpv6;
+  j["lldp"] = c.lldp;
+  j["cdp"] = c.cdp;
+  j["stp"] = c.stp;
+  j["ipv4_fragments"] = c.ipv4_fragments;
+  j["ipv4_reassembled"] = c.ipv4_reassembled;
+  return j;
+}
+
+Json ServicesJson(const std::map<model::ServiceKey, uint64_t>& services) {
+  Json arr = Json::array();
+  for (const auto& [k, n] : services) {
+    arr.push_back({{"transport", model::TransportName(k.transport)}, {"port", k.port}, {"flows", n}});
+  }
+  return arr;
+}
+
+Json NeighborJson(const dissect::NeighborObservation& n) {
+  Json j;
+  j["protocol"] = n.protocol;
+  j["chassis_id"] = n.chassis_id;
+  j["chassis_id_subtype"] = n.chassis_id_subtype;
+  j["port_id"] = n.port_id;
+  j["port_id_subtype"] = n.port_id_subtype;
+  if (!n.port_description.empty()) j["port_description"] = n.port_description;
+  if (!n.system_name.empty()) j["system_name"] = n.system_name;
+  if (!n.system_description.empty()) j["system_description"] = n.system_description;
+  if (!n.platform.empty()) j["platform"] = n.platform;
+  j["capabilities"] = n.capabilities;
+  j["enabled_capabilities"] = n.enabled_capabilities;
+  Json mgmt = Json::array();
+  for (const auto& ip : n.management_addresses) mgmt.push_back(ip.ToString());
+  j["management_addresses"] = mgmt;
+  if (n.port_vlan) j["port_vlan"] = n.port_vlan;
+  j["ttl"] = n.ttl;
+  Json tlvs = Json::array();
+  for (const auto& t : n.tlvs) {
+    Json tj;
+    tj["type"] = t.type;
+    if (!t.subtype.empty()) tj["subtype"] = t.subtype;
+    tj["value"] = t.value_hex;
+    tlvs.push_back(std::move(tj));
+  }
+  j["tlvs"] = tlvs;
+  return j;
+}
+
+}  // namespace
+
+Json AssetJson(const model::Asset& a) {
+  Json j;
+  j["id"] = a.id;
+  j["mac"] = a.mac ? Json(a.mac->ToString()) : Json(nullptr);
+  j["vendor"] = a.vendor.empty() ? Json(nullptr) : Json(a.vendor);
+  if (a.via) j["seen_via"] = a.via->ToString();
+  Json ips = Json::array();
+  for (const auto& ip : a.ips) ips.push_back(ip.ToString());
+  j["ips"] = ips;
+  Json vlans = Json::array();
+  for (const auto& v : a.vlans) {
+    if (v.inner) vlans.push_back({{"outer", v.outer}, {"inner", v.inner}});
+    else vlans.push_back(v.outer);
+  }
+  j["vlans"] = vlans;
+  j["zones"] = Json::array();  // zones come with a site policy
+  Json names = Json::array();
+  for (const auto& n : a.names) names.push_back({{"name", n.name}, {"source", n.source}});
+  j["names"] = names;
+  Json roles = Json::array();
+  Json evidence = Json::object();
+  for (const auto& r : a.roles) {
+    roles.push_back(r.role);
+    evidence[r.role] = r.evidence;
+  }
+  j["roles"] = roles;
+  j["role_evidence"] = evidence;
+  Json identity = Json::object();
+  for (const auto& [k, v] : a.identity) identity[k] = v;
+  j["identity"] = identity;
+  j["services"] = {{"served", ServicesJson(a.served)}, {"used", ServicesJson(a.used)}};
+  j["untrusted_supplier"] = nullptr;  // attribution needs a site policy
+  j["first_ts"] = core::FormatIso8601(a.first_ts);
+  j["last_ts"] = core::FormatIso8601(a.last_ts);
+  j["packets"] = a.packets;
+  j["bytes"] = a.bytes;
+  j["first_seen"] = {{"capture", a.first_seen.capture_index}, {"frame", a.first_seen.frame}};
+  Json neighbors = Json::array();
+  for (const auto& n : a.neighbors) neighbors.push_back(NeighborJson(n));
+  if (!neighbors.empty()) j["announcements"] = neighbors;
+  return j;
+}
+
+std::string AssetJsonText(const model::Asset& asset) { return AssetJson(asset).dump(); }
+
+std::string SummaryJson(const model::RunReport& r) {
+  Json files = Json::array();
+  for (const auto& f : r.files) {
+    Json fj;
+    fj["path"] = f.path;
+    fj["format"] = f.format;
+    fj["compressed"] = f.compressed;
+    fj["frames"] = f.frames;
+    fj["bytes"] = f.bytes;
+    fj["first_ts"] = TsOrNull(f.first_ts);
+    fj["last_ts"] = TsOrNull(f.last_ts);
+    Json lt = Json::object();
+    for (const auto& [name, n] : f.link_types) lt[name] = n;
+    fj["link_types"] = lt;
+    if (f.error) {
+      fj["error"] = {{"record", f.error->record},
+                     {"offset", f.error->offset},
+                     {"message", f.error->message}};
+    } else {
+      fj["error"] = nullptr;
+    }
+    files.push_back(std::move(fj));
+  }
+  Json j;
+  j["quaywatch_version"] = r.version;
+  j["capture"] = {{"frames", r.frames()},        {"bytes", r.bytes()},
+                  {"first_ts", TsOrNull(r.first_ts())}, {"last_ts", TsOrNull(r.last_ts())},
+                  {"files", files}};
+  if (r.live) {
+    j["live"] = {{"interface", r.live->interface},
+                 {"filter", r.live->filter},
+                 {"received", r.live->received},
+                 {"kernel_dropped", r.live->kernel_dropped},
+                 {"interface_dropped", r.live->interface_dropped}};
+  }
+  j["frames"] = FrameCountsJson(r.frame_counts);
+  j["flows"] = {{"tcp", r.flow_counts.tcp},
+                {"udp", r.flow_counts.udp},
+                {"other", r.flow_counts.other},
+                {"peak_live", r.flow_counts.peak_live},
+                {"evicted", r.flow_counts.evicted}};
+  j["protocols"] = Json::object();
+  Json anomalies = Json::object();
+  for (const auto& [name, n] : r.anomalies.counts()) anomalies[name] = n;
+  j["anomalies"] = anomalies;
+  j["assets"] = r.assets.size();
+  j["findings"] = Json::object();
+  j["policy"] = r.policy_loaded
+                    ? Json("loaded")
+                    : Json("none: assets and flows only; findings that need a policy were not "
+                           "produced");
+  if (r.elapsed_s) j["elapsed_s"] = *r.elapsed_s;
+  return j.dump(2) + "\n";
+}
+
+std::string AssetsJson(const model::RunReport& r) {
+  Json arr = Json::array();
+  for (const auto& a : r.assets) arr.push_back(AssetJson(a));
+  return arr.dump(2) + "\n";
+}
+
+core::Status WriteJsonOutputs(const model::RunReport& report, const std::string& dir) {
+  if (auto s = WriteFileAtomically(dir + "/assets.json", AssetsJson(report)); !s) return s;
+  // No findings without a policy: the file exists, empty, so consumers can tail it.
+  if (auto s = WriteFileAtomically(dir + "/events.jsonl", ""); !s) return s;
+  return WriteFileAtomically(dir + "/summary.json", SummaryJson(report));
+}
+
+}  // namespace qw::output

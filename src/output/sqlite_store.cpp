@@ -1,0 +1,311 @@
+#include "output/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include "output/atomic_file.h"
+#include "output/json_output.h"
+
+namespace qw::output {
+
+namespace {
+
+constexpr size_t kFlowBatch = 10'000;
+
+// Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  quaywatch_version TEXT NOT NULL,
+  frames INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  first_ts TEXT,
+  last_ts TEXT,
+  summary TEXT NOT NULL            -- summary.json of the run
+);
+CREATE TABLE assets (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  mac TEXT,
+  vendor TEXT,
+  seen_via TEXT,
+  gateway INTEGER NOT NULL,
+  roles TEXT NOT NULL,             -- JSON array
+  first_ts TEXT NOT NULL,
+  last_ts TEXT NOT NULL,
+  packets INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  first_capture INTEGER NOT NULL,
+  first_frame INTEGER NOT NULL,
+  detail TEXT NOT NULL             -- the asset's object of assets.json
+);
+CREATE TABLE asset_addresses (
+  asset_id INTEGER NOT NULL REFERENCES assets(id),
+  kind TEXT NOT NULL,              -- 'mac', 'ipv4' or 'ipv6'
+  address TEXT NOT NULL,
+  PRIMARY KEY (asset_id, kind, address)
+);
+CREATE INDEX asset_addresses_by_address ON asset_addresses(address);
+CREATE TABLE flows (
+  id INTEGER PRIMARY KEY,          -- capture_index << 40 | first_frame
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  capture_index INTEGER NOT NULL,
+  first_frame INTEGER NOT NULL,
+  proto INTEGER NOT NULL,
+  vlan INTEGER NOT NULL,
+  inner_vlan INTEGER NOT NULL,
+  initiator_ip TEXT NOT NULL,
+  initiator_port INTEGER NOT NULL,
+  responder_ip TEXT NOT NULL,
+  responder_port INTEGER NOT NULL,
+  initiator_mac TEXT,
+  responder_mac TEXT,
+  midstream INTEGER NOT NULL,
+  tcp_state TEXT,
+  end_reason TEXT NOT NULL,
+  first_ts TEXT NOT NULL,
+  last_ts TEXT NOT NULL,
+  packets_from_initiator INTEGER NOT NULL,
+  packets_from_responder INTEGER NOT NULL,
+  bytes_from_initiator INTEGER NOT NULL,
+  bytes_from_responder INTEGER NOT NULL
+);
+CREATE INDEX flows_by_responder ON flows(responder_ip, responder_port);
+CREATE TABLE ics_operations (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,
+  function_code INTEGER,
+  function TEXT,
+  category TEXT NOT NULL,
+  target TEXT,
+  initiator TEXT,
+  responder TEXT,
+  capture_index INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  result TEXT
+);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  first_ts TEXT NOT NULL,
+  last_ts TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  detail TEXT NOT NULL             -- the finding's line of events.jsonl
+);
+)sql",
+};
+
+}  // namespace
+
+int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+SqliteStore::SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+SqliteStore::~SqliteStore() {
+  if (insert_flow_) sqlite3_finalize(insert_flow_);
+  if (db_) {
+    sqlite3_close(db_);
+    ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
+  }
+}
+
+core::Status SqliteStore::Error(const std::string& what) const {
+  return core::MakeError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+core::Status SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = path_ + ": " + (err ? err : "sqlite error");
+    sqlite3_free(err);
+    return core::MakeError(msg);
+  }
+  return {};
+}
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string& path) {
+  std::string tmp = TempPathFor(path);
+  ::unlink(tmp.c_str());
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = tmp + ": " + (db ? sqlite3_errmsg(db) : "cannot open");
+    if (db) sqlite3_close(db);
+    return core::MakeError(msg);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
+  // The file is private to this run until renamed: no journal is needed for safety.
+  if (auto s = store->Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"); !s) {
+    return core::MakeError(s.message());
+  }
+  int version = 0;
+  {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+    if (st && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+  }
+  for (size_t v = static_cast<size_t>(version); v < kMigrations.size(); ++v) {
+    if (auto s = store->Exec(kMigrations[v]); !s) return core::MakeError(s.message());
+    std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    if (auto s = store->Exec(set.c_str()); !s) return core::MakeError(s.message());
+  }
+  const char* insert =
+      "INSERT INTO flows (id, run_id, capture_index, first_frame, proto, vlan, inner_vlan, "
+      "initiator_ip, initiator_port, responder_ip, responder_port, initiator_mac, responder_mac, "
+      "midstream, tcp_state, end_reason, first_ts, last_ts, packets_from_initiator, "
+      "packets_from_responder, bytes_from_initiator, bytes_from_responder) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert, -1, &store->insert_flow_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
+  store->pending_.reserve(kFlowBatch);
+  return store;
+}
+
+core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) {
+  pending_.push_back(flow);
+  if (pending_.size() >= kFlowBatch) return FlushFlows();
+  return {};
+}
+
+core::Status SqliteStore::FlushFlows() {
+  if (pending_.empty()) return {};
+  // Rows go in by id, so the file's layout does not depend on the order flows ended in.
+  std::sort(pending_.begin(), pending_.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& f : pending_) {
+    sqlite3_stmt* st = insert_flow_;
+    int i = 1;
+    auto text = [&](const std::string& s) {
+      if (s.empty()) sqlite3_bind_null(st, i++);
+      else sqlite3_bind_text(st, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    integer(static_cast<int64_t>(f.id));
+    integer(f.capture_index);
+    integer(static_cast<int64_t>(f.first_frame));
+    integer(f.proto);
+    integer(f.vlan);
+    integer(f.inner_vlan);
+    text(f.initiator_ip);
+    integer(f.initiator_port);
+    text(f.responder_ip);
+    integer(f.responder_port);
+    text(f.initiator_mac);
+    text(f.responder_mac);
+    integer(f.midstream ? 1 : 0);
+    text(f.tcp_state);
+    text(f.end_reason);
+    text(core::FormatIso8601(f.first_ts));
+    text(core::FormatIso8601(f.last_ts));
+    integer(static_cast<int64_t>(f.packets_from_initiator));
+    integer(static_cast<int64_t>(f.packets_from_responder));
+    integer(static_cast<int64_t>(f.bytes_from_initiator));
+    integer(static_cast<int64_t>(f.bytes_from_responder));
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return Error("insert flow");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  pending_.clear();
+  return Exec("COMMIT");
+}
+
+core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
+  if (auto s = FlushFlows(); !s) return s;
+  if (auto s = Exec("BEGIN"); !s) return s;
+  sqlite3_stmt* st = nullptr;
+  auto prepare = [&](const char* sql) {
+    if (st) sqlite3_finalize(st);
+    st = nullptr;
+    return sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) == SQLITE_OK;
+  };
+  auto bind_text = [&](int i, const std::string& s) {
+    sqlite3_bind_text(st, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  };
+  auto step = [&]() {
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ok;
+  };
+  bool ok = prepare(
+      "INSERT INTO runs (id, quaywatch_version, frames, bytes, first_ts, last_ts, summary) "
+      "VALUES (1,?,?,?,?,?,?)");
+  if (ok) {
+    bind_text(1, report.version);
+    sqlite3_bind_int64(st, 2, static_cast<int64_t>(report.frames()));
+    sqlite3_bind_int64(st, 3, static_cast<int64_t>(report.bytes()));
+    if (auto t = report.first_ts()) bind_text(4, core::FormatIso8601(*t));
+    if (auto t = report.last_ts()) bind_text(5, core::FormatIso8601(*t));
+    bind_text(6, summary);
+    ok = step();
+  }
+  ok = ok && prepare(
+                 "INSERT INTO assets (id, run_id, mac, vendor, seen_via, gateway, roles, "
+                 "first_ts, last_ts, packets, bytes, first_capture, first_frame, detail) "
+                 "VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (size_t n = 0; ok && n < report.assets.size(); ++n) {
+    const auto& a = report.assets[n];
+    sqlite3_bind_int64(st, 1, static_cast<int64_t>(a.id));
+    if (a.mac) bind_text(2, a.mac->ToString());
+    if (!a.vendor.empty()) bind_text(3, a.vendor);
+    if (a.via) bind_text(4, a.via->ToString());
+    sqlite3_bind_int(st, 5, a.gateway ? 1 : 0);
+    std::string roles = "[";
+    for (size_t r = 0; r < a.roles.size(); ++r) {
+      roles += (r ? ",\"" : "\"") + a.roles[r].role + "\"";
+    }
+    bind_text(6, roles + "]");
+    bind_text(7, core::FormatIso8601(a.first_ts));
+    bind_text(8, core::FormatIso8601(a.last_ts));
+    sqlite3_bind_int64(st, 9, static_cast<int64_t>(a.packets));
+    sqlite3_bind_int64(st, 10, static_cast<int64_t>(a.bytes));
+    sqlite3_bind_int64(st, 11, a.first_seen.capture_index);
+    sqlite3_bind_int64(st, 12, static_cast<int64_t>(a.first_seen.frame));
+    bind_text(13, AssetJsonText(a));
+    ok = step();
+  }
+  ok = ok && prepare("INSERT INTO asset_addresses (asset_id, kind, address) VALUES (?,?,?)");
+  for (size_t n = 0; ok && n < report.assets.size(); ++n) {
+    const auto& a = report.assets[n];
+    if (a.mac) {
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(a.id));
+      bind_text(2, "mac");
+      bind_text(3, a.mac->ToString());
+      ok = step();
+    }
+    for (size_t k = 0; ok && k < a.ips.size(); ++k) {
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(a.id));
+      bind_text(2, a.ips[k].IsV4() ? "ipv4" : "ipv6");
+      bind_text(3, a.ips[k].ToString());
+      ok = step();
+    }
+  }
+  if (st) sqlite3_finalize(st);
+  if (!ok) {
+    core::Status err = Error("write run");
+    (void)Exec("ROLLBACK");  // the write error is the one to report
+    return err;
+  }
+  if (auto s = Exec("COMMIT"); !s) return s;
+  sqlite3_finalize(insert_flow_);
+  insert_flow_ = nullptr;
+  if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
+  db_ = nullptr;
+  return CommitTempFile(TempPathFor(path_), path_);
+}
+
+}  // namespace qw::output

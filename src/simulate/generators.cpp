@@ -1,0 +1,315 @@
+// Traffic sources of the engine: which sessions start, between whom, and how often. Each
+// source kind is one small function; a scenario adds sources with their rates in
+// AddSources() and long-lived sessions (polling, streams, database pools) in
+// StartLongLived().
+#include <algorithm>
+
+#include "simulate/engine.h"
+#include "simulate/payloads.h"
+
+namespace qw::simulate {
+namespace {
+
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kSec = 1000 * kMs;
+
+template <typename T>
+const T& Pick(Rng& rng, const std::vector<T>& items) {
+  return items[rng.Below(static_cast<uint32_t>(items.size()))];
+}
+
+}  // namespace
+
+void Engine::AddSource(SourceKind kind, uint32_t arg, int64_t mean_ns, bool periodic,
+                       int64_t first) {
+  sources_.push_back(Source{kind, arg, mean_ns, periodic, 0});
+  Schedule(first, EventKind::kSource, static_cast<uint32_t>(sources_.size() - 1));
+}
+
+void Engine::AddSources() {
+  // Hosts announce themselves within the first stretch of the capture, scaled so that a
+  // short capture still shows every host.
+  const int64_t expected = static_cast<int64_t>(options_.packets) * kSec / kNominalPps;
+  const int64_t arp_window = std::clamp<int64_t>(expected / 3, kSec, 90 * kSec);
+  for (uint32_t h = 0; h < sc_.hosts.size(); ++h) {
+    if (sc_.hosts[h].zone == kExternalZone || sc_.hosts[h].role == Role::kRouter) continue;
+    AddSource(SourceKind::kArp, h, 240 * kSec, true, rng_.Between(0, arp_window));
+  }
+  for (uint32_t i = 0; i < sc_.switches.size(); ++i) {
+    AddSource(SourceKind::kLldp, i, 30 * kSec, true,
+              rng_.Between(0, std::min(arp_window, 30 * kSec)));
+  }
+  AddSource(SourceKind::kWeb, 0, 180 * kMs, false, 0);
+  AddSource(SourceKind::kInternalWeb, 0, 700 * kMs, false, 0);
+  AddSource(SourceKind::kFileShare, 0, 6 * kSec, false, 0);
+  AddSource(SourceKind::kDnsInternal, 0, 70 * kMs, false, 0);
+  AddSource(SourceKind::kDhcp, 0, 15 * kSec, false, 0);
+  AddSource(SourceKind::kNtp, 0, 150 * kMs, false, 0);
+  AddSource(SourceKind::kOpsApi, 0, 1200 * kMs, false, 0);
+  for (uint32_t lane : sc_.gate_ocr) AddSource(SourceKind::kGateOcr, lane, 25 * kSec, false, 0);
+  for (uint32_t gw : sc_.reefer) {
+    AddSource(SourceKind::kReefer, gw, 60 * kSec, true, rng_.Between(0, 60 * kSec));
+  }
+  AddSource(SourceKind::kRemoteAccess, 0, 90 * kSec, false, rng_.Between(0, 1 * kSec));
+  AddSource(SourceKind::kScannerImages, 0, 40 * kSec, false, rng_.Between(0, 10 * kSec));
+}
+
+void Engine::RunSource(uint32_t id) {
+  Source& src = sources_[id];
+  const SourceKind kind = src.kind;
+  const uint32_t arg = src.arg;
+  const uint32_t run = src.runs++;
+  const int64_t next = src.periodic
+                           ? src.mean_ns + rng_.Between(-src.mean_ns / 20, src.mean_ns / 20)
+                           : rng_.Exponential(src.mean_ns);
+  Schedule(now_ + next, EventKind::kSource, id);
+  switch (kind) {
+    case SourceKind::kLldp:
+      Lldp(arg, run % 2 == 0);
+      return;
+    case SourceKind::kArp: {
+      const Host& host = sc_.hosts[arg];
+      const uint32_t router = sc_.zones[host.zone].router;
+      uint32_t sid;
+      if (run == 0 && rng_.Chance(0.3)) {  // coming up: gratuitous ARP
+        sid = NewSession(App::kArp, arg, arg, 0);
+        sessions_[sid].variant = 1;
+      } else if (rng_.Chance(0.5)) {
+        sid = NewSession(App::kArp, arg, router, 0);
+      } else {
+        sid = NewSession(App::kArp, router, arg, 0);
+      }
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kWeb: {
+      const uint32_t ws = Pick(rng_, sc_.it_workstations);
+      const PublicName& site =
+          sc_.public_names[rng_.Below(static_cast<uint32_t>(sc_.public_names.size()))];
+      if (rng_.Chance(0.2)) {  // plain HTTP through the proxy, which resolves and fetches
+        const uint32_t inner =
+            StartTcp(App::kHttp, ws, sc_.proxy, 8080, 1 + rng_.Below(3), 200 * kMs, 0);
+        sessions_[inner].variant = kHttpProxy;
+        sessions_[inner].name = &site.name;
+        const uint32_t outer = NewSession(App::kHttp, sc_.proxy, site.host, 80);
+        sessions_[outer].name = &site.name;
+        sessions_[outer].rounds = 1 + rng_.Below(3);
+        StartDns(sc_.proxy, &site.name, sc_.hosts[site.host].ip, outer + 1);
+        return;
+      }
+      const uint32_t tls = NewSession(App::kTls, ws, site.host, 443);
+      Session& s = sessions_[tls];
+      s.name = &site.name;
+      s.rounds = 2 + rng_.Below(4);
+      s.think_ns = rng_.Between(50, 3000) * kMs;
+      if (rng_.Chance(0.04)) s.close = Close::kClientReset;
+      StartDns(ws, &site.name, sc_.hosts[site.host].ip, tls + 1);
+      return;
+    }
+    case SourceKind::kInternalWeb: {
+      const uint32_t ws = Pick(rng_, sc_.it_workstations);
+      const uint32_t pick = rng_.Below(3);
+      const uint32_t server = pick == 0 ? sc_.intranet : pick == 1 ? sc_.mail : sc_.tos_app[0];
+      // One draw per statement: argument evaluation order differs between compilers.
+      const App app = rng_.Chance(0.3) && pick == 0 ? App::kHttp : App::kTls;
+      const uint32_t rounds = 2 + rng_.Below(3);
+      const int64_t think = rng_.Between(100, 2000) * kMs;
+      const uint32_t sid = StartTcp(app, ws, server, 443, rounds, think, 0);
+      Session& s = sessions_[sid];
+      if (s.app == App::kHttp) s.port[1] = 80;
+      static const std::string kNames[] = {"intranet.terminal.example", "mail.terminal.example",
+                                           "tos.terminal.example"};
+      s.name = &kNames[pick];
+      if (rng_.Chance(0.03)) s.close = Close::kServerReset;
+      return;
+    }
+    case SourceKind::kFileShare: {
+      const uint32_t ws = Pick(rng_, sc_.it_workstations);
+      const uint32_t sid = NewSession(App::kSmb, ws, sc_.file_server, 445);
+      Session& s = sessions_[sid];
+      s.remaining = 16384 + rng_.Below(400000);
+      s.rounds = static_cast<uint32_t>((s.remaining + 65535) / 65536);
+      s.reply_ns = rng_.Between(100, 600) * 1000;
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kDnsInternal: {
+      static const std::string kNames[] = {
+          "intranet.terminal.example", "mail.terminal.example",    "fs1.terminal.example",
+          "tos.terminal.example",      "dc1.terminal.example",     "proxy1.terminal.example",
+          "wpad.terminal.example",     "printer3.terminal.example"};
+      const bool ops = rng_.Chance(0.2);
+      const uint32_t client =
+          ops ? Pick(rng_, sc_.ops_workstations) : Pick(rng_, sc_.it_workstations);
+      const uint32_t i = rng_.Below(static_cast<uint32_t>(std::size(kNames)));
+      const uint32_t targets[] = {sc_.intranet,   sc_.mail, sc_.file_server,
+                                  sc_.tos_app[0], sc_.dc,   sc_.proxy};
+      StartDns(client, &kNames[i], i < std::size(targets) ? sc_.hosts[targets[i]].ip : 0, 0);
+      return;
+    }
+    case SourceKind::kDhcp: {
+      const uint32_t ws = Pick(rng_, sc_.it_workstations);
+      const uint32_t sid = NewSession(App::kDhcp, ws, sc_.dhcp, 67);
+      sessions_[sid].variant = rng_.Chance(0.8) ? 1 : 0;
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kNtp: {
+      const uint32_t pick = rng_.Below(4);
+      uint32_t client, server;
+      if (pick == 0) {
+        const Crane& crane = Pick(rng_, sc_.cranes);
+        client = rng_.Chance(0.5) ? crane.hmi : crane.crane_pc;
+        server = sc_.rcms[0];
+      } else {
+        client = pick == 1 ? Pick(rng_, sc_.ops_workstations) : Pick(rng_, sc_.it_workstations);
+        server = sc_.dc;
+      }
+      const uint32_t sid = NewSession(App::kNtp, client, server, 123);
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kOpsApi: {
+      const uint32_t ws = Pick(rng_, sc_.ops_workstations);
+      const uint32_t server = Pick(rng_, sc_.tos_app);
+      const uint32_t rounds = 1 + rng_.Below(4);
+      const int64_t think = rng_.Between(200, 4000) * kMs;
+      const uint32_t sid = StartTcp(App::kHttp, ws, server, 8080, rounds, think, 0);
+      sessions_[sid].variant = kHttpApi;
+      return;
+    }
+    case SourceKind::kGateOcr:
+    case SourceKind::kReefer: {
+      const uint32_t sid = StartTcp(App::kHttp, arg, sc_.tos_app[0], 8080, 1, 0, 0);
+      sessions_[sid].variant = kind == SourceKind::kGateOcr ? kHttpGateOcr : kHttpReefer;
+      return;
+    }
+    case SourceKind::kRemoteAccess: {
+      const uint32_t eng = Pick(rng_, sc_.engineering);
+      const Crane& crane = Pick(rng_, sc_.cranes);
+      const bool rdp = run % 2 == 1;  // alternate, so that short captures show both
+      const uint32_t rounds = 10 + rng_.Below(80);
+      const int64_t think = rng_.Between(200, 2500) * kMs;
+      StartTcp(rdp ? App::kRdp : App::kSsh, eng, rdp ? crane.crane_pc : crane.hmi, rdp ? 3389 : 22,
+               rounds, think, 0);
+      return;
+    }
+    case SourceKind::kScannerImages: {
+      const uint32_t sid = NewSession(App::kBulk, sc_.scanner, sc_.scanner_server, 8800);
+      sessions_[sid].remaining = 400000 + rng_.Below(1200000);
+      StartSession(sid, 0);
+      // The verdict goes to the terminal operating system.
+      StartTcp(App::kTls, sc_.scanner_server, sc_.tos_app[1], 443, 2, 100 * kMs,
+               rng_.Between(2, 8) * kSec);
+      return;
+    }
+    case SourceKind::kDbQueries:
+      return;
+  }
+}
+
+void Engine::StartLongLived() {
+  constexpr uint32_t kForever = 0xffffffff;
+  const auto poll = [&](App app, uint32_t client, uint32_t server, int64_t period,
+                        uint8_t variant) {
+    const uint16_t port = app == App::kS7 ? 102 : 502;
+    const uint32_t sid =
+        StartTcp(app, client, server, port, kForever, period, rng_.Between(0, 2000) * kMs);
+    sessions_[sid].variant = variant;
+    sessions_[sid].reply_ns = rng_.Between(800, 4000) * 1000;
+  };
+  for (const Crane& crane : sc_.cranes) {
+    poll(App::kS7, crane.hmi, crane.plc, 200 * kMs, 0);
+    poll(App::kModbus, crane.crane_pc, crane.plc, 500 * kMs, 0);
+    for (uint32_t drive : crane.drives) poll(App::kModbus, crane.plc, drive, 250 * kMs, 1);
+    for (uint32_t io : crane.io) poll(App::kModbus, crane.plc, io, 250 * kMs, 0);
+    poll(App::kS7, sc_.rcms[0], crane.plc, 1000 * kMs, 0);
+    poll(App::kS7, sc_.rcms[1], crane.safety_plc, 2000 * kMs, 0);
+    poll(App::kModbus, sc_.historian, crane.plc, 1000 * kMs, 0);
+  }
+  for (uint32_t i = 0; i < sc_.cameras.size(); ++i) {
+    const uint32_t sid = StartTcp(App::kRtsp, sc_.nvr, sc_.cameras[i], 554, kForever, 30 * kSec,
+                                  rng_.Between(0, 3000) * kMs);
+    Session& s = sessions_[sid];
+    s.think_ns = 30 * kSec;
+    const uint32_t client_port = 20000 + 2 * i;
+    const uint32_t server_port = 8200 + 2 * rng_.Below(100);
+    s.remaining = uint64_t{client_port} << 16 | server_port;
+  }
+  for (uint32_t i = 0; i < 4; ++i) {
+    const uint32_t sid = StartTcp(App::kPgsql, sc_.tos_app[i % 2], sc_.tos_db, 5432, kForever,
+                                  900 * kMs, rng_.Between(0, 1000) * kMs);
+    sessions_[sid].reply_ns = rng_.Between(300, 5000) * 1000;
+  }
+}
+
+uint32_t Engine::StartTcp(App app, uint32_t client, uint32_t server, uint16_t port, uint32_t rounds,
+                          int64_t think_ns, int64_t delay) {
+  const uint32_t sid = NewSession(app, client, server, port);
+  Session& s = sessions_[sid];
+  s.rounds = rounds;
+  s.think_ns = think_ns;
+  if (rng_.Chance(0.02) && rounds < 1000) s.close = Close::kServerFin;
+  StartSession(sid, delay);
+  return sid;
+}
+
+void Engine::StartDns(uint32_t client, const std::string* name, uint32_t address, uint32_t then) {
+  const uint32_t sid = NewSession(App::kDns, client, sc_.dns, 53);
+  Session& s = sessions_[sid];
+  s.name = name;
+  s.remaining = address;
+  s.then = then;
+  s.rtt_ns = 0;
+  const bool internal = name->ends_with(sc_.domain);
+  if (!internal && rng_.Chance(0.5)) {  // not in the server's cache: ask a public resolver
+    s.upstream = Pick(rng_, sc_.resolvers) + 1;
+    s.seq[0] = EphemeralPort(sc_.dns);
+  }
+  StartSession(sid, 0);
+}
+
+void Engine::StartRtp(uint32_t rtsp_session) {
+  const uint32_t camera = sessions_[rtsp_session].host[1];
+  const uint32_t nvr = sessions_[rtsp_session].host[0];
+  const uint64_t ports = sessions_[rtsp_session].remaining;
+  const uint32_t sid = NewSession(App::kRtp, camera, nvr, static_cast<uint16_t>(ports >> 16));
+  Session& s = sessions_[sid];
+  s.port[0] = static_cast<uint16_t>(ports & 0xffff);
+  s.seq[0] = static_cast<uint32_t>(rng_.Next());
+  s.seq[1] = static_cast<uint32_t>(rng_.Next());
+  s.msg_len = 0;
+  StartSession(sid, rng_.Between(1, 20) * kMs);
+}
+
+void Engine::Lldp(uint32_t switch_index, bool with_cdp) {
+  const Switch& sw = sc_.switches[switch_index];
+  const Host& host = sc_.hosts[sw.host];
+  const bool core_switch = (sw.capabilities & 0x0010) != 0;
+  const std::string port_description = core_switch ? "trunk to access layer" : "uplink to core-sw1";
+  LldpInfo info;
+  info.chassis = host.mac;
+  info.port_id = sw.port;
+  info.port_description = port_description;
+  info.system_name = host.name;
+  info.system_description = sw.description;
+  info.capabilities = sw.capabilities;
+  info.management_ip = host.ip;
+  info.if_index = core_switch ? 1 : 49;
+  info.port_vlan = 1;
+  Write(frame_.Lldp(info));
+  if (!sw.cisco || !with_cdp) return;
+  const std::string device_id = host.name + "." + sc_.domain;
+  CdpInfo cdp;
+  cdp.source = host.mac;
+  cdp.device_id = device_id;
+  cdp.port_id = core_switch ? "TenGigabitEthernet1/0/1" : "TenGigabitEthernet1/1/1";
+  cdp.software = sw.description;
+  cdp.platform = core_switch ? "cisco C9500-24Y4C" : "cisco C9300-48P";
+  cdp.address = host.ip;
+  cdp.capabilities = core_switch ? 0x29 : 0x28;
+  cdp.native_vlan = 1;
+  Write(frame_.Cdp(cdp));
+}
+
+}  // namespace qw::simulate

@@ -1,0 +1,68 @@
+// Application bytes of simulated sessions: each TCP message is planned here (its head
+// written into the session, its length and body kind decided), and the UDP payloads (DNS,
+// NTP, DHCP, RTP) are written here. Every message follows the wire format of its protocol
+// closely enough that Wireshark dissects it without complaint.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "simulate/rng.h"
+#include "simulate/scenario.h"
+#include "simulate/session.h"
+
+namespace qw::simulate {
+
+/// Session::variant of HTTP sessions.
+enum HttpVariant : uint8_t {
+  kHttpBrowse,   // GET of pages and assets
+  kHttpProxy,    // GET through the proxy, absolute URI
+  kHttpApi,      // JSON GET of an internal API
+  kHttpGateOcr,  // gate lane posts a container number reading
+  kHttpReefer,   // reefer gateway posts temperatures
+};
+
+/// Plans the next message that side `s.dir` sends in this round: writes its head into
+/// `s.head`, sets `msg_len` (0: this side says nothing), `body` and `more`.
+void PlanMessage(Session& s, const Scenario& scenario, Rng& rng);
+
+/// Copies bytes [offset, offset + out.size()) of the current message into `out`: the head,
+/// then filler from the session's place in the shared filler pools.
+void FillMessage(const Session& s, uint32_t offset, std::span<uint8_t> out);
+
+/// A DNS query (RFC 1035) for the A record of `name`; returns its length.
+size_t WriteDnsQuery(std::span<uint8_t> out, uint16_t id, std::string_view name, bool recursion);
+
+/// A DNS response with one A record, or NXDOMAIN when `address` is 0.
+size_t WriteDnsResponse(std::span<uint8_t> out, uint16_t id, std::string_view name,
+                        uint32_t address, uint32_t ttl);
+
+/// An NTPv4 client request (mode 3) or server reply (mode 4) at `unix_ns`.
+size_t WriteNtp(std::span<uint8_t> out, bool reply, int64_t unix_ns, uint64_t cookie);
+
+/// The fields of one DHCP message (RFC 2131, options RFC 2132).
+struct DhcpMessage {
+  uint8_t type = 1;  // 1 discover, 2 offer, 3 request, 5 ack
+  uint32_t xid = 0;
+  core::MacAddr client;
+  uint32_t client_ip = 0;  // ciaddr, for renewals
+  uint32_t your_ip = 0;    // yiaddr, in offers and acks
+  uint32_t requested = 0;  // option 50
+  uint32_t server = 0;     // option 54
+  uint32_t router = 0;
+  uint32_t dns = 0;
+  std::string_view host_name;
+  std::string_view domain;
+};
+
+/// A BOOTP/DHCP message padded to the customary 300 bytes.
+size_t WriteDhcp(std::span<uint8_t> out, const DhcpMessage& m);
+
+/// An RTP packet (RFC 3550) carrying H.264 (RFC 6184): a single NAL unit when `first` and
+/// `last`, otherwise an FU-A fragment. `size` is the whole RTP payload length.
+size_t WriteRtpH264(std::span<uint8_t> out, uint16_t seq, uint32_t timestamp, uint32_t ssrc,
+                    bool first, bool last, bool key_frame, size_t size, uint64_t fill);
+
+}  // namespace qw::simulate

@@ -1,0 +1,97 @@
+// One simulated conversation: a TCP connection, a UDP exchange or stream, or an ARP
+// exchange, advanced one packet at a time by the engine (engine.h). The application bytes
+// of each message are planned by payloads.h into the session's head buffer; a message
+// longer than its head continues with filler bytes, so a 10 MB transfer needs no 10 MB
+// buffer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace qw::simulate {
+
+/// The application protocol a session speaks.
+enum class App : uint8_t {
+  // TCP
+  kHttp,
+  kTls,
+  kSmb,
+  kPgsql,
+  kModbus,
+  kS7,
+  kRtsp,
+  kSsh,
+  kRdp,
+  kBulk,  // scanner images: opaque data on a vendor port
+  // UDP and link layer
+  kDns,
+  kNtp,
+  kDhcp,
+  kRtp,
+  kArp,
+};
+
+/// True for the applications carried over TCP.
+inline bool IsTcp(App app) { return app <= App::kBulk; }
+
+/// What a TCP session does next.
+enum class Phase : uint8_t {
+  kSyn,
+  kSynAck,
+  kHandshakeAck,
+  kData,     // `dir` sends the next segment of its message
+  kMidAck,   // the receiver acknowledges two full segments
+  kIdleAck,  // the client acknowledges a response before a long pause
+  kFin1,
+  kFin2,
+  kFinAck,
+  kReset,
+};
+
+/// How a TCP session ends.
+enum class Close : uint8_t { kClientFin, kServerFin, kServerReset, kClientReset };
+
+/// Body of a message after its head: random bytes (encrypted or binary) or text.
+enum class Body : uint8_t { kRandom, kText };
+
+/// Largest message head the payload planner writes.
+inline constexpr size_t kHeadMax = 1600;
+
+/// The state of one conversation between a client (side 0) and a server (side 1).
+struct Session {
+  App app = App::kHttp;
+  Phase phase = Phase::kSyn;
+  Close close = Close::kClientFin;
+  Body body = Body::kRandom;
+  uint8_t dir = 0;      // side sending the current message
+  uint8_t unacked = 0;  // full segments since the receiver last acknowledged
+  bool more = false;    // another message from the same side follows this one
+  uint8_t variant = 0;  // which conversation of its application (see payloads.h)
+  uint32_t host[2] = {0, 0};
+  uint16_t port[2] = {0, 0};
+  uint32_t seq[2] = {0, 0};  // next TCP sequence number each side sends
+  uint16_t ip_id[2] = {0, 0};
+  uint16_t window[2] = {64240, 64240};
+  uint16_t mss = 1460;
+  uint32_t round = 0;      // request/response exchanges completed
+  uint32_t rounds = 1;     // exchanges before the session closes
+  uint32_t msg_index = 0;  // messages `dir` has started in this round
+  uint32_t msg_len = 0;
+  uint32_t msg_off = 0;
+  uint32_t head_len = 0;
+  uint32_t counter = 0;    // transaction ids, sequence numbers of the application
+  uint64_t remaining = 0;  // bytes left of a transfer spread over several messages
+  uint64_t fill = 0;       // where in the filler pool this session's bodies start
+  int64_t rtt_ns = 200000;
+  int64_t gap_ns = 20000;             // between back-to-back segments
+  int64_t think_ns = 0;               // client pause between exchanges
+  int64_t wait_ns = 0;                // pause still due after an idle acknowledgement
+  int64_t reply_ns = 500000;          // server processing time
+  const std::string* name = nullptr;  // DNS name, HTTP host or TLS server name
+  uint32_t then = 0;                  // DNS: index + 1 of a connection to open once resolved
+  uint32_t upstream = 0;              // DNS: index + 1 of the resolver the server forwards to
+  std::array<uint8_t, kHeadMax> head{};
+};
+
+}  // namespace qw::simulate

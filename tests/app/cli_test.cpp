@@ -1,0 +1,175 @@
+// The quaywatch command as a user runs it: exit codes, one-line errors, truncated input,
+// several files, and byte-identical outputs for the same input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "capture/pcap_writer.h"
+#include "simulate/simulate.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+RunResult RunQw(const std::string& args) {
+  RunResult r;
+  std::string cmd = std::string(QW_BINARY) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(testing::TempDir()) /
+           ("qw-cli-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  fs::path Simulated(uint64_t packets, uint64_t seed = 7) {
+    fs::path p = dir_ / ("sim-" + std::to_string(seed) + ".pcap");
+    qw::simulate::SimulateOptions o;
+    o.packets = packets;
+    o.seed = seed;
+    EXPECT_TRUE(qw::simulate::Simulate(o, p.string()).ok());
+    return p;
+  }
+  nlohmann::json Summary(const fs::path& out) {
+    return nlohmann::json::parse(Slurp(out / "summary.json"));
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, NotACaptureIsExitTwoWithOneLineNamingTheFile) {
+  fs::path notes = dir_ / "notes.txt";
+  std::ofstream(notes) << "PK\x03\x04 this is a zip, not a capture\n";
+  auto r = RunQw("analyze " + notes.string() + " --out " + (dir_ / "out").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(notes.string()), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.json"));
+}
+
+TEST_F(CliTest, MissingFileIsExitTwo) {
+  auto r = RunQw("analyze " + (dir_ / "absent.pcap").string() + " --out " + (dir_ / "o").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("absent.pcap"), std::string::npos);
+}
+
+TEST_F(CliTest, BadUsageIsExitTwo) {
+  EXPECT_EQ(RunQw("analyze").exit_code, 2);
+  EXPECT_EQ(RunQw("no-such-command").exit_code, 2);
+}
+
+TEST_F(CliTest, TruncatedCaptureIsAnalysedUpToTheBreak) {
+  fs::path whole = Simulated(2000);
+  std::string bytes = Slurp(whole);
+  fs::path cut = dir_ / "cut.pcap";
+  // Cut in the middle of a record, well past the start.
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2 + 7);
+  fs::path out = dir_ / "out";
+  auto r = RunQw("analyze " + cut.string() + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cut.pcap: record"), std::string::npos) << r.output;
+  auto s = Summary(out);
+  const auto& file = s["capture"]["files"][0];
+  ASSERT_FALSE(file["error"].is_null());
+  uint64_t frames = file["frames"];
+  EXPECT_GT(frames, 500u);
+  EXPECT_LT(frames, 2000u);
+  EXPECT_EQ(file["error"]["record"].get<uint64_t>(), frames + 1);
+  EXPECT_TRUE(fs::exists(out / "assets.json"));
+  EXPECT_TRUE(fs::exists(out / "quaywatch.sqlite"));
+}
+
+TEST_F(CliTest, SameInputGivesByteIdenticalOutputs) {
+  fs::path cap = Simulated(5000);
+  auto a = RunQw("analyze " + cap.string() + " --out " + (dir_ / "a").string());
+  auto b = RunQw("analyze " + cap.string() + " --out " + (dir_ / "b").string());
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  for (const char* f : {"summary.json", "assets.json", "events.jsonl", "quaywatch.sqlite"}) {
+    EXPECT_EQ(Slurp(dir_ / "a" / f), Slurp(dir_ / "b" / f)) << f;
+  }
+  for (auto& e : fs::directory_iterator(dir_ / "a")) {
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  }
+}
+
+TEST_F(CliTest, SeveralFilesAreReadInOrderAndCountedApart) {
+  fs::path one = Simulated(1000, 1);
+  fs::path two = Simulated(1500, 2);
+  fs::path out = dir_ / "out";
+  auto r = RunQw("analyze " + one.string() + " " + two.string() + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = Summary(out);
+  ASSERT_EQ(s["capture"]["files"].size(), 2u);
+  EXPECT_EQ(s["capture"]["files"][0]["path"], one.string());
+  EXPECT_EQ(s["capture"]["files"][0]["frames"], 1000);
+  EXPECT_EQ(s["capture"]["files"][1]["frames"], 1500);
+  EXPECT_EQ(s["capture"]["frames"], 2500);
+}
+
+TEST_F(CliTest, GzipCompressedCaptureGivesTheSameCounts) {
+  fs::path cap = Simulated(3000);
+  if (std::system(("gzip -k -c " + cap.string() + " > " + cap.string() + ".gz").c_str()) != 0) {
+    GTEST_SKIP() << "SKIPPED: gzip not available";
+  }
+  auto a = RunQw("analyze " + cap.string() + " --out " + (dir_ / "plain").string());
+  auto b = RunQw("analyze " + cap.string() + ".gz --out " + (dir_ / "gz").string());
+  ASSERT_EQ(a.exit_code, 0);
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  auto sa = Summary(dir_ / "plain"), sb = Summary(dir_ / "gz");
+  EXPECT_EQ(sa["frames"], sb["frames"]);
+  EXPECT_EQ(sa["flows"], sb["flows"]);
+  EXPECT_EQ(sb["capture"]["files"][0]["compressed"], true);
+  EXPECT_EQ(Slurp(dir_ / "plain" / "assets.json"), Slurp(dir_ / "gz" / "assets.json"));
+}
+
+TEST_F(CliTest, SimulatedTerminalYieldsAnInventoryOfHundredsOfDevices) {
+  fs::path cap = Simulated(100000);
+  fs::path out = dir_ / "out";
+  auto r = RunQw("analyze " + cap.string() + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = Summary(out);
+  EXPECT_GE(s["assets"].get<int>(), 300);
+  EXPECT_GT(s["frames"]["vlan"].get<int>(), 0);
+  auto assets = nlohmann::json::parse(Slurp(out / "assets.json"));
+  int routers = 0, switches = 0, with_vendor = 0;
+  for (const auto& a : assets) {
+    for (const auto& role : a["roles"]) {
+      routers += role == "router";
+      switches += role == "switch";
+    }
+    with_vendor += !a["vendor"].is_null();
+  }
+  EXPECT_GE(routers, 1);
+  EXPECT_GE(switches, 1);
+  EXPECT_GE(with_vendor, 100);
+}
+
+}  // namespace

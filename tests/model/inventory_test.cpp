@@ -1,0 +1,264 @@
+#include "model/inventory.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "model/vendor_db.h"
+
+namespace qw::model {
+namespace {
+
+core::MacAddr Mac(const char* s) { return *core::MacAddr::Parse(s); }
+core::IpAddr Ip(const char* s) { return *core::IpAddr::Parse(s); }
+
+decode::Packet IpPacket(const char* src_mac, const char* dst_mac, const char* src_ip,
+                        const char* dst_ip, uint16_t vlan = 0) {
+  decode::Packet p;
+  p.has_mac = true;
+  p.src_mac = Mac(src_mac);
+  p.dst_mac = Mac(dst_mac);
+  p.l3 = decode::L3::kIpv4;
+  p.src_ip = Ip(src_ip);
+  p.dst_ip = Ip(dst_ip);
+  p.frame_len = 100;
+  if (vlan) {
+    p.vlan_count = 1;
+    p.outer_vlan = vlan;
+  }
+  return p;
+}
+
+const Asset* ByMac(const std::vector<Asset>& assets, const char* mac) {
+  for (const auto& a : assets) {
+    if (a.mac && *a.mac == Mac(mac)) return &a;
+  }
+  return nullptr;
+}
+
+const Asset* ByIp(const std::vector<Asset>& assets, const char* ip) {
+  for (const auto& a : assets) {
+    for (const auto& x : a.ips) {
+      if (x == Ip(ip)) return &a;
+    }
+  }
+  return nullptr;
+}
+
+TEST(Inventory, OneAssetPerMacWithItsAddressesVlansAndCounters) {
+  Inventory inv;
+  auto p = IpPacket("00:1b:1b:00:00:01", "00:0c:29:aa:bb:cc", "10.50.1.10", "10.50.1.20", 501);
+  inv.OnPacket(p, core::Timestamp{1'000'000'000}, 0, 1);
+  auto q = IpPacket("00:0c:29:aa:bb:cc", "00:1b:1b:00:00:01", "10.50.1.20", "10.50.1.10", 501);
+  inv.OnPacket(q, core::Timestamp{2'000'000'000}, 0, 2);
+  VendorDb vendors;
+  vendors.Add("001B1B", "Siemens AG");
+  auto assets = inv.Finalize(vendors);
+  ASSERT_EQ(assets.size(), 2u);
+  const Asset* plc = ByMac(assets, "00:1b:1b:00:00:01");
+  ASSERT_TRUE(plc);
+  EXPECT_EQ(plc->vendor, "Siemens AG");
+  ASSERT_EQ(plc->ips.size(), 1u);
+  EXPECT_EQ(plc->ips[0], Ip("10.50.1.10"));
+  ASSERT_EQ(plc->vlans.size(), 1u);
+  EXPECT_EQ(plc->vlans[0].outer, 501);
+  EXPECT_EQ(plc->packets, 2u);  // one sent, one received
+  EXPECT_EQ(plc->bytes, 200u);
+  EXPECT_EQ(plc->first_seen.frame, 1u);
+  EXPECT_EQ(plc->first_ts.ns, 1'000'000'000);
+  EXPECT_EQ(plc->last_ts.ns, 2'000'000'000);
+  EXPECT_FALSE(plc->gateway);
+}
+
+TEST(Inventory, AddressesForwardedByARouterAreNotTheRouters) {
+  Inventory inv;
+  const char* router = "00:00:0c:07:ac:01";
+  // The router ARPs for its own address.
+  dissect::ArpObservation arp;
+  arp.op = 2;
+  arp.sender_mac = Mac(router);
+  arp.sender_ip = Ip("10.10.0.1");
+  inv.OnArp({}, arp);
+  // Hosts on other subnets reach 10.10.5.20 through it.
+  uint64_t frame = 1;
+  for (const char* remote : {"10.50.1.10", "10.50.2.10", "198.51.100.7", "203.0.113.9"}) {
+    inv.OnPacket(IpPacket(router, "00:0c:29:aa:bb:cc", remote, "10.10.5.20"), {}, 0, frame++);
+  }
+  auto assets = inv.Finalize(VendorDb{});
+  const Asset* r = ByMac(assets, router);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->gateway);
+  ASSERT_EQ(r->ips.size(), 1u);
+  EXPECT_EQ(r->ips[0], Ip("10.10.0.1"));
+  ASSERT_FALSE(r->roles.empty());
+  EXPECT_EQ(r->roles[0].role, "router");
+  // The remote addresses become assets of their own, seen through the router.
+  const Asset* remote = ByIp(assets, "198.51.100.7");
+  ASSERT_TRUE(remote);
+  EXPECT_FALSE(remote->mac);
+  ASSERT_TRUE(remote->via);
+  EXPECT_EQ(*remote->via, Mac(router));
+  // The local host keeps its own address.
+  const Asset* host = ByMac(assets, "00:0c:29:aa:bb:cc");
+  ASSERT_TRUE(host);
+  ASSERT_EQ(host->ips.size(), 1u);
+  EXPECT_EQ(host->ips[0], Ip("10.10.5.20"));
+}
+
+TEST(Inventory, HostWithTwoAddressesIsNotAGateway) {
+  Inventory inv;
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.10.0.5", "10.10.0.6"), {},
+               0, 1);
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.40.0.5", "10.10.0.6"), {},
+               0, 2);
+  auto assets = inv.Finalize(VendorDb{});
+  const Asset* a = ByMac(assets, "00:0c:29:00:00:01");
+  ASSERT_TRUE(a);
+  EXPECT_FALSE(a->gateway);
+  EXPECT_EQ(a->ips.size(), 2u);
+}
+
+TEST(Inventory, NeighborAnnouncementsGiveNamesRolesAndIdentity) {
+  Inventory inv;
+  dissect::FrameContext ctx;
+  ctx.src_mac = Mac("00:1b:1b:11:22:33");
+  ctx.frame = 7;
+  dissect::NeighborObservation n;
+  n.protocol = "lldp";
+  n.system_name = "crane3-sw1";
+  n.system_description = "SCALANCE X208";
+  n.capabilities = {"bridge"};
+  n.enabled_capabilities = {"bridge"};
+  n.management_addresses = {Ip("10.50.3.2")};
+  n.serial = "VPH1234567";
+  inv.OnNeighbor(ctx, n);
+  auto assets = inv.Finalize(VendorDb{});
+  ASSERT_EQ(assets.size(), 1u);
+  const Asset& a = assets[0];
+  ASSERT_EQ(a.names.size(), 1u);
+  EXPECT_EQ(a.names[0].name, "crane3-sw1");
+  EXPECT_EQ(a.names[0].source, "lldp");
+  ASSERT_EQ(a.roles.size(), 1u);
+  EXPECT_EQ(a.roles[0].role, "switch");
+  EXPECT_EQ(a.identity.at("serial"), "VPH1234567");
+  EXPECT_EQ(a.identity.at("description"), "SCALANCE X208");
+  ASSERT_EQ(a.ips.size(), 1u);  // the management address is the switch's own
+  EXPECT_EQ(a.ips[0], Ip("10.50.3.2"));
+  EXPECT_EQ(a.first_seen.frame, 7u);
+}
+
+TEST(Inventory, ServicesComeFromAnsweredFlowsOnly) {
+  Inventory inv;
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:1b:1b:00:00:01", "10.40.0.5", "10.50.1.10"), {},
+               0, 1);
+  flow::Flow f;
+  f.proto = 6;
+  f.initiator_ip = Ip("10.40.0.5");
+  f.responder_ip = Ip("10.50.1.10");
+  f.responder_port = 102;
+  f.tcp_state = flow::TcpState::kEstablished;
+  f.packets = {3, 3};
+  f.payload_bytes = {100, 100};
+  inv.OnFlowEnd(f);
+  flow::Flow refused;
+  refused.proto = 6;
+  refused.initiator_ip = f.initiator_ip;
+  refused.responder_ip = f.responder_ip;
+  refused.responder_port = 23;
+  refused.tcp_state = flow::TcpState::kSynSent;
+  refused.packets = {1, 0};
+  refused.payload_bytes = {0, 0};
+  inv.OnFlowEnd(refused);
+  auto assets = inv.Finalize(VendorDb{});
+  const Asset* plc = ByIp(assets, "10.50.1.10");
+  ASSERT_TRUE(plc);
+  ASSERT_EQ(plc->served.size(), 1u);
+  EXPECT_EQ(plc->served.begin()->first.port, 102);
+  const Asset* ews = ByIp(assets, "10.40.0.5");
+  ASSERT_TRUE(ews);
+  ASSERT_EQ(ews->used.size(), 1u);
+}
+
+TEST(Inventory, MacTableIsBoundedAndSaysSo) {
+  InventoryLimits limits;
+  limits.max_macs = 10;
+  Inventory inv(limits);
+  for (uint32_t i = 0; i < 1000; ++i) {
+    decode::Packet p;
+    p.has_mac = true;
+    p.src_mac.b = {0x00, 0x0c, 0x29, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                   static_cast<uint8_t>(i)};
+    p.dst_mac = p.src_mac;
+    p.dst_mac.b[0] = 0x01;  // multicast: not an asset
+    inv.OnPacket(p, {}, 0, i + 1);
+  }
+  EXPECT_EQ(inv.Finalize(VendorDb{}).size(), 10u);
+  EXPECT_EQ(inv.anomalies().Count("inventory.mac_table_full"), 990u);
+}
+
+TEST(Inventory, MergeOfShardsEqualsOneInventory) {
+  Inventory whole, a, b;
+  auto p1 = IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.10.0.5", "10.10.0.6", 10);
+  auto p2 = IpPacket("00:0c:29:00:00:02", "00:0c:29:00:00:01", "10.10.0.6", "10.10.0.5", 10);
+  whole.OnPacket(p1, core::Timestamp{5}, 0, 1);
+  whole.OnPacket(p2, core::Timestamp{9}, 0, 2);
+  a.OnPacket(p1, core::Timestamp{5}, 0, 1);
+  b.OnPacket(p2, core::Timestamp{9}, 0, 2);
+  Inventory merged;
+  merged.Merge(b);
+  merged.Merge(a);
+  auto x = whole.Finalize(VendorDb{});
+  auto y = merged.Finalize(VendorDb{});
+  ASSERT_EQ(x.size(), y.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].mac, y[i].mac);
+    EXPECT_EQ(x[i].ips, y[i].ips);
+    EXPECT_EQ(x[i].packets, y[i].packets);
+    EXPECT_EQ(x[i].first_ts, y[i].first_ts);
+    EXPECT_EQ(x[i].last_ts, y[i].last_ts);
+    EXPECT_EQ(x[i].first_seen.frame, y[i].first_seen.frame);
+  }
+}
+
+TEST(VendorDb, LongestPrefixWins) {
+  VendorDb db;
+  db.Add("70B3D5", "IEEE Registration Authority");
+  db.Add("70B3D5F2F", "TELEPLATFORMS");
+  db.Add("741AE09", "Private");
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("70:b3:d5:f2:f1:23")), "TELEPLATFORMS");
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("70:b3:d5:00:00:01")), "IEEE Registration Authority");
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("74:1a:e0:9f:00:01")), "Private");
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("02:1a:e0:9f:00:01")), "");  // locally administered
+}
+
+TEST(VendorDb, LoadsQuotedCsvAndWarnsAboutMissingFiles) {
+  std::string dir = testing::TempDir() + "/ieee";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/oui.csv")
+      << "Registry,Assignment,Organization Name,Organization Address\n"
+      << "MA-L,001B1B,Siemens AG,Nuernberg DE\n"
+      << "MA-L,0080F4,\"Telemecanique Electrique, \"\"Schneider\"\"\",Paris FR\n";
+  VendorDb db;
+  std::string warning;
+  EXPECT_EQ(db.Load(dir, &warning), 1u);
+  EXPECT_NE(warning.find("mam.csv"), std::string::npos);
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("00:80:f4:01:02:03")),
+            "Telemecanique Electrique, \"Schneider\"");
+  VendorDb none;
+  EXPECT_EQ(none.Load(dir + "/absent", &warning), 0u);
+  EXPECT_NE(warning.find("oui.csv"), std::string::npos);
+}
+
+TEST(VendorDb, ReadsDebiansRegistriesWhenInstalled) {
+  VendorDb db;
+  std::string warning;
+  if (db.Load("/usr/share/ieee-data", &warning) == 0) {
+    GTEST_SKIP() << "SKIPPED: ieee-data is not installed";
+  }
+  EXPECT_GT(db.size(), 30000u);
+  EXPECT_EQ(db.Lookup(*core::MacAddr::Parse("00:1b:1b:00:00:01")), "Siemens AG");
+}
+
+}  // namespace
+}  // namespace qw::model

@@ -1,0 +1,172 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "output/atomic_file.h"
+#include "output/json_output.h"
+#include "output/sqlite_store.h"
+
+namespace qw::output {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+model::RunReport SampleReport() {
+  model::RunReport r;
+  r.version = "test";
+  model::FileReport f;
+  f.path = "crane.pcap";
+  f.format = "pcap";
+  f.frames = 3;
+  f.bytes = 300;
+  f.first_ts = core::Timestamp{1709287200123456000};
+  f.last_ts = core::Timestamp{1709287201000000000};
+  f.link_types["ethernet"] = 3;
+  f.error = model::FileError{4, 124, "record length 70000 exceeds the file"};
+  r.files.push_back(f);
+  r.frame_counts.ipv4 = 3;
+  r.frame_counts.tcp = 2;
+  r.flow_counts.tcp = 1;
+  r.anomalies.Raise("ipv4.bad_header_length");
+  model::Asset a;
+  a.id = 1;
+  a.mac = core::MacAddr::Parse("00:1b:1b:00:00:01");
+  a.vendor = "Siemens AG";
+  a.ips = {*core::IpAddr::Parse("10.50.1.10")};
+  a.vlans = {{501, 0}};
+  a.served[{6, 102}] = 2;
+  a.packets = 3;
+  a.bytes = 300;
+  r.assets.push_back(a);
+  return r;
+}
+
+TEST(JsonOutput, SummaryFollowsTheDesignContract) {
+  auto j = nlohmann::json::parse(SummaryJson(SampleReport()));
+  EXPECT_EQ(j["capture"]["frames"], 3);
+  EXPECT_EQ(j["capture"]["first_ts"], "2024-03-01T10:00:00.123456Z");
+  EXPECT_EQ(j["capture"]["files"][0]["link_types"]["ethernet"], 3);
+  EXPECT_EQ(j["capture"]["files"][0]["error"]["record"], 4);
+  EXPECT_EQ(j["frames"]["ipv4"], 3);
+  EXPECT_EQ(j["flows"]["tcp"], 1);
+  EXPECT_EQ(j["anomalies"]["ipv4.bad_header_length"], 1);
+  EXPECT_EQ(j["assets"], 1);
+  EXPECT_FALSE(j.contains("elapsed_s"));  // wall time only on request
+}
+
+TEST(JsonOutput, AssetsCarryServicesAndVendor) {
+  auto j = nlohmann::json::parse(AssetsJson(SampleReport()));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["mac"], "00:1b:1b:00:00:01");
+  EXPECT_EQ(j[0]["vendor"], "Siemens AG");
+  EXPECT_EQ(j[0]["ips"][0], "10.50.1.10");
+  EXPECT_EQ(j[0]["vlans"][0], 501);
+  EXPECT_EQ(j[0]["services"]["served"][0]["transport"], "tcp");
+  EXPECT_EQ(j[0]["services"]["served"][0]["port"], 102);
+}
+
+TEST(JsonOutput, WritesAllThreeFilesAndNoTemporaries) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-json";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_TRUE(WriteJsonOutputs(SampleReport(), dir.string()).ok());
+  EXPECT_TRUE(fs::exists(dir / "summary.json"));
+  EXPECT_TRUE(fs::exists(dir / "assets.json"));
+  EXPECT_TRUE(fs::exists(dir / "events.jsonl"));
+  EXPECT_EQ(fs::file_size(dir / "events.jsonl"), 0u);
+  for (auto& e : fs::directory_iterator(dir)) {
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  }
+  // Same report, same bytes.
+  std::string first = Slurp(dir / "summary.json");
+  ASSERT_TRUE(WriteJsonOutputs(SampleReport(), dir.string()).ok());
+  EXPECT_EQ(first, Slurp(dir / "summary.json"));
+}
+
+TEST(AtomicFile, FailureLeavesTheFinalNameUntouched) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-atomic";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_TRUE(WriteFileAtomically((dir / "a.json").string(), "old").ok());
+  // A folder where the temporary file should go makes the write fail.
+  fs::create_directories(dir / "a.json.tmp");
+  auto s = WriteFileAtomically((dir / "a.json").string(), "new");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("a.json.tmp"), std::string::npos);
+  EXPECT_EQ(Slurp(dir / "a.json"), "old");
+}
+
+int64_t QueryInt(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+  int64_t v = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_FALSE(fs::exists(path));  // only the temporary exists until Finish
+  // More flows than one batch, out of order.
+  for (uint64_t i = 25'000; i > 0; --i) {
+    model::FlowRecord f;
+    f.id = i;
+    f.first_frame = i;
+    f.proto = 6;
+    f.initiator_ip = "10.40.0.5";
+    f.responder_ip = "10.50.1.10";
+    f.responder_port = 102;
+    f.end_reason = "closed";
+    ASSERT_TRUE((*store)->AddFlow(f).ok());
+  }
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  ASSERT_TRUE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  for (const char* table :
+       {"runs", "assets", "asset_addresses", "flows", "ics_operations", "findings"}) {
+    std::string sql = std::string("SELECT count(*) FROM ") + table;
+    EXPECT_GE(QueryInt(db, sql.c_str()), 0) << table;
+  }
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM flows"), 25'000);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM runs"), 1);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM assets"), 1);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM asset_addresses"), 2);  // MAC and one IP
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), SqliteStore::SchemaVersion());
+  sqlite3_close(db);
+}
+
+TEST(SqliteStore, AbandonedStoreLeavesNothingBehind) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-abandon";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  {
+    auto store = SqliteStore::Create(path);
+    ASSERT_TRUE(store.ok());
+  }
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+}
+
+}  // namespace
+}  // namespace qw::output
