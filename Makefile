@@ -1,0 +1,66 @@
+# quaywatch: the two commands of the README, and the steps they are made of.
+#   make demo   install what is needed, build, analyse a simulated port-terminal capture
+#   make test   install what is needed, build, run every test (also under ASan and UBSan)
+
+JOBS        ?= $(shell nproc)
+BUILD       ?= build
+BUILD_SAN   ?= build-sanitize
+BUILD_FUZZ  ?= build-fuzz
+DEMO_DIR    ?= demo-out
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-unit test-sanitize test-fuzz-build fuzz bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@mkdir -p $(DEMO_DIR)
+	$(BUILD)/src/app/quaywatch simulate -o $(DEMO_DIR)/terminal.pcap --seed 1 --packets 200000
+	$(BUILD)/src/app/quaywatch analyze $(DEMO_DIR)/terminal.pcap --out $(DEMO_DIR)
+	@echo
+	@echo "Demo outputs in $(DEMO_DIR)/:"
+	@ls -l $(DEMO_DIR)
+	@echo "  summary:   $(DEMO_DIR)/summary.json"
+	@echo "  inventory: $(DEMO_DIR)/assets.json"
+	@echo "  database:  $(DEMO_DIR)/quaywatch.sqlite (sqlite3 $(DEMO_DIR)/quaywatch.sqlite '.tables')"
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The unit and integration tests again, built with clang under ASan and UBSan.
+test-sanitize: deps
+	cmake -S . -B $(BUILD_SAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+	  -DQW_SANITIZE=ON -DQW_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets build (clang); `make fuzz` runs each for FUZZ_SECONDS.
+test-fuzz-build: deps
+	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DQW_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+FUZZ_SECONDS ?= 60
+fuzz: test-fuzz-build
+	@bash scripts/run-fuzzers.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+test: test-unit test-sanitize test-fuzz-build
+
+bench: build
+	@bash bench/throughput.sh $(BUILD)
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(DEMO_DIR)

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "core/address.h"
+#include "core/anomalies.h"
+#include "core/hex.h"
+#include "core/timestamp.h"
+
+namespace qw::core {
+namespace {
+
+TEST(MacAddr, ParsesAndPrints) {
+  auto m = MacAddr::Parse("00:1B:1b:00:00:01");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->ToString(), "00:1b:1b:00:00:01");
+  EXPECT_FALSE(MacAddr::Parse("00:1b:1b:00:00"));
+  EXPECT_FALSE(MacAddr::Parse("00:1b:1b:00:00:0g"));
+  EXPECT_TRUE(MacAddr::Parse("ff-ff-ff-ff-ff-ff")->IsBroadcast());
+  EXPECT_TRUE(MacAddr::Parse("01:00:5e:00:00:01")->IsMulticast());
+  EXPECT_TRUE(MacAddr::Parse("02:00:00:00:00:01")->IsLocal());
+}
+
+TEST(IpAddr, ParsesPrintsAndClassifies) {
+  EXPECT_EQ(IpAddr::Parse("10.50.1.10")->ToString(), "10.50.1.10");
+  EXPECT_EQ(IpAddr::Parse("fe80::1")->ToString(), "fe80::1");
+  EXPECT_FALSE(IpAddr::Parse("10.50.1"));
+  EXPECT_TRUE(IpAddr::Parse("172.16.0.1")->IsPrivate());
+  EXPECT_TRUE(IpAddr::Parse("172.31.255.255")->IsPrivate());
+  EXPECT_FALSE(IpAddr::Parse("172.32.0.1")->IsPrivate());
+  EXPECT_TRUE(IpAddr::Parse("192.168.3.4")->IsPrivate());
+  EXPECT_TRUE(IpAddr::Parse("100.64.0.1")->IsPrivate());
+  EXPECT_FALSE(IpAddr::Parse("198.51.100.7")->IsPrivate());
+  EXPECT_TRUE(IpAddr::Parse("fd00::1")->IsPrivate());
+  EXPECT_FALSE(IpAddr::Parse("2001:db8::1")->IsPrivate());
+  EXPECT_TRUE(IpAddr::Parse("224.0.0.251")->IsMulticastOrBroadcast());
+  EXPECT_TRUE(IpAddr::Parse("255.255.255.255")->IsMulticastOrBroadcast());
+  EXPECT_TRUE(IpAddr::Parse("ff02::1")->IsMulticastOrBroadcast());
+  EXPECT_TRUE(IpAddr::Parse("0.0.0.0")->IsUnspecified());
+  EXPECT_EQ(IpAddr::V4(0x0a320101).ToString(), "10.50.1.1");
+  EXPECT_EQ(IpAddr::Parse("10.50.1.1")->V4Value(), 0x0a320101u);
+}
+
+TEST(IpAddr, OrdersV4BeforeV6AndHashesEqualValuesEqually) {
+  auto a = *IpAddr::Parse("10.0.0.2");
+  auto b = *IpAddr::Parse("10.0.0.10");
+  EXPECT_LT(a, b);
+  EXPECT_EQ(HashIp(a), HashIp(*IpAddr::Parse("10.0.0.2")));
+  EXPECT_NE(HashIp(a), HashIp(b));
+}
+
+TEST(Hex, ParsesAnnotatedFixtures) {
+  auto b = ParseHex("00 1b  # first two bytes\n ff|0a # comment with digits 12\n");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(ToHex(*b), "001bff0a");
+  EXPECT_FALSE(ParseHex("abc"));
+  EXPECT_FALSE(ParseHex("zz"));
+}
+
+TEST(Timestamp, FormatsUtcWithMicroseconds) {
+  Timestamp t{1709287200123456789};
+  EXPECT_EQ(FormatIso8601(t), "2024-03-01T10:00:00.123456Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{0}), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{-1}), "1969-12-31T23:59:59.999999Z");
+}
+
+TEST(Anomalies, CountsAndMergesByName) {
+  Anomalies a, b;
+  a.Raise("ipv4.bad_header_length");
+  a.Raise("ipv4.bad_header_length", 2);
+  b.Raise("tcp.gap");
+  a.Merge(b);
+  EXPECT_EQ(a.Count("ipv4.bad_header_length"), 3u);
+  EXPECT_EQ(a.Count("tcp.gap"), 1u);
+  EXPECT_EQ(a.Count("nothing"), 0u);
+  EXPECT_EQ(a.counts().begin()->first, "ipv4.bad_header_length");
+}
+
+}  // namespace
+}  // namespace qw::core
