@@ -107,7 +107,6 @@ void Engine::OnFrame(const capture::Frame& frame, uint32_t capture_index) {
   // Byte counts are of the frame on the wire, as tshark's frame.len, even when snapped.
   if (frame.orig_len > pkt_.frame_len) pkt_.frame_len = frame.orig_len;
   Count(pkt_);
-  inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
 
   if (pkt_.l3 != decode::L3::kIpv4 && pkt_.l3 != decode::L3::kIpv6) {
     for (const auto& d : dissect::FrameDissectors()) {
@@ -121,8 +120,15 @@ void Engine::OnFrame(const capture::Frame& frame, uint32_t capture_index) {
       ctx.src_mac = pkt_.src_mac;
       d.dissect(pkt_, ctx, inventory_, anomalies_);
     }
-  } else if (!pkt_.ip_fragment) {
-    flows_->Process(pkt_, frame.ts, capture_index, frame.number, anomalies_);
+    inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
+  } else {
+    // Flows account for their packets in the inventory when they end; only what no flow
+    // carries (a fragment still waiting for the rest) is counted here.
+    flow::Flow* f = nullptr;
+    if (!pkt_.ip_fragment) {
+      f = flows_->Process(pkt_, frame.ts, capture_index, frame.number, anomalies_).flow;
+    }
+    if (!f) inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
   }
   flows_->Advance(frame.ts, anomalies_);
 }

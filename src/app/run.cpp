@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "capture/capture_file.h"
@@ -83,6 +84,26 @@ class Progress {
   Clock::time_point start_ = Clock::now(), last_ = Clock::now();
 };
 
+// Frames per link type of one file, counted by number in the loop and named at the end.
+class LinkTypeCounter {
+ public:
+  void Count(uint32_t link_type) {
+    if (link_type != last_ || !last_count_) {
+      last_ = link_type;
+      last_count_ = &counts_[link_type];
+    }
+    ++*last_count_;
+  }
+  void WriteTo(model::FileReport& file) const {
+    for (const auto& [type, n] : counts_) file.link_types[capture::LinkTypeLabel(type)] += n;
+  }
+
+ private:
+  std::map<uint32_t, uint64_t> counts_;
+  uint32_t last_ = 0;
+  uint64_t* last_count_ = nullptr;
+};
+
 void AccountFrame(model::FileReport& file, const capture::Frame& frame) {
   ++file.frames;
   file.bytes += frame.orig_len;
@@ -151,12 +172,14 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
     file.format = reader.format();
     file.compressed = reader.compressed();
     capture::Frame frame;
+    LinkTypeCounter link_types;
     while (reader.Next(frame)) {
       AccountFrame(file, frame);
-      ++file.link_types[capture::LinkTypeLabel(frame.link_type)];
+      link_types.Count(frame.link_type);
       engine.OnFrame(frame, i);
       progress.Tick(++total_frames, total_bytes += frame.data.size());
     }
+    link_types.WriteTo(file);
     if (const auto& err = reader.error()) {
       file.error = model::FileError{err->record, err->offset, err->message};
       fmt::print(stderr,
@@ -203,6 +226,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   auto deadline = start + std::chrono::duration_cast<Clock::duration>(
                               std::chrono::duration<double>(capture_options.duration_s));
   capture::Frame frame;
+  LinkTypeCounter link_types;
   uint64_t bytes = 0;
   while (!(*live)->stop_requested()) {
     if (capture_options.duration_s > 0 && Clock::now() >= deadline) break;
@@ -211,11 +235,12 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
       continue;
     }
     AccountFrame(file, frame);
-    ++file.link_types[capture::LinkTypeLabel(frame.link_type)];
+    link_types.Count(frame.link_type);
     engine.OnFrame(frame, 0);
     progress.Tick(file.frames, bytes += frame.data.size());
   }
   progress.Done();
+  link_types.WriteTo(file);
   sa.sa_handler = SIG_DFL;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);

@@ -161,3 +161,17 @@ core::Result<Inflated> InflateGzip(std::span<const uint8_t> gz, const std::strin
 }
 
 }  // namespace qw::capture
+
+namespace qw::capture {
+
+void MappedBytes::ReleaseBefore(size_t offset) {
+  if (!map_) return;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t end = std::min(offset, map_len_) / page * page;
+  if (end <= released_) return;
+  // A private read-only mapping of a file: dropped pages are read again if ever touched.
+  ::madvise(static_cast<uint8_t*>(map_) + released_, end - released_, MADV_DONTNEED);
+  released_ = end;
+}
+
+}  // namespace qw::capture

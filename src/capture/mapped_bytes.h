@@ -30,10 +30,15 @@ class MappedBytes {
 
   /// The bytes, valid as long as this object (or the borrowed buffer) lives.
   std::span<const uint8_t> bytes() const { return bytes_; }
+  /// Tells the kernel the pages before `offset` will not be read again, so a long file
+  /// read once does not stay resident; views into that range must no longer be used.
+  /// Does nothing for borrowed bytes.
+  void ReleaseBefore(size_t offset);
 
  private:
   void* map_ = nullptr;
   size_t map_len_ = 0;
+  size_t released_ = 0;  // bytes at the start already given back
   std::span<const uint8_t> bytes_;
 };
 

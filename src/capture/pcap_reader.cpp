@@ -35,6 +35,7 @@ PcapReader::PcapReader(MappedBytes bytes, bool compressed, std::string gzip_erro
 }
 
 bool PcapReader::Next(Frame& frame) {
+  ReleaseConsumed();
   if (done_) return false;
   const uint64_t record = number_ + 1;
   const size_t left = data_.size() - pos_;

@@ -53,6 +53,7 @@ bool PcapngReader::ReadFirstSection() {
 }
 
 bool PcapngReader::Next(Frame& frame) {
+  ReleaseConsumed();
   while (!done_) {
     // Every block is at least 12 bytes, so this loop ends with the file.
     switch (ReadBlock(frame)) {

@@ -28,10 +28,20 @@ class ReaderBase : public CaptureReader {
   /// Ends reading at the end of the data; if inflating had stopped early, that is the
   /// error, reported at `next_record`. Returns false.
   bool Finish(uint64_t next_record);
+  /// Gives back pages well behind the cursor: memory then follows the work in flight, not
+  /// the file's size. Frames handed out within the last kKeepBehind bytes stay valid.
+  void ReleaseConsumed() {
+    if (pos_ - released_ < kReleaseStep) return;
+    released_ = pos_ > kKeepBehind ? pos_ - kKeepBehind : 0;
+    bytes_.ReleaseBefore(released_);
+  }
+  static constexpr size_t kReleaseStep = 32 << 20;
+  static constexpr size_t kKeepBehind = 16 << 20;
 
   MappedBytes bytes_;
   std::span<const uint8_t> data_;  // bytes_.bytes()
   size_t pos_ = 0;                 // offset of the next record
+  size_t released_ = 0;            // pages before this offset were given back
   bool done_ = false;
 
  private:

@@ -1,10 +1,9 @@
 #include "core/address.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 namespace qw::core {
 
@@ -22,10 +21,14 @@ std::optional<MacAddr> MacAddr::Parse(std::string_view text) {
     for (size_t j = 0; j < 2; ++j) {
       char c = text[i * 3 + j];
       unsigned d;
-      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-      else return std::nullopt;
+      if (c >= '0' && c <= '9')
+        d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = static_cast<unsigned>(c - 'A' + 10);
+      else
+        return std::nullopt;
       v = v * 16 + d;
     }
     if (i < 5 && text[i * 3 + 2] != ':' && text[i * 3 + 2] != '-') return std::nullopt;
@@ -108,8 +111,10 @@ bool IpAddr::IsUnspecified() const {
 
 std::string IpAddr::ToString() const {
   char buf[INET6_ADDRSTRLEN] = {0};
-  if (IsV4()) inet_ntop(AF_INET, b.data(), buf, sizeof buf);
-  else if (IsV6()) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+  if (IsV4())
+    inet_ntop(AF_INET, b.data(), buf, sizeof buf);
+  else if (IsV6())
+    inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
   return buf;
 }
 

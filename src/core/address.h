@@ -18,6 +18,8 @@ struct MacAddr {
   std::array<uint8_t, 6> b{};
 
   auto operator<=>(const MacAddr&) const = default;
+  /// Equality by word compare: the hot path's hash tables call it on every lookup.
+  bool operator==(const MacAddr& o) const { return std::memcmp(b.data(), o.b.data(), 6) == 0; }
   /// Builds from a 6-byte view; all zeros when the view is shorter.
   static MacAddr From(std::span<const uint8_t> bytes);
   /// Parses "aa:bb:cc:dd:ee:ff" (or with '-'); nullopt when malformed.
@@ -27,7 +29,9 @@ struct MacAddr {
   bool IsZero() const { return b == std::array<uint8_t, 6>{}; }
   /// Group (multicast or broadcast) address: the I/G bit is set.
   bool IsMulticast() const { return (b[0] & 1) != 0; }
-  bool IsBroadcast() const { return b == std::array<uint8_t, 6>{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}; }
+  bool IsBroadcast() const {
+    return b == std::array<uint8_t, 6>{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  }
   /// Locally administered (U/L bit set): no IEEE vendor applies.
   bool IsLocal() const { return (b[0] & 2) != 0; }
   /// The address as an integer, for hashing and prefix lookups.
@@ -44,6 +48,13 @@ struct IpAddr {
   uint8_t family = 0;  // 0, 4 or 6
 
   auto operator<=>(const IpAddr&) const = default;
+  /// Equality by two word compares: the hot path's hash tables call it on every lookup.
+  bool operator==(const IpAddr& o) const {
+    uint64_t a[2], c[2];
+    std::memcpy(a, b.data(), 16);
+    std::memcpy(c, o.b.data(), 16);
+    return family == o.family && a[0] == c[0] && a[1] == c[1];
+  }
   static IpAddr V4(std::span<const uint8_t> bytes);
   static IpAddr V6(std::span<const uint8_t> bytes);
   static IpAddr V4(uint32_t host_order);

@@ -24,10 +24,14 @@ std::optional<std::vector<uint8_t>> ParseHex(std::string_view text) {
     }
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '|' || c == ':') continue;
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     if (high < 0) {
       high = d;
     } else {

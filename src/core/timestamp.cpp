@@ -1,8 +1,8 @@
 #include "core/timestamp.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace qw::core {
 

@@ -47,8 +47,8 @@ struct NeighborObservation {
   std::string platform;            // CDP platform; LLDP-MED model name
   std::string manufacturer;        // LLDP-MED manufacturer
   std::string firmware, software, hardware, serial;  // LLDP-MED inventory
-  std::vector<std::string> capabilities;          // announced
-  std::vector<std::string> enabled_capabilities;  // enabled (LLDP); CDP: same as announced
+  std::vector<std::string> capabilities;             // announced
+  std::vector<std::string> enabled_capabilities;     // enabled (LLDP); CDP: same as announced
   std::vector<core::IpAddr> management_addresses;
   uint16_t port_vlan = 0;  // LLDP 802.1 port VLAN id or CDP native VLAN; 0 if absent
   uint32_t ttl = 0;

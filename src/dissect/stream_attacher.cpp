@@ -44,8 +44,8 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   }
   auto& buf = buffer_[Index(dir)];
   size_t room = limits_.max_probe_bytes - std::min(limits_.max_probe_bytes, buf.size());
-  buf.insert(buf.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(
-                                                           std::min(room, bytes.size())));
+  buf.insert(buf.end(), bytes.begin(),
+             bytes.begin() + static_cast<ptrdiff_t>(std::min(room, bytes.size())));
   Probe(dir, frame, ts);
 }
 

@@ -1,32 +1,34 @@
 #include "model/inventory.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace qw::model {
 
 namespace {
 
-// Seen-at-least-once bookkeeping shared by MAC and IP state.
+// When and how much a device or address was seen. Every update is a min, max or sum, so
+// the result does not depend on the order flows end in or shards merge in.
 struct Activity {
+  bool seen = false;
   core::Timestamp first_ts, last_ts;
   Evidence first_seen;
   uint64_t packets = 0, bytes = 0;
   std::vector<VlanTag> vlans;
 
-  void Touch(core::Timestamp ts, uint32_t capture_index, uint64_t frame) {
-    if (packets == 0 && first_seen.frame == 0) {
-      first_ts = last_ts = ts;
-      first_seen = {capture_index, frame};
+  void Observe(core::Timestamp first, core::Timestamp last, Evidence ev, uint64_t n_packets,
+               uint64_t n_bytes) {
+    if (!seen || first < first_ts) first_ts = first;
+    if (!seen || last > last_ts) last_ts = last;
+    if (!seen || std::tie(ev.capture_index, ev.frame) <
+                     std::tie(first_seen.capture_index, first_seen.frame)) {
+      first_seen = ev;
     }
-    if (ts < first_ts) first_ts = ts;
-    if (ts > last_ts) last_ts = ts;
-  }
-  void Count(uint32_t frame_len) {
-    ++packets;
-    bytes += frame_len;
+    seen = true;
+    packets += n_packets;
+    bytes += n_bytes;
   }
   void AddVlan(VlanTag tag, size_t cap, core::Anomalies& anomalies) {
     for (const auto& v : vlans) {
@@ -39,18 +41,8 @@ struct Activity {
     vlans.push_back(tag);
   }
   void MergeFrom(const Activity& o, size_t vlan_cap, core::Anomalies& anomalies) {
-    if (o.first_seen.frame == 0 && o.packets == 0) return;
-    bool empty = first_seen.frame == 0 && packets == 0;
-    if (empty || o.first_ts < first_ts ||
-        (o.first_ts == first_ts &&
-         std::tie(o.first_seen.capture_index, o.first_seen.frame) <
-             std::tie(first_seen.capture_index, first_seen.frame))) {
-      first_ts = o.first_ts;
-      first_seen = o.first_seen;
-    }
-    if (empty || o.last_ts > last_ts) last_ts = o.last_ts;
-    packets += o.packets;
-    bytes += o.bytes;
+    if (!o.seen) return;
+    Observe(o.first_ts, o.last_ts, o.first_seen, o.packets, o.bytes);
     for (const auto& v : o.vlans) AddVlan(v, vlan_cap, anomalies);
   }
 };
@@ -66,7 +58,7 @@ struct Inventory::MacState {
   Activity activity;
   std::vector<std::pair<core::IpAddr, uint64_t>> ips;  // addresses this MAC sent or received
   bool ips_overflow = false;
-  std::set<core::IpAddr> arp_ips;                     // bound to this MAC by its own ARP
+  std::set<core::IpAddr> arp_ips;  // bound to this MAC by its own ARP
   std::map<std::string, dissect::NeighborObservation> neighbors;  // by protocol
 };
 
@@ -79,8 +71,7 @@ struct Inventory::IpState {
 Inventory::Inventory(InventoryLimits limits) : limits_(limits) {}
 Inventory::~Inventory() = default;
 
-Inventory::MacState* Inventory::Mac(const core::MacAddr& mac, core::Timestamp ts,
-                                    uint32_t capture_index, uint64_t frame) {
+Inventory::MacState* Inventory::Mac(const core::MacAddr& mac) {
   auto it = macs_.find(mac);
   if (it == macs_.end()) {
     if (macs_.size() >= limits_.max_macs) {
@@ -91,12 +82,10 @@ Inventory::MacState* Inventory::Mac(const core::MacAddr& mac, core::Timestamp ts
     state->mac = mac;
     it = macs_.emplace(mac, std::move(state)).first;
   }
-  it->second->activity.Touch(ts, capture_index, frame);
   return it->second.get();
 }
 
-Inventory::IpState* Inventory::Ip(const core::IpAddr& ip, core::Timestamp ts,
-                                  uint32_t capture_index, uint64_t frame) {
+Inventory::IpState* Inventory::Ip(const core::IpAddr& ip) {
   auto it = ips_.find(ip);
   if (it == ips_.end()) {
     if (ips_.size() >= limits_.max_ips) {
@@ -107,8 +96,42 @@ Inventory::IpState* Inventory::Ip(const core::IpAddr& ip, core::Timestamp ts,
     state->ip = ip;
     it = ips_.emplace(ip, std::move(state)).first;
   }
-  it->second->activity.Touch(ts, capture_index, frame);
   return it->second.get();
+}
+
+void Inventory::Bind(MacState* m, const core::IpAddr& ip, uint64_t n) {
+  if (!m || !Assignable(ip)) return;
+  for (auto& [known, count] : m->ips) {
+    if (known == ip) {
+      count += n;
+      return;
+    }
+  }
+  if (m->ips.size() >= limits_.max_ips_per_mac) {
+    m->ips_overflow = true;
+    return;
+  }
+  m->ips.emplace_back(ip, n);
+}
+
+void Inventory::Account(const core::MacAddr* mac, const core::IpAddr* ip, VlanTag tag,
+                        core::Timestamp first, core::Timestamp last, Evidence ev, uint64_t packets,
+                        uint64_t bytes) {
+  MacState* m = nullptr;
+  if (mac && !mac->IsMulticast() && !mac->IsZero()) {
+    m = Mac(*mac);
+    if (m) {
+      m->activity.Observe(first, last, ev, packets, bytes);
+      m->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
+    }
+  }
+  if (ip && Assignable(*ip)) {
+    Bind(m, *ip, packets);
+    if (IpState* s = Ip(*ip)) {
+      s->activity.Observe(first, last, ev, packets, bytes);
+      s->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
+    }
+  }
 }
 
 void Inventory::OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t capture_index,
@@ -116,59 +139,30 @@ void Inventory::OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t
   const VlanTag tag{pkt.vlan_count > 0 ? pkt.outer_vlan : uint16_t{0},
                     pkt.vlan_count > 1 ? pkt.inner_vlan : uint16_t{0}};
   const bool has_ip = pkt.l3 == decode::L3::kIpv4 || pkt.l3 == decode::L3::kIpv6;
-  auto bind = [&](MacState* m, const core::IpAddr& ip) {
-    if (!m || !has_ip || !Assignable(ip)) return;
-    for (auto& [known, n] : m->ips) {
-      if (known == ip) {
-        ++n;
-        return;
-      }
-    }
-    if (m->ips.size() >= limits_.max_ips_per_mac) {
-      m->ips_overflow = true;
-      return;
-    }
-    m->ips.emplace_back(ip, 1);
-  };
-  if (pkt.has_mac) {
-    if (!pkt.src_mac.IsMulticast() && !pkt.src_mac.IsZero()) {
-      MacState* src = Mac(pkt.src_mac, ts, capture_index, frame);
-      if (src) {
-        src->activity.Count(pkt.frame_len);
-        src->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
-        bind(src, pkt.src_ip);
-      }
-    }
-    if (!pkt.dst_mac.IsMulticast() && !pkt.dst_mac.IsZero()) {
-      MacState* dst = Mac(pkt.dst_mac, ts, capture_index, frame);
-      if (dst) {
-        dst->activity.Count(pkt.frame_len);
-        dst->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
-        bind(dst, pkt.dst_ip);
-      }
-    }
-  }
-  if (has_ip) {
-    for (const core::IpAddr* ip : {&pkt.src_ip, &pkt.dst_ip}) {
-      if (!Assignable(*ip)) continue;
-      IpState* s = Ip(*ip, ts, capture_index, frame);
-      if (!s) continue;
-      s->activity.Count(pkt.frame_len);
-      s->activity.AddVlan(tag, limits_.max_vlans_per_device, anomalies_);
-    }
-  }
+  const Evidence ev{capture_index, frame};
+  Account(pkt.has_mac ? &pkt.src_mac : nullptr, has_ip ? &pkt.src_ip : nullptr, tag, ts, ts, ev, 1,
+          pkt.frame_len);
+  Account(pkt.has_mac ? &pkt.dst_mac : nullptr, has_ip ? &pkt.dst_ip : nullptr, tag, ts, ts, ev, 1,
+          pkt.frame_len);
 }
 
 void Inventory::OnFlowEnd(const flow::Flow& f) {
+  // Both endpoints' activity, in one step per flow rather than one per packet.
+  const VlanTag tag{f.vlan, f.inner_vlan};
+  const Evidence ev{f.capture_index, f.first_frame};
+  const uint64_t packets = f.packets[0] + f.packets[1];
+  const uint64_t bytes = f.bytes[0] + f.bytes[1];
+  Account(&f.initiator_mac, &f.initiator_ip, tag, f.first_ts, f.last_ts, ev, packets, bytes);
+  Account(&f.responder_mac, &f.responder_ip, tag, f.first_ts, f.last_ts, ev, packets, bytes);
   if (f.proto != 6 && f.proto != 17) return;
   // A service is served when the responder answered: a TCP handshake completed (or a
   // stream picked up midway carried data both ways), or a UDP reply came back.
   bool answered;
   if (f.proto == 6) {
     answered = f.tcp_state != flow::TcpState::kSynSent && f.tcp_state != flow::TcpState::kNone &&
-               (f.packets[1] > 0) && (!f.midstream || (f.payload_bytes[0] > 0 && f.payload_bytes[1] > 0));
-    if (f.tcp_state == flow::TcpState::kReset && f.payload_bytes[1] == 0 &&
-        f.packets[1] <= 1) {
+               (f.packets[1] > 0) &&
+               (!f.midstream || (f.payload_bytes[0] > 0 && f.payload_bytes[1] > 0));
+    if (f.tcp_state == flow::TcpState::kReset && f.payload_bytes[1] == 0 && f.packets[1] <= 1) {
       answered = false;  // refused: RST in reply to the SYN
     }
   } else {
@@ -198,15 +192,17 @@ void Inventory::OnArp(const dissect::FrameContext& ctx, const dissect::ArpObserv
   if (!Assignable(obs.sender_ip) || obs.sender_mac.IsMulticast() || obs.sender_mac.IsZero()) {
     return;
   }
-  MacState* m = Mac(obs.sender_mac, ctx.ts, ctx.capture_index, ctx.frame);
+  MacState* m = Mac(obs.sender_mac);
+  if (m) m->activity.Observe(ctx.ts, ctx.ts, {ctx.capture_index, ctx.frame}, 0, 0);
   if (m && m->arp_ips.size() < limits_.max_ips_per_mac) m->arp_ips.insert(obs.sender_ip);
 }
 
 void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
                            const dissect::NeighborObservation& obs) {
   if (ctx.src_mac.IsZero() || ctx.src_mac.IsMulticast()) return;
-  MacState* m = Mac(ctx.src_mac, ctx.ts, ctx.capture_index, ctx.frame);
+  MacState* m = Mac(ctx.src_mac);
   if (!m) return;
+  m->activity.Observe(ctx.ts, ctx.ts, {ctx.capture_index, ctx.frame}, 0, 0);
   // The latest announcement per protocol wins: devices re-announce when they change.
   m->neighbors[obs.protocol] = obs;
 }
@@ -223,9 +219,12 @@ void Inventory::Merge(const Inventory& other) {
     for (const auto& [ip, n] : o->ips) {
       auto it = std::find_if(slot->ips.begin(), slot->ips.end(),
                              [&](const auto& p) { return p.first == ip; });
-      if (it != slot->ips.end()) it->second += n;
-      else if (slot->ips.size() < limits_.max_ips_per_mac) slot->ips.emplace_back(ip, n);
-      else slot->ips_overflow = true;
+      if (it != slot->ips.end())
+        it->second += n;
+      else if (slot->ips.size() < limits_.max_ips_per_mac)
+        slot->ips.emplace_back(ip, n);
+      else
+        slot->ips_overflow = true;
     }
     slot->ips_overflow |= o->ips_overflow;
     slot->arp_ips.insert(o->arp_ips.begin(), o->arp_ips.end());
@@ -391,9 +390,12 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
 
 std::string TransportName(uint8_t transport) {
   switch (transport) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    default: return std::to_string(transport);
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    default:
+      return std::to_string(transport);
   }
 }
 

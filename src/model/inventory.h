@@ -1,7 +1,8 @@
 // The asset inventory: one asset per device, built from every packet, every ended flow and
 // the observations of the link-layer dissectors.
 //
-// During the run the inventory only counts: per MAC (a link-layer device) and per IP it
+// During the run the inventory only counts, from ended flows and from the frames no flow
+// carries: per MAC (a link-layer device) and per IP it
 // keeps packets, bytes, times, VLANs, the addresses a MAC used, ARP bindings, neighbour
 // announcements and the services that ended flows show. Finalize() then decides which
 // MACs are gateways (routers and firewalls forward other hosts' traffic, so the addresses
@@ -61,15 +62,15 @@ struct Evidence {
 
 /// One device of the inventory, as written to assets.json and the database.
 struct Asset {
-  uint64_t id = 0;                     // 1-based, in output order
-  std::optional<core::MacAddr> mac;    // absent for devices seen only behind a router
-  std::string vendor;                  // IEEE registry organisation of the MAC
-  std::optional<core::MacAddr> via;    // for MAC-less assets: the gateway they are seen through
+  uint64_t id = 0;                   // 1-based, in output order
+  std::optional<core::MacAddr> mac;  // absent for devices seen only behind a router
+  std::string vendor;                // IEEE registry organisation of the MAC
+  std::optional<core::MacAddr> via;  // for MAC-less assets: the gateway they are seen through
   std::vector<core::IpAddr> ips;
   std::vector<VlanTag> vlans;
   std::vector<AssetName> names;
   std::vector<AssetRole> roles;
-  std::map<std::string, std::string> identity;  // vendor, product, model, firmware, ...
+  std::map<std::string, std::string> identity;          // vendor, product, model, firmware, ...
   std::vector<dissect::NeighborObservation> neighbors;  // what it announced, per protocol
   std::map<ServiceKey, uint64_t> served, used;          // flows per service
   bool gateway = false;
@@ -82,10 +83,10 @@ struct Asset {
 struct InventoryLimits {
   size_t max_macs = 200'000;
   size_t max_ips = 500'000;
-  size_t max_ips_per_mac = 1024;       // beyond this a MAC is a gateway anyway
+  size_t max_ips_per_mac = 1024;  // beyond this a MAC is a gateway anyway
   size_t max_services_per_ip = 512;
   size_t max_vlans_per_device = 64;
-  size_t gateway_foreign_ips = 3;      // a MAC sourcing this many IPv4 addresses not its own
+  size_t gateway_foreign_ips = 3;  // a MAC sourcing this many IPv4 addresses not its own
 };
 
 /// Accumulates per-device evidence and builds the asset list.
@@ -94,10 +95,10 @@ class Inventory : public dissect::ObservationSink {
   explicit Inventory(InventoryLimits limits = {});
   ~Inventory() override;
 
-  /// Counts one decoded packet (frame bytes, addresses, VLANs).
+  /// Counts one decoded packet that no flow carries (ARP, LLDP, fragments, other L2).
   void OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t capture_index,
                 uint64_t frame);
-  /// Records the services an ended flow shows.
+  /// Counts an ended flow's packets for both endpoints and records the services it shows.
   void OnFlowEnd(const flow::Flow& flow);
   void OnArp(const dissect::FrameContext& ctx, const dissect::ArpObservation& obs) override;
   void OnNeighbor(const dissect::FrameContext& ctx,
@@ -113,9 +114,11 @@ class Inventory : public dissect::ObservationSink {
  private:
   struct MacState;
   struct IpState;
-  MacState* Mac(const core::MacAddr& mac, core::Timestamp ts, uint32_t capture_index,
-                uint64_t frame);
-  IpState* Ip(const core::IpAddr& ip, core::Timestamp ts, uint32_t capture_index, uint64_t frame);
+  MacState* Mac(const core::MacAddr& mac);
+  IpState* Ip(const core::IpAddr& ip);
+  void Bind(MacState* m, const core::IpAddr& ip, uint64_t n);
+  void Account(const core::MacAddr* mac, const core::IpAddr* ip, VlanTag tag, core::Timestamp first,
+               core::Timestamp last, Evidence ev, uint64_t packets, uint64_t bytes);
 
   InventoryLimits limits_;
   std::unordered_map<core::MacAddr, std::unique_ptr<MacState>, core::MacHash> macs_;

@@ -38,10 +38,14 @@ bool ParseHexPrefix(std::string_view hex, uint64_t& value) {
   value = 0;
   for (char c : hex) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     value = value << 4 | static_cast<uint64_t>(d);
   }
   return true;
@@ -69,10 +73,17 @@ void VendorDb::Add(std::string_view hex_prefix, std::string_view organization) {
   std::string org(Trim(organization));
   if (org.empty()) return;
   switch (hex_prefix.size()) {
-    case 6: l_.emplace(static_cast<uint32_t>(v), std::move(org)); break;
-    case 7: m_.emplace(static_cast<uint32_t>(v), std::move(org)); break;
-    case 9: s_.emplace(v, std::move(org)); break;
-    default: break;
+    case 6:
+      l_.emplace(static_cast<uint32_t>(v), std::move(org));
+      break;
+    case 7:
+      m_.emplace(static_cast<uint32_t>(v), std::move(org));
+      break;
+    case 9:
+      s_.emplace(v, std::move(org));
+      break;
+    default:
+      break;
   }
 }
 

@@ -35,7 +35,8 @@ Json FrameCountsJson(const model::FrameCounts& c) {
 Json ServicesJson(const std::map<model::ServiceKey, uint64_t>& services) {
   Json arr = Json::array();
   for (const auto& [k, n] : services) {
-    arr.push_back({{"transport", model::TransportName(k.transport)}, {"port", k.port}, {"flows", n}});
+    arr.push_back(
+        {{"transport", model::TransportName(k.transport)}, {"port", k.port}, {"flows", n}});
   }
   return arr;
 }
@@ -83,8 +84,10 @@ Json AssetJson(const model::Asset& a) {
   j["ips"] = ips;
   Json vlans = Json::array();
   for (const auto& v : a.vlans) {
-    if (v.inner) vlans.push_back({{"outer", v.outer}, {"inner", v.inner}});
-    else vlans.push_back(v.outer);
+    if (v.inner)
+      vlans.push_back({{"outer", v.outer}, {"inner", v.inner}});
+    else
+      vlans.push_back(v.outer);
   }
   j["vlans"] = vlans;
   j["zones"] = Json::array();  // zones come with a site policy
@@ -132,9 +135,8 @@ std::string SummaryJson(const model::RunReport& r) {
     for (const auto& [name, n] : f.link_types) lt[name] = n;
     fj["link_types"] = lt;
     if (f.error) {
-      fj["error"] = {{"record", f.error->record},
-                     {"offset", f.error->offset},
-                     {"message", f.error->message}};
+      fj["error"] = {
+          {"record", f.error->record}, {"offset", f.error->offset}, {"message", f.error->message}};
     } else {
       fj["error"] = nullptr;
     }
@@ -142,8 +144,10 @@ std::string SummaryJson(const model::RunReport& r) {
   }
   Json j;
   j["quaywatch_version"] = r.version;
-  j["capture"] = {{"frames", r.frames()},        {"bytes", r.bytes()},
-                  {"first_ts", TsOrNull(r.first_ts())}, {"last_ts", TsOrNull(r.last_ts())},
+  j["capture"] = {{"frames", r.frames()},
+                  {"bytes", r.bytes()},
+                  {"first_ts", TsOrNull(r.first_ts())},
+                  {"last_ts", TsOrNull(r.last_ts())},
                   {"files", files}};
   if (r.live) {
     j["live"] = {{"interface", r.live->interface},
@@ -166,8 +170,9 @@ std::string SummaryJson(const model::RunReport& r) {
   j["findings"] = Json::object();
   j["policy"] = r.policy_loaded
                     ? Json("loaded")
-                    : Json("none: assets and flows only; findings that need a policy were not "
-                           "produced");
+                    : Json(
+                          "none: assets and flows only; findings that need a policy were not "
+                          "produced");
   if (r.elapsed_s) j["elapsed_s"] = *r.elapsed_s;
   return j.dump(2) + "\n";
 }

@@ -187,8 +187,10 @@ core::Status SqliteStore::FlushFlows() {
     sqlite3_stmt* st = insert_flow_;
     int i = 1;
     auto text = [&](const std::string& s) {
-      if (s.empty()) sqlite3_bind_null(st, i++);
-      else sqlite3_bind_text(st, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      if (s.empty())
+        sqlite3_bind_null(st, i++);
+      else
+        sqlite3_bind_text(st, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
     };
     auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
     integer(static_cast<int64_t>(f.id));
