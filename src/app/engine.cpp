@@ -104,34 +104,38 @@ void Engine::OnFrame(const capture::Frame& frame, uint32_t capture_index) {
     anomalies_.Raise("capture.unsupported_link_type");
     return;
   }
-  // Byte counts are of the frame on the wire, as tshark's frame.len, even when snapped.
-  if (frame.orig_len > pkt_.frame_len) pkt_.frame_len = frame.orig_len;
-  Count(pkt_);
+  OnDecoded(frame, capture_index, pkt_);
+}
 
-  if (pkt_.l3 != decode::L3::kIpv4 && pkt_.l3 != decode::L3::kIpv6) {
+void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
+                       const decode::Packet& pkt) {
+  Count(pkt);
+  if (pkt.l3 != decode::L3::kIpv4 && pkt.l3 != decode::L3::kIpv6) {
     for (const auto& d : dissect::FrameDissectors()) {
-      if (d.l3 != pkt_.l3) continue;
+      if (d.l3 != pkt.l3) continue;
       dissect::FrameContext ctx;
       ctx.capture_index = capture_index;
       ctx.frame = frame.number;
       ctx.ts = frame.ts;
-      ctx.vlan = pkt_.outer_vlan;
-      ctx.inner_vlan = pkt_.inner_vlan;
-      ctx.src_mac = pkt_.src_mac;
-      d.dissect(pkt_, ctx, inventory_, anomalies_);
+      ctx.vlan = pkt.outer_vlan;
+      ctx.inner_vlan = pkt.inner_vlan;
+      ctx.src_mac = pkt.src_mac;
+      d.dissect(pkt, ctx, inventory_, anomalies_);
     }
-    inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
+    inventory_.OnPacket(pkt, frame.ts, capture_index, frame.number);
   } else {
     // Flows account for their packets in the inventory when they end; only what no flow
     // carries (a fragment still waiting for the rest) is counted here.
     flow::Flow* f = nullptr;
-    if (!pkt_.ip_fragment) {
-      f = flows_->Process(pkt_, frame.ts, capture_index, frame.number, anomalies_).flow;
+    if (!pkt.ip_fragment) {
+      f = flows_->Process(pkt, frame.ts, capture_index, frame.number, anomalies_).flow;
     }
-    if (!f) inventory_.OnPacket(pkt_, frame.ts, capture_index, frame.number);
+    if (!f) inventory_.OnPacket(pkt, frame.ts, capture_index, frame.number);
   }
   flows_->Advance(frame.ts, anomalies_);
 }
+
+void Engine::AdvanceTo(core::Timestamp now) { flows_->Advance(now, anomalies_); }
 
 void Engine::OnNewFlow(flow::Flow& f) {
   if (dissect::StreamDissectors().empty()) return;

@@ -41,6 +41,11 @@ class Engine final : public flow::FlowObserver {
 
   /// Processes one frame of the capture file with index `capture_index`.
   void OnFrame(const capture::Frame& frame, uint32_t capture_index);
+  /// Processes a frame another decoder already decoded (without reassembly: fragments
+  /// must come through OnFrame, whose decoder reassembles).
+  void OnDecoded(const capture::Frame& frame, uint32_t capture_index, const decode::Packet& pkt);
+  /// Lets flows idle since before `now` end, as a packet of that time would.
+  void AdvanceTo(core::Timestamp now);
   /// Ends every flow still open (end of input) and returns what the run found so far.
   void Finish();
 

@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   analyze->add_option("captures", captures, "Capture files, analysed in the order given")
       ->required();
   AddOutputOptions(*analyze, output);
+  analyze
+      ->add_option("--threads", output.threads,
+                   "Threads; flows are sharded among them and outputs stay the same")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
 
   qw::app::CaptureOptions live;
   auto* capture = app.add_subcommand("capture", "Capture from a network interface and analyse");

@@ -10,7 +10,9 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 
+#include "app/parallel.h"
 #include "capture/capture_file.h"
 #include "capture/live_capture.h"
 #include "model/vendor_db.h"
@@ -23,11 +25,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Feeds ended flows to the SQLite store and remembers its first error.
+// Feeds ended flows to the SQLite store, from any shard's thread, and remembers its first
+// error.
 class StoreSink final : public FlowRecordSink {
  public:
   explicit StoreSink(output::SqliteStore& store) : store_(store) {}
   bool OnFlowRecord(const model::FlowRecord& record) override {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
     auto s = store_.AddFlow(record);
     if (!s) error_ = s.message();
     return s.ok();
@@ -35,8 +40,17 @@ class StoreSink final : public FlowRecordSink {
   const std::string& error() const { return error_; }
 
  private:
+  std::mutex mu_;
   output::SqliteStore& store_;
   std::string error_;
+};
+
+// What a run found, from one engine or from the merged shards.
+struct Findings {
+  model::FrameCounts frames;
+  model::FlowCounts flows;
+  core::Anomalies anomalies;
+  const model::Inventory* inventory = nullptr;
 };
 
 core::Status MakeDirs(const std::string& dir) {
@@ -112,19 +126,18 @@ void AccountFrame(model::FileReport& file, const capture::Frame& frame) {
 }
 
 // Everything after the frames: inventory, JSON files, the database; prints where they are.
-int WriteOutputs(Engine& engine, model::RunReport& report, output::SqliteStore& store,
+int WriteOutputs(const Findings& found, model::RunReport& report, output::SqliteStore& store,
                  const StoreSink& sink, const OutputOptions& options, Clock::time_point start) {
-  engine.Finish();
   if (!sink.error().empty()) return Fail(sink.error());
   model::VendorDb vendors;
   std::string warning;
   vendors.Load(model::VendorDb::DefaultDir(), &warning);
   if (!warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", warning);
   report.version = Version();
-  report.frame_counts = engine.frame_counts();
-  report.flow_counts = engine.flow_counts();
-  report.anomalies = engine.anomalies();
-  report.assets = engine.inventory().Finalize(vendors);
+  report.frame_counts = found.frames;
+  report.flow_counts = found.flows;
+  report.anomalies = found.anomalies;
+  report.assets = found.inventory->Finalize(vendors);
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   }
@@ -161,36 +174,22 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
   auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
   if (!store) return Fail(store.error().message);
   StoreSink sink(**store);
-  Engine engine(options.limits, &sink);
-  model::RunReport report;
+  ParallelAnalysis analysis(options.threads, options.limits, &sink);
   Progress progress(options.progress);
-  uint64_t total_frames = 0, total_bytes = 0;
-  for (uint32_t i = 0; i < readers.size(); ++i) {
-    auto& reader = *readers[i];
-    model::FileReport file;
-    file.path = captures[i];
-    file.format = reader.format();
-    file.compressed = reader.compressed();
-    capture::Frame frame;
-    LinkTypeCounter link_types;
-    while (reader.Next(frame)) {
-      AccountFrame(file, frame);
-      link_types.Count(frame.link_type);
-      engine.OnFrame(frame, i);
-      progress.Tick(++total_frames, total_bytes += frame.data.size());
-    }
-    link_types.WriteTo(file);
-    if (const auto& err = reader.error()) {
-      file.error = model::FileError{err->record, err->offset, err->message};
-      fmt::print(stderr,
-                 "quaywatch: warning: {}: record {} at offset {}: {}; analyzed the {} frames "
-                 "before it\n",
-                 file.path, err->record, err->offset, err->message, file.frames);
-    }
-    report.files.push_back(std::move(file));
-  }
+  analysis.SetProgress([&](uint64_t frames, uint64_t bytes) { progress.Tick(frames, bytes); });
+  model::RunReport report;
+  analysis.Run(readers, captures, report);
   progress.Done();
-  return WriteOutputs(engine, report, **store, sink, options, start);
+  for (const auto& file : report.files) {
+    if (!file.error) continue;
+    fmt::print(stderr,
+               "quaywatch: warning: {}: record {} at offset {}: {}; analyzed the {} frames "
+               "before it\n",
+               file.path, file.error->record, file.error->offset, file.error->message, file.frames);
+  }
+  Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
+                 &analysis.inventory()};
+  return WriteOutputs(found, report, **store, sink, options, start);
 }
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& options) {
@@ -254,7 +253,10 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   report.files.push_back(std::move(file));
   report.live = model::LiveReport{capture_options.interface, capture_options.filter, stats.received,
                                   stats.kernel_dropped, stats.interface_dropped};
-  return WriteOutputs(engine, report, **store, sink, options, start);
+  engine.Finish();
+  Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
+                 &engine.inventory()};
+  return WriteOutputs(found, report, **store, sink, options, start);
 }
 
 }  // namespace qw::app

@@ -15,6 +15,7 @@ struct OutputOptions {
   std::string out_dir = "quaywatch-out";
   bool timing = false;    // put elapsed_s into summary.json (breaks byte-identity)
   bool progress = false;  // progress lines on stderr
+  size_t threads = 1;     // shards of the flow table, each on a thread of its own
   EngineLimits limits;
 };
 

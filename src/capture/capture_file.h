@@ -43,7 +43,12 @@ class CaptureReader {
  public:
   virtual ~CaptureReader() = default;
   /// Delivers the next frame; false at the end of the file or at the first bad record.
+  /// The frame's view stays valid until the caller releases it with ReleaseBefore.
   virtual bool Next(Frame& frame) = 0;
+  /// Says that no frame starting before `offset` (a Frame::offset) is in use any more, so
+  /// the reader may give their pages back: memory then follows the frames in flight, not
+  /// the file. Cheap enough to call for every frame.
+  virtual void ReleaseBefore(uint64_t offset) = 0;
   /// "pcap", "pcapng", or "empty" for a zero-length file.
   virtual const char* format() const = 0;
   /// Set when reading stopped at a bad or truncated record rather than at a clean end.

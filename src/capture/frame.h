@@ -32,6 +32,7 @@ struct Frame {
   uint32_t orig_len = 0;  // length on the wire; data.size() is the captured length
   uint32_t interface_id = 0;
   uint64_t number = 0;
+  uint64_t offset = 0;  // where the record starts in the (decompressed) file; 0 when live
   std::span<const uint8_t> data;
 };
 

@@ -35,7 +35,6 @@ PcapReader::PcapReader(MappedBytes bytes, bool compressed, std::string gzip_erro
 }
 
 bool PcapReader::Next(Frame& frame) {
-  ReleaseConsumed();
   if (done_) return false;
   const uint64_t record = number_ + 1;
   const size_t left = data_.size() - pos_;
@@ -65,6 +64,7 @@ bool PcapReader::Next(Frame& frame) {
   frame.orig_len = orig_len;
   frame.interface_id = 0;
   frame.number = record;
+  frame.offset = pos_;
   number_ = record;
   pos_ += kRecordHeaderSize + caplen;
   return true;

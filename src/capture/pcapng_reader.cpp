@@ -53,7 +53,6 @@ bool PcapngReader::ReadFirstSection() {
 }
 
 bool PcapngReader::Next(Frame& frame) {
-  ReleaseConsumed();
   while (!done_) {
     // Every block is at least 12 bytes, so this loop ends with the file.
     switch (ReadBlock(frame)) {
@@ -280,6 +279,7 @@ PcapngReader::Step PcapngReader::Deliver(const char* what, const Interface& ifac
   frame.orig_len = orig_len;
   frame.interface_id = static_cast<uint32_t>(&iface - interfaces_.data());
   frame.number = ++number_;
+  frame.offset = pos_;  // the block's start: pos_ moves past it only after this returns
   last_ts_ns_ = ts_ns;
   return Step::kFrame;
 }

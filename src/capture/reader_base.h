@@ -20,6 +20,11 @@ class ReaderBase : public CaptureReader {
   const std::optional<ReadError>& error() const final { return error_; }
   uint64_t size() const final { return data_.size(); }
   uint64_t position() const final { return pos_; }
+  void ReleaseBefore(uint64_t offset) final {
+    if (offset < released_ + kReleaseStep) return;
+    released_ = offset;
+    bytes_.ReleaseBefore(offset);
+  }
   bool compressed() const final { return compressed_; }
 
  protected:
@@ -28,15 +33,8 @@ class ReaderBase : public CaptureReader {
   /// Ends reading at the end of the data; if inflating had stopped early, that is the
   /// error, reported at `next_record`. Returns false.
   bool Finish(uint64_t next_record);
-  /// Gives back pages well behind the cursor: memory then follows the work in flight, not
-  /// the file's size. Frames handed out within the last kKeepBehind bytes stay valid.
-  void ReleaseConsumed() {
-    if (pos_ - released_ < kReleaseStep) return;
-    released_ = pos_ > kKeepBehind ? pos_ - kKeepBehind : 0;
-    bytes_.ReleaseBefore(released_);
-  }
-  static constexpr size_t kReleaseStep = 32 << 20;
-  static constexpr size_t kKeepBehind = 16 << 20;
+  /// Pages are given back in steps of this many bytes, not page by page.
+  static constexpr size_t kReleaseStep = 16 << 20;
 
   MappedBytes bytes_;
   std::span<const uint8_t> data_;  // bytes_.bytes()

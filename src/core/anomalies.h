@@ -28,6 +28,10 @@ class Anomalies {
     return it == counts_.end() ? 0 : it->second;
   }
   const std::map<std::string, uint64_t, std::less<>>& counts() const { return counts_; }
+  /// True when nothing was raised.
+  bool empty() const { return counts_.empty(); }
+  /// Forgets every count.
+  void Clear() { counts_.clear(); }
 
  private:
   std::map<std::string, uint64_t, std::less<>> counts_;

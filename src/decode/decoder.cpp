@@ -2,6 +2,8 @@
 // LLC/SNAP (STP, CDP), ARP (RFC 826); then hands IP to ip.cpp.
 #include "decode/decoder.h"
 
+#include <algorithm>
+
 #include "capture/frame.h"
 #include "decode/ipv4_reassembly.h"
 #include "decode/layers.h"
@@ -337,7 +339,8 @@ bool Decoder::Decode(uint32_t link_type, core::Timestamp ts, std::span<const uin
   // temporary first and costs twice that on the hot path.
   static const Packet kEmpty{};
   out = kEmpty;
-  out.frame_len = static_cast<uint32_t>(frame.size());
+  // The length on the wire, as tshark's frame.len: what byte counts add up.
+  out.frame_len = std::max(static_cast<uint32_t>(frame.size()), orig_len);
   Context c{out, anomalies, limits_, *reassembler_, ts, orig_len > frame.size()};
   ByteReader r(frame);
   switch (link_type) {

@@ -15,6 +15,9 @@ namespace qw::decode {
 
 /// Bounds of the decoder's state.
 struct DecoderLimits {
+  // False: fragments are flagged (ip_fragment) and left whole, for a first pass that only
+  // needs addresses; the pass that owns the flows decodes them again and reassembles.
+  bool reassemble = true;
   size_t max_fragment_bytes = 64 << 20;          // all pending IP fragments together (v4 and v6)
   size_t max_fragment_datagrams = 4096;          // datagrams being reassembled at once
   int64_t fragment_timeout_ns = 30'000'000'000;  // a datagram not whole by then is dropped

@@ -86,6 +86,12 @@ bool WalkIpv6Extensions(uint8_t& nh, ByteReader& r, Context& c, const core::IpAd
         continue;
       }
       if (!reassemble) return false;  // a tunnelled fragment: not reassembled (one level)
+      if (!c.limits.reassemble) {
+        // Only flagged: whoever reassembles decodes this frame again.
+        c.p.ip_fragment = true;
+        c.p.ip_proto = next;
+        return false;
+      }
       auto whole = c.reassembler.Add(IpFamily::kV6, FragmentKey{src, dst, id, 0}, c.ts, offset,
                                      more, r.Rest(), c.anomalies);
       if (!whole) {
@@ -204,6 +210,10 @@ void DecodeIpv4(ByteReader r, Context& c, int depth) {
   const uint32_t offset = (flags_offset & 0x1fffu) * 8u;
   if (more || offset != 0) {
     if (depth != 0) return;  // a tunnelled fragment: not reassembled (one level, bounded)
+    if (!c.limits.reassemble) {
+      p.ip_fragment = true;  // only flagged: whoever reassembles decodes this frame again
+      return;
+    }
     auto whole = c.reassembler.Add(IpFamily::kV4, FragmentKey{src, dst, id, proto}, c.ts, offset,
                                    more, payload.Rest(), c.anomalies);
     if (!whole) {

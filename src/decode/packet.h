@@ -48,7 +48,7 @@ struct Packet {
   uint16_t outer_vlan = 0;         // VLAN id of the outermost tag (802.1Q or 802.1ad)
   uint16_t inner_vlan = 0;         // VLAN id of the second tag, if any
   uint16_t ethertype = 0;          // after the tags; 0 for 802.3 length frames
-  uint32_t frame_len = 0;          // bytes captured
+  uint32_t frame_len = 0;          // bytes on the wire (at least the bytes captured)
 
   L3 l3 = L3::kNone;
   ArpInfo arp;

@@ -42,7 +42,8 @@ struct FileReport {
   std::optional<FileError> error;
 };
 
-/// Flow counts by transport and the flow table's bounds at work.
+/// Flow counts by transport and the flow table's bounds at work. peak_live depends on how
+/// flows were sharded among threads, so it is printed, not written to summary.json.
 struct FlowCounts {
   uint64_t tcp = 0, udp = 0, other = 0;
   uint64_t peak_live = 0, evicted = 0;

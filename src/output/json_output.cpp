@@ -160,7 +160,6 @@ std::string SummaryJson(const model::RunReport& r) {
   j["flows"] = {{"tcp", r.flow_counts.tcp},
                 {"udp", r.flow_counts.udp},
                 {"other", r.flow_counts.other},
-                {"peak_live", r.flow_counts.peak_live},
                 {"evicted", r.flow_counts.evicted}};
   j["protocols"] = Json::object();
   Json anomalies = Json::object();

@@ -1,6 +1,7 @@
 #include "simulate/simulate.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -23,7 +24,10 @@ using testing::ParseFrame;
 
 constexpr uint64_t kPackets = 30000;
 
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+// Unique per process: CTest runs the tests of this binary in parallel processes.
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/qw-" + std::to_string(::getpid()) + "-" + name;
+}
 
 std::vector<uint8_t> ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
