@@ -1,6 +1,7 @@
 #include "capture/capture_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +14,6 @@
 #include "capture/pcapng_reader.h"
 #include "capture/reader_base.h"
 #include "core/byte_reader.h"
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

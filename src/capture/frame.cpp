@@ -1,8 +1,8 @@
 #include "capture/frame.h"
 
-#include <string_view>
+#include <fmt/format.h>
 
-#include "fmt/format.h"
+#include <string_view>
 
 namespace qw::capture {
 

@@ -1,6 +1,7 @@
 #include "capture/live_capture.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
-
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

@@ -2,6 +2,7 @@
 
 #define ZLIB_CONST
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <utility>
 #include <vector>
-
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

@@ -1,10 +1,11 @@
 #include "capture/pcap_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 
 #include "core/byte_reader.h"
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

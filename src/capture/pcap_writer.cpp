@@ -1,11 +1,11 @@
 #include "capture/pcap_writer.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <utility>
-
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

@@ -1,9 +1,9 @@
 #include "capture/pcapng_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
-
-#include "fmt/format.h"
 
 namespace qw::capture {
 namespace {

@@ -1,8 +1,8 @@
 #include "capture/reader_base.h"
 
-#include <utility>
+#include <fmt/format.h>
 
-#include "fmt/format.h"
+#include <utility>
 
 namespace qw::capture {
 
