@@ -216,16 +216,7 @@ void Inventory::Merge(const Inventory& other) {
       slot->mac = mac;
     }
     slot->activity.MergeFrom(o->activity, limits_.max_vlans_per_device, anomalies_);
-    for (const auto& [ip, n] : o->ips) {
-      auto it = std::find_if(slot->ips.begin(), slot->ips.end(),
-                             [&](const auto& p) { return p.first == ip; });
-      if (it != slot->ips.end())
-        it->second += n;
-      else if (slot->ips.size() < limits_.max_ips_per_mac)
-        slot->ips.emplace_back(ip, n);
-      else
-        slot->ips_overflow = true;
-    }
+    for (const auto& [ip, n] : o->ips) Bind(slot.get(), ip, n);
     slot->ips_overflow |= o->ips_overflow;
     slot->arp_ips.insert(o->arp_ips.begin(), o->arp_ips.end());
     for (const auto& [proto, n] : o->neighbors) slot->neighbors[proto] = n;
