@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -126,18 +127,32 @@ void AccountFrame(model::FileReport& file, const capture::Frame& frame) {
 }
 
 // Everything after the frames: inventory, JSON files, the database; prints where they are.
-int WriteOutputs(const Findings& found, model::RunReport& report, output::SqliteStore& store,
-                 const StoreSink& sink, const OutputOptions& options, Clock::time_point start) {
-  if (!sink.error().empty()) return Fail(sink.error());
-  model::VendorDb vendors;
+// The IEEE registries, read on a thread of their own while the frames are analysed.
+struct LoadedVendors {
+  model::VendorDb db;
   std::string warning;
-  vendors.Load(model::VendorDb::DefaultDir(), &warning);
-  if (!warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", warning);
+};
+
+std::shared_future<LoadedVendors> LoadVendorsInBackground() {
+  return std::async(std::launch::async, [] {
+           LoadedVendors v;
+           v.db.Load(model::VendorDb::DefaultDir(), &v.warning);
+           return v;
+         }).share();
+}
+
+int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
+                 model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
+                 const OutputOptions& options, Clock::time_point start) {
+  if (!sink.error().empty()) return Fail(sink.error());
+  const LoadedVendors& loaded = vendors.get();
+  if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
+  const model::VendorDb& vendor_db = loaded.db;
   report.version = Version();
   report.frame_counts = found.frames;
   report.flow_counts = found.flows;
   report.anomalies = found.anomalies;
-  report.assets = found.inventory->Finalize(vendors);
+  report.assets = found.inventory->Finalize(vendor_db);
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   }
@@ -174,6 +189,7 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
   auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
   if (!store) return Fail(store.error().message);
   StoreSink sink(**store);
+  auto vendors = LoadVendorsInBackground();
   ParallelAnalysis analysis(options.threads, options.limits, &sink);
   Progress progress(options.progress);
   analysis.SetProgress([&](uint64_t frames, uint64_t bytes) { progress.Tick(frames, bytes); });
@@ -189,7 +205,7 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
   }
   Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
                  &analysis.inventory()};
-  return WriteOutputs(found, report, **store, sink, options, start);
+  return WriteOutputs(found, vendors, report, **store, sink, options, start);
 }
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& options) {
@@ -203,6 +219,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
   if (!store) return Fail(store.error().message);
   StoreSink sink(**store);
+  auto vendors = LoadVendorsInBackground();
   // A sensor must end flows while it runs, not only at the end of input.
   EngineLimits limits = options.limits;
   size_t max_flows = limits.flows.max_flows;
@@ -256,7 +273,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   engine.Finish();
   Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
                  &engine.inventory()};
-  return WriteOutputs(found, report, **store, sink, options, start);
+  return WriteOutputs(found, vendors, report, **store, sink, options, start);
 }
 
 }  // namespace qw::app
