@@ -134,11 +134,13 @@ struct LoadedVendors {
 };
 
 std::shared_future<LoadedVendors> LoadVendorsInBackground() {
-  return std::async(std::launch::async, [] {
-           LoadedVendors v;
-           v.db.Load(model::VendorDb::DefaultDir(), &v.warning);
-           return v;
-         }).share();
+  return std::async(std::launch::async,
+                    [] {
+                      LoadedVendors v;
+                      v.db.Load(model::VendorDb::DefaultDir(), &v.warning);
+                      return v;
+                    })
+      .share();
 }
 
 int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
@@ -202,6 +204,10 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
                "quaywatch: warning: {}: record {} at offset {}: {}; analyzed the {} frames "
                "before it\n",
                file.path, file.error->record, file.error->offset, file.error->message, file.frames);
+  }
+  if (options.timing) {
+    fmt::print(stderr, "quaywatch: frames analysed in {:.3f} s\n",
+               std::chrono::duration<double>(Clock::now() - start).count());
   }
   Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
                  &analysis.inventory()};

@@ -208,8 +208,10 @@ core::Status SqliteStore::FlushFlows() {
     integer(f.midstream ? 1 : 0);
     text(f.tcp_state);
     text(f.end_reason);
-    text(core::FormatIso8601(f.first_ts));
-    text(core::FormatIso8601(f.last_ts));
+    const std::string first_ts = core::FormatIso8601(f.first_ts);
+    const std::string last_ts = core::FormatIso8601(f.last_ts);
+    text(first_ts);
+    text(last_ts);
     integer(static_cast<int64_t>(f.packets_from_initiator));
     integer(static_cast<int64_t>(f.packets_from_responder));
     integer(static_cast<int64_t>(f.bytes_from_initiator));

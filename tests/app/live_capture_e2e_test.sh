@@ -37,14 +37,15 @@ PEER_IF=qwp$$
 CAP_IP=192.0.2.1
 PEER_IP=192.0.2.2
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qw_live.XXXXXX")
-PIDS=()
 
 in_cap() { ip netns exec "$NS_CAP" "$@"; }
 in_peer() { ip netns exec "$NS_PEER" "$@"; }
 
 cleanup() {
+  # Only this shell's own background jobs still running: a pid that has been waited for
+  # may belong to someone else by now.
   local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
   # Deleting a namespace deletes the veth end inside it, and with it the pair.
   ip netns del "$NS_PEER" 2>/dev/null
@@ -99,12 +100,13 @@ wait_capture_ready() {
   fail "quaywatch capture did not open $CAP_IF within 10 s"
 }
 
-# Starts a one-connection TCP listener on $PEER_IP:$1 in the peer namespace if some tool can
-# (bash cannot listen); sets LISTENER to its pid, or to nothing.
+# Starts a one-connection TCP listener on $PEER_IP:$1 in the peer namespace when python3 is
+# there (bash cannot listen, and nc's options differ between its variants); sets LISTENER to
+# its pid, or to nothing.
 start_listener() {
   local port=$1
   LISTENER=
-  if command -v python3 >/dev/null; then
+  if python3 -c 'import socket' >/dev/null 2>&1; then
     in_peer timeout 10 python3 -c "
 import socket
 s = socket.socket()
@@ -116,10 +118,6 @@ c.recv(64)
 c.close()
 " >/dev/null 2>&1 &
     LISTENER=$!
-  elif command -v nc >/dev/null; then
-    in_peer timeout 10 bash -c "echo quay | nc -l -p $port -s $PEER_IP" \
-      >/dev/null 2>&1 &
-    LISTENER=$!
   fi
 }
 
@@ -129,7 +127,6 @@ c.close()
 send_traffic() {
   local tcp_port=47808
   start_listener "$tcp_port"
-  [[ -n $LISTENER ]] && PIDS+=("$LISTENER")
   in_peer ping -n -q -c 3 -i 0.2 -W 1 "$CAP_IP" >/dev/null ||
     fail "ping from $NS_PEER to $CAP_IP failed"
   in_peer bash -c "for i in 1 2 3 4; do echo datagram\$i >/dev/udp/$CAP_IP/5002; done" ||
@@ -148,7 +145,7 @@ send_traffic() {
     ((ok)) || fail "no TCP connection to the listener in $NS_PEER"
     wait "$LISTENER" 2>/dev/null
   else
-    echo "note: no python3 or nc; TCP is a connection attempt to a closed port"
+    echo "note: no python3; TCP is a connection attempt to a closed port"
     in_cap bash -c "exec 3<>/dev/tcp/$PEER_IP/$tcp_port" 2>/dev/null
   fi
   sleep 0.3
@@ -169,7 +166,6 @@ check_outputs_complete() {
 OUT1=$WORK/duration
 ip netns exec "$NS_CAP" "$QW" capture --interface "$CAP_IF" --duration 6 --out "$OUT1" 2>"$OUT1.stderr" &
 QW_PID=$!
-PIDS+=("$QW_PID")
 wait_capture_ready "$QW_PID" "$OUT1"
 send_traffic
 wait "$QW_PID"
@@ -236,7 +232,6 @@ echo "duration run: $frames frames, $icmp ICMP, $udp UDP, $tcp_frames TCP; asset
 OUT2=$WORK/sigint
 ip netns exec "$NS_CAP" "$QW" capture --interface "$CAP_IF" --out "$OUT2" 2>"$OUT2.stderr" &
 QW_PID=$!
-PIDS+=("$QW_PID")
 wait_capture_ready "$QW_PID" "$OUT2"
 # `ip netns exec` execs its command, so the signal goes to quaywatch itself (a function or
 # subshell in between would be a bash that ignores SIGINT in the background).

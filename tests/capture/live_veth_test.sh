@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Live capture across a veth pair: a network namespace qwtest$$ holds one end
-# (192.0.2.2/24), the host the other (192.0.2.1/24); both are TEST-NET-1 addresses that
-# exist only on this pair. live_capture_probe listens on the host end while the namespace
-# pings and sends a UDP datagram; the probe must have seen the namespace's MAC and IP.
+# Live capture across a veth pair whose two ends live in two network namespaces of the
+# test's own (qwtest$$a holds 192.0.2.1/24, qwtest$$ 192.0.2.2/24), so nothing touches the
+# host's interfaces or routes, whatever addresses the host uses. live_capture_probe listens
+# in the first namespace while the second pings and sends a UDP datagram; the probe must
+# have seen the second namespace's MAC and IP.
 # Needs root (CAP_NET_ADMIN); exits 77 (skipped) when namespaces cannot be made.
 #
 # usage: live_veth_test.sh PATH/TO/live_capture_probe
@@ -10,6 +11,7 @@ set -u
 
 probe=${1:?usage: $0 PATH/TO/live_capture_probe}
 ns="qwtest$$"
+ns_host="qwtest${$}a"
 host_if="qwv$$h"
 peer_if="qwv$$n"
 out=$(mktemp "${TMPDIR:-/tmp}/qw-live-probe.XXXXXX")
@@ -17,8 +19,8 @@ probe_pid=""
 
 cleanup() {
   if [ -n "$probe_pid" ]; then kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; fi
-  ip link del "$host_if" 2>/dev/null
   ip netns del "$ns" 2>/dev/null
+  ip netns del "$ns_host" 2>/dev/null
   rm -f "$out"
 }
 trap cleanup EXIT
@@ -35,21 +37,24 @@ if ! reason=$(ip netns add "$ns" 2>&1); then
   exit 77
 fi
 
+ip netns add "$ns_host" || fail "cannot create a second namespace"
+in_host() { ip netns exec "$ns_host" "$@"; }
 ip link add "$host_if" type veth peer name "$peer_if" || fail "cannot create a veth pair"
+ip link set "$host_if" netns "$ns_host" || fail "cannot move $host_if into $ns_host"
 ip link set "$peer_if" netns "$ns" || fail "cannot move $peer_if into $ns"
-ip addr add 192.0.2.1/24 dev "$host_if" || fail "cannot address $host_if"
-ip link set "$host_if" up || fail "cannot bring up $host_if"
+in_host ip addr add 192.0.2.1/24 dev "$host_if" || fail "cannot address $host_if"
+in_host ip link set "$host_if" up || fail "cannot bring up $host_if"
+in_host ip link set lo up
 ip netns exec "$ns" ip addr add 192.0.2.2/24 dev "$peer_if" || fail "cannot address $peer_if"
 ip netns exec "$ns" ip link set "$peer_if" up || fail "cannot bring up $peer_if"
 ip netns exec "$ns" ip link set lo up
 peer_mac=$(ip netns exec "$ns" cat "/sys/class/net/$peer_if/address")
-host_mac=$(cat "/sys/class/net/$host_if/address")
-# The host side may be firewalled (containers often are), so the namespace does not wait for
-# ARP replies: a static neighbour entry sends its IPv4 packets out at once.
+host_mac=$(in_host cat "/sys/class/net/$host_if/address")
+# The namespace does not wait for ARP replies: a static neighbour entry sends its IPv4 packets out at once.
 ip netns exec "$ns" ip neigh replace 192.0.2.1 lladdr "$host_mac" dev "$peer_if" nud permanent \
   || fail "cannot add a neighbour entry in $ns"
 
-"$probe" "$host_if" 4 "arp or host 192.0.2.2" >"$out" 2>&1 &
+in_host "$probe" "$host_if" 4 "arp or host 192.0.2.2" >"$out" 2>&1 &
 probe_pid=$!
 for _ in $(seq 50); do
   grep -q '^listening$' "$out" && break

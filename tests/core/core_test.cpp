@@ -76,3 +76,19 @@ TEST(Anomalies, CountsAndMergesByName) {
 
 }  // namespace
 }  // namespace qw::core
+
+namespace qw::core {
+namespace {
+
+TEST(Timestamp, FormatsCalendarEdgesLikeGmtime) {
+  // Leap day, end of a leap year, the day after, and far dates, against known values.
+  EXPECT_EQ(FormatIso8601(Timestamp{951782400LL * 1'000'000'000}), "2000-02-29T00:00:00.000000Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{1483228799LL * 1'000'000'000 + 999'999'999}),
+            "2016-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{1483228800LL * 1'000'000'000}), "2017-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{4102444800LL * 1'000'000'000}), "2100-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatIso8601(Timestamp{-86400LL * 1'000'000'000}), "1969-12-31T00:00:00.000000Z");
+}
+
+}  // namespace
+}  // namespace qw::core
