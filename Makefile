@@ -36,7 +36,8 @@ demo: build
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The unit and integration tests again, built with clang under ASan and UBSan.
+# The unit and integration tests again, built with clang under ASan and UBSan; this build
+# also compiles the fuzz targets and replays their seed corpora and kept crashers.
 test-sanitize: deps
 	cmake -S . -B $(BUILD_SAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
 	  -DQW_SANITIZE=ON -DQW_BENCH=OFF $(CMAKE_FLAGS)
@@ -44,7 +45,8 @@ test-sanitize: deps
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# The libFuzzer targets build (clang); `make fuzz` runs each for FUZZ_SECONDS.
+# A build for real fuzzing (every library instrumented); `make fuzz` runs each target for
+# FUZZ_SECONDS.
 test-fuzz-build: deps
 	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DQW_FUZZ=ON $(CMAKE_FLAGS)
@@ -54,7 +56,7 @@ FUZZ_SECONDS ?= 60
 fuzz: test-fuzz-build
 	@bash scripts/run-fuzzers.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
-test: test-unit test-sanitize test-fuzz-build
+test: test-unit test-sanitize
 
 bench: build
 	@bash bench/throughput.sh $(BUILD)

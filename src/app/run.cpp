@@ -226,12 +226,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   if (!store) return Fail(store.error().message);
   StoreSink sink(**store);
   auto vendors = LoadVendorsInBackground();
-  // A sensor must end flows while it runs, not only at the end of input.
-  EngineLimits limits = options.limits;
-  size_t max_flows = limits.flows.max_flows;
-  limits.flows = flow::FlowLimits::LiveLimits();
-  limits.flows.max_flows = max_flows;
-  Engine engine(limits, &sink);
+  Engine engine(options.limits, &sink);
 
   g_live = live->get();
   struct sigaction sa {};

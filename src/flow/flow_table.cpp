@@ -114,15 +114,6 @@ struct FlowTable::Node {
   std::array<TcpReassembler, 2> reassembler;
 };
 
-FlowLimits FlowLimits::LiveLimits() {
-  FlowLimits l;
-  l.tcp_idle_ns = 3600 * kSecond;
-  l.udp_idle_ns = 120 * kSecond;
-  l.other_idle_ns = 120 * kSecond;
-  l.tcp_closed_linger_ns = 10 * kSecond;
-  return l;
-}
-
 FlowTable::FlowTable(FlowLimits limits, FlowObserver& observer)
     : limits_(limits), observer_(observer) {
   limits_.max_flows = std::max<size_t>(limits_.max_flows, 1);

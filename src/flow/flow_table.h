@@ -18,8 +18,8 @@
 // once, and no 5-tuple appears on two VLANs (tshark ignores VLAN tags in conversations; we
 // keep them apart because a VLAN is a network segment). IP fragments that do not complete
 // a datagram belong to no flow, as in tshark; a tunnelled frame belongs to the flow of its
-// inner datagram, as in tshark. The default limits are generous, so that
-// ordinary captures (minutes to hours) match; a live sensor should pass LiveLimits().
+// inner datagram, as in tshark. The default timeouts (FlowLimits) serve files and live
+// sensors alike.
 //
 // Memory follows the live flows, not the size of the capture: flow nodes come from a pool
 // that grows in chunks up to max_flows and is reused, the bucket array doubles with the
@@ -53,23 +53,22 @@ struct FlowLimits {
   static constexpr int64_t kSecond = 1'000'000'000;
 
   size_t max_flows = 1'000'000;  // flows held at once; the longest idle is evicted beyond
-  // Idle timeouts: an hour for every protocol, because tshark has none and real captures
-  // hold UDP conversations (BACnet, DHCP, PROFINET) silent for many minutes.
+  // Idle timeouts. Memory must follow the flows that are live, not the capture's length,
+  // so connectionless flows end after two minutes of silence (Zeek ends UDP after one);
+  // TCP sessions of controllers and historians idle far longer between polls, so an open
+  // TCP connection is kept an hour. tshark has no timeouts: where a shared capture is
+  // silent longer, the integration test states the difference.
   int64_t tcp_idle_ns = 3600 * kSecond;
-  int64_t udp_idle_ns = 3600 * kSecond;
-  int64_t other_idle_ns = 3600 * kSecond;
-  // A TCP flow closed by FIN both ways, or by RST, ends after this much silence. Ten
-  // minutes: late retransmissions and ACKs after the close still find their flow.
-  int64_t tcp_closed_linger_ns = 600 * kSecond;
+  int64_t udp_idle_ns = 120 * kSecond;
+  int64_t other_idle_ns = 120 * kSecond;
+  // A TCP flow closed by FIN both ways, or by RST, ends after this much silence: late
+  // retransmissions and ACKs after the close still find their flow.
+  int64_t tcp_closed_linger_ns = 60 * kSecond;
   // A flow older than this ends and continues as a new flow (EndReason::kActive). Off by
   // default: tshark never splits a long conversation.
   int64_t active_timeout_ns = 0;
   size_t max_stream_buffer = 1 << 20;  // out-of-order bytes held per direction
   size_t max_ooo_segments = 1024;      // out-of-order pieces held per direction
-
-  /// Limits for a live sensor, where flows must end while the capture runs (Zeek-like):
-  /// TCP idle 1 h, UDP and other idle 2 min, 10 s after a close.
-  static FlowLimits LiveLimits();
 };
 
 /// Told about flows as they start and end. OnNewFlow may attach flow.consumer. Callbacks

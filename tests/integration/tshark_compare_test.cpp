@@ -34,9 +34,14 @@ constexpr const char* kSnmpRule =
     "conversation per direction: each request/response pair is two conv,udp lines; quaywatch "
     "keeps one bidirectional flow per 5-tuple";
 constexpr const char* kIdleRule =
-    "quaywatch ends a flow after an hour of silence (FlowLimits::udp_idle_ns); this capture "
-    "repeats the same 5-tuples years apart, and tshark, which has no timeout, joins them";
-constexpr std::array<Explained, 5> kExplained = {{
+    "quaywatch ends a UDP flow after two minutes of silence (FlowLimits::udp_idle_ns), so "
+    "that memory follows live flows; this capture repeats 5-tuples after longer silences, "
+    "and tshark, which has no timeout, joins them into one conversation";
+constexpr std::array<Explained, 9> kExplained = {{
+    {"bacnet/BACnet-exception-schedule-property-1.pcapng", "conv_udp", 1, kIdleRule},
+    {"bacnet/bacnet_example.pcap", "conv_udp", 27, kIdleRule},
+    {"dhcp/dhcp-rfc4388.pcap", "conv_udp", 4, kIdleRule},
+    {"profinet/profinet_io_cm_mixed_1.pcap", "conv_udp", 1, kIdleRule},
     {"profinet/profinet_io_cm_read.pcapng", "conv_udp", 2, kIdleRule},
     {"snmp/snmp-ipv4.pcap", "conv_udp", -1, kSnmpRule},
     {"snmp/snmpv1_get.pcap", "conv_udp", -28, kSnmpRule},
