@@ -42,6 +42,8 @@ class ParallelAnalysis {
 
  private:
   struct State;
+  void RunOneThread(std::vector<std::unique_ptr<capture::CaptureReader>>& readers,
+                    model::RunReport& report);
   std::unique_ptr<State> state_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<model::Inventory> merged_;
