@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/link_type_counter.h"
 #include "capture/frame.h"
 #include "core/address.h"
 
@@ -48,11 +49,6 @@ size_t ShardOf(const decode::Packet& pkt, size_t n) {
   return static_cast<size_t>(h % n);
 }
 
-// Frames per link type of one file, counted by number and named at the end.
-struct FileTally {
-  std::map<uint32_t, uint64_t> link_types;
-};
-
 struct ParallelAnalysis::State {
   std::mutex mu;
   std::condition_variable cv;
@@ -61,7 +57,7 @@ struct ParallelAnalysis::State {
   std::vector<uint64_t> next_part;  // per shard: the seq of the part it processes next
   std::vector<std::unique_ptr<capture::CaptureReader>>* readers = nullptr;
   model::RunReport* report = nullptr;
-  std::vector<FileTally> tallies;
+  std::vector<LinkTypeCounter> tallies;
   size_t file = 0;
   bool exhausted = false;
   std::vector<core::Anomalies> peek_anomalies;  // per thread: decode anomalies of its reads
@@ -92,7 +88,7 @@ namespace {
 // Fills `batch` with up to kBatchFrames frames of the current file; advances to the next
 // file at the end of one. Called with the lock held.
 void ReadBatch(std::vector<std::unique_ptr<capture::CaptureReader>>& readers,
-               model::RunReport& report, std::vector<FileTally>& tallies, size_t& file,
+               model::RunReport& report, std::vector<LinkTypeCounter>& tallies, size_t& file,
                bool& exhausted, Batch& batch, std::vector<capture::Frame>& frames) {
   while (frames.empty() && !exhausted) {
     auto& reader = *readers[file];
@@ -101,11 +97,8 @@ void ReadBatch(std::vector<std::unique_ptr<capture::CaptureReader>>& readers,
     size_t bytes = 0;
     capture::Frame f;
     while (frames.size() < kBatchFrames && bytes < kBatchBytes && reader.Next(f)) {
-      ++fr.frames;
-      fr.bytes += f.orig_len;
-      if (!fr.first_ts || f.ts < *fr.first_ts) fr.first_ts = f.ts;
-      if (!fr.last_ts || f.ts > *fr.last_ts) fr.last_ts = f.ts;
-      ++tallies[file].link_types[f.link_type];
+      fr.CountFrame(f.ts, f.orig_len);
+      tallies[file].Count(f.link_type);
       bytes += f.data.size();
       frames.push_back(f);
     }
@@ -237,11 +230,7 @@ void ParallelAnalysis::Run(std::vector<std::unique_ptr<capture::CaptureReader>>&
   worker(0);
   for (auto& t : threads) t.join();
 
-  for (size_t i = 0; i < readers.size(); ++i) {
-    for (const auto& [type, count] : st.tallies[i].link_types) {
-      report.files[i].link_types[capture::LinkTypeLabel(type)] += count;
-    }
-  }
+  for (size_t i = 0; i < readers.size(); ++i) st.tallies[i].WriteTo(report.files[i]);
   merged_ = std::make_unique<model::Inventory>(st.limits.inventory);
   for (const auto& e : engines_) merged_->Merge(e->inventory());
 }
@@ -256,20 +245,11 @@ void ParallelAnalysis::RunOneThread(std::vector<std::unique_ptr<capture::Capture
   for (size_t i = 0; i < readers.size(); ++i) {
     auto& reader = *readers[i];
     auto& fr = report.files[i];
-    auto& tally = st.tallies[i].link_types;
-    uint32_t last_type = 0;
-    uint64_t* last_count = nullptr;
+    auto& tally = st.tallies[i];
     capture::Frame f;
     while (reader.Next(f)) {
-      ++fr.frames;
-      fr.bytes += f.orig_len;
-      if (!fr.first_ts || f.ts < *fr.first_ts) fr.first_ts = f.ts;
-      if (!fr.last_ts || f.ts > *fr.last_ts) fr.last_ts = f.ts;
-      if (!last_count || f.link_type != last_type) {
-        last_type = f.link_type;
-        last_count = &tally[f.link_type];
-      }
-      ++*last_count;
+      fr.CountFrame(f.ts, f.orig_len);
+      tally.Count(f.link_type);
       engine.OnFrame(f, static_cast<uint32_t>(i));
       reader.ReleaseBefore(f.offset);
       bytes += f.data.size();
@@ -280,11 +260,7 @@ void ParallelAnalysis::RunOneThread(std::vector<std::unique_ptr<capture::Capture
     }
   }
   engine.Finish();
-  for (size_t i = 0; i < readers.size(); ++i) {
-    for (const auto& [type, count] : st.tallies[i].link_types) {
-      report.files[i].link_types[capture::LinkTypeLabel(type)] += count;
-    }
-  }
+  for (size_t i = 0; i < readers.size(); ++i) st.tallies[i].WriteTo(report.files[i]);
   merged_ = std::make_unique<model::Inventory>(st.limits.inventory);
   merged_->Merge(engine.inventory());
 }

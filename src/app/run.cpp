@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 
+#include "app/link_type_counter.h"
 #include "app/parallel.h"
 #include "capture/capture_file.h"
 #include "capture/live_capture.h"
@@ -98,33 +99,6 @@ class Progress {
   bool enabled_;
   Clock::time_point start_ = Clock::now(), last_ = Clock::now();
 };
-
-// Frames per link type of one file, counted by number in the loop and named at the end.
-class LinkTypeCounter {
- public:
-  void Count(uint32_t link_type) {
-    if (link_type != last_ || !last_count_) {
-      last_ = link_type;
-      last_count_ = &counts_[link_type];
-    }
-    ++*last_count_;
-  }
-  void WriteTo(model::FileReport& file) const {
-    for (const auto& [type, n] : counts_) file.link_types[capture::LinkTypeLabel(type)] += n;
-  }
-
- private:
-  std::map<uint32_t, uint64_t> counts_;
-  uint32_t last_ = 0;
-  uint64_t* last_count_ = nullptr;
-};
-
-void AccountFrame(model::FileReport& file, const capture::Frame& frame) {
-  ++file.frames;
-  file.bytes += frame.orig_len;
-  if (!file.first_ts || frame.ts < *file.first_ts) file.first_ts = frame.ts;
-  if (!file.last_ts || frame.ts > *file.last_ts) file.last_ts = frame.ts;
-}
 
 // Everything after the frames: inventory, JSON files, the database; prints where they are.
 // The IEEE registries, read on a thread of their own while the frames are analysed.
@@ -251,7 +225,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
       if (!(*live)->error().empty()) break;
       continue;
     }
-    AccountFrame(file, frame);
+    file.CountFrame(frame.ts, frame.orig_len);
     link_types.Count(frame.link_type);
     engine.OnFrame(frame, 0);
     progress.Tick(file.frames, bytes += frame.data.size());

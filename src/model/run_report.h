@@ -40,6 +40,14 @@ struct FileReport {
   std::optional<core::Timestamp> first_ts, last_ts;
   std::map<std::string, uint64_t> link_types;
   std::optional<FileError> error;
+
+  /// Counts one frame read: `wire_len` bytes on the wire, at time `ts`.
+  void CountFrame(core::Timestamp ts, uint32_t wire_len) {
+    ++frames;
+    bytes += wire_len;
+    if (!first_ts || ts < *first_ts) first_ts = ts;
+    if (!last_ts || ts > *last_ts) last_ts = ts;
+  }
 };
 
 /// Flow counts by transport and the flow table's bounds at work. peak_live depends on how
