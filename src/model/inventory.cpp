@@ -332,9 +332,13 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
           seen_via.emplace(ip, m->mac);
         }
       }
-      AddRole(a, "router",
-              fmt::format("forwards traffic of {}{} addresses that are not its own", forwarded,
-                          m->ips_overflow ? "+" : ""));
+      // A router that said so over LLDP/CDP may forward nothing here; its own words are
+      // then the evidence (FillFromNeighbors below).
+      if (forwarded > 0 || m->ips_overflow) {
+        AddRole(a, "router",
+                fmt::format("forwards traffic of {}{} addresses that are not its own", forwarded,
+                            m->ips_overflow ? "+" : ""));
+      }
     }
     a.ips.assign(own.begin(), own.end());
     for (const auto& ip : a.ips) holders[ip].push_back(m->mac);
