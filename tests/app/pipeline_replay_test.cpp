@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../fuzz/pipeline_limits.h"
 #include "app/engine.h"
 #include "capture/capture_file.h"
 #include "model/vendor_db.h"
@@ -47,21 +48,8 @@ std::vector<fs::path> FilesIn(const fs::path& dir) {
   return files;
 }
 
-// Limits small enough that a few kilobytes of input reach them, as in fuzz_pipeline.
-EngineLimits SmallLimits() {
-  EngineLimits l;
-  l.decoder.max_fragment_bytes = 16 << 10;
-  l.decoder.max_fragment_datagrams = 8;
-  l.flows.max_flows = 64;
-  l.flows.max_stream_buffer = 4096;
-  l.flows.max_ooo_segments = 16;
-  l.inventory.max_macs = 32;
-  l.inventory.max_ips = 64;
-  l.inventory.max_ips_per_mac = 8;
-  l.inventory.max_services_per_ip = 8;
-  l.inventory.max_vlans_per_device = 4;
-  return l;
-}
+// The fuzz target's limits, so the replay runs the pipeline the fuzzer ran.
+EngineLimits SmallLimits() { return fuzz::SmallPipelineLimits(); }
 
 // Keeps every ended flow as one line of text, in the order they ended.
 class TextSink final : public FlowRecordSink {

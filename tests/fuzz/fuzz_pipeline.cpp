@@ -10,30 +10,9 @@
 #include "app/engine.h"
 #include "capture/capture_file.h"
 #include "model/vendor_db.h"
+#include "pipeline_limits.h"
 
 namespace {
-
-// Limits a few frames can exhaust.
-qw::app::EngineLimits SmallLimits() {
-  qw::app::EngineLimits l;
-  l.decoder.max_fragment_bytes = 16 << 10;
-  l.decoder.max_fragment_datagrams = 8;
-  l.decoder.fragment_timeout_ns = 1'000'000'000;
-  l.flows.max_flows = 64;
-  l.flows.udp_idle_ns = 10'000'000'000;
-  l.flows.other_idle_ns = 10'000'000'000;
-  l.flows.tcp_closed_linger_ns = 1'000'000'000;
-  l.flows.max_stream_buffer = 4096;
-  l.flows.max_ooo_segments = 16;
-  l.inventory.max_macs = 32;
-  l.inventory.max_ips = 64;
-  l.inventory.max_ips_per_mac = 8;
-  l.inventory.max_services_per_ip = 8;
-  l.inventory.max_vlans_per_device = 4;
-  l.attach.max_probe_bytes = 512;
-  l.attach.max_pending_bytes = 4096;
-  return l;
-}
 
 // Counts the ended flows and checks each record is whole.
 class CountingSink final : public qw::app::FlowRecordSink {
@@ -55,7 +34,7 @@ class CountingSink final : public qw::app::FlowRecordSink {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reader = qw::capture::OpenCaptureBuffer(std::span<const uint8_t>(data, size), "fuzz");
   if (!reader.ok()) return 0;
-  const qw::app::EngineLimits limits = SmallLimits();
+  const qw::app::EngineLimits limits = qw::fuzz::SmallPipelineLimits();
   CountingSink sink;
   qw::app::Engine engine(limits, &sink);
   qw::capture::Frame frame;

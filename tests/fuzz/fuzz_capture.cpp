@@ -1,5 +1,6 @@
-// Fuzz target: any bytes through OpenCaptureBuffer (the pcap reader, seeded with pcap files),
-// every frame read; frames must lie inside the input and be numbered upwards.
+// Fuzz target of the capture readers: any bytes through OpenCaptureBuffer, every frame read;
+// frames must lie inside the input and be numbered upwards. Built twice, as fuzz_pcap and
+// fuzz_pcapng, each seeded from its own corpus so the fuzzer starts inside that format.
 #include <cstddef>
 #include <cstdint>
 #include <span>
