@@ -112,7 +112,7 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
   Count(pkt);
   if (pkt.l3 != decode::L3::kIpv4 && pkt.l3 != decode::L3::kIpv6) {
     for (const auto& d : dissect::FrameDissectors()) {
-      if (d.l3 != pkt.l3) continue;
+      if (!dissect::Handles(d, pkt)) continue;
       dissect::FrameContext ctx;
       ctx.capture_index = capture_index;
       ctx.frame = frame.number;
@@ -120,7 +120,8 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
       ctx.vlan = pkt.outer_vlan;
       ctx.inner_vlan = pkt.inner_vlan;
       ctx.src_mac = pkt.src_mac;
-      d.dissect(pkt, ctx, inventory_, anomalies_);
+      ctx.dst_mac = pkt.dst_mac;
+      d.dissect(pkt, ctx, observations_, anomalies_);
     }
     inventory_.OnPacket(pkt, frame.ts, capture_index, frame.number);
   } else {
@@ -141,15 +142,26 @@ void Engine::OnNewFlow(flow::Flow& f) {
   if (dissect::StreamDissectors().empty()) return;
   auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
   if (candidates.empty()) return;
-  f.consumer = std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), inventory_,
+  f.consumer = std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), observations_,
                                                          anomalies_, attach_stats_, limits_.attach);
+}
+
+void Engine::Observations::OnIcsOperation(const dissect::IcsOperation& op) {
+  e_.inventory_.OnIcsOperation(op);
+  if (e_.sink_ && !e_.sink_->OnIcsOperation(op)) e_.sink_ = nullptr;
 }
 
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);
+  // The consumer ends after this call, so operations it still holds reach the sink later;
+  // the record only needs the protocol's name.
+  model::FlowRecord record = ToRecord(f, reason);
+  if (f.consumer) {
+    if (const char* p = f.consumer->Protocol()) record.protocol = p;
+  }
   // A sink that failed has kept its error for the caller; stop feeding it.
-  if (sink_ && !sink_->OnFlowRecord(ToRecord(f, reason))) sink_ = nullptr;
+  if (sink_ && !sink_->OnFlowRecord(record)) sink_ = nullptr;
 }
 
 void Engine::Finish() {

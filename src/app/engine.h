@@ -13,6 +13,7 @@
 #include "dissect/stream_attacher.h"
 #include "flow/flow_table.h"
 #include "model/inventory.h"
+#include "model/protocol_stats.h"
 #include "model/run_report.h"
 
 namespace qw::app {
@@ -23,6 +24,8 @@ class FlowRecordSink {
   virtual ~FlowRecordSink() = default;
   /// One ended flow; false stops the run (the sink failed and said why in error()).
   virtual bool OnFlowRecord(const model::FlowRecord& record) = 0;
+  /// One industrial operation; false stops the run as OnFlowRecord does.
+  virtual bool OnIcsOperation(const dissect::IcsOperation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -53,8 +56,32 @@ class Engine final : public flow::FlowObserver {
   model::FlowCounts flow_counts() const;
   const core::Anomalies& anomalies() const { return anomalies_; }
   const model::Inventory& inventory() const { return inventory_; }
+  const model::ProtocolCounter& protocols() const { return protocols_; }
 
  private:
+  // Hands each observation to the part of the model that keeps it.
+  class Observations final : public dissect::ObservationSink {
+   public:
+    explicit Observations(Engine& e) : e_(e) {}
+    void OnArp(const dissect::FrameContext& c, const dissect::ArpObservation& o) override {
+      e_.inventory_.OnArp(c, o);
+    }
+    void OnNeighbor(const dissect::FrameContext& c,
+                    const dissect::NeighborObservation& o) override {
+      e_.inventory_.OnNeighbor(c, o);
+    }
+    void OnIcsOperation(const dissect::IcsOperation& op) override;
+    void OnPdu(const dissect::PduObservation& p) override { e_.protocols_.OnPdu(p, e_.anomalies_); }
+    void OnPduDetail(const dissect::PduDetail& d) override {
+      e_.protocols_.OnDetail(d, e_.anomalies_);
+    }
+    void OnIdentity(const dissect::DeviceIdentity& id) override { e_.inventory_.OnIdentity(id); }
+    void OnCyclic(const dissect::CyclicObservation& o) override { e_.inventory_.OnCyclic(o); }
+
+   private:
+    Engine& e_;
+  };
+
   void OnNewFlow(flow::Flow& flow) override;
   void OnFlowEnd(flow::Flow& flow, flow::EndReason reason) override;
   void Count(const decode::Packet& pkt);
@@ -65,6 +92,8 @@ class Engine final : public flow::FlowObserver {
   decode::Decoder decoder_;
   decode::Packet pkt_;
   model::Inventory inventory_;
+  model::ProtocolCounter protocols_;
+  Observations observations_{*this};
   model::FrameCounts counts_;
   dissect::AttachStats attach_stats_;
   std::unique_ptr<flow::FlowTable> flows_;

@@ -284,6 +284,12 @@ model::FlowCounts ParallelAnalysis::flow_counts() const {
   return c;
 }
 
+model::ProtocolCounter ParallelAnalysis::protocols() const {
+  model::ProtocolCounter c;
+  for (const auto& e : engines_) c.Merge(e->protocols());
+  return c;
+}
+
 core::Anomalies ParallelAnalysis::anomalies() const {
   core::Anomalies a;
   for (const auto& e : engines_) a.Merge(e->anomalies());

@@ -38,6 +38,7 @@ class ParallelAnalysis {
   model::FrameCounts frame_counts() const;
   model::FlowCounts flow_counts() const;
   core::Anomalies anomalies() const;
+  model::ProtocolCounter protocols() const;
   const model::Inventory& inventory() const { return *merged_; }
 
  private:

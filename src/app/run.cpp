@@ -39,6 +39,13 @@ class StoreSink final : public FlowRecordSink {
     if (!s) error_ = s.message();
     return s.ok();
   }
+  bool OnIcsOperation(const dissect::IcsOperation& op) override {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
+    auto s = store_.AddIcsOperation(op);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
   const std::string& error() const { return error_; }
 
  private:
@@ -53,6 +60,7 @@ struct Findings {
   model::FlowCounts flows;
   core::Anomalies anomalies;
   const model::Inventory* inventory = nullptr;
+  model::ProtocolCounter protocols;
 };
 
 core::Status MakeDirs(const std::string& dir) {
@@ -128,6 +136,7 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   report.frame_counts = found.frames;
   report.flow_counts = found.flows;
   report.anomalies = found.anomalies;
+  report.protocols = found.protocols.Result();
   report.assets = found.inventory->Finalize(vendor_db);
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -184,7 +193,7 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
                std::chrono::duration<double>(Clock::now() - start).count());
   }
   Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
-                 &analysis.inventory()};
+                 &analysis.inventory(), analysis.protocols()};
   return WriteOutputs(found, vendors, report, **store, sink, options, start);
 }
 
@@ -247,7 +256,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
                                   stats.kernel_dropped, stats.interface_dropped};
   engine.Finish();
   Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
-                 &engine.inventory()};
+                 &engine.inventory(), engine.protocols()};
   return WriteOutputs(found, vendors, report, **store, sink, options, start);
 }
 

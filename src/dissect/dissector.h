@@ -27,7 +27,8 @@ enum class Verdict : uint8_t {
   kNotThisProtocol,  // the bytes violate the protocol: detach this dissector
 };
 
-/// A stream dissector's answer for one call.
+/// A stream dissector's answer for one call. For UDP each call is one datagram: what the
+/// dissector leaves unconsumed of it is dropped, never joined to the next datagram.
 struct ParseResult {
   Verdict verdict = Verdict::kConsumed;
   size_t consumed = 0;
@@ -78,7 +79,13 @@ struct FrameDissectorInfo {
   /// Turns one decoded frame into observations; malformed input raises anomalies.
   void (*dissect)(const decode::Packet& pkt, const FrameContext& ctx, ObservationSink& sink,
                   core::Anomalies& anomalies);
+  uint16_t ethertype = 0;  // with l3 kOther: the EtherType it handles (PROFINET 0x8892)
 };
+
+/// True when the frame dissector `d` handles the decoded frame `pkt`.
+inline bool Handles(const FrameDissectorInfo& d, const decode::Packet& pkt) {
+  return d.l3 == pkt.l3 && (d.ethertype == 0 || d.ethertype == pkt.ethertype);
+}
 
 /// Every frame dissector, in a fixed order.
 std::span<const FrameDissectorInfo> FrameDissectors();

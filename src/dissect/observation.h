@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/address.h"
+#include "core/fixed_text.h"
 #include "core/timestamp.h"
 
 namespace qw::dissect {
@@ -19,6 +21,7 @@ struct FrameContext {
   core::Timestamp ts;
   uint16_t vlan = 0, inner_vlan = 0;
   core::MacAddr src_mac;  // the frame's source MAC (zero when the link layer has none)
+  core::MacAddr dst_mac;  // the frame's destination MAC (zero when the link layer has none)
 };
 
 /// An ARP packet: sender binds an IPv4 address to a MAC.
@@ -55,6 +58,87 @@ struct NeighborObservation {
   std::vector<RawTlv> tlvs;
 };
 
+/// What an industrial operation does, as the policy judges it.
+enum class IcsCategory : uint8_t {
+  kRead,
+  kWrite,
+  kProgramChange,    // download, upload or delete of programs or blocks; program file services
+  kFirmware,         // firmware update
+  kControllerState,  // run, stop, start, reset, mode change
+  kIdentity,         // who-are-you queries and answers
+  kDiagnostic,
+  kSession,  // connection, login, session set-up and tear-down
+  kOther,
+};
+
+/// The output name of a category: "read", "program-change", ...
+const char* IcsCategoryName(IcsCategory c);
+
+/// Where an industrial operation ran: the requester (the side that asked) and the device
+/// (the side that answered or was addressed). Copied from the flow or the frame.
+struct OpEndpoints {
+  uint32_t capture_index = 0;
+  uint16_t vlan = 0;
+  core::IpAddr requester_ip, device_ip;  // unset for link-layer protocols
+  uint16_t requester_port = 0, device_port = 0;
+  core::MacAddr requester_mac, device_mac;  // zero when unknown
+};
+
+/// One industrial operation: a request and, where the protocol has them, its response.
+/// Bounded, so that emitting one allocates nothing.
+struct IcsOperation {
+  const char* protocol = "";   // registry name: "modbus", "s7comm", ...
+  uint32_t function_code = 0;  // as on the wire, without a response or exception bit
+  const char* function = "";   // its name ("read-holding-registers"), static text
+  IcsCategory category = IcsCategory::kOther;
+  core::FixedText<112> target;  // unit, area/DB/address, block, class/instance/attribute, node
+  core::FixedText<64> result;   // "ok", "exception 2 illegal-data-address", empty if unanswered
+  OpEndpoints where;
+  uint64_t request_frame = 0;   // 0 when only the response was seen
+  uint64_t response_frame = 0;  // 0 when no response was seen
+  core::Timestamp ts;           // of the request, or of the response when no request was seen
+  uint32_t seq = 0;             // index among operations keyed on the same frame (ordering)
+};
+
+/// Which way a counted PDU went.
+enum class PduKind : uint8_t { kRequest, kResponse, kOther };
+
+/// One PDU of an industrial protocol, for the per-protocol counts of summary.json.
+struct PduObservation {
+  const char* protocol = "";            // registry name
+  const char* histogram = "functions";  // which histogram `code` counts in (static text)
+  uint32_t code = 0;                    // function code, service or type as on the wire
+  PduKind kind = PduKind::kOther;
+  bool exception = false;  // an exception or error response
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;  // the frame that completed the PDU
+};
+
+/// A second histogram value of the same PDU (an S7 ROSCTR beside its function, say).
+struct PduDetail {
+  const char* protocol = "";
+  const char* histogram = "";
+  uint32_t code = 0;
+};
+
+/// What a device said about itself: vendor, product, order number, firmware, serial, ...
+/// Rare (a reply to an identity query), so it owns ordinary strings.
+struct DeviceIdentity {
+  const char* protocol = "";
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;
+  core::IpAddr ip;                                          // the device's address, when it has one
+  core::MacAddr mac;                                        // the device's MAC, when known
+  std::vector<std::pair<std::string, std::string>> fields;  // "vendor", "product", "firmware", ...
+};
+
+/// One frame of cyclic real-time traffic (PROFINET RT, EtherNet/IP implicit I/O).
+struct CyclicObservation {
+  const char* protocol = "";
+  core::MacAddr mac;  // the sending device
+  core::IpAddr ip;    // its address, for IP-borne cyclic traffic
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -63,6 +147,16 @@ class ObservationSink {
   virtual void OnArp(const FrameContext&, const ArpObservation&) {}
   /// An LLDP or CDP announcement was seen.
   virtual void OnNeighbor(const FrameContext&, const NeighborObservation&) {}
+  /// An industrial operation completed (answered, or given up on unanswered).
+  virtual void OnIcsOperation(const IcsOperation&) {}
+  /// A PDU of an industrial protocol was seen.
+  virtual void OnPdu(const PduObservation&) {}
+  /// A second histogram value of the PDU just counted.
+  virtual void OnPduDetail(const PduDetail&) {}
+  /// A device revealed its identity.
+  virtual void OnIdentity(const DeviceIdentity&) {}
+  /// A cyclic real-time frame was seen.
+  virtual void OnCyclic(const CyclicObservation&) {}
 };
 
 }  // namespace qw::dissect

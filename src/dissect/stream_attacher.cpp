@@ -7,6 +7,9 @@ namespace qw::dissect {
 
 namespace {
 size_t Index(flow::Direction dir) { return static_cast<size_t>(dir); }
+constexpr uint8_t kUdp = 17;
+// Datagrams a UDP flow may be probed with while every probe still says "maybe".
+constexpr uint32_t kMaxProbedDatagrams = 8;
 }  // namespace
 
 StreamAttacher::StreamAttacher(const flow::Flow& flow,
@@ -38,6 +41,10 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   if (done_ || bytes.empty()) return;
   last_frame_ = frame;
   last_ts_ = ts;
+  if (flow_.proto == kUdp) {
+    OnDatagram(dir, bytes, frame, ts);
+    return;
+  }
   if (active_) {
     Feed(dir, bytes, frame, ts);
     return;
@@ -49,6 +56,49 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   Probe(dir, frame, ts);
 }
 
+void StreamAttacher::OnDatagram(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
+                                core::Timestamp ts) {
+  if (!active_) {
+    bool any_maybe = false;
+    for (auto it = candidates_.begin(); it != candidates_.end();) {
+      ProbeResult r = (*it)->probe(dir, bytes);
+      if (r == ProbeResult::kYes) {
+        active_ = *it;
+        recognised_ = active_->name;
+        dissector_ = active_->create();
+        ++stats_.attached;
+        candidates_.clear();
+        break;
+      }
+      if (r == ProbeResult::kNo) {
+        it = candidates_.erase(it);
+      } else {
+        any_maybe = true;
+        ++it;
+      }
+    }
+    if (!active_) {
+      if (!any_maybe || ++probed_datagrams_ >= kMaxProbedDatagrams) {
+        done_ = true;
+        ++stats_.undetected;
+      }
+      return;
+    }
+  }
+  // A datagram is a whole message: offer it alone and drop what the dissector leaves.
+  StreamContext ctx = Context(frame, ts);
+  size_t used = 0;
+  while (used < bytes.size() && !done_) {
+    ParseResult r = dissector_->OnData(dir, bytes.subspan(used), ctx);
+    if (r.verdict == Verdict::kNotThisProtocol) {
+      if (++violations_ >= limits_.max_violations) Detach("dissect.protocol_violation");
+      return;
+    }
+    if (r.verdict == Verdict::kNeedMore || r.consumed == 0) return;
+    used += std::min(r.consumed, bytes.size() - used);
+  }
+}
+
 void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp ts) {
   auto& buf = buffer_[Index(dir)];
   bool any_maybe = false;
@@ -56,6 +106,7 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
     ProbeResult r = (*it)->probe(dir, buf);
     if (r == ProbeResult::kYes) {
       active_ = *it;
+      recognised_ = active_->name;
       dissector_ = active_->create();
       ++stats_.attached;
       candidates_.clear();

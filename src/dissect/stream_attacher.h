@@ -27,7 +27,9 @@ struct AttachStats {
 };
 
 /// A flow::StreamConsumer that probes the candidates, attaches the first that accepts,
-/// and feeds it. Owned by the flow; views it receives live only for the call.
+/// and feeds it. Owned by the flow; views it receives live only for the call. TCP bytes
+/// are a stream (probe bytes and unconsumed bytes are held, within limits); each UDP
+/// datagram is probed and fed on its own.
 class StreamAttacher final : public flow::StreamConsumer {
  public:
   /// `candidates` are tried in order (port matches first, as OrderCandidates arranges).
@@ -40,11 +42,12 @@ class StreamAttacher final : public flow::StreamConsumer {
   void OnGap(flow::Direction dir, uint64_t n) override;
   void OnEnd(flow::EndReason reason) override;
   bool WantsData() const override { return !done_; }
-
-  /// Name of the attached protocol, or nullptr.
-  const char* protocol() const { return active_ ? active_->name : nullptr; }
+  /// Name of the attached protocol (kept after the flow ended), or nullptr.
+  const char* Protocol() const override { return recognised_; }
 
  private:
+  void OnDatagram(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
+                  core::Timestamp ts);
   void Probe(flow::Direction dir, uint64_t frame, core::Timestamp ts);
   void Feed(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
             core::Timestamp ts);
@@ -58,9 +61,11 @@ class StreamAttacher final : public flow::StreamConsumer {
   AttachStats& stats_;
   AttachLimits limits_;
   const StreamDissectorInfo* active_ = nullptr;
+  const char* recognised_ = nullptr;
   std::unique_ptr<Dissector> dissector_;
   std::vector<uint8_t> buffer_[2];  // probe bytes, then unconsumed bytes, per direction
   uint32_t violations_ = 0;
+  uint32_t probed_datagrams_ = 0;
   uint64_t last_frame_ = 0;
   core::Timestamp last_ts_;
   bool done_ = false;

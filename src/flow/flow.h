@@ -55,6 +55,8 @@ class StreamConsumer {
   virtual void OnEnd(EndReason reason) = 0;
   /// False once the consumer wants no more bytes (lets the flow drop its buffers).
   virtual bool WantsData() const = 0;
+  /// The application protocol recognised in the flow, or nullptr.
+  virtual const char* Protocol() const { return nullptr; }
 };
 
 /// One bidirectional flow.

@@ -47,14 +47,45 @@ struct Activity {
   }
 };
 
+// One identity value and the earliest frame that said it: the earliest wins, so shards
+// merge to the same answer whatever their order.
+struct IdentityValue {
+  std::string value;
+  std::string protocol;
+  Evidence ev;
+};
+
+bool Earlier(const Evidence& a, const Evidence& b) {
+  return std::tie(a.capture_index, a.frame) < std::tie(b.capture_index, b.frame);
+}
+
 bool Assignable(const core::IpAddr& ip) {
   return ip.IsSet() && !ip.IsUnspecified() && !ip.IsMulticastOrBroadcast();
 }
 
 }  // namespace
 
+// What industrial protocols revealed about a device (by MAC or by IP).
+struct Inventory::DeviceFacts {
+  std::map<std::string, IdentityValue, std::less<>> identity;
+  std::map<std::string, uint64_t, std::less<>> ics_served, ics_requested, cyclic;
+  uint64_t program_changes_requested = 0;
+
+  void MergeFrom(const DeviceFacts& o) {
+    for (const auto& [k, v] : o.identity) {
+      auto it = identity.find(k);
+      if (it == identity.end() || Earlier(v.ev, it->second.ev)) identity[k] = v;
+    }
+    for (const auto& [k, n] : o.ics_served) ics_served[k] += n;
+    for (const auto& [k, n] : o.ics_requested) ics_requested[k] += n;
+    for (const auto& [k, n] : o.cyclic) cyclic[k] += n;
+    program_changes_requested += o.program_changes_requested;
+  }
+};
+
 struct Inventory::MacState {
   core::MacAddr mac;
+  DeviceFacts facts;
   Activity activity;
   std::vector<std::pair<core::IpAddr, uint64_t>> ips;  // addresses this MAC sent or received
   bool ips_overflow = false;
@@ -64,6 +95,7 @@ struct Inventory::MacState {
 
 struct Inventory::IpState {
   core::IpAddr ip;
+  DeviceFacts facts;
   Activity activity;
   std::map<ServiceKey, uint64_t> served, used;
 };
@@ -207,6 +239,79 @@ void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
   m->neighbors[obs.protocol] = obs;
 }
 
+namespace {
+
+// Counts one more under `key`, keeping at most `cap` keys.
+void Bump(std::map<std::string, uint64_t, std::less<>>& m, std::string_view key, size_t cap,
+          core::Anomalies& anomalies) {
+  auto it = m.find(key);
+  if (it != m.end()) {
+    ++it->second;
+  } else if (m.size() < cap) {
+    m.emplace(std::string(key), 1);
+  } else {
+    anomalies.Raise("inventory.too_many_ics_protocols");
+  }
+}
+
+}  // namespace
+
+void Inventory::OnIdentity(const dissect::DeviceIdentity& id) {
+  DeviceFacts* facts = nullptr;
+  if (Assignable(id.ip)) {
+    if (IpState* s = Ip(id.ip)) facts = &s->facts;
+  } else if (!id.mac.IsZero() && !id.mac.IsMulticast()) {
+    if (MacState* m = Mac(id.mac)) facts = &m->facts;
+  }
+  if (!facts) return;
+  const Evidence ev{id.capture_index, id.frame};
+  for (const auto& [key, value] : id.fields) {
+    if (value.empty()) continue;
+    auto it = facts->identity.find(key);
+    if (it == facts->identity.end()) {
+      if (facts->identity.size() >= limits_.max_identity_fields) {
+        anomalies_.Raise("inventory.too_many_identity_fields");
+        continue;
+      }
+      facts->identity.emplace(key, IdentityValue{value, id.protocol, ev});
+    } else if (Earlier(ev, it->second.ev)) {
+      it->second = IdentityValue{value, id.protocol, ev};
+    }
+  }
+}
+
+void Inventory::OnCyclic(const dissect::CyclicObservation& obs) {
+  DeviceFacts* facts = nullptr;
+  if (Assignable(obs.ip)) {
+    if (IpState* s = Ip(obs.ip)) facts = &s->facts;
+  } else if (!obs.mac.IsZero() && !obs.mac.IsMulticast()) {
+    if (MacState* m = Mac(obs.mac)) facts = &m->facts;
+  }
+  if (facts) Bump(facts->cyclic, obs.protocol, limits_.max_ics_protocols, anomalies_);
+}
+
+void Inventory::OnIcsOperation(const dissect::IcsOperation& op) {
+  auto facts_of = [&](const core::IpAddr& ip, const core::MacAddr& mac) -> DeviceFacts* {
+    if (Assignable(ip)) {
+      IpState* s = Ip(ip);
+      return s ? &s->facts : nullptr;
+    }
+    if (mac.IsZero() || mac.IsMulticast()) return nullptr;
+    MacState* m = Mac(mac);
+    return m ? &m->facts : nullptr;
+  };
+  if (DeviceFacts* d = facts_of(op.where.device_ip, op.where.device_mac)) {
+    Bump(d->ics_served, op.protocol, limits_.max_ics_protocols, anomalies_);
+  }
+  if (DeviceFacts* r = facts_of(op.where.requester_ip, op.where.requester_mac)) {
+    Bump(r->ics_requested, op.protocol, limits_.max_ics_protocols, anomalies_);
+    if (op.category == dissect::IcsCategory::kProgramChange ||
+        op.category == dissect::IcsCategory::kFirmware) {
+      ++r->program_changes_requested;
+    }
+  }
+}
+
 void Inventory::Merge(const Inventory& other) {
   anomalies_.Merge(other.anomalies_);
   for (const auto& [mac, o] : other.macs_) {
@@ -220,6 +325,7 @@ void Inventory::Merge(const Inventory& other) {
     slot->ips_overflow |= o->ips_overflow;
     slot->arp_ips.insert(o->arp_ips.begin(), o->arp_ips.end());
     for (const auto& [proto, n] : o->neighbors) slot->neighbors[proto] = n;
+    slot->facts.MergeFrom(o->facts);
   }
   for (const auto& [ip, o] : other.ips_) {
     auto& slot = ips_[ip];
@@ -230,6 +336,7 @@ void Inventory::Merge(const Inventory& other) {
     slot->activity.MergeFrom(o->activity, limits_.max_vlans_per_device, anomalies_);
     for (const auto& [k, n] : o->served) slot->served[k] += n;
     for (const auto& [k, n] : o->used) slot->used[k] += n;
+    slot->facts.MergeFrom(o->facts);
   }
 }
 
@@ -275,7 +382,58 @@ void FillFromNeighbors(Asset& a) {
   a.names.erase(std::unique(a.names.begin(), a.names.end()), a.names.end());
 }
 
+// Industrial protocols whose server side is a controller (PLC, RTU or outstation).
+bool IsControllerProtocol(std::string_view p) {
+  return p == "modbus" || p == "s7comm" || p == "s7comm_plus" || p == "enip" || p == "dnp3" ||
+         p == "iec104";
+}
+
+// A role from what a device called its own type (CIP device type, DCP role, ...).
+const char* RoleFromDeviceType(std::string_view t) {
+  auto has = [&](std::string_view w) { return t.find(w) != std::string_view::npos; };
+  if (has("Programmable Logic Controller") || has("IO-Controller") || has("PLC")) return "plc";
+  if (has("Drive") || has("drive")) return "drive";
+  if (has("IO-Device") || has("Communications Adapter") || has("I/O")) return "io";
+  if (has("Human-Machine") || has("HMI")) return "hmi";
+  return nullptr;
+}
+
 }  // namespace
+
+void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
+  // What a device said of itself over an industrial protocol outranks LLDP's summary.
+  for (const auto& [k, v] : f.identity) {
+    a.identity[k] = v.value;
+    a.identity_sources[k] = v.protocol;
+  }
+  for (const auto& [k, v] : a.identity) a.identity_sources.emplace(k, "lldp/cdp");
+  a.ics_served.insert(f.ics_served.begin(), f.ics_served.end());
+  a.ics_requested.insert(f.ics_requested.begin(), f.ics_requested.end());
+  a.cyclic_frames.insert(f.cyclic.begin(), f.cyclic.end());
+  if (auto it = f.identity.find("device_type"); it != f.identity.end()) {
+    if (const char* role = RoleFromDeviceType(it->second.value)) {
+      AddRole(a, role,
+              fmt::format("{} reports device type \"{}\"", it->second.protocol, it->second.value));
+    }
+  }
+  for (const auto& [proto, n] : f.ics_served) {
+    if (IsControllerProtocol(proto)) {
+      AddRole(a, "plc", fmt::format("answers {} {} operations", n, proto));
+      break;
+    }
+  }
+  if (f.program_changes_requested > 0) {
+    AddRole(a, "engineering-workstation",
+            fmt::format("asked for {} program or firmware changes", f.program_changes_requested));
+  } else {
+    for (const auto& [proto, n] : f.ics_requested) {
+      if (IsControllerProtocol(proto)) {
+        AddRole(a, "hmi", fmt::format("asks controllers for {} {} operations", n, proto));
+        break;
+      }
+    }
+  }
+}
 
 std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   // Gateways first: a MAC is a router or firewall when it says so, or when it carries
@@ -371,14 +529,19 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
     out.push_back(std::move(a));
   }
 
-  // Services belong to whoever holds the address.
+  // Services and what industrial protocols revealed belong to whoever holds the address;
+  // facts learnt by MAC (link-layer protocols) belong to that MAC's asset.
+  std::vector<DeviceFacts> facts(out.size());
+  for (size_t i = 0; i < macs.size(); ++i) facts[i].MergeFrom(macs[i]->facts);
   for (const IpState* s : ips) {
     auto it = ip_asset.find(s->ip);
     if (it == ip_asset.end()) continue;
     Asset& a = out[it->second];
     for (const auto& [k, n] : s->served) a.served[k] += n;
     for (const auto& [k, n] : s->used) a.used[k] += n;
+    facts[it->second].MergeFrom(s->facts);
   }
+  for (size_t i = 0; i < out.size(); ++i) ApplyFacts(out[i], facts[i]);
   for (size_t i = 0; i < out.size(); ++i) out[i].id = i + 1;
   return out;
 }

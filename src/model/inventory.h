@@ -71,6 +71,10 @@ struct Asset {
   std::vector<AssetName> names;
   std::vector<AssetRole> roles;
   std::map<std::string, std::string> identity;          // vendor, product, model, firmware, ...
+  std::map<std::string, std::string> identity_sources;  // identity key -> protocol that said it
+  std::map<std::string, uint64_t> ics_served;     // industrial operations answered, by protocol
+  std::map<std::string, uint64_t> ics_requested;  // industrial operations asked, by protocol
+  std::map<std::string, uint64_t> cyclic_frames;  // real-time frames sent, by protocol
   std::vector<dissect::NeighborObservation> neighbors;  // what it announced, per protocol
   std::map<ServiceKey, uint64_t> served, used;          // flows per service
   bool gateway = false;
@@ -86,7 +90,9 @@ struct InventoryLimits {
   size_t max_ips_per_mac = 1024;  // beyond this a MAC is a gateway anyway
   size_t max_services_per_ip = 512;
   size_t max_vlans_per_device = 64;
-  size_t gateway_foreign_ips = 3;  // a MAC sourcing this many IPv4 addresses not its own
+  size_t gateway_foreign_ips = 3;   // a MAC sourcing this many IPv4 addresses not its own
+  size_t max_identity_fields = 32;  // identity keys kept per device
+  size_t max_ics_protocols = 32;    // protocols counted per device
 };
 
 /// Accumulates per-device evidence and builds the asset list.
@@ -103,6 +109,9 @@ class Inventory : public dissect::ObservationSink {
   void OnArp(const dissect::FrameContext& ctx, const dissect::ArpObservation& obs) override;
   void OnNeighbor(const dissect::FrameContext& ctx,
                   const dissect::NeighborObservation& obs) override;
+  void OnIdentity(const dissect::DeviceIdentity& id) override;
+  void OnCyclic(const dissect::CyclicObservation& obs) override;
+  void OnIcsOperation(const dissect::IcsOperation& op) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);
@@ -114,9 +123,11 @@ class Inventory : public dissect::ObservationSink {
  private:
   struct MacState;
   struct IpState;
+  struct DeviceFacts;
   MacState* Mac(const core::MacAddr& mac);
   IpState* Ip(const core::IpAddr& ip);
   void Bind(MacState* m, const core::IpAddr& ip, uint64_t n);
+  static void ApplyFacts(Asset& a, const DeviceFacts& f);
   void Account(const core::MacAddr* mac, const core::IpAddr* ip, VlanTag tag, core::Timestamp first,
                core::Timestamp last, Evidence ev, uint64_t packets, uint64_t bytes);
 

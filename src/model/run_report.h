@@ -11,6 +11,7 @@
 #include "core/anomalies.h"
 #include "core/timestamp.h"
 #include "model/inventory.h"
+#include "model/protocol_stats.h"
 
 namespace qw::model {
 
@@ -73,6 +74,7 @@ struct FlowRecord {
   uint16_t vlan = 0, inner_vlan = 0;
   std::string initiator_ip, responder_ip, initiator_mac, responder_mac;
   uint16_t initiator_port = 0, responder_port = 0;
+  std::string protocol;  // the application protocol a dissector recognised; empty if none
   bool midstream = false;
   std::string tcp_state, end_reason;
   core::Timestamp first_ts, last_ts;
@@ -87,6 +89,7 @@ struct RunReport {
   FrameCounts frame_counts;
   FlowCounts flow_counts;
   core::Anomalies anomalies;
+  std::map<std::string, ProtocolStats> protocols;  // PDU counts by protocol name
   std::vector<Asset> assets;
   std::optional<LiveReport> live;
   bool policy_loaded = false;

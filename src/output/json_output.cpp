@@ -105,6 +105,20 @@ Json AssetJson(const model::Asset& a) {
   Json identity = Json::object();
   for (const auto& [k, v] : a.identity) identity[k] = v;
   j["identity"] = identity;
+  if (!a.identity_sources.empty()) {
+    Json sources = Json::object();
+    for (const auto& [k, v] : a.identity_sources) sources[k] = v;
+    j["identity_sources"] = sources;
+  }
+  auto counts = [](const std::map<std::string, uint64_t>& m) {
+    Json o = Json::object();
+    for (const auto& [k, n] : m) o[k] = n;
+    return o;
+  };
+  if (!a.ics_served.empty() || !a.ics_requested.empty()) {
+    j["industrial"] = {{"served", counts(a.ics_served)}, {"requested", counts(a.ics_requested)}};
+  }
+  if (!a.cyclic_frames.empty()) j["cyclic_frames"] = counts(a.cyclic_frames);
   j["services"] = {{"served", ServicesJson(a.served)}, {"used", ServicesJson(a.used)}};
   j["untrusted_supplier"] = nullptr;  // attribution needs a site policy
   j["first_ts"] = core::FormatIso8601(a.first_ts);
@@ -161,7 +175,25 @@ std::string SummaryJson(const model::RunReport& r) {
                 {"udp", r.flow_counts.udp},
                 {"other", r.flow_counts.other},
                 {"evicted", r.flow_counts.evicted}};
-  j["protocols"] = Json::object();
+  Json protocols = Json::object();
+  for (const auto& [name, ps] : r.protocols) {
+    Json pj;
+    pj["pdus"] = ps.pdus;
+    pj["requests"] = ps.requests;
+    pj["responses"] = ps.responses;
+    pj["exceptions"] = ps.exceptions;
+    pj["frames"] = ps.frames;
+    for (const auto& [hname, h] : ps.histograms) {
+      Json hj = Json::object();
+      for (const auto& [code, n] : h) {
+        hj[code == model::ProtocolCounter::kOverflowCode ? std::string("other")
+                                                         : std::to_string(code)] = n;
+      }
+      pj[hname] = hj;
+    }
+    protocols[name] = pj;
+  }
+  j["protocols"] = protocols;
   Json anomalies = Json::object();
   for (const auto& [name, n] : r.anomalies.counts()) anomalies[name] = n;
   j["anomalies"] = anomalies;

@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kFlowBatch = 10'000;
 
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -101,6 +101,21 @@ CREATE TABLE findings (
   detail TEXT NOT NULL             -- the finding's line of events.jsonl
 );
 )sql",
+    // 2: the application protocol of each flow; industrial operations with their
+    // endpoints, both frames and time (initiator is the requester, responder the device).
+    R"sql(
+ALTER TABLE flows ADD COLUMN protocol TEXT;
+ALTER TABLE ics_operations ADD COLUMN vlan INTEGER;
+ALTER TABLE ics_operations ADD COLUMN initiator_ip TEXT;
+ALTER TABLE ics_operations ADD COLUMN initiator_mac TEXT;
+ALTER TABLE ics_operations ADD COLUMN responder_ip TEXT;
+ALTER TABLE ics_operations ADD COLUMN responder_mac TEXT;
+ALTER TABLE ics_operations ADD COLUMN responder_port INTEGER;
+ALTER TABLE ics_operations ADD COLUMN request_frame INTEGER;
+ALTER TABLE ics_operations ADD COLUMN response_frame INTEGER;
+ALTER TABLE ics_operations ADD COLUMN ts TEXT;
+CREATE INDEX ics_operations_by_responder ON ics_operations(responder_ip, category);
+)sql",
 };
 
 }  // namespace
@@ -111,6 +126,7 @@ SqliteStore::SqliteStore(std::string path, sqlite3* db) : path_(std::move(path))
 
 SqliteStore::~SqliteStore() {
   if (insert_flow_) sqlite3_finalize(insert_flow_);
+  if (insert_op_) sqlite3_finalize(insert_op_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -162,9 +178,17 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "INSERT INTO flows (id, run_id, capture_index, first_frame, proto, vlan, inner_vlan, "
       "initiator_ip, initiator_port, responder_ip, responder_port, initiator_mac, responder_mac, "
       "midstream, tcp_state, end_reason, first_ts, last_ts, packets_from_initiator, "
-      "packets_from_responder, bytes_from_initiator, bytes_from_responder) VALUES "
-      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "packets_from_responder, bytes_from_initiator, bytes_from_responder, protocol) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db, insert, -1, &store->insert_flow_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
+  const char* insert_op =
+      "INSERT INTO ics_operations (id, run_id, protocol, function_code, function, category, "
+      "target, initiator, responder, capture_index, frame, result, vlan, initiator_ip, "
+      "initiator_mac, responder_ip, responder_mac, responder_port, request_frame, "
+      "response_frame, ts) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
   store->pending_.reserve(kFlowBatch);
@@ -216,6 +240,7 @@ core::Status SqliteStore::FlushFlows() {
     integer(static_cast<int64_t>(f.packets_from_responder));
     integer(static_cast<int64_t>(f.bytes_from_initiator));
     integer(static_cast<int64_t>(f.bytes_from_responder));
+    text(f.protocol);
     if (sqlite3_step(st) != SQLITE_DONE) {
       (void)Exec("ROLLBACK");  // the insert error is the one to report
       return Error("insert flow");
@@ -227,8 +252,81 @@ core::Status SqliteStore::FlushFlows() {
   return Exec("COMMIT");
 }
 
+uint64_t SqliteStore::OperationId(const dissect::IcsOperation& op) {
+  uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
+  return static_cast<uint64_t>(op.where.capture_index) << 44 | (frame & 0xffffffff) << 12 |
+         (op.seq & 0xfff);
+}
+
+core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
+  pending_ops_.push_back(op);
+  if (pending_ops_.size() >= kFlowBatch) return FlushOperations();
+  return {};
+}
+
+core::Status SqliteStore::FlushOperations() {
+  if (pending_ops_.empty()) return {};
+  std::sort(pending_ops_.begin(), pending_ops_.end(),
+            [](const auto& a, const auto& b) { return OperationId(a) < OperationId(b); });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  sqlite3_stmt* st = insert_op_;
+  for (const auto& op : pending_ops_) {
+    int i = 1;
+    auto text = [&](std::string_view v) {
+      if (v.empty())
+        sqlite3_bind_null(st, i++);
+      else
+        sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    auto endpoint = [](const core::IpAddr& ip, uint16_t port, const core::MacAddr& mac) {
+      if (ip.IsSet()) {
+        return ip.IsV4() ? ip.ToString() + ":" + std::to_string(port)
+                         : "[" + ip.ToString() + "]:" + std::to_string(port);
+      }
+      return mac.IsZero() ? std::string() : mac.ToString();
+    };
+    const auto& w = op.where;
+    integer(static_cast<int64_t>(OperationId(op)));
+    text(op.protocol);
+    integer(op.function_code);
+    text(*op.function ? op.function : "unknown");
+    text(dissect::IcsCategoryName(op.category));
+    text(op.target.view());
+    text(endpoint(w.requester_ip, w.requester_port, w.requester_mac));
+    text(endpoint(w.device_ip, w.device_port, w.device_mac));
+    integer(w.capture_index);
+    integer(static_cast<int64_t>(op.request_frame ? op.request_frame : op.response_frame));
+    text(op.result.view());
+    integer(w.vlan);
+    text(w.requester_ip.IsSet() ? w.requester_ip.ToString() : std::string());
+    text(w.requester_mac.IsZero() ? std::string() : w.requester_mac.ToString());
+    text(w.device_ip.IsSet() ? w.device_ip.ToString() : std::string());
+    text(w.device_mac.IsZero() ? std::string() : w.device_mac.ToString());
+    integer(w.device_port);
+    if (op.request_frame)
+      integer(static_cast<int64_t>(op.request_frame));
+    else
+      sqlite3_bind_null(st, i++);
+    if (op.response_frame)
+      integer(static_cast<int64_t>(op.response_frame));
+    else
+      sqlite3_bind_null(st, i++);
+    text(core::FormatIso8601(op.ts));
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      (void)Exec("ROLLBACK");
+      return Error("insert industrial operation");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  pending_ops_.clear();
+  return Exec("COMMIT");
+}
+
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   if (auto s = FlushFlows(); !s) return s;
+  if (auto s = FlushOperations(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = nullptr;
   auto prepare = [&](const char* sql) {
@@ -307,6 +405,8 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   if (auto s = Exec("COMMIT"); !s) return s;
   sqlite3_finalize(insert_flow_);
   insert_flow_ = nullptr;
+  sqlite3_finalize(insert_op_);
+  insert_op_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "dissect/observation.h"
 #include "model/run_report.h"
 
 struct sqlite3;
@@ -28,6 +29,11 @@ class SqliteStore {
   static core::Result<std::unique_ptr<SqliteStore>> Create(const std::string& path);
   /// Queues one ended flow; rows are written in batches inside transactions.
   core::Status AddFlow(const model::FlowRecord& flow);
+  /// Queues one industrial operation; rows are written in batches inside transactions.
+  core::Status AddIcsOperation(const dissect::IcsOperation& op);
+  /// The row id of an operation: capture, frame and sequence, stable whatever the thread
+  /// count.
+  static uint64_t OperationId(const dissect::IcsOperation& op);
   /// Writes the run's summary, assets and addresses, commits, closes and renames.
   core::Status Finish(const model::RunReport& report, const std::string& summary_json);
 
@@ -38,12 +44,15 @@ class SqliteStore {
   SqliteStore(std::string path, sqlite3* db);
   core::Status Exec(const char* sql);
   core::Status FlushFlows();
+  core::Status FlushOperations();
   core::Status Error(const std::string& what) const;
 
   std::string path_;
   sqlite3* db_;
   sqlite3_stmt* insert_flow_ = nullptr;
+  sqlite3_stmt* insert_op_ = nullptr;
   std::vector<model::FlowRecord> pending_;
+  std::vector<dissect::IcsOperation> pending_ops_;
 };
 
 }  // namespace qw::output

@@ -35,8 +35,9 @@ class LineDissector final : public Dissector {
 
 ProbeResult ProbeLine(flow::Direction, std::span<const uint8_t> b) {
   std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
-  if (s.size() < 3) return std::string_view("QW ").substr(0, s.size()) == s ? ProbeResult::kMaybe
-                                                                             : ProbeResult::kNo;
+  if (s.size() < 3)
+    return std::string_view("QW ").substr(0, s.size()) == s ? ProbeResult::kMaybe
+                                                            : ProbeResult::kNo;
   return s.substr(0, 3) == "QW " ? ProbeResult::kYes : ProbeResult::kNo;
 }
 std::unique_ptr<Dissector> CreateLine() { return std::make_unique<LineDissector>(); }
@@ -65,7 +66,7 @@ TEST_F(StreamAttacherTest, ProbesAcrossSegmentsThenFeedsWholeMessages) {
   auto a = Make();
   std::string s1 = "Q", s2 = "W hel", s3 = "lo\nQW two\nQW th", s4 = "ree\n";
   for (auto* s : {&s1, &s2, &s3, &s4}) a.OnData(flow::Direction::kFromInitiator, Bytes(*s), 1, {});
-  EXPECT_STREQ(a.protocol(), "qwline");
+  EXPECT_STREQ(a.Protocol(), "qwline");
   EXPECT_EQ(stats_.attached, 1u);
   EXPECT_EQ(seen_.lines, (std::vector<std::string>{"QW hello", "QW two", "QW three"}));
   a.OnEnd(flow::EndReason::kClosed);
@@ -76,7 +77,7 @@ TEST_F(StreamAttacherTest, OtherBytesAreNotThisProtocol) {
   auto a = Make();
   std::string s = "GET / HTTP/1.1\r\n";
   a.OnData(flow::Direction::kFromInitiator, Bytes(s), 1, {});
-  EXPECT_EQ(a.protocol(), nullptr);
+  EXPECT_EQ(a.Protocol(), nullptr);
   EXPECT_FALSE(a.WantsData());
   EXPECT_EQ(stats_.undetected, 1u);
 }

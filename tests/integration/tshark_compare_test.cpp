@@ -75,8 +75,10 @@ std::string Run(const std::string& cmd, bool* ok) {
 std::string Quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }
@@ -85,7 +87,7 @@ std::string Quote(const std::string& s) {
 // quaywatch's summary names them.
 std::string EncapName(const std::string& wtap) {
   static const std::map<std::string, std::string> kNames = {
-      {"1", "ethernet"}, {"15", "null"}, {"25", "linux-sll"}, {"210", "linux-sll2"},
+      {"1", "ethernet"}, {"15", "null"},  {"25", "linux-sll"}, {"210", "linux-sll2"},
       {"7", "raw"},      {"129", "ipv4"}, {"130", "ipv6"},
   };
   auto it = kNames.find(wtap);
@@ -136,9 +138,8 @@ std::map<std::string, int64_t> QuaywatchCounts(const fs::path& file, const fs::p
                                                std::string* error) {
   std::map<std::string, int64_t> c;
   bool ok;
-  std::string log = Run(std::string(QW_BINARY) + " analyze " + Quote(file) + " --out " +
-                            Quote(out) + " 2>&1",
-                        &ok);
+  std::string log = Run(
+      std::string(QW_BINARY) + " analyze " + Quote(file) + " --out " + Quote(out) + " 2>&1", &ok);
   if (!ok) {
     *error = log;
     return c;

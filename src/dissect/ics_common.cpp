@@ -1,0 +1,74 @@
+#include "dissect/ics_common.h"
+
+namespace qw::dissect {
+
+const char* IcsCategoryName(IcsCategory c) {
+  switch (c) {
+    case IcsCategory::kRead:
+      return "read";
+    case IcsCategory::kWrite:
+      return "write";
+    case IcsCategory::kProgramChange:
+      return "program-change";
+    case IcsCategory::kFirmware:
+      return "firmware";
+    case IcsCategory::kControllerState:
+      return "controller-state";
+    case IcsCategory::kIdentity:
+      return "identity";
+    case IcsCategory::kDiagnostic:
+      return "diagnostic";
+    case IcsCategory::kSession:
+      return "session";
+    case IcsCategory::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir) {
+  OpEndpoints e;
+  e.capture_index = ctx.capture_index;
+  if (!ctx.flow) return e;
+  const flow::Flow& f = *ctx.flow;
+  e.vlan = f.vlan;
+  bool from_initiator = request_dir == flow::Direction::kFromInitiator;
+  e.requester_ip = from_initiator ? f.initiator_ip : f.responder_ip;
+  e.device_ip = from_initiator ? f.responder_ip : f.initiator_ip;
+  e.requester_port = from_initiator ? f.initiator_port : f.responder_port;
+  e.device_port = from_initiator ? f.responder_port : f.initiator_port;
+  e.requester_mac = from_initiator ? f.initiator_mac : f.responder_mac;
+  e.device_mac = from_initiator ? f.responder_mac : f.initiator_mac;
+  return e;
+}
+
+OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_mac) {
+  OpEndpoints e;
+  e.capture_index = ctx.capture_index;
+  e.vlan = ctx.vlan;
+  e.requester_mac = ctx.src_mac;
+  e.device_mac = device_mac;
+  return e;
+}
+
+void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
+              bool exception, const char* histogram) {
+  if (!ctx.sink) return;
+  PduObservation p;
+  p.protocol = protocol;
+  p.histogram = histogram;
+  p.code = code;
+  p.kind = kind;
+  p.exception = exception;
+  p.capture_index = ctx.capture_index;
+  p.frame = ctx.frame;
+  ctx.sink->OnPdu(p);
+}
+
+void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,
+                 uint32_t code) {
+  if (!ctx.sink) return;
+  ctx.sink->OnPduDetail(PduDetail{protocol, histogram, code});
+}
+
+}  // namespace qw::dissect

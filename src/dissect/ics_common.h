@@ -1,0 +1,137 @@
+// What the industrial-protocol dissectors share: filling an operation's endpoints from its
+// flow, counting PDUs, numbering operations within a frame, and a fixed-size table that
+// pairs requests with responses without allocating per packet.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "dissect/dissector.h"
+#include "dissect/observation.h"
+#include "flow/flow.h"
+
+namespace qw::dissect {
+
+/// The other direction of a flow.
+inline flow::Direction Reverse(flow::Direction d) {
+  return d == flow::Direction::kFromInitiator ? flow::Direction::kFromResponder
+                                              : flow::Direction::kFromInitiator;
+}
+
+/// Endpoints of an operation whose request travelled in `request_dir` of ctx's flow.
+OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir);
+
+/// Endpoints of a link-layer operation: requester sent the frame to `device_mac`.
+OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_mac);
+
+/// Counts one PDU of `protocol` on the frame of ctx.
+void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
+              bool exception = false, const char* histogram = "functions");
+
+/// Adds a second histogram value for the PDU just counted.
+void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,
+                 uint32_t code);
+
+/// Numbers operations keyed on the same frame (several PDUs in one segment), so that their
+/// rows keep a stable order whatever the thread count.
+class FrameSeq {
+ public:
+  /// The next number for an operation keyed on `frame`.
+  uint32_t Next(uint64_t frame) {
+    if (frame != frame_) {
+      frame_ = frame;
+      n_ = 0;
+    }
+    return n_++;
+  }
+
+ private:
+  uint64_t frame_ = ~uint64_t{0};
+  uint32_t n_ = 0;
+};
+
+/// Requests waiting for their responses, keyed by what the protocol pairs on (transaction
+/// id, PDU reference, invoke id...). Holds at most N; the oldest gives way when full.
+/// Lives inside the per-flow dissector: no allocation after construction.
+template <typename T, size_t N>
+class RequestTable {
+ public:
+  /// Stores `value` under `key`. Returns the entry it displaced (same key, or the oldest
+  /// when full) so the caller can report that request as unanswered.
+  std::optional<T> Put(uint64_t key, const T& value) {
+    std::optional<T> displaced;
+    Slot* target = nullptr;
+    for (auto& s : slots_) {
+      if (s.used && s.key == key) {
+        target = &s;
+        break;
+      }
+    }
+    if (!target) {
+      for (auto& s : slots_) {
+        if (!s.used) {
+          target = &s;
+          break;
+        }
+      }
+    }
+    if (!target) {
+      target = &slots_[0];
+      for (auto& s : slots_) {
+        if (s.order < target->order) target = &s;
+      }
+    }
+    if (target->used) displaced = target->value;
+    target->used = true;
+    target->key = key;
+    target->order = ++order_;
+    target->value = value;
+    return displaced;
+  }
+  /// Removes and returns the request stored under `key`.
+  std::optional<T> Take(uint64_t key) {
+    for (auto& s : slots_) {
+      if (s.used && s.key == key) {
+        s.used = false;
+        return s.value;
+      }
+    }
+    return std::nullopt;
+  }
+  /// Removes and returns the oldest request, if any.
+  std::optional<T> TakeOldest() {
+    Slot* oldest = nullptr;
+    for (auto& s : slots_) {
+      if (s.used && (!oldest || s.order < oldest->order)) oldest = &s;
+    }
+    if (!oldest) return std::nullopt;
+    oldest->used = false;
+    return oldest->value;
+  }
+  /// Calls f on every stored request, oldest first, and empties the table.
+  template <typename F>
+  void Drain(F&& f) {
+    while (auto v = TakeOldest()) f(*v);
+  }
+  /// Number of requests waiting.
+  size_t size() const {
+    size_t n = 0;
+    for (const auto& s : slots_) n += s.used;
+    return n;
+  }
+  static constexpr size_t capacity() { return N; }
+
+ private:
+  struct Slot {
+    bool used = false;
+    uint64_t key = 0;
+    uint64_t order = 0;
+    T value{};
+  };
+  std::array<Slot, N> slots_{};
+  uint64_t order_ = 0;
+};
+
+}  // namespace qw::dissect

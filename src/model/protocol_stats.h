@@ -1,0 +1,58 @@
+// Per-protocol PDU counts for summary.json: PDUs, requests, responses, exceptions, frames
+// that carried the protocol (as `tshark -Y PROTO` counts them), and histograms of function
+// codes or services keyed by the code as it stands on the wire.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/anomalies.h"
+#include "dissect/observation.h"
+
+namespace qw::model {
+
+/// The counts of one protocol.
+struct ProtocolStats {
+  uint64_t pdus = 0, requests = 0, responses = 0, exceptions = 0, frames = 0;
+  /// Histogram name ("functions", "rosctr", ...) -> code -> PDUs.
+  std::map<std::string, std::map<uint32_t, uint64_t>> histograms;
+
+  /// Adds another set of counts of the same protocol.
+  void Add(const ProtocolStats& o);
+};
+
+/// Counts PDUs as dissectors report them; one per engine, merged across shards.
+class ProtocolCounter {
+ public:
+  /// Distinct codes kept per histogram; beyond it a code counts under kOverflowCode.
+  static constexpr size_t kMaxCodesPerHistogram = 4096;
+  /// Where codes past the cap are counted (and `protocols.histogram_full` is raised).
+  static constexpr uint32_t kOverflowCode = 0xffffffff;
+
+  /// Counts one PDU.
+  void OnPdu(const dissect::PduObservation& p, core::Anomalies& anomalies);
+  /// Adds a second histogram value for the PDU just counted.
+  void OnDetail(const dissect::PduDetail& d, core::Anomalies& anomalies);
+  /// Adds the counts of another counter (a shard's).
+  void Merge(const ProtocolCounter& other);
+  /// The counts by protocol name, in name order.
+  std::map<std::string, ProtocolStats> Result() const;
+
+ private:
+  struct Entry {
+    std::string name;
+    ProtocolStats stats;
+    uint32_t last_capture = ~uint32_t{0};
+    uint64_t last_frame = ~uint64_t{0};
+  };
+  Entry& Find(const char* name);
+  static void Bump(ProtocolStats& s, const char* histogram, uint32_t code,
+                   core::Anomalies& anomalies);
+
+  std::vector<Entry> entries_;
+  size_t last_ = 0;  // the entry found last: PDUs of one protocol come in runs
+};
+
+}  // namespace qw::model

@@ -1,0 +1,87 @@
+// Tests of what the industrial dissectors share: the request table, bounded text, and the
+// attacher's handling of UDP datagrams as whole messages.
+#include "dissect/ics_common.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/fixed_text.h"
+#include "dissect_harness.h"
+
+namespace qw::dissect {
+namespace {
+
+TEST(RequestTable, PairsByKeyAndGivesBackWhatItDisplaces) {
+  RequestTable<int, 2> t;
+  EXPECT_FALSE(t.Put(1, 10).has_value());
+  EXPECT_FALSE(t.Put(2, 20).has_value());
+  auto displaced = t.Put(3, 30);  // full: the oldest (key 1) gives way
+  ASSERT_TRUE(displaced.has_value());
+  EXPECT_EQ(*displaced, 10);
+  EXPECT_FALSE(t.Take(1).has_value());
+  EXPECT_EQ(t.Take(3).value_or(0), 30);
+  auto same = t.Put(2, 21);  // the same key again: the earlier request was never answered
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(*same, 20);
+  std::vector<int> drained;
+  t.Drain([&](int v) { drained.push_back(v); });
+  EXPECT_EQ(drained, std::vector<int>{21});
+  EXPECT_EQ(t.size(), 0u);
+}
+
+TEST(FixedText, CutsAtCapacityAndSaysSo) {
+  core::FixedText<8> t;
+  t.Append("DB").AppendUint(12345).Append(".DBX");
+  EXPECT_EQ(t.view(), "DB12345.");
+  EXPECT_TRUE(t.truncated());
+  core::FixedText<16> h;
+  h.AppendHex(0x1f, 4).Append(' ').AppendInt(-42);
+  EXPECT_EQ(h.view(), "0x001f -42");
+  core::FixedText<8> p;
+  p.AppendPrintable(std::string("a\x01\xffz", 4));
+  EXPECT_EQ(p.view(), "a..z");
+}
+
+// A UDP test protocol: datagrams that start with 'U'; each counts as one PDU.
+class DatagramDissector final : public Dissector {
+ public:
+  ParseResult OnData(flow::Direction, std::span<const uint8_t> bytes,
+                     const StreamContext& ctx) override {
+    if (bytes.empty() || bytes[0] != 'U') return {Verdict::kNotThisProtocol, 0, 0};
+    CountPdu(ctx, "udptest", bytes.size() > 1 ? bytes[1] : 0, PduKind::kOther);
+    return {Verdict::kConsumed, 1, 0};  // leaves the rest: it must not reach the next call
+  }
+  void OnGap(flow::Direction, uint64_t, const StreamContext&) override {}
+  void OnEnd(const StreamContext&) override {}
+};
+ProbeResult ProbeDatagram(flow::Direction, std::span<const uint8_t> b) {
+  return !b.empty() && b[0] == 'U' ? ProbeResult::kYes : ProbeResult::kNo;
+}
+std::unique_ptr<Dissector> CreateDatagram() { return std::make_unique<DatagramDissector>(); }
+constexpr uint16_t kPorts[] = {9999};
+const StreamDissectorInfo kDatagram = {"udptest", 17, kPorts, &ProbeDatagram, &CreateDatagram};
+
+TEST(StreamAttacherUdp, EachDatagramIsProbedAndFedAlone) {
+  testing::StreamHarness h(kDatagram);
+  std::string a = "UA", b = "UB";
+  h.Request({reinterpret_cast<const uint8_t*>(a.data()), a.size()}, 1);
+  h.Response({reinterpret_cast<const uint8_t*>(b.data()), b.size()}, 2);
+  EXPECT_STREQ(h.Protocol(), "udptest");
+  // Each datagram: the dissector consumes 'U', then is offered "A" (resp. "B") alone,
+  // which violates the protocol; with one violation allowed it is detached after "A".
+  ASSERT_GE(h.sink.pdus.size(), 1u);
+  EXPECT_EQ(h.sink.pdus[0].code, uint32_t{'A'});
+  EXPECT_EQ(h.sink.pdus[0].frame, 1u);
+}
+
+TEST(StreamAttacherUdp, ADatagramNoProbeAcceptsEndsProbing) {
+  testing::StreamHarness h(kDatagram);
+  std::string x = "XX";
+  h.Request({reinterpret_cast<const uint8_t*>(x.data()), x.size()}, 1);
+  EXPECT_EQ(h.Protocol(), nullptr);
+  EXPECT_EQ(h.stats.undetected, 1u);
+}
+
+}  // namespace
+}  // namespace qw::dissect

@@ -1,0 +1,217 @@
+// Integration: the industrial-protocol counts of summary.json against tshark, run now on
+// the same shared captures. Each protocol's spec (tests/integration/ics/*.cpp) says how
+// tshark's fields map onto our counters; every counter must match exactly or carry an
+// explanation that still holds.
+#include "ics_compare.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace qw::ics_compare {
+
+std::vector<Spec>& Specs() {
+  static std::vector<Spec> specs;
+  return specs;
+}
+
+const std::vector<std::string>& TsharkFrame::Values(const std::string& field) const {
+  static const std::vector<std::string> kNone;
+  auto it = fields.find(field);
+  return it == fields.end() ? kNone : it->second;
+}
+
+bool TsharkFrame::HasProtocol(std::string_view proto) const {
+  size_t start = 0;
+  while (start <= protocols.size()) {
+    size_t end = protocols.find(':', start);
+    if (end == std::string::npos) end = protocols.size();
+    if (std::string_view(protocols).substr(start, end - start) == proto) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+int64_t Number(const std::string& text) {
+  if (text.empty()) return 0;
+  return std::stoll(text, nullptr, text.rfind("0x", 0) == 0 ? 16 : 10);
+}
+
+namespace {
+
+fs::path SharedPcaps() {
+  if (const char* env = std::getenv("QW_SHARED_DIR")) return fs::path(env) / "pcaps";
+  return fs::path(QW_SOURCE_DIR) / ".." / "shared" / "pcaps";
+}
+
+std::string RunCommand(const std::string& cmd, bool* ok) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) {
+    *ok = false;
+    return out;
+  }
+  std::array<char, 65536> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = ::pclose(p);
+  *ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return out;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// tshark's dissection of one capture: the frames with the given fields.
+std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
+                                const std::string& options, bool* ok) {
+  std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
+                    " -T fields -E occurrence=a -E aggregator='\\x1f' -E separator='\\x1e' "
+                    "-e frame.number -e frame.protocols";
+  for (const auto& f : fields) cmd += " -e " + f;
+  cmd += " 2>/dev/null";
+  std::string out = RunCommand(cmd, ok);
+  std::vector<TsharkFrame> frames;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto cols = Split(line, '\x1e');
+    cols.resize(fields.size() + 2);
+    TsharkFrame f;
+    f.number = static_cast<uint64_t>(Number(cols[0]));
+    f.protocols = cols[1];
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (cols[i + 2].empty()) continue;
+      f.fields[fields[i]] = Split(cols[i + 2], '\x1f');
+    }
+    frames.push_back(std::move(f));
+  }
+  return frames;
+}
+
+// Our counters for one protocol from summary.json.
+Counters Ours(const nlohmann::json& summary, const std::string& protocol) {
+  Counters c;
+  if (!summary.contains("protocols") || !summary["protocols"].contains(protocol)) return c;
+  for (auto& [key, value] : summary["protocols"][protocol].items()) {
+    if (value.is_number()) {
+      c[key] = value.get<int64_t>();
+    } else if (value.is_object()) {
+      for (auto& [code, n] : value.items()) c[key + ":" + code] = n.get<int64_t>();
+    }
+  }
+  return c;
+}
+
+bool Compared(const Spec& spec, const std::string& key) {
+  for (const auto& k : spec.compared) {
+    if (k.back() == ':' ? key.rfind(k, 0) == 0 : key == k) return true;
+  }
+  return false;
+}
+
+TEST(IcsCompare, EveryProtocolCountMatchesTshark) {
+  if (!fs::exists(SharedPcaps())) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps()
+                 << " not found; the industrial-protocol comparisons did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark not installed; the industrial-protocol comparisons did "
+                    "not run";
+  }
+  fs::path tmp = fs::temp_directory_path() / ("qw-ics-" + std::to_string(::getpid()));
+  std::set<std::pair<std::string, std::string>> used;  // (protocol, file|counter)
+  size_t explanations = 0;
+  for (const auto& spec : Specs()) {
+    explanations += spec.explained.size();
+    std::vector<fs::path> files;
+    for (const auto& folder : spec.folders) {
+      std::error_code ec;
+      for (auto& e : fs::directory_iterator(SharedPcaps() / folder, ec)) {
+        auto ext = e.path().extension();
+        if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) {
+          files.push_back(e.path());
+        }
+      }
+    }
+    std::sort(files.begin(), files.end());
+    ASSERT_FALSE(files.empty()) << spec.protocol << ": no captures in its folders";
+    for (const auto& file : files) {
+      std::string rel = fs::relative(file, SharedPcaps()).string();
+      SCOPED_TRACE(spec.protocol + " " + rel);
+      bool ok;
+      std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
+                                       " --out " + Quote(tmp.string()) + " 2>&1",
+                                   &ok);
+      ASSERT_TRUE(ok) << "quaywatch failed on " << rel << ": " << log;
+      std::ifstream in(tmp / "summary.json");
+      Counters ours = Ours(nlohmann::json::parse(in), spec.protocol);
+      auto frames = Tshark(file, spec.fields, spec.tshark_options, &ok);
+      ASSERT_TRUE(ok) << "tshark failed on " << rel;
+      Counters theirs = spec.expect(frames);
+      std::set<std::string> keys;
+      for (const auto& [k, v] : ours) {
+        if (Compared(spec, k)) keys.insert(k);
+      }
+      for (const auto& [k, v] : theirs) {
+        if (Compared(spec, k)) keys.insert(k);
+      }
+      for (const auto& k : keys) {
+        int64_t delta = ours[k] - theirs[k];
+        const Explained* why = nullptr;
+        for (const auto& e : spec.explained) {
+          if (e.file == rel && e.counter == k) why = &e;
+        }
+        if (why) {
+          used.insert({spec.protocol, rel + "|" + k});
+          EXPECT_EQ(delta, why->delta)
+              << spec.protocol << " " << rel << " " << k << ": quaywatch " << ours[k] << ", tshark "
+              << theirs[k] << "; the explained difference (" << why->reason << ") no longer holds";
+        } else {
+          EXPECT_EQ(delta, 0) << spec.protocol << " " << rel << " " << k << ": quaywatch "
+                              << ours[k] << ", tshark " << theirs[k];
+        }
+      }
+    }
+  }
+  EXPECT_EQ(used.size(), explanations) << "an explanation names no compared file and counter";
+  fs::remove_all(tmp);
+}
+
+}  // namespace
+}  // namespace qw::ics_compare
