@@ -108,10 +108,10 @@ TEST(Inventory, AddressesForwardedByARouterAreNotTheRouters) {
 
 TEST(Inventory, HostWithTwoAddressesIsNotAGateway) {
   Inventory inv;
-  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.10.0.5", "10.10.0.6"), {},
-               0, 1);
-  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.40.0.5", "10.10.0.6"), {},
-               0, 2);
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.10.0.5", "10.10.0.6"), {}, 0,
+               1);
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.40.0.5", "10.10.0.6"), {}, 0,
+               2);
   auto assets = inv.Finalize(VendorDb{});
   const Asset* a = ByMac(assets, "00:0c:29:00:00:01");
   ASSERT_TRUE(a);
@@ -150,8 +150,8 @@ TEST(Inventory, NeighborAnnouncementsGiveNamesRolesAndIdentity) {
 
 TEST(Inventory, ServicesComeFromAnsweredFlowsOnly) {
   Inventory inv;
-  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:1b:1b:00:00:01", "10.40.0.5", "10.50.1.10"), {},
-               0, 1);
+  inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:1b:1b:00:00:01", "10.40.0.5", "10.50.1.10"), {}, 0,
+               1);
   flow::Flow f;
   f.proto = 6;
   f.initiator_ip = Ip("10.40.0.5");
@@ -187,7 +187,11 @@ TEST(Inventory, MacTableIsBoundedAndSaysSo) {
   for (uint32_t i = 0; i < 1000; ++i) {
     decode::Packet p;
     p.has_mac = true;
-    p.src_mac.b = {0x00, 0x0c, 0x29, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+    p.src_mac.b = {0x00,
+                   0x0c,
+                   0x29,
+                   static_cast<uint8_t>(i >> 16),
+                   static_cast<uint8_t>(i >> 8),
                    static_cast<uint8_t>(i)};
     p.dst_mac = p.src_mac;
     p.dst_mac.b[0] = 0x01;  // multicast: not an asset
@@ -219,6 +223,72 @@ TEST(Inventory, MergeOfShardsEqualsOneInventory) {
     EXPECT_EQ(x[i].last_ts, y[i].last_ts);
     EXPECT_EQ(x[i].first_seen.frame, y[i].first_seen.frame);
   }
+}
+
+dissect::IcsOperation Op(const char* requester, const char* device, dissect::IcsCategory c,
+                         uint64_t frame) {
+  dissect::IcsOperation op;
+  op.protocol = "s7comm";
+  op.category = c;
+  op.where.requester_ip = Ip(requester);
+  op.where.device_ip = Ip(device);
+  op.request_frame = frame;
+  return op;
+}
+
+TEST(Inventory, IndustrialOperationsGiveRolesAndIdentityTheEarliestWins) {
+  Inventory inv;
+  // The PLC and the engineering station talk over a flow first, so both hold addresses.
+  inv.OnPacket(IpPacket("00:1b:1b:00:00:01", "00:0c:29:00:00:02", "10.50.1.10", "10.10.5.20"),
+               core::Timestamp{1}, 0, 1);
+  inv.OnPacket(IpPacket("00:0c:29:00:00:03", "00:1b:1b:00:00:01", "10.20.0.7", "10.50.1.10"),
+               core::Timestamp{2}, 0, 2);
+  inv.OnIcsOperation(Op("10.10.5.20", "10.50.1.10", dissect::IcsCategory::kProgramChange, 3));
+  inv.OnIcsOperation(Op("10.20.0.7", "10.50.1.10", dissect::IcsCategory::kRead, 4));
+  dissect::DeviceIdentity later;
+  later.protocol = "s7comm";
+  later.frame = 9;
+  later.ip = Ip("10.50.1.10");
+  later.fields = {{"order_number", "6ES7 315-2EH14-0AB0"}, {"firmware", "V3.3.0"}};
+  dissect::DeviceIdentity earlier = later;
+  earlier.frame = 5;
+  earlier.fields = {{"firmware", "V3.2.8"}, {"device_type", "Programmable Logic Controller"}};
+  inv.OnIdentity(later);
+  inv.OnIdentity(earlier);
+  auto assets = inv.Finalize(VendorDb{});
+  const Asset* plc = ByIp(assets, "10.50.1.10");
+  ASSERT_NE(plc, nullptr);
+  EXPECT_EQ(plc->identity.at("order_number"), "6ES7 315-2EH14-0AB0");
+  EXPECT_EQ(plc->identity.at("firmware"), "V3.2.8");  // frame 5 said it first
+  EXPECT_EQ(plc->identity_sources.at("firmware"), "s7comm");
+  EXPECT_EQ(plc->ics_served.at("s7comm"), 2u);
+  ASSERT_FALSE(plc->roles.empty());
+  EXPECT_EQ(plc->roles[0].role, "plc");
+  const Asset* eng = ByIp(assets, "10.10.5.20");
+  ASSERT_NE(eng, nullptr);
+  ASSERT_EQ(eng->roles.size(), 1u);
+  EXPECT_EQ(eng->roles[0].role, "engineering-workstation");
+  const Asset* hmi = ByIp(assets, "10.20.0.7");
+  ASSERT_NE(hmi, nullptr);
+  ASSERT_EQ(hmi->roles.size(), 1u);
+  EXPECT_EQ(hmi->roles[0].role, "hmi");
+}
+
+TEST(Inventory, CyclicFramesCountPerDeviceByMacAndMergeAcrossShards) {
+  Inventory a, b;
+  dissect::CyclicObservation rt;
+  rt.protocol = "pn_rt";
+  rt.mac = Mac("00:0e:8c:00:00:07");
+  a.OnCyclic(rt);
+  b.OnCyclic(rt);
+  b.OnCyclic(rt);
+  Inventory merged;
+  merged.Merge(a);
+  merged.Merge(b);
+  auto assets = merged.Finalize(VendorDb{});
+  const Asset* dev = ByMac(assets, "00:0e:8c:00:00:07");
+  ASSERT_NE(dev, nullptr);
+  EXPECT_EQ(dev->cyclic_frames.at("pn_rt"), 3u);
 }
 
 TEST(VendorDb, LongestPrefixWins) {

@@ -39,6 +39,13 @@ model::RunReport SampleReport() {
   r.frame_counts.tcp = 2;
   r.flow_counts.tcp = 1;
   r.anomalies.Raise("ipv4.bad_header_length");
+  auto& modbus = r.protocols["modbus"];
+  modbus.pdus = 4;
+  modbus.requests = 2;
+  modbus.responses = 2;
+  modbus.exceptions = 1;
+  modbus.frames = 4;
+  modbus.histograms["functions"] = {{3, 3}, {131, 1}};
   model::Asset a;
   a.id = 1;
   a.mac = core::MacAddr::Parse("00:1b:1b:00:00:01");
@@ -63,6 +70,18 @@ TEST(JsonOutput, SummaryFollowsTheDesignContract) {
   EXPECT_EQ(j["anomalies"]["ipv4.bad_header_length"], 1);
   EXPECT_EQ(j["assets"], 1);
   EXPECT_FALSE(j.contains("elapsed_s"));  // wall time only on request
+}
+
+TEST(JsonOutput, ProtocolCountsKeyFunctionsByTheirWireCode) {
+  auto j = nlohmann::json::parse(SummaryJson(SampleReport()));
+  const auto& m = j["protocols"]["modbus"];
+  EXPECT_EQ(m["pdus"], 4);
+  EXPECT_EQ(m["requests"], 2);
+  EXPECT_EQ(m["responses"], 2);
+  EXPECT_EQ(m["exceptions"], 1);
+  EXPECT_EQ(m["frames"], 4);
+  EXPECT_EQ(m["functions"]["3"], 3);
+  EXPECT_EQ(m["functions"]["131"], 1);  // the exception reply keeps its 0x80 bit
 }
 
 TEST(JsonOutput, AssetsCarryServicesAndVendor) {
@@ -136,6 +155,25 @@ TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
     f.end_reason = "closed";
     ASSERT_TRUE((*store)->AddFlow(f).ok());
   }
+  // Two operations keyed on the same request frame keep their order by sequence.
+  for (uint32_t seq : {1u, 0u}) {
+    dissect::IcsOperation op;
+    op.protocol = "s7comm";
+    op.function_code = 0x1a;
+    op.function = "request-download";
+    op.category = dissect::IcsCategory::kProgramChange;
+    op.target.Append("block OB1");
+    op.result.Append("ok");
+    op.where.requester_ip = *core::IpAddr::Parse("10.10.5.20");
+    op.where.requester_port = 50123;
+    op.where.device_ip = *core::IpAddr::Parse("10.50.1.10");
+    op.where.device_port = 102;
+    op.where.vlan = 501;
+    op.request_frame = 1234;
+    op.response_frame = 1236;
+    op.seq = seq;
+    ASSERT_TRUE((*store)->AddIcsOperation(op).ok());
+  }
   auto report = SampleReport();
   ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
   ASSERT_TRUE(fs::exists(path));
@@ -152,6 +190,15 @@ TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM assets"), 1);
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM asset_addresses"), 2);  // MAC and one IP
   EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), SqliteStore::SchemaVersion());
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM ics_operations WHERE category='program-change' AND "
+                     "target='block OB1' AND initiator='10.10.5.20:50123' AND "
+                     "responder='10.50.1.10:102' AND responder_ip='10.50.1.10' AND vlan=501 "
+                     "AND frame=1234 AND request_frame=1234 AND response_frame=1236 AND "
+                     "result='ok' AND function='request-download' AND function_code=26"),
+            2);
+  EXPECT_EQ(QueryInt(db, "SELECT min(id) FROM ics_operations"),
+            static_cast<int64_t>(uint64_t{1234} << 12));
   sqlite3_close(db);
 }
 
