@@ -44,16 +44,17 @@ trap 'rm -rf "$WORK"' EXIT
 
 # Makes (or reuses) the simulated capture of $1 packets and prints its path. The name carries
 # the simulator's version, so a new release of the mix is not compared with an old file.
+# A second argument names a simulate profile ("ics": mostly industrial traffic).
 capture_for() {
-  local n=$1 version file
+  local n=$1 profile=${2:-} version file
   version=$("$QW" --version 2> /dev/null | head -n 1 | tr -c 'A-Za-z0-9.\n' '_')
-  file=$CACHE/terminal-seed1-${n}-v${version}.pcap
+  file=$CACHE/terminal${profile:+-$profile}-seed1-${n}-v${version}.pcap
   if [[ ! -s $file ]]; then
     echo "making $file ..." >&2
     # simulate writes under a temporary name and renames on success, so a file that exists
     # is whole.
-    "$QW" simulate -o "$file" --seed 1 --packets "$n" > /dev/null ||
-      die "quaywatch simulate failed"
+    "$QW" simulate -o "$file" --seed 1 --packets "$n" ${profile:+--profile "$profile"} \
+      > /dev/null || die "quaywatch simulate failed"
   fi
   echo "$file"
 }
@@ -151,6 +152,27 @@ if ((THREADS)); then
     if (b > 0) printf "--threads 2 speedup:            %.2fx (on %d CPUs)\n", a / b, '"$(nproc)"' }'
 else
   echo "--threads 2:                    not run (analyze --help lists no --threads)"
+fi
+
+# --- what dissection costs --------------------------------------------------------------------
+# The terminal mix and an industrial-heavy mix, each with every dissector on and with
+# --no-dissectors (frames, flows, ARP/LLDP/CDP and the inventory only).
+if "$QW" analyze --help 2>&1 | grep -q -- '--no-dissectors'; then
+  echo
+  echo "dissection (quaywatch analyze, one thread; packets/s with dissectors on and off):"
+  printf '  %-12s %12s %12s %8s\n' capture "dissectors" "pipeline" "ratio"
+  profiles=("")
+  "$QW" simulate --help 2>&1 | grep -q -- '--profile' && profiles+=("ics")
+  for profile in "${profiles[@]}"; do
+    f=$(capture_for "$PACKETS" "$profile") || exit 1
+    warm "$f"
+    read -r on_s _ < <(measure "$QW" analyze "$f" --out "$WORK/on") || exit 1
+    read -r off_s _ < <(measure "$QW" analyze "$f" --out "$WORK/off" --no-dissectors) || exit 1
+    n=$(frames_of "$WORK/on")
+    awk -v p="${profile:-terminal}" -v n="$n" -v a="$on_s" -v b="$off_s" 'BEGIN {
+      if (a > 0 && b > 0) printf "  %-12s %12.0f %12.0f %7.0f%%\n", p, n / a, n / b, 100 * b / a }'
+  done
+  ((${#profiles[@]} > 1)) || echo "  (simulate has no --profile: the industrial-heavy mix was not run)"
 fi
 
 # --- memory follows live flows ---------------------------------------------------------------

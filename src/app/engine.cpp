@@ -113,6 +113,7 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
   if (pkt.l3 != decode::L3::kIpv4 && pkt.l3 != decode::L3::kIpv6) {
     for (const auto& d : dissect::FrameDissectors()) {
       if (!dissect::Handles(d, pkt)) continue;
+      if (limits_.no_dissectors && d.l3 == decode::L3::kOther) continue;
       dissect::FrameContext ctx;
       ctx.capture_index = capture_index;
       ctx.frame = frame.number;
@@ -139,7 +140,7 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
 void Engine::AdvanceTo(core::Timestamp now) { flows_->Advance(now, anomalies_); }
 
 void Engine::OnNewFlow(flow::Flow& f) {
-  if (dissect::StreamDissectors().empty()) return;
+  if (limits_.no_dissectors || dissect::StreamDissectors().empty()) return;
   auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
   if (candidates.empty()) return;
   f.consumer = std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), observations_,

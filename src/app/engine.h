@@ -34,6 +34,7 @@ struct EngineLimits {
   flow::FlowLimits flows;
   model::InventoryLimits inventory;
   dissect::AttachLimits attach;
+  bool no_dissectors = false;  // stream dissectors and EtherType-chosen frame dissectors off
 };
 
 /// Processes frames of one or more captures, in order, on one thread.
