@@ -4,7 +4,8 @@
 #
 #   bench/throughput.sh BUILD_DIR [PACKETS]      (`make bench` runs it on the default build)
 #
-# The capture (`quaywatch simulate --seed 1`, PACKETS frames, 1000000 by default) is kept in
+# The capture (`quaywatch simulate --seed 1`, PACKETS frames, 1000000 by default, traffic
+# profile PROFILE: "mixed" by default, "ics" for a mostly industrial mix) is kept in
 # ${TMPDIR:-/tmp}/quaywatch-bench/ and reused by later runs; delete that folder to make it
 # again. Each tool runs RUNS times (3 by default) on a warm page cache; the table shows the
 # best (shortest) wall time of those runs and the highest peak RSS any of them reached.
@@ -23,6 +24,7 @@ usage() {
 BUILD_DIR=$1
 PACKETS=${2:-1000000}
 RUNS=${RUNS:-3}
+PROFILE=${PROFILE:-mixed}
 [[ $PACKETS =~ ^[0-9]+$ && $PACKETS -gt 0 ]] || usage
 
 QW=$BUILD_DIR/src/app/quaywatch
@@ -47,12 +49,12 @@ trap 'rm -rf "$WORK"' EXIT
 capture_for() {
   local n=$1 version file
   version=$("$QW" --version 2> /dev/null | head -n 1 | tr -c 'A-Za-z0-9.\n' '_')
-  file=$CACHE/terminal-seed1-${n}-v${version}.pcap
+  file=$CACHE/terminal-${PROFILE}-seed1-${n}-v${version}.pcap
   if [[ ! -s $file ]]; then
     echo "making $file ..." >&2
     # simulate writes under a temporary name and renames on success, so a file that exists
     # is whole.
-    "$QW" simulate -o "$file" --seed 1 --packets "$n" > /dev/null ||
+    "$QW" simulate -o "$file" --seed 1 --packets "$n" --profile "$PROFILE" > /dev/null ||
       die "quaywatch simulate failed"
   fi
   echo "$file"
