@@ -4,7 +4,8 @@
 #
 #   bench/throughput.sh BUILD_DIR [PACKETS]      (`make bench` runs it on the default build)
 #
-# The capture (`quaywatch simulate --seed 1`, PACKETS frames, 1000000 by default) is kept in
+# The capture (`quaywatch simulate --seed 1`, PACKETS frames, 1000000 by default, traffic
+# profile PROFILE: the simulator's default "mixed", or "ics" for a mostly industrial mix) is kept in
 # ${TMPDIR:-/tmp}/quaywatch-bench/ and reused by later runs; delete that folder to make it
 # again. Each tool runs RUNS times (3 by default) on a warm page cache; the table shows the
 # best (shortest) wall time of those runs and the highest peak RSS any of them reached.
@@ -23,6 +24,7 @@ usage() {
 BUILD_DIR=$1
 PACKETS=${2:-1000000}
 RUNS=${RUNS:-3}
+PROFILE=${PROFILE:-}
 [[ $PACKETS =~ ^[0-9]+$ && $PACKETS -gt 0 ]] || usage
 
 QW=$BUILD_DIR/src/app/quaywatch
@@ -105,7 +107,7 @@ else
   echo "tshark:    not installed; its row and the ratio are left out"
 fi
 
-FILE=$(capture_for "$PACKETS") || exit 1
+FILE=$(capture_for "$PACKETS" "$PROFILE") || exit 1
 SIZE=$(stat -c %s "$FILE")
 echo "capture:   $FILE ($SIZE bytes)"
 echo "runs:      $RUNS per tool, best wall time, highest peak RSS"
@@ -178,7 +180,7 @@ fi
 # --- memory follows live flows ---------------------------------------------------------------
 SMALL_PACKETS=$((PACKETS / 5))
 if ((SMALL_PACKETS >= 1000)); then
-  SMALL=$(capture_for "$SMALL_PACKETS") || exit 1
+  SMALL=$(capture_for "$SMALL_PACKETS" "$PROFILE") || exit 1
   warm "$SMALL"
   read -r _ sm_kib < <(measure "$QW" analyze "$SMALL" --out "$WORK/out3") || exit 1
   echo

@@ -62,6 +62,13 @@ int main(int argc, char** argv) {
   simulate->add_option("--seed", sim.seed, "Seed of the generator")->capture_default_str();
   simulate->add_option("--packets", sim.packets, "Packets to write")->capture_default_str();
   simulate->add_option("--scenario", sim.scenario, "Scenario")->capture_default_str();
+  simulate
+      ->add_option("--profile", sim.profile,
+                   "Traffic mix: 'mixed' (office, cameras and operations, industrial protocols "
+                   "a large minority) or 'ics' (most frames industrial: Modbus, S7comm, CIP, "
+                   "PROFINET RT, IEC 104, DNP3 polling at plant rates; for benchmarks)")
+      ->check(CLI::IsMember(qw::simulate::ProfileNames()))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -55,6 +55,14 @@ class ByteWriter {
     }
     for (size_t i = 0; i < n; ++i) out_[at + i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
   }
+  /// Overwrites `n` bytes little-endian at an earlier offset.
+  void PatchLe(size_t at, uint64_t v, size_t n) {
+    if (at + n > pos_) {
+      ok_ = false;
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) out_[at + i] = static_cast<uint8_t>(v >> (8 * i));
+  }
 
  private:
   bool Want(size_t n) {

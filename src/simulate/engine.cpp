@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "simulate/ics_payloads.h"
 #include "simulate/payloads.h"
 
 namespace qw::simulate {
@@ -13,20 +14,28 @@ const core::MacAddr kBroadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 // Receivers acknowledge at least every second full segment (RFC 9293, 3.8.6.3).
 constexpr uint8_t kSegmentsPerAck = 2;
 
-// True when exchange `round` still belongs to the protocol's setup, which runs without
-// the client's think time: handshakes, logins, stream setup.
-bool SetupRound(App app, uint32_t round) {
-  switch (app) {
+// True when exchange `round` of `s` still belongs to the protocol's setup, which runs
+// without the client's think time: handshakes, logins, stream setup. A PG's download runs
+// as fast as the PLC answers, from start to finish.
+bool SetupRound(const Session& s, uint32_t round) {
+  switch (s.app) {
     case App::kTls:
-    case App::kS7:
     case App::kPgsql:
       return round == 1;
+    case App::kS7:
+      return round == 1 || s.variant == kS7Program;
     case App::kRdp:
       return round <= 2;
     case App::kSsh:
       return round <= 3;
     case App::kRtsp:
       return round < 4;
+    case App::kEnip:
+      return round < 3;
+    case App::kOpcUa:
+      return round < kOpcUaSetupRounds || round + 1 >= s.rounds;
+    case App::kIec104:
+      return round < 3;
     default:
       return false;
   }
@@ -34,9 +43,9 @@ bool SetupRound(App app, uint32_t round) {
 
 }  // namespace
 
-Engine::Engine(const Scenario& scenario, const SimulateOptions& options,
+Engine::Engine(const Scenario& scenario, const SimulateOptions& options, const Profile& profile,
                capture::PcapWriter& writer)
-    : sc_(scenario), options_(options), writer_(writer), rng_(options.seed) {
+    : sc_(scenario), options_(options), profile_(profile), writer_(writer), rng_(options.seed) {
   events_.reserve(4096);
   sessions_.reserve(4096);
   forwards_.resize(kForwardSlots);
@@ -143,6 +152,7 @@ uint32_t Engine::NewSession(App app, uint32_t client, uint32_t server, uint16_t 
   s.rounds = 1;
   s.msg_index = s.msg_len = s.msg_off = s.head_len = 0;
   s.counter = rng_.Below(60000);
+  s.app_seq[0] = s.app_seq[1] = 0;
   s.remaining = 0;
   s.fill = rng_.Next();
   s.rtt_ns = PathRtt(client, server);
@@ -156,7 +166,7 @@ uint32_t Engine::NewSession(App app, uint32_t client, uint32_t server, uint16_t 
   s.upstream = 0;
   if (IsTcp(app)) {
     ++tcp_sessions_;
-  } else if (app != App::kArp) {
+  } else if (app != App::kArp && app != App::kPnDcp && app != App::kPnRt) {
     ++udp_sessions_;
   }
   return id;
@@ -167,9 +177,23 @@ void Engine::StartSession(uint32_t id, int64_t delay) { ScheduleSession(id, dela
 void Engine::EndSession(uint32_t id) { free_sessions_.push_back(id); }
 
 void Engine::StartMessage(Session& s) {
-  PlanMessage(s, sc_, rng_);
+  PlanMessage(s, sc_, rng_, kStartNs + now_);
   s.msg_off = 0;
   ++s.msg_index;
+}
+
+// Plans the first message of a round: the client's, or the server's when the client has
+// nothing to say this round (a station's spontaneous data).
+void Engine::OpenRound(Session& s) {
+  s.dir = 0;
+  s.msg_index = 0;
+  StartMessage(s);
+  if (s.msg_len == 0) {
+    s.dir = 1;
+    s.msg_index = 0;
+    StartMessage(s);
+  }
+  s.phase = Phase::kData;
 }
 
 void Engine::StepTcp(uint32_t id) {
@@ -190,10 +214,7 @@ void Engine::StepTcp(uint32_t id) {
       return;
     case Phase::kHandshakeAck:
       SendSegment(s, 0, kAck, 0);
-      s.dir = 0;
-      s.msg_index = 0;
-      StartMessage(s);
-      s.phase = Phase::kData;
+      OpenRound(s);
       ScheduleSession(id, rng_.Between(30, 800) * 1000);
       return;
     case Phase::kData: {
@@ -217,13 +238,10 @@ void Engine::StepTcp(uint32_t id) {
       s.phase = Phase::kData;
       ScheduleSession(id, s.gap_ns);
       return;
-    case Phase::kIdleAck:
-      SendSegment(s, 0, kAck, 0);
+    case Phase::kIdleAck:  // the side that received last acknowledges
+      SendSegment(s, 1 - s.dir, kAck, 0);
       s.unacked = 0;
-      s.dir = 0;
-      s.msg_index = 0;
-      StartMessage(s);
-      s.phase = Phase::kData;
+      OpenRound(s);
       ScheduleSession(id, s.wait_ns);
       return;
     case Phase::kFin1:
@@ -258,8 +276,13 @@ void Engine::AfterMessage(uint32_t id) {
   if (s.dir == 0) {  // the request is complete: the server answers, acknowledging it
     s.dir = 1;
     s.msg_index = 0;
-    s.unacked = 0;
     StartMessage(s);
+    if (s.msg_len == 0) {  // the server only listens this round
+      s.dir = 0;
+      AfterRound(id);
+      return;
+    }
+    s.unacked = 0;
     s.phase = Phase::kData;
     ScheduleSession(id, s.rtt_ns / 2 + s.reply_ns);
     return;
@@ -271,14 +294,15 @@ void Engine::AfterRound(uint32_t id) {
   Session& s = sessions_[id];
   ++s.round;
   if (s.app == App::kRtsp && s.round == 4) StartRtp(id);
-  Session& t = sessions_[id];  // StartRtp may have grown the pool
+  if (s.app == App::kEnip && s.variant == kEnipScanner && s.round == 2) StartCipIo(id);
+  Session& t = sessions_[id];  // StartRtp and StartCipIo may have grown the pool
   if (t.round >= t.rounds) {
     t.phase = t.close == Close::kServerReset || t.close == Close::kClientReset ? Phase::kReset
                                                                                : Phase::kFin1;
     ScheduleSession(id, t.rtt_ns / 2 + rng_.Between(50, 5000) * 1000);
     return;
   }
-  const int64_t think = SetupRound(t.app, t.round)
+  const int64_t think = SetupRound(t, t.round)
                             ? t.rtt_ns / 2 + rng_.Between(50, 3000) * 1000
                             : t.think_ns + rng_.Between(0, t.think_ns / 50 + 1000);
   const int64_t ack_delay = std::min<int64_t>(t.rtt_ns / 2 + 40000, think / 2);
@@ -288,15 +312,13 @@ void Engine::AfterRound(uint32_t id) {
     ScheduleSession(id, ack_delay);
     return;
   }
-  t.dir = 0;
-  t.msg_index = 0;
   t.unacked = 0;
-  StartMessage(t);
-  t.phase = Phase::kData;
+  OpenRound(t);
   ScheduleSession(id, think);
 }
 
 void Engine::StepUdp(uint32_t id) {
+  if (StepIcsDatagram(id)) return;
   Session& s = sessions_[id];
   uint8_t payload[1500];
   switch (s.app) {
@@ -512,6 +534,32 @@ void Engine::SendUdp(uint32_t from, uint32_t to, uint16_t sport, uint16_t dport,
   ip.ttl = sc_.hosts[from].ttl;
   ip.id = ip_id++;
   FinishIp(from, to, frame_.FinishUdp(l2, ip, sport, dport, len));
+}
+
+void Engine::SendUdpBroadcast(uint32_t from, uint16_t sport, uint16_t dport, uint16_t& ip_id,
+                              std::span<const uint8_t> payload) {
+  const Host& a = sc_.hosts[from];
+  const Zone& zone = sc_.zones[a.zone];
+  const L2 l2{kBroadcast, a.mac, zone.plan.vlan};
+  auto area = frame_.UdpPayload(l2);
+  const size_t len = std::min(payload.size(), area.size());
+  std::copy_n(payload.begin(), len, area.begin());
+  Ipv4Fields ip;
+  ip.src = a.ip;
+  ip.dst = zone.network | (0xffffffffu >> zone.prefix_len);  // directed broadcast
+  ip.ttl = a.ttl;
+  ip.id = ip_id++;
+  Write(frame_.FinishUdp(l2, ip, sport, dport, len));
+}
+
+void Engine::SendPn(uint32_t from, const core::MacAddr& to, uint8_t priority,
+                    std::span<const uint8_t> payload) {
+  const Host& a = sc_.hosts[from];
+  const L2 l2{to, a.mac, sc_.zones[a.zone].plan.vlan, priority};
+  auto area = frame_.EtherPayload(l2);
+  const size_t len = std::min(payload.size(), area.size());
+  std::copy_n(payload.begin(), len, area.begin());
+  Write(frame_.FinishEther(l2, kEtherProfinet, len));
 }
 
 void Engine::SendArp(uint32_t asker, uint32_t target, bool reply, bool gratuitous) {

@@ -24,8 +24,29 @@ namespace qw::simulate {
 
 /// Start of every simulated capture: 2026-03-02T06:00:00Z, in ns since the Unix epoch.
 inline constexpr int64_t kStartNs = 1772431200LL * 1000000000LL;
-/// The rate the scenario is tuned to, used only to size windows such as the first ARP.
-inline constexpr int64_t kNominalPps = 1500;
+/// Rates of one traffic profile (SimulateOptions::profile): how often each kind of
+/// conversation happens, and the frame rate that results, used only to size windows such
+/// as the first ARP and to place the planted program change.
+struct Profile {
+  int64_t nominal_pps = 1500;
+  double it_interval = 1.0;       // factor on the mean interval of office and web traffic
+  uint32_t camera_streams = 24;   // cameras the NVR records
+  int64_t s7_hmi_ms = 200;        // HMI reads of the crane PLC
+  int64_t s7_monitor_ms = 1000;   // crane management reads of the PLCs
+  int64_t modbus_hmi_ms = 500;    // crane PC polling the PLC
+  int64_t modbus_field_ms = 250;  // PLC polling drives and remote I/O
+  int64_t historian_ms = 1000;    // historian polling the PLCs, reading OPC UA
+  int64_t enip_hmi_ms = 500;      // HMI tag reads of the spreader ControlLogix
+  int64_t pn_cycle_us = 128000;   // PROFINET RT cycle (send clock times reduction ratio)
+  uint32_t cip_rpi_us = 100000;   // requested packet interval of the CIP I/O connections
+  int64_t dnp3_ms = 2000;         // DNP3 polls
+  int64_t iec104_ms = 2000;       // IEC 104 spontaneous transmissions
+  int64_t bacnet_ms = 700;        // BACnet reads
+  int64_t opcua_tos_s = 20;       // between the terminal operating system's OPC UA sessions
+};
+
+/// The profile of a name ("mixed" or "ics"); nullptr for an unknown name.
+const Profile* FindProfile(const std::string& name);
 
 /// What a traffic source starts (see generators.cpp).
 enum class SourceKind : uint8_t {
@@ -43,6 +64,12 @@ enum class SourceKind : uint8_t {
   kDbQueries,
   kRemoteAccess,
   kScannerImages,
+  kPnIdentify,    // an engineering tool's PROFINET DCP Identify All on a crane VLAN
+  kEnipIdentify,  // a ListIdentity broadcast on a Rockwell-fitted crane's VLAN
+  kBacnetWhoIs,
+  kBacnetPoll,
+  kOpcUaTos,       // a short OPC UA session of the terminal operating system
+  kProgramChange,  // the planted S7 download from the office network, once
 };
 
 /// One traffic source: what it starts, about whom, and how often.
@@ -57,7 +84,8 @@ struct Source {
 /// Runs one scenario into one pcap writer.
 class Engine {
  public:
-  Engine(const Scenario& scenario, const SimulateOptions& options, capture::PcapWriter& writer);
+  Engine(const Scenario& scenario, const SimulateOptions& options, const Profile& profile,
+         capture::PcapWriter& writer);
 
   /// Writes `options.packets` frames; fails only when the writer fails.
   core::Status Run(SimulateStats& stats);
@@ -89,6 +117,7 @@ class Engine {
   void StepTcp(uint32_t id);
   void StepUdp(uint32_t id);
   void StartMessage(Session& s);
+  void OpenRound(Session& s);
   void AfterMessage(uint32_t id);
   void AfterRound(uint32_t id);
   uint16_t EphemeralPort(uint32_t host);
@@ -98,7 +127,12 @@ class Engine {
   void SendSegment(Session& s, int side, uint8_t flags, uint32_t payload_len);
   void SendUdp(uint32_t from, uint32_t to, uint16_t sport, uint16_t dport, uint16_t& ip_id,
                std::span<const uint8_t> payload);
+  void SendUdpBroadcast(uint32_t from, uint16_t sport, uint16_t dport, uint16_t& ip_id,
+                        std::span<const uint8_t> payload);
+  void SendPn(uint32_t from, const core::MacAddr& to, uint8_t priority,
+              std::span<const uint8_t> payload);
   void SendArp(uint32_t asker, uint32_t target, bool reply, bool gratuitous);
+  bool StepIcsDatagram(uint32_t id);
   void FinishIp(uint32_t from, uint32_t to, std::span<const uint8_t> frame);
   L2 FirstLeg(uint32_t from, uint32_t to) const;
   void Write(std::span<const uint8_t> frame);
@@ -113,15 +147,22 @@ class Engine {
   uint32_t StartTcp(App app, uint32_t client, uint32_t server, uint16_t port, uint32_t rounds,
                     int64_t think_ns, int64_t delay);
   void StartRtp(uint32_t rtsp_session);
+  void StartCipIo(uint32_t scanner_session);
+  void StartIndustrial();
+  void RunIcsSource(SourceKind kind, uint32_t arg, uint32_t run);
+  uint32_t Poll(App app, uint32_t client, uint32_t server, uint16_t port, int64_t period_ms,
+                uint8_t variant);
   void Lldp(uint32_t switch_index, bool with_cdp);
 
   const Scenario& sc_;
   SimulateOptions options_;
+  const Profile& profile_;
   capture::PcapWriter& writer_;
   Rng rng_;
   FrameBuilder frame_;
   core::Status status_;
   int64_t now_ = 0;
+  int64_t expected_ = 0;  // the capture's expected duration at the profile's nominal rate
   uint64_t order_ = 0;
   uint64_t written_ = 0;
   uint64_t bytes_ = 0;

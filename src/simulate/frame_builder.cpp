@@ -1,5 +1,6 @@
 #include "simulate/frame_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "simulate/byte_writer.h"
@@ -58,7 +59,7 @@ size_t FrameBuilder::WriteL2(const L2& l2, uint16_t ethertype) {
   PutMac(w, l2.src);
   if (l2.vlan != 0) {
     w.U16(kEtherVlan);
-    w.U16(l2.vlan & 0x0fff);
+    w.U16(static_cast<uint16_t>((l2.priority & 0x7) << 13 | (l2.vlan & 0x0fff)));
   }
   w.U16(ethertype);
   return w.size();
@@ -151,6 +152,17 @@ std::span<const uint8_t> FrameBuilder::FinishUdp(const L2& l2, const Ipv4Fields&
   buf_[l4_at + 6] = static_cast<uint8_t>(sum >> 8);
   buf_[l4_at + 7] = static_cast<uint8_t>(sum);
   return Padded(l4_at + l4_len);
+}
+
+std::span<uint8_t> FrameBuilder::EtherPayload(const L2& l2) {
+  const size_t at = L2Size(l2);
+  return std::span<uint8_t>(buf_).subspan(at, kMaxFrame - at);
+}
+
+std::span<const uint8_t> FrameBuilder::FinishEther(const L2& l2, uint16_t ethertype,
+                                                   size_t payload_len) {
+  const size_t at = WriteL2(l2, ethertype);
+  return Padded(at + std::min(payload_len, kMaxFrame - at));
 }
 
 std::span<const uint8_t> FrameBuilder::Arp(const L2& l2, uint16_t op,

@@ -20,11 +20,12 @@ inline constexpr size_t kMaxFrame = 1518;
 /// Shortest Ethernet frame without FCS; shorter ones are padded with zeros.
 inline constexpr size_t kMinFrame = 60;
 
-/// Ethernet addresses and the 802.1Q VLAN of a frame (0: untagged).
+/// Ethernet addresses, the 802.1Q VLAN of a frame (0: untagged) and its priority (PCP).
 struct L2 {
   core::MacAddr dst;
   core::MacAddr src;
   uint16_t vlan = 0;
+  uint8_t priority = 0;  // 802.1p priority code point, 0..7; PROFINET RT uses 6
 };
 
 /// The IPv4 header fields that differ between packets.
@@ -97,6 +98,10 @@ class FrameBuilder {
   /// Writes the headers around a payload already written at UdpPayload().
   std::span<const uint8_t> FinishUdp(const L2& l2, const Ipv4Fields& ip, uint16_t sport,
                                      uint16_t dport, size_t payload_len);
+  /// Where the payload of the next frame of another EtherType goes (PROFINET).
+  std::span<uint8_t> EtherPayload(const L2& l2);
+  /// Writes the Ethernet header around a payload already written at EtherPayload().
+  std::span<const uint8_t> FinishEther(const L2& l2, uint16_t ethertype, size_t payload_len);
   /// An ARP request (op 1) or reply (op 2) for IPv4 over Ethernet.
   std::span<const uint8_t> Arp(const L2& l2, uint16_t op, const core::MacAddr& sender_mac,
                                uint32_t sender_ip, const core::MacAddr& target_mac,

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "simulate/engine.h"
+#include "simulate/ics_payloads.h"
 #include "simulate/payloads.h"
 
 namespace qw::simulate {
@@ -18,10 +19,42 @@ const T& Pick(Rng& rng, const std::vector<T>& items) {
   return items[rng.Below(static_cast<uint32_t>(items.size()))];
 }
 
+// "mixed": the terminal as it is, industrial protocols a large minority of the frames.
+// "ics": the same network with the office quiet and the control networks busy (faster
+// polling, PROFINET and CIP I/O at realistic cycles), for benchmarks of the dissectors.
+const Profile kMixed{};
+const Profile kIcs{
+    .nominal_pps = 3000,
+    .it_interval = 10.0,
+    .camera_streams = 2,
+    .s7_hmi_ms = 50,
+    .s7_monitor_ms = 500,
+    .modbus_hmi_ms = 200,
+    .modbus_field_ms = 100,
+    .historian_ms = 500,
+    .enip_hmi_ms = 100,
+    .pn_cycle_us = 16000,
+    .cip_rpi_us = 20000,
+    .dnp3_ms = 100,
+    .iec104_ms = 50,
+    .bacnet_ms = 700,
+    .opcua_tos_s = 10,
+};
+
 }  // namespace
+
+const Profile* FindProfile(const std::string& name) {
+  if (name == "mixed") return &kMixed;
+  if (name == "ics") return &kIcs;
+  return nullptr;
+}
 
 void Engine::AddSource(SourceKind kind, uint32_t arg, int64_t mean_ns, bool periodic,
                        int64_t first) {
+  // Sources are already running when the capture starts: a random source first fires at
+  // some moment of its mean interval, not all of them at once at the first instant; within
+  // the first third of the capture, so that short captures still show every kind.
+  if (!periodic && first == 0) first = rng_.Between(0, std::min(mean_ns, expected_ / 3));
   sources_.push_back(Source{kind, arg, mean_ns, periodic, 0});
   Schedule(first, EventKind::kSource, static_cast<uint32_t>(sources_.size() - 1));
 }
@@ -29,7 +62,8 @@ void Engine::AddSource(SourceKind kind, uint32_t arg, int64_t mean_ns, bool peri
 void Engine::AddSources() {
   // Hosts announce themselves within the first stretch of the capture, scaled so that a
   // short capture still shows every host.
-  const int64_t expected = static_cast<int64_t>(options_.packets) * kSec / kNominalPps;
+  const int64_t expected = static_cast<int64_t>(options_.packets) * kSec / profile_.nominal_pps;
+  expected_ = expected;
   const int64_t arp_window = std::clamp<int64_t>(expected / 3, kSec, 90 * kSec);
   for (uint32_t h = 0; h < sc_.hosts.size(); ++h) {
     if (sc_.hosts[h].zone == kExternalZone || sc_.hosts[h].role == Role::kRouter) continue;
@@ -39,19 +73,43 @@ void Engine::AddSources() {
     AddSource(SourceKind::kLldp, i, 30 * kSec, true,
               rng_.Between(0, std::min(arp_window, 30 * kSec)));
   }
-  AddSource(SourceKind::kWeb, 0, 180 * kMs, false, 0);
-  AddSource(SourceKind::kInternalWeb, 0, 700 * kMs, false, 0);
-  AddSource(SourceKind::kFileShare, 0, 6 * kSec, false, 0);
-  AddSource(SourceKind::kDnsInternal, 0, 70 * kMs, false, 0);
-  AddSource(SourceKind::kDhcp, 0, 15 * kSec, false, 0);
-  AddSource(SourceKind::kNtp, 0, 150 * kMs, false, 0);
-  AddSource(SourceKind::kOpsApi, 0, 1200 * kMs, false, 0);
-  for (uint32_t lane : sc_.gate_ocr) AddSource(SourceKind::kGateOcr, lane, 25 * kSec, false, 0);
+  // Office, web and terminal-operations traffic, thinned out by the "ics" profile.
+  const auto it = [&](int64_t mean) {
+    return static_cast<int64_t>(static_cast<double>(mean) * profile_.it_interval);
+  };
+  AddSource(SourceKind::kWeb, 0, it(180 * kMs), false, 0);
+  AddSource(SourceKind::kInternalWeb, 0, it(700 * kMs), false, 0);
+  AddSource(SourceKind::kFileShare, 0, it(6 * kSec), false, 0);
+  AddSource(SourceKind::kDnsInternal, 0, it(70 * kMs), false, 0);
+  AddSource(SourceKind::kDhcp, 0, it(15 * kSec), false, 0);
+  AddSource(SourceKind::kNtp, 0, it(150 * kMs), false, 0);
+  AddSource(SourceKind::kOpsApi, 0, it(1200 * kMs), false, 0);
+  for (uint32_t lane : sc_.gate_ocr) {
+    AddSource(SourceKind::kGateOcr, lane, it(25 * kSec), false, 0);
+  }
   for (uint32_t gw : sc_.reefer) {
     AddSource(SourceKind::kReefer, gw, 60 * kSec, true, rng_.Between(0, 60 * kSec));
   }
   AddSource(SourceKind::kRemoteAccess, 0, 90 * kSec, false, rng_.Between(0, 1 * kSec));
-  AddSource(SourceKind::kScannerImages, 0, 40 * kSec, false, rng_.Between(0, 10 * kSec));
+  AddSource(SourceKind::kScannerImages, 0, it(40 * kSec), false, rng_.Between(0, 10 * kSec));
+  // Industrial and building discovery and polling (ics_generators.cpp). The first rounds
+  // come early, so that short captures show them.
+  for (uint32_t i = 0; i < sc_.cranes.size(); ++i) {
+    if (sc_.cranes[i].profinet) {
+      AddSource(SourceKind::kPnIdentify, i, 60 * kSec, true,
+                rng_.Between(200, 3000) * kMs + i * 5 * kSec);
+    }
+    if (sc_.cranes[i].clx != kNoHost) {
+      AddSource(SourceKind::kEnipIdentify, i, 90 * kSec, true, rng_.Between(500, 4000) * kMs);
+    }
+  }
+  AddSource(SourceKind::kBacnetWhoIs, 0, 120 * kSec, true, rng_.Between(100, 3000) * kMs);
+  AddSource(SourceKind::kBacnetPoll, 0, profile_.bacnet_ms * kMs, false, 0);
+  AddSource(SourceKind::kOpcUaTos, 0, profile_.opcua_tos_s * kSec, false,
+            rng_.Between(0, 2000) * kMs);
+  // The planted program change: once, a quarter into the capture (2 s to 2 min in).
+  AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
+            std::clamp<int64_t>(expected / 4, 2 * kSec, 120 * kSec));
 }
 
 void Engine::RunSource(uint32_t id) {
@@ -205,29 +263,35 @@ void Engine::RunSource(uint32_t id) {
     }
     case SourceKind::kDbQueries:
       return;
+    default:
+      RunIcsSource(kind, arg, run);
+      return;
   }
 }
 
 void Engine::StartLongLived() {
   constexpr uint32_t kForever = 0xffffffff;
-  const auto poll = [&](App app, uint32_t client, uint32_t server, int64_t period,
-                        uint8_t variant) {
-    const uint16_t port = app == App::kS7 ? 102 : 502;
-    const uint32_t sid =
-        StartTcp(app, client, server, port, kForever, period, rng_.Between(0, 2000) * kMs);
-    sessions_[sid].variant = variant;
-    sessions_[sid].reply_ns = rng_.Between(800, 4000) * 1000;
-  };
+  const Profile& p = profile_;
   for (const Crane& crane : sc_.cranes) {
-    poll(App::kS7, crane.hmi, crane.plc, 200 * kMs, 0);
-    poll(App::kModbus, crane.crane_pc, crane.plc, 500 * kMs, 0);
-    for (uint32_t drive : crane.drives) poll(App::kModbus, crane.plc, drive, 250 * kMs, 1);
-    for (uint32_t io : crane.io) poll(App::kModbus, crane.plc, io, 250 * kMs, 0);
-    poll(App::kS7, sc_.rcms[0], crane.plc, 1000 * kMs, 0);
-    poll(App::kS7, sc_.rcms[1], crane.safety_plc, 2000 * kMs, 0);
-    poll(App::kModbus, sc_.historian, crane.plc, 1000 * kMs, 0);
+    Poll(App::kS7, crane.hmi, crane.plc, 102, p.s7_hmi_ms, kS7Hmi);
+    Poll(App::kModbus, crane.crane_pc, crane.plc, 502, p.modbus_hmi_ms, kModbusHmi);
+    for (uint32_t i = 0; i < crane.drives.size(); ++i) {
+      if (crane.profinet && i < 2) continue;  // the Siemens drives run on PROFINET
+      Poll(App::kModbus, crane.plc, crane.drives[i], 502, p.modbus_field_ms, kModbusDrive);
+    }
+    for (uint32_t i = 0; i < crane.io.size(); ++i) {
+      if (crane.profinet && i == 0) continue;        // Phoenix I/O on PROFINET
+      if (crane.clx != kNoHost && i == 2) continue;  // Rockwell I/O under the ControlLogix
+      Poll(App::kModbus, crane.plc, crane.io[i], 502, p.modbus_field_ms,
+           i == 1 ? kModbusIoIdentify : kModbusIo);
+    }
+    Poll(App::kS7, sc_.rcms[0], crane.plc, 102, p.s7_monitor_ms, kS7Monitor);
+    Poll(App::kS7, sc_.rcms[1], crane.safety_plc, 102, 2 * p.s7_monitor_ms, kS7SafetyMonitor);
+    Poll(App::kModbus, sc_.historian, crane.plc, 502, p.historian_ms, kModbusHistorian);
   }
-  for (uint32_t i = 0; i < sc_.cameras.size(); ++i) {
+  const uint32_t streams =
+      std::min(profile_.camera_streams, static_cast<uint32_t>(sc_.cameras.size()));
+  for (uint32_t i = 0; i < streams; ++i) {
     const uint32_t sid = StartTcp(App::kRtsp, sc_.nvr, sc_.cameras[i], 554, kForever, 30 * kSec,
                                   rng_.Between(0, 3000) * kMs);
     Session& s = sessions_[sid];
@@ -241,6 +305,7 @@ void Engine::StartLongLived() {
                                   900 * kMs, rng_.Between(0, 1000) * kMs);
     sessions_[sid].reply_ns = rng_.Between(300, 5000) * 1000;
   }
+  StartIndustrial();
 }
 
 uint32_t Engine::StartTcp(App app, uint32_t client, uint32_t server, uint16_t port, uint32_t rounds,

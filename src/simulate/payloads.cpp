@@ -6,6 +6,7 @@
 #include <string>
 
 #include "simulate/byte_writer.h"
+#include "simulate/ics_payloads.h"
 
 namespace qw::simulate {
 namespace {
@@ -479,132 +480,12 @@ void PlanPgsql(Session& s, Rng& rng) {
   Finish(s, w, 0, Body::kRandom, false);
 }
 
-// ---- Modbus/TCP (Modbus Messaging on TCP/IP Implementation Guide v1.0b) ----
-
-void PlanModbus(Session& s, Rng& rng) {
-  ByteWriter w(s.head);
-  const auto tid = static_cast<uint16_t>(s.round + 1);
-  const bool write = s.variant == 1 && s.round % 2 == 1;  // drives: read status, write setpoint
-  const uint16_t address = write ? 100 : static_cast<uint16_t>(s.variant == 1 ? 0 : 400);
-  const uint16_t count = write ? 2 : 10;
-  w.U16(tid);
-  w.U16(0);
-  if (s.dir == 0) {
-    if (write) {
-      w.U16(static_cast<uint16_t>(7 + 2 * count));
-      w.U8(1);
-      w.U8(16);  // write multiple registers
-      w.U16(address);
-      w.U16(count);
-      w.U8(static_cast<uint8_t>(2 * count));
-      for (uint16_t i = 0; i < count; ++i) w.U16(static_cast<uint16_t>(0x0400 + rng.Below(64)));
-    } else {
-      w.U16(6);
-      w.U8(1);
-      w.U8(3);  // read holding registers
-      w.U16(address);
-      w.U16(count);
-    }
-  } else if (write) {
-    w.U16(6);
-    w.U8(1);
-    w.U8(16);
-    w.U16(address);
-    w.U16(count);
-  } else {
-    w.U16(static_cast<uint16_t>(3 + 2 * count));
-    w.U8(1);
-    w.U8(3);
-    w.U8(static_cast<uint8_t>(2 * count));
-    for (uint16_t i = 0; i < count; ++i) w.U16(static_cast<uint16_t>(1000 + rng.Below(200)));
-  }
-  Finish(s, w, 0, Body::kRandom, false);
-}
-
-// ---- S7comm over COTP (ISO 8073) over TPKT (RFC 1006) ----
+// ---- TPKT (RFC 1006), for RDP's X.224 ----
 
 void Tpkt(ByteWriter& w, size_t length) {
   w.U8(3);
   w.U8(0);
   w.U16(static_cast<uint16_t>(length));
-}
-
-void PlanS7(Session& s, Rng& rng) {
-  ByteWriter w(s.head);
-  if (s.round == 0) {  // COTP connection request / confirm, rack 0 slot 2
-    Tpkt(w, 22);
-    w.U8(17);
-    w.U8(s.dir == 0 ? 0xe0 : 0xd0);
-    w.U16(s.dir == 0 ? 0x0000 : 0x0001);  // destination reference
-    w.U16(s.dir == 0 ? 0x0001 : 0x4431);  // source reference
-    w.U8(0);
-    w.U8(0xc1);  // calling TSAP
-    w.U8(2);
-    w.U16(0x0100);
-    w.U8(0xc2);  // called TSAP
-    w.U8(2);
-    w.U16(0x0102);
-    w.U8(0xc0);  // TPDU size 1024
-    w.U8(1);
-    w.U8(0x0a);
-    Finish(s, w, 0, Body::kRandom, false);
-    return;
-  }
-  const bool request = s.dir == 0;
-  const auto pdu_ref = static_cast<uint16_t>(s.round);
-  const uint16_t items = 2;
-  const uint16_t item_bytes = 8;
-  const size_t header = request ? 10 : 12;
-  size_t param = 0, data = 0;
-  if (s.round == 1) {
-    param = 8;
-  } else if (request) {
-    param = 2 + 12 * items;
-  } else {
-    param = 2;
-    data = items * (4 + item_bytes);
-  }
-  Tpkt(w, 4 + 3 + header + param + data);
-  w.U8(2);  // COTP data, last unit
-  w.U8(0xf0);
-  w.U8(0x80);
-  w.U8(0x32);             // S7comm
-  w.U8(request ? 1 : 3);  // job / ack-data
-  w.U16(0);
-  w.U16(pdu_ref);
-  w.U16(static_cast<uint16_t>(param));
-  w.U16(static_cast<uint16_t>(data));
-  if (!request) w.U16(0);  // error class and code
-  if (s.round == 1) {      // setup communication
-    w.U8(0xf0);
-    w.U8(0);
-    w.U16(1);
-    w.U16(1);
-    w.U16(request ? 480 : 240);
-  } else if (request) {  // read var: DB items
-    w.U8(0x04);
-    w.U8(static_cast<uint8_t>(items));
-    for (uint16_t i = 0; i < items; ++i) {
-      w.U8(0x12);
-      w.U8(0x0a);
-      w.U8(0x10);  // S7ANY
-      w.U8(0x02);  // BYTE
-      w.U16(item_bytes);
-      w.U16(static_cast<uint16_t>(10 + i));  // DB number
-      w.U8(0x84);                            // area: data blocks
-      w.U24(0);
-    }
-  } else {
-    w.U8(0x04);
-    w.U8(static_cast<uint8_t>(items));
-    for (uint16_t i = 0; i < items; ++i) {
-      w.U8(0xff);  // success
-      w.U8(0x04);  // BYTE/WORD/DWORD: length in bits
-      w.U16(item_bytes * 8);
-      RandomBytes(w, rng, item_bytes);
-    }
-  }
-  Finish(s, w, 0, Body::kRandom, false);
 }
 
 // ---- RTSP 1.0 (RFC 2326) ----
@@ -823,7 +704,7 @@ void PutName(ByteWriter& w, std::string_view name) {
 
 }  // namespace
 
-void PlanMessage(Session& s, const Scenario& scenario, Rng& rng) {
+void PlanMessage(Session& s, const Scenario& scenario, Rng& rng, int64_t unix_ns) {
   switch (s.app) {
     case App::kHttp:
       PlanHttp(s, scenario, rng);
@@ -842,6 +723,18 @@ void PlanMessage(Session& s, const Scenario& scenario, Rng& rng) {
       break;
     case App::kS7:
       PlanS7(s, rng);
+      break;
+    case App::kEnip:
+      PlanEnip(s, scenario, rng);
+      break;
+    case App::kOpcUa:
+      PlanOpcUa(s, scenario, rng, unix_ns);
+      break;
+    case App::kDnp3:
+      PlanDnp3(s, rng);
+      break;
+    case App::kIec104:
+      PlanIec104(s, rng);
       break;
     case App::kRtsp:
       PlanRtsp(s, scenario, rng);

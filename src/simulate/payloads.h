@@ -1,7 +1,8 @@
 // Application bytes of simulated sessions: each TCP message is planned here (its head
 // written into the session, its length and body kind decided), and the UDP payloads (DNS,
-// NTP, DHCP, RTP) are written here. Every message follows the wire format of its protocol
-// closely enough that Wireshark dissects it without complaint.
+// NTP, DHCP, RTP) are written here; the industrial ones are in ics_payloads.h. Every
+// message follows the wire format of its protocol closely enough that Wireshark dissects
+// it without complaint.
 #pragma once
 
 #include <cstddef>
@@ -25,8 +26,9 @@ enum HttpVariant : uint8_t {
 };
 
 /// Plans the next message that side `s.dir` sends in this round: writes its head into
-/// `s.head`, sets `msg_len` (0: this side says nothing), `body` and `more`.
-void PlanMessage(Session& s, const Scenario& scenario, Rng& rng);
+/// `s.head`, sets `msg_len` (0: this side says nothing this round), `body` and `more`.
+/// `unix_ns` is the time of sending, for protocols that stamp their messages.
+void PlanMessage(Session& s, const Scenario& scenario, Rng& rng, int64_t unix_ns);
 
 /// Copies bytes [offset, offset + out.size()) of the current message into `out`: the head,
 /// then filler from the session's place in the shared filler pools.

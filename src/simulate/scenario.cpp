@@ -28,7 +28,11 @@ constexpr uint32_t kHikvision = 0x4447cc;
 constexpr uint32_t kHikvision2 = 0x5803fb;
 constexpr uint32_t kDahua = 0x08eded;
 constexpr uint32_t kAxis = 0xb8a44f;
-constexpr uint32_t kNuctech = 0xc09bf4;  // MA-M C0:9B:F4:B
+constexpr uint32_t kNuctech = 0xc09bf4;        // MA-M C0:9B:F4:B
+constexpr uint32_t kSel = 0x0030a7;            // Schweitzer Engineering Laboratories
+constexpr uint32_t kAbbAutomation = 0x60391f;  // ABB Ltd, Distribution Automation
+constexpr uint32_t kJohnsonControls = 0x00108d;
+constexpr uint32_t kDeltaControls = 0x0040ae;
 
 constexpr uint32_t Ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
   return a << 24 | b << 16 | c << 8 | d;
@@ -252,6 +256,45 @@ void BuildInternet(PlanBuilder& b, Scenario& s) {
   }
 }
 
+// Devices added after the original plan, so that the MACs of the others stay as they were:
+// the industrial and building devices that speak the protocols the plan had no place for.
+void BuildIndustrialExtras(PlanBuilder& b, Scenario& s) {
+  const uint16_t it = s.hosts[s.dc].zone;
+  const uint16_t ops = s.hosts[s.tos_db].zone;
+  // A contractor's laptop with PLC engineering software on the office network: the source
+  // of the planted program change (see generators.cpp).
+  s.contractor_laptop =
+      b.Add(it, "ws-contractor1", Role::kEngineering, kLenovo, Ip(10, 10, 5, 20), 128);
+  s.bms = b.Add(it, "bms1", Role::kServer, kVmware, Ip(10, 10, 0, 60), 128);
+  s.bms_controllers.push_back(
+      b.Add(it, "bms-ahu1", Role::kBmsController, kJohnsonControls, Ip(10, 10, 6, 11), 64));
+  s.bms_controllers.push_back(
+      b.Add(it, "bms-ahu2", Role::kBmsController, kJohnsonControls, Ip(10, 10, 6, 12), 64));
+  s.bms_controllers.push_back(
+      b.Add(it, "bms-light1", Role::kBmsController, kDeltaControls, Ip(10, 10, 6, 13), 64));
+  // The gate house's HVAC controller sits on the operations network, read across zones.
+  s.bms_controllers.push_back(
+      b.Add(ops, "gatehouse-hvac1", Role::kBmsController, kDeltaControls, Ip(10, 20, 5, 11), 64));
+  // The electrical network keeps to its own /24 inside terminal operations, where the
+  // power SCADA lives with the terminal's other operational servers.
+  s.power_scada = b.Add(ops, "power-scada1", Role::kServer, kDell, Ip(10, 20, 4, 10), 128);
+  s.substation_rtu = b.Add(ops, "sub1-rtu", Role::kRtu, kSel, Ip(10, 20, 4, 20), 64);
+  for (uint32_t i = 0; i < 2; ++i) {
+    s.shore_power.push_back(b.Add(ops, Numbered("shorepower", i + 1, 1), Role::kRtu, kAbbAutomation,
+                                  Ip(10, 20, 4, 31 + i), 64));
+  }
+  // Cranes 1 and 2 run their Siemens drives and Phoenix I/O on PROFINET; cranes 5 and 6
+  // carry a ControlLogix for the spreader, which talks EtherNet/IP to the Rockwell I/O.
+  for (Crane& crane : s.cranes) {
+    const uint32_t n = static_cast<uint32_t>(&crane - s.cranes.data()) + 1;
+    crane.profinet = n <= 2;
+    if (n >= 5) {
+      crane.clx = b.Add(crane.zone, "sts" + std::to_string(n) + "-clx", Role::kPlc, kRockwell,
+                        Ip(10, 50, n, 12), 64);
+    }
+  }
+}
+
 }  // namespace
 
 std::string Ipv4Text(uint32_t ip) {
@@ -274,6 +317,7 @@ core::Result<Scenario> BuildScenario(const std::string& name) {
   BuildCranes(b, s);
   BuildCamerasAndScanners(b, s);
   BuildInternet(b, s);
+  BuildIndustrialExtras(b, s);
   return s;
 }
 

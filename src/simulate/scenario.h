@@ -30,11 +30,15 @@ enum class Role : uint8_t {
   kScanner,
   kGateOcr,
   kReefer,
-  kExternal,  // on the Internet, behind the firewall
+  kRtu,            // a remote terminal unit or bay controller of the electrical network
+  kBmsController,  // a building-automation (BACnet) controller
+  kExternal,       // on the Internet, behind the firewall
 };
 
 /// Zone index of hosts on the Internet.
 inline constexpr uint16_t kExternalZone = 0xffff;
+/// Host index meaning "no such device".
+inline constexpr uint32_t kNoHost = 0xffffffff;
 
 /// One addressable device.
 struct Host {
@@ -71,8 +75,10 @@ struct Crane {
   uint32_t safety_plc = 0;
   uint32_t hmi = 0;
   uint32_t crane_pc = 0;
-  std::vector<uint32_t> drives;
-  std::vector<uint32_t> io;
+  std::vector<uint32_t> drives;  // hoist, trolley (Siemens), gantry, boom (Danfoss)
+  std::vector<uint32_t> io;      // Phoenix Contact, Schneider Electric, Rockwell remote I/O
+  uint32_t clx = kNoHost;        // spreader ControlLogix (EtherNet/IP), where fitted
+  bool profinet = false;         // PLC drives the Siemens drives and Phoenix I/O by PROFINET
 };
 
 /// A public DNS name and the Internet host it resolves to.
@@ -91,9 +97,16 @@ struct Scenario {
   // Business IT.
   std::vector<uint32_t> it_workstations;
   uint32_t dns = 0, dhcp = 0, file_server = 0, mail = 0, proxy = 0, intranet = 0, dc = 0;
+  uint32_t contractor_laptop = 0;         // engineering software on the office network (planted)
+  uint32_t bms = 0;                       // building management server, BACnet client
+  std::vector<uint32_t> bms_controllers;  // BACnet controllers, offices and gate house
   // Terminal operations.
   std::vector<uint32_t> tos_app, ops_workstations, gate_ocr, reefer;
   uint32_t tos_db = 0;
+  // Electrical network inside terminal operations (10.20.4.0/24): substation RTU (DNP3)
+  // and shore-power units (IEC 60870-5-104), polled by the power SCADA server.
+  uint32_t power_scada = 0, substation_rtu = 0;
+  std::vector<uint32_t> shore_power;
   // Crane management.
   std::vector<uint32_t> rcms, engineering;
   uint32_t historian = 0;

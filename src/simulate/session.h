@@ -1,8 +1,9 @@
-// One simulated conversation: a TCP connection, a UDP exchange or stream, or an ARP
-// exchange, advanced one packet at a time by the engine (engine.h). The application bytes
-// of each message are planned by payloads.h into the session's head buffer; a message
-// longer than its head continues with filler bytes, so a 10 MB transfer needs no 10 MB
-// buffer.
+// One simulated conversation: a TCP connection, a UDP exchange or stream, an ARP exchange
+// or a PROFINET exchange or stream, advanced one packet at a time by the engine (engine.h).
+// The application bytes of each message are planned by payloads.h into the session's head
+// buffer; a message longer than its head continues with filler bytes, so a 10 MB transfer
+// needs no 10 MB buffer. A round is the client's message and the server's answer; either
+// side may have nothing to say in a round (a station's spontaneous data, a close).
 #pragma once
 
 #include <array>
@@ -20,6 +21,10 @@ enum class App : uint8_t {
   kPgsql,
   kModbus,
   kS7,
+  kEnip,    // EtherNet/IP encapsulation with CIP explicit messages, TCP 44818
+  kOpcUa,   // OPC UA binary, TCP 4840
+  kDnp3,    // DNP3 over TCP 20000
+  kIec104,  // IEC 60870-5-104, TCP 2404
   kRtsp,
   kSsh,
   kRdp,
@@ -29,7 +34,13 @@ enum class App : uint8_t {
   kNtp,
   kDhcp,
   kRtp,
+  kBacnet,        // BACnet/IP confirmed request and its acknowledgement, UDP 47808
+  kBacnetIAm,     // one I-Am broadcast answering a Who-Is
+  kEnipIdentity,  // one ListIdentity reply to a broadcast request, UDP 44818
+  kCipIo,         // CIP class 1 implicit I/O both ways, UDP 2222
   kArp,
+  kPnDcp,  // one PROFINET DCP Identify response (link layer)
+  kPnRt,   // PROFINET RT cyclic data both ways (link layer)
 };
 
 /// True for the applications carried over TCP.
@@ -80,9 +91,12 @@ struct Session {
   uint32_t msg_len = 0;
   uint32_t msg_off = 0;
   uint32_t head_len = 0;
-  uint32_t counter = 0;    // transaction ids, sequence numbers of the application
-  uint64_t remaining = 0;  // bytes left of a transfer spread over several messages
-  uint64_t fill = 0;       // where in the filler pool this session's bodies start
+  uint32_t counter = 0;          // transaction ids, sequence numbers of the application
+  uint32_t app_seq[2] = {0, 0};  // per-side sequence numbers of the application (IEC 104
+                                 // N(S), OPC UA sequence numbers, PROFINET cycle counters)
+  uint64_t remaining = 0;        // bytes left of a transfer spread over several messages;
+                                 // industrial sessions keep a request or setting here
+  uint64_t fill = 0;             // where in the filler pool this session's bodies start
   int64_t rtt_ns = 200000;
   int64_t gap_ns = 20000;             // between back-to-back segments
   int64_t think_ns = 0;               // client pause between exchanges

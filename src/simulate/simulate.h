@@ -20,6 +20,10 @@ struct SimulateOptions {
   uint64_t seed = 1;
   uint64_t packets = 200000;  // frames to write
   std::string scenario = "terminal";
+  // Traffic mix: "mixed" (the terminal as it is: office, cameras and operations with the
+  // industrial protocols a large minority) or "ics" (most frames industrial: fast polling,
+  // PROFINET RT and CIP I/O cycles, for dissector benchmarks).
+  std::string profile = "mixed";
 };
 
 /// What a simulation wrote.
@@ -44,11 +48,14 @@ struct SimZone {
 /// Names of the scenarios Simulate() knows.
 std::vector<std::string> ScenarioNames();
 
+/// Names of the traffic profiles Simulate() knows.
+std::vector<std::string> ProfileNames();
+
 /// The zone plan of a scenario, in a fixed order; fails for an unknown scenario.
 core::Result<std::vector<SimZone>> ScenarioZones(const std::string& scenario);
 
 /// Writes `options.packets` frames of the scenario to `out_path` (classic pcap, Ethernet).
-/// Fails for an unknown scenario or when the file cannot be written.
+/// Fails for an unknown scenario or profile, or when the file cannot be written.
 core::Status Simulate(const SimulateOptions& options, const std::string& out_path,
                       SimulateStats* stats = nullptr);
 

@@ -21,6 +21,7 @@ struct FrameView {
   uint32_t seq = 0, ack = 0;
   uint8_t tcp_flags = 0;
   size_t l4_payload = 0;
+  size_t payload_at = 0;  // offset of the TCP/UDP payload, or of what follows the EtherType
   bool ip_checksum_ok = true;
   bool l4_checksum_ok = true;
 };
@@ -56,6 +57,7 @@ inline std::optional<FrameView> ParseFrame(std::span<const uint8_t> f) {
     at = 16;
   }
   at += 2;
+  v.payload_at = at;
   if (v.ethertype != 0x0800) return v;
   if (f.size() < at + 20) return std::nullopt;
   v.ipv4 = true;
@@ -79,12 +81,14 @@ inline std::optional<FrameView> ParseFrame(std::span<const uint8_t> f) {
     const size_t offset = static_cast<size_t>(l4[12] >> 4) * 4;
     if (offset < 20 || offset > l4.size()) return std::nullopt;
     v.l4_payload = l4.size() - offset;
+    v.payload_at = at + ihl + offset;
     v.l4_checksum_ok = SumsToAllOnes(OnesSum(l4, pseudo));
   } else if (v.protocol == 17) {
     if (l4.size() < 8 || Be16(l4, 4) != l4.size()) return std::nullopt;
     v.sport = Be16(l4, 0);
     v.dport = Be16(l4, 2);
     v.l4_payload = l4.size() - 8;
+    v.payload_at = at + ihl + 8;
     v.l4_checksum_ok = Be16(l4, 6) != 0 && SumsToAllOnes(OnesSum(l4, pseudo));
   }
   return v;
