@@ -5,6 +5,7 @@
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
+#include "dissect/modbus/modbus_dissector.h"
 
 namespace qw::dissect {
 
@@ -17,7 +18,9 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+constexpr std::array<StreamDissectorInfo, 1> kStreamDissectors = {{
+    {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
+}};
 
 }  // namespace
 

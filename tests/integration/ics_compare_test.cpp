@@ -100,6 +100,8 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 // tshark's dissection of one capture: the frames with the given fields.
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
+  // tshark 4.0 takes a separator as one literal character (only /t and /s are escapes), so
+  // the control characters themselves go on the command line.
   std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
                     " -T fields -E occurrence=a -E aggregator='\x1f' -E separator='\x1e' "
                     "-e frame.number -e frame.protocols";
