@@ -4,6 +4,7 @@
 #include "dissect/arp/arp_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
+#include "dissect/dnp3/dnp3_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 
 namespace qw::dissect {
@@ -17,7 +18,10 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+constexpr std::array<StreamDissectorInfo, 2> kStreamDissectors = {{
+    {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
+    {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
+}};
 
 }  // namespace
 
