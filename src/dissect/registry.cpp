@@ -4,6 +4,7 @@
 #include "dissect/arp/arp_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
+#include "dissect/dnp3/dnp3_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
 
@@ -17,9 +18,11 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
     {"cdp", decode::L3::kCdp, &cdp::DissectCdp},
 }};
 
-// Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 1> kStreamDissectors = {{
+// Stream dissectors; within a transport, those listing a flow's port are probed first.
+constexpr std::array<StreamDissectorInfo, 3> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
+    {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
+    {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
 }};
 
 }  // namespace
