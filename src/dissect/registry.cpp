@@ -4,7 +4,9 @@
 #include "dissect/arp/arp_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
+#include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
+#include "dissect/opcua/opcua_dissector.h"
 
 namespace qw::dissect {
 
@@ -17,7 +19,10 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+constexpr std::array<StreamDissectorInfo, 2> kStreamDissectors = {{
+    {"iec104", 6, iec104::kPorts, &iec104::Probe, &iec104::Create},
+    {"opcua", 6, opcua::kPorts, &opcua::Probe, &opcua::Create},
+}};
 
 }  // namespace
 

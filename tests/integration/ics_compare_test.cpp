@@ -100,8 +100,10 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 // tshark's dissection of one capture: the frames with the given fields.
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
+  // tshark takes -E separator and aggregator characters literally (only /t and /s are
+  // escapes), so the command carries the control characters themselves, not "\x1e" text.
   std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
-                    " -T fields -E occurrence=a -E aggregator='\\x1f' -E separator='\\x1e' "
+                    " -T fields -E occurrence=a -E aggregator='\x1f' -E separator='\x1e' "
                     "-e frame.number -e frame.protocols";
   for (const auto& f : fields) cmd += " -e " + f;
   cmd += " 2>/dev/null";
