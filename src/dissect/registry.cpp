@@ -5,8 +5,10 @@
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_dissector.h"
+#include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/opcua/opcua_dissector.h"
 
 namespace qw::dissect {
 
@@ -19,10 +21,12 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 3> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 5> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
+    {"iec104", 6, iec104::kPorts, &iec104::Probe, &iec104::Create},
+    {"opcua", 6, opcua::kPorts, &opcua::Probe, &opcua::Create},
 }};
 
 }  // namespace
