@@ -4,6 +4,7 @@
 #include "dissect/arp/arp_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
+#include "dissect/enip/enip_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 
 namespace qw::dissect {
@@ -17,7 +18,11 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+constexpr std::array<StreamDissectorInfo, 3> kStreamDissectors = {{
+    {"enip", 6, enip::kPorts, &enip::ProbeTcp, &enip::CreateTcp},
+    {"enip", 17, enip::kPorts, &enip::ProbeUdp, &enip::CreateUdp},
+    {"enip_io", 17, enip::kIoPorts, &enip::ProbeIo, &enip::CreateIo},
+}};
 
 }  // namespace
 

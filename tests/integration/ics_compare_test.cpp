@@ -100,9 +100,12 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 // tshark's dissection of one capture: the frames with the given fields.
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
+  // tshark takes the separator and aggregator characters literally (only their first
+  // character): pass the control characters themselves, not an escape sequence.
   std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
-                    " -T fields -E occurrence=a -E aggregator='\\x1f' -E separator='\\x1e' "
-                    "-e frame.number -e frame.protocols";
+                    " -T fields -E occurrence=a -E aggregator=" + Quote(std::string(1, '\x1f')) +
+                    " -E separator=" + Quote(std::string(1, '\x1e')) +
+                    " -e frame.number -e frame.protocols";
   for (const auto& f : fields) cmd += " -e " + f;
   cmd += " 2>/dev/null";
   std::string out = RunCommand(cmd, ok);
