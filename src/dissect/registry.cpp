@@ -5,6 +5,7 @@
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_dissector.h"
+#include "dissect/enip/enip_dissector.h"
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
@@ -21,12 +22,15 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 5> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 8> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"iec104", 6, iec104::kPorts, &iec104::Probe, &iec104::Create},
     {"opcua", 6, opcua::kPorts, &opcua::Probe, &opcua::Create},
+    {"enip", 6, enip::kPorts, &enip::ProbeTcp, &enip::CreateTcp},
+    {"enip", 17, enip::kPorts, &enip::ProbeUdp, &enip::CreateUdp},
+    {"enip_io", 17, enip::kIoPorts, &enip::ProbeIo, &enip::CreateIo},
 }};
 
 }  // namespace

@@ -34,6 +34,10 @@ void TcpReassembler::AddSegment(uint8_t flags, uint32_t seq, std::span<const uin
   // The SYN takes one sequence number, so data (and stream offset 0) starts after it.
   const uint32_t data_seq = syn ? seq + 1 : seq;
   if (!started_) {
+    // Picked up mid-stream, an empty segment may be a keep-alive, whose sequence number is
+    // one below the next byte: anchoring on it would open a one-byte hole that holds back
+    // everything after it. Only a SYN or a segment with data fixes stream offset 0.
+    if (!syn && payload.empty()) return;
     started_ = true;
     base_seq_ = data_seq;
   }

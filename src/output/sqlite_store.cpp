@@ -14,6 +14,8 @@ namespace qw::output {
 namespace {
 
 constexpr size_t kFlowBatch = 10'000;
+// Numbers an operation may move up when its (capture, frame, sequence) key is taken.
+constexpr uint64_t kMaxSeqRetries = 4096;
 
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
 constexpr std::array<const char*, 2> kMigrations = {
@@ -266,8 +268,9 @@ core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
 
 core::Status SqliteStore::FlushOperations() {
   if (pending_ops_.empty()) return {};
-  std::sort(pending_ops_.begin(), pending_ops_.end(),
-            [](const auto& a, const auto& b) { return OperationId(a) < OperationId(b); });
+  // Stable: operations with the same key keep the order their flow emitted them in.
+  std::stable_sort(pending_ops_.begin(), pending_ops_.end(),
+                   [](const auto& a, const auto& b) { return OperationId(a) < OperationId(b); });
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = insert_op_;
   for (const auto& op : pending_ops_) {
@@ -287,6 +290,7 @@ core::Status SqliteStore::FlushOperations() {
       return mac.IsZero() ? std::string() : mac.ToString();
     };
     const auto& w = op.where;
+    const int id_index = i;
     integer(static_cast<int64_t>(OperationId(op)));
     text(op.protocol);
     integer(op.function_code);
@@ -313,7 +317,17 @@ core::Status SqliteStore::FlushOperations() {
     else
       sqlite3_bind_null(st, i++);
     text(core::FormatIso8601(op.ts));
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    // A dissector that numbered two operations of one frame alike must not cost the run:
+    // the later one takes the next free number. Operations of one frame all come from one
+    // flow in a fixed order, so the outcome does not depend on threads or batches.
+    int rc = sqlite3_step(st);
+    for (uint64_t id = OperationId(op) + 1, tries = 0;
+         rc == SQLITE_CONSTRAINT && tries < kMaxSeqRetries; ++id, ++tries) {
+      sqlite3_reset(st);
+      sqlite3_bind_int64(st, id_index, static_cast<int64_t>(id));
+      rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
       (void)Exec("ROLLBACK");
       return Error("insert industrial operation");
     }

@@ -179,6 +179,18 @@ TEST(TcpReassembly, MidstreamStartsAtFirstSeenSequenceNumber) {
   EXPECT_EQ(h.Stream(), "xyz");
 }
 
+TEST(TcpReassembly, MidstreamKeepAliveBeforeTheFirstDataOpensNoHole) {
+  // A keep-alive carries the sequence number one below the next byte and no data; the
+  // stream must start at the data that follows, not wait for the byte before it.
+  Harness h;
+  h.Add(kAck, 999, "");
+  h.Add(kAck, 1000, "abc");
+  h.Add(kAck, 1003, "def");
+  EXPECT_EQ(h.Stream(), "abcdef");
+  EXPECT_EQ(h.r.buffered_bytes(), 0u);
+  EXPECT_EQ(h.anomalies.Count("tcp.gap"), 0u);
+}
+
 TEST(TcpReassembly, StopsWhenTheConsumerLeaves) {
   Harness h;
   h.Add(kAck, 0, "ab");

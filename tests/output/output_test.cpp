@@ -202,6 +202,31 @@ TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
   sqlite3_close(db);
 }
 
+TEST(SqliteStore, OperationsNumberedAlikeAreAllKept) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-seq";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  for (const char* target : {"first", "second", "third"}) {
+    dissect::IcsOperation op;
+    op.protocol = "modbus";
+    op.request_frame = 7;  // same frame, same sequence number: a dissector's slip
+    op.target.Append(target);
+    ASSERT_TRUE((*store)->AddIcsOperation(op).ok());
+  }
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operations"), 3);
+  // Emission order is kept: the later ones take the next numbers.
+  EXPECT_EQ(QueryInt(db, "SELECT id FROM ics_operations WHERE target='third'"),
+            static_cast<int64_t>((uint64_t{7} << 12) + 2));
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, AbandonedStoreLeavesNothingBehind) {
   fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-abandon";
   fs::remove_all(dir);
