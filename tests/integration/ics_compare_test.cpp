@@ -100,8 +100,10 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 // tshark's dissection of one capture: the frames with the given fields.
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
+  // The separators are the control characters themselves: tshark takes the first character
+  // of the option's text, so the escape text \x1e would separate fields by a backslash.
   std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
-                    " -T fields -E occurrence=a -E aggregator='\\x1f' -E separator='\\x1e' "
+                    " -T fields -E occurrence=a -E aggregator='\x1f' -E separator='\x1e' "
                     "-e frame.number -e frame.protocols";
   for (const auto& f : fields) cmd += " -e " + f;
   cmd += " 2>/dev/null";
