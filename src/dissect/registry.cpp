@@ -2,6 +2,7 @@
 #include <array>
 
 #include "dissect/arp/arp_dissector.h"
+#include "dissect/bacnet/bacnet_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_dissector.h"
@@ -10,19 +11,21 @@
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
+#include "dissect/profinet/profinet_dissector.h"
 
 namespace qw::dissect {
 
 namespace {
 
-constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
+constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
     {"arp", decode::L3::kArp, &arp::DissectArp},
     {"lldp", decode::L3::kLldp, &lldp::DissectLldp},
     {"cdp", decode::L3::kCdp, &cdp::DissectCdp},
+    {"pn_dcp", decode::L3::kOther, &profinet::DissectProfinet, profinet::kPnEthertype},
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 8> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 9> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -31,6 +34,7 @@ constexpr std::array<StreamDissectorInfo, 8> kStreamDissectors = {{
     {"enip", 6, enip::kPorts, &enip::ProbeTcp, &enip::CreateTcp},
     {"enip", 17, enip::kPorts, &enip::ProbeUdp, &enip::CreateUdp},
     {"enip_io", 17, enip::kIoPorts, &enip::ProbeIo, &enip::CreateIo},
+    {"bacnet", 17, bacnet::kPorts, &bacnet::Probe, &bacnet::Create},
 }};
 
 }  // namespace

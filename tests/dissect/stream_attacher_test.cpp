@@ -115,7 +115,7 @@ TEST_F(StreamAttacherTest, GapIsPassedToTheDissector) {
 TEST(Registry, ListsTheLinkLayerDissectors) {
   std::vector<std::string> names;
   for (const auto& d : FrameDissectors()) names.emplace_back(d.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"arp", "lldp", "cdp"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"arp", "lldp", "cdp", "pn_dcp"}));
   for (const auto& d : StreamDissectors()) {
     EXPECT_NE(d.probe, nullptr) << d.name;
     EXPECT_NE(d.create, nullptr) << d.name;
