@@ -5,6 +5,8 @@
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
+#include "dissect/s7comm/s7comm_dissector.h"
+#include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 
 namespace qw::dissect {
 
@@ -17,7 +19,10 @@ constexpr std::array<FrameDissectorInfo, 3> kFrameDissectors = {{
 }};
 
 // Stream dissectors (Modbus, S7comm, DNS, ...) arrive with the protocol issues.
-constexpr std::array<StreamDissectorInfo, 0> kStreamDissectors = {};
+constexpr std::array<StreamDissectorInfo, 2> kStreamDissectors = {{
+    {"s7comm", 6, s7comm::kPorts, &s7comm::Probe, &s7comm::Create},
+    {"s7comm_plus", 6, s7comm_plus::kPorts, &s7comm_plus::Probe, &s7comm_plus::Create},
+}};
 
 }  // namespace
 

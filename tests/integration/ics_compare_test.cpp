@@ -101,7 +101,7 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
   std::string cmd = "tshark -n -r " + Quote(file) + " " + options +
-                    " -T fields -E occurrence=a -E aggregator='\\x1f' -E separator='\\x1e' "
+                    " -T fields -E occurrence=a -E aggregator='\x1f' -E separator='\x1e' "
                     "-e frame.number -e frame.protocols";
   for (const auto& f : fields) cmd += " -e " + f;
   cmd += " 2>/dev/null";
