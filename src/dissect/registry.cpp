@@ -12,6 +12,8 @@
 #include "dissect/modbus/modbus_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
+#include "dissect/s7comm/s7comm_dissector.h"
+#include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 
 namespace qw::dissect {
 
@@ -25,7 +27,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 9> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 11> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -35,6 +37,8 @@ constexpr std::array<StreamDissectorInfo, 9> kStreamDissectors = {{
     {"enip", 17, enip::kPorts, &enip::ProbeUdp, &enip::CreateUdp},
     {"enip_io", 17, enip::kIoPorts, &enip::ProbeIo, &enip::CreateIo},
     {"bacnet", 17, bacnet::kPorts, &bacnet::Probe, &bacnet::Create},
+    {"s7comm", 6, s7comm::kPorts, &s7comm::Probe, &s7comm::Create},
+    {"s7comm_plus", 6, s7comm_plus::kPorts, &s7comm_plus::Probe, &s7comm_plus::Create},
 }};
 
 }  // namespace
