@@ -16,6 +16,13 @@ namespace {
 constexpr size_t kFlowBatch = 10'000;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
+// Addresses whose text the writer keeps, so that each is formatted once.
+constexpr size_t kMaxCachedAddresses = 65536;
+// Indexes built once the rows are in, which is cheaper than keeping them up to date
+// through every insert.
+constexpr const char* kIndexes =
+    "CREATE INDEX IF NOT EXISTS ics_operations_by_responder ON ics_operations(responder_ip, "
+    "category);";
 
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
 constexpr std::array<const char*, 2> kMigrations = {
@@ -116,7 +123,6 @@ ALTER TABLE ics_operations ADD COLUMN responder_port INTEGER;
 ALTER TABLE ics_operations ADD COLUMN request_frame INTEGER;
 ALTER TABLE ics_operations ADD COLUMN response_frame INTEGER;
 ALTER TABLE ics_operations ADD COLUMN ts TEXT;
-CREATE INDEX ics_operations_by_responder ON ics_operations(responder_ip, category);
 )sql",
 };
 
@@ -127,6 +133,11 @@ int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); 
 SqliteStore::SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
 
 SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mu_);
+    queue_.clear();  // never finished: what waits would be thrown away with the file
+  }
+  (void)StopWriter();
   if (insert_flow_) sqlite3_finalize(insert_flow_);
   if (insert_op_) sqlite3_finalize(insert_op_);
   if (db_) {
@@ -161,7 +172,10 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
   // The file is private to this run until renamed: no journal is needed for safety.
-  if (auto s = store->Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"); !s) {
+  // A large page cache keeps the b-trees of batched inserts in memory until commit.
+  if (auto s = store->Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-131072;");
+      !s) {
     return core::MakeError(s.message());
   }
   int version = 0;
@@ -194,22 +208,67 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
     return core::MakeError(store->Error("prepare").message());
   }
   store->pending_.reserve(kFlowBatch);
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
+}
+
+core::Status SqliteStore::Submit(Job job) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return queue_.size() < 2 || !writer_error_.empty(); });
+  if (!writer_error_.empty()) return core::MakeError(writer_error_);
+  queue_.push_back(std::move(job));
+  cv_.notify_all();
+  return {};
+}
+
+void SqliteStore::WriterLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    const bool failed = !writer_error_.empty();
+    lock.unlock();
+    core::Status s;
+    if (!failed) {
+      s = job.flows.empty() ? WriteOperations(job.ops) : WriteFlows(job.flows);
+    }
+    lock.lock();
+    if (!s && writer_error_.empty()) writer_error_ = s.message();
+    cv_.notify_all();
+  }
+}
+
+core::Status SqliteStore::StopWriter() {
+  if (!writer_.joinable()) return {};
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  writer_.join();
+  std::lock_guard lock(mu_);
+  if (!writer_error_.empty()) return core::MakeError(writer_error_);
+  return {};
 }
 
 core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) {
   pending_.push_back(flow);
-  if (pending_.size() >= kFlowBatch) return FlushFlows();
-  return {};
+  if (pending_.size() < kFlowBatch) return {};
+  Job job;
+  job.flows = std::move(pending_);
+  pending_ = {};
+  pending_.reserve(kFlowBatch);
+  return Submit(std::move(job));
 }
 
-core::Status SqliteStore::FlushFlows() {
-  if (pending_.empty()) return {};
+core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
+  if (batch.empty()) return {};
   // Rows go in by id, so the file's layout does not depend on the order flows ended in.
-  std::sort(pending_.begin(), pending_.end(),
-            [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& f : pending_) {
+  for (const auto& f : batch) {
     sqlite3_stmt* st = insert_flow_;
     int i = 1;
     auto text = [&](const std::string& s) {
@@ -250,7 +309,7 @@ core::Status SqliteStore::FlushFlows() {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
   }
-  pending_.clear();
+  batch.clear();
   return Exec("COMMIT");
 }
 
@@ -262,34 +321,69 @@ uint64_t SqliteStore::OperationId(const dissect::IcsOperation& op) {
 
 core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
   pending_ops_.push_back(op);
-  if (pending_ops_.size() >= kFlowBatch) return FlushOperations();
-  return {};
+  if (pending_ops_.size() < kFlowBatch) return {};
+  Job job;
+  job.ops = std::move(pending_ops_);
+  pending_ops_ = {};
+  pending_ops_.reserve(kFlowBatch);
+  return Submit(std::move(job));
 }
 
-core::Status SqliteStore::FlushOperations() {
-  if (pending_ops_.empty()) return {};
+const std::string& SqliteStore::IpText(const core::IpAddr& ip) {
+  if (ip_text_.size() > kMaxCachedAddresses) ip_text_.clear();
+  auto it = ip_text_.find(ip);
+  if (it == ip_text_.end()) it = ip_text_.emplace(ip, ip.ToString()).first;
+  return it->second;
+}
+
+const std::string& SqliteStore::MacText(const core::MacAddr& mac) {
+  if (mac_text_.size() > kMaxCachedAddresses) mac_text_.clear();
+  auto it = mac_text_.find(mac);
+  if (it == mac_text_.end()) it = mac_text_.emplace(mac, mac.ToString()).first;
+  return it->second;
+}
+
+core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& batch) {
+  if (batch.empty()) return {};
   // Stable: operations with the same key keep the order their flow emitted them in.
-  std::stable_sort(pending_ops_.begin(), pending_ops_.end(),
+  std::stable_sort(batch.begin(), batch.end(),
                    [](const auto& a, const auto& b) { return OperationId(a) < OperationId(b); });
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = insert_op_;
-  for (const auto& op : pending_ops_) {
+  std::string requester, device, ts;
+  for (const auto& op : batch) {
+    const auto& w = op.where;
+    auto endpoint = [&](std::string& out, const core::IpAddr& ip, uint16_t port,
+                        const core::MacAddr& mac) {
+      out.clear();
+      if (ip.IsSet()) {
+        if (!ip.IsV4()) out += '[';
+        out += IpText(ip);
+        if (!ip.IsV4()) out += ']';
+        out += ':';
+        out += std::to_string(port);
+      } else if (!mac.IsZero()) {
+        out = MacText(mac);
+      }
+    };
+    endpoint(requester, w.requester_ip, w.requester_port, w.requester_mac);
+    endpoint(device, w.device_ip, w.device_port, w.device_mac);
+    ts = core::FormatIso8601(op.ts);
+    // Every column is bound for every row, and each text outlives the step it is bound for.
     int i = 1;
     auto text = [&](std::string_view v) {
       if (v.empty())
         sqlite3_bind_null(st, i++);
       else
-        sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     };
     auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-    auto endpoint = [](const core::IpAddr& ip, uint16_t port, const core::MacAddr& mac) {
-      if (ip.IsSet()) {
-        return ip.IsV4() ? ip.ToString() + ":" + std::to_string(port)
-                         : "[" + ip.ToString() + "]:" + std::to_string(port);
-      }
-      return mac.IsZero() ? std::string() : mac.ToString();
+    auto nullable = [&](uint64_t v) {
+      if (v)
+        sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
+      else
+        sqlite3_bind_null(st, i++);
     };
-    const auto& w = op.where;
     const int id_index = i;
     integer(static_cast<int64_t>(OperationId(op)));
     text(op.protocol);
@@ -297,26 +391,21 @@ core::Status SqliteStore::FlushOperations() {
     text(*op.function ? op.function : "unknown");
     text(dissect::IcsCategoryName(op.category));
     text(op.target.view());
-    text(endpoint(w.requester_ip, w.requester_port, w.requester_mac));
-    text(endpoint(w.device_ip, w.device_port, w.device_mac));
+    text(requester);
+    text(device);
     integer(w.capture_index);
     integer(static_cast<int64_t>(op.request_frame ? op.request_frame : op.response_frame));
     text(op.result.view());
     integer(w.vlan);
-    text(w.requester_ip.IsSet() ? w.requester_ip.ToString() : std::string());
-    text(w.requester_mac.IsZero() ? std::string() : w.requester_mac.ToString());
-    text(w.device_ip.IsSet() ? w.device_ip.ToString() : std::string());
-    text(w.device_mac.IsZero() ? std::string() : w.device_mac.ToString());
+    text(w.requester_ip.IsSet() ? std::string_view(IpText(w.requester_ip)) : std::string_view());
+    text(w.requester_mac.IsZero() ? std::string_view()
+                                  : std::string_view(MacText(w.requester_mac)));
+    text(w.device_ip.IsSet() ? std::string_view(IpText(w.device_ip)) : std::string_view());
+    text(w.device_mac.IsZero() ? std::string_view() : std::string_view(MacText(w.device_mac)));
     integer(w.device_port);
-    if (op.request_frame)
-      integer(static_cast<int64_t>(op.request_frame));
-    else
-      sqlite3_bind_null(st, i++);
-    if (op.response_frame)
-      integer(static_cast<int64_t>(op.response_frame));
-    else
-      sqlite3_bind_null(st, i++);
-    text(core::FormatIso8601(op.ts));
+    nullable(op.request_frame);
+    nullable(op.response_frame);
+    text(ts);
     // A dissector that numbered two operations of one frame alike must not cost the run:
     // the later one takes the next free number. Operations of one frame all come from one
     // flow in a fixed order, so the outcome does not depend on threads or batches.
@@ -332,15 +421,25 @@ core::Status SqliteStore::FlushOperations() {
       return Error("insert industrial operation");
     }
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
   }
-  pending_ops_.clear();
+  batch.clear();
   return Exec("COMMIT");
 }
 
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
-  if (auto s = FlushFlows(); !s) return s;
-  if (auto s = FlushOperations(); !s) return s;
+  // The last partial batches, then the writer stops: from here on this thread alone uses
+  // the connection.
+  Job flows, ops;
+  flows.flows = std::move(pending_);
+  ops.ops = std::move(pending_ops_);
+  if (!flows.flows.empty()) {
+    if (auto s = Submit(std::move(flows)); !s) return s;
+  }
+  if (!ops.ops.empty()) {
+    if (auto s = Submit(std::move(ops)); !s) return s;
+  }
+  if (auto s = StopWriter(); !s) return s;
+  if (auto s = Exec(kIndexes); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = nullptr;
   auto prepare = [&](const char* sql) {

@@ -4,11 +4,17 @@
 // PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "core/address.h"
 #include "core/result.h"
 #include "dissect/observation.h"
 #include "model/run_report.h"
@@ -18,7 +24,10 @@ struct sqlite3_stmt;
 
 namespace qw::output {
 
-/// Writes one run into a new quaywatch.sqlite.
+/// Writes one run into a new quaywatch.sqlite. Rows of flows and operations are gathered in
+/// batches and written by a thread of the store's own, so that the analysis does not wait
+/// for SQLite; at most two batches wait for it, which bounds the memory they take. Not
+/// thread-safe: callers serialise Add* and Finish.
 class SqliteStore {
  public:
   ~SqliteStore();
@@ -43,9 +52,22 @@ class SqliteStore {
  private:
   SqliteStore(std::string path, sqlite3* db);
   core::Status Exec(const char* sql);
-  core::Status FlushFlows();
-  core::Status FlushOperations();
+  // A batch for the writer thread: flows or operations.
+  struct Job {
+    std::vector<model::FlowRecord> flows;
+    std::vector<dissect::IcsOperation> ops;
+  };
+  core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
+  core::Status WriteOperations(std::vector<dissect::IcsOperation>& batch);
   core::Status Error(const std::string& what) const;
+  /// Hands a batch to the writer (waiting while two are queued); the writer's error, if any.
+  core::Status Submit(Job job);
+  /// Waits until the writer wrote everything submitted and stops it; its error, if any.
+  core::Status StopWriter();
+  void WriterLoop();
+  /// The text of an address, formatted once (writer thread only).
+  const std::string& IpText(const core::IpAddr& ip);
+  const std::string& MacText(const core::MacAddr& mac);
 
   std::string path_;
   sqlite3* db_;
@@ -53,6 +75,15 @@ class SqliteStore {
   sqlite3_stmt* insert_op_ = nullptr;
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
+
+  std::unordered_map<core::IpAddr, std::string, core::IpHash> ip_text_;
+  std::unordered_map<core::MacAddr, std::string, core::MacHash> mac_text_;
+  std::thread writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;     // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  std::string writer_error_;  // guarded by mu_: the first failure; later batches are dropped
 };
 
 }  // namespace qw::output
