@@ -71,4 +71,22 @@ void CountDetail(const StreamContext& ctx, const char* protocol, const char* his
   ctx.sink->OnPduDetail(PduDetail{protocol, histogram, code});
 }
 
+void EmitPending(const char* protocol, const PendingRequest& p, uint64_t response_frame,
+                 std::string_view result, FrameSeq& seq, const StreamContext& ctx) {
+  if (!ctx.sink) return;
+  IcsOperation op;
+  op.protocol = protocol;
+  op.function_code = p.function_code;
+  op.function = p.function;
+  op.category = p.category;
+  op.target = p.target;
+  op.result.Append(result);
+  op.where = EndpointsFor(ctx, p.dir);
+  op.request_frame = p.request_frame;
+  op.response_frame = response_frame;
+  op.ts = p.ts;
+  op.seq = seq.Next(p.request_frame ? p.request_frame : response_frame);
+  ctx.sink->OnIcsOperation(op);
+}
+
 }  // namespace qw::dissect

@@ -7,7 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
+#include "core/fixed_text.h"
+#include "core/timestamp.h"
 #include "dissect/dissector.h"
 #include "dissect/observation.h"
 #include "flow/flow.h"
@@ -133,5 +136,36 @@ class RequestTable {
   std::array<Slot, N> slots_{};
   uint64_t order_ = 0;
 };
+
+/// A request waiting for its response: what its operation will say. Dissectors that need
+/// more per request derive from it.
+struct PendingRequest {
+  uint64_t key = 0;  // what the protocol pairs on
+  uint32_t function_code = 0;
+  const char* function = "";
+  IcsCategory category = IcsCategory::kOther;
+  core::FixedText<112> target;
+  uint64_t request_frame = 0;
+  core::Timestamp ts;
+  flow::Direction dir = flow::Direction::kFromInitiator;  // the requester's direction
+};
+
+/// Reports the operation of request `p` of `protocol`, answered in `response_frame` (0:
+/// never) with `result` (empty when unanswered).
+void EmitPending(const char* protocol, const PendingRequest& p, uint64_t response_frame,
+                 std::string_view result, FrameSeq& seq, const StreamContext& ctx);
+
+/// Stores request `p` in `table`. A request already waiting under its key, or the oldest
+/// when the table is full (raising `overflow_anomaly`), is handed to `unanswered`.
+template <typename T, size_t N, typename F>
+void ExpectResponse(RequestTable<T, N>& table, const T& p, const char* overflow_anomaly,
+                    const StreamContext& ctx, F&& unanswered) {
+  if (auto earlier = table.Take(p.key)) unanswered(*earlier);
+  const bool full = table.size() == table.capacity();
+  if (auto displaced = table.Put(p.key, p)) {
+    if (full && ctx.anomalies) ctx.anomalies->Raise(overflow_anomaly);
+    unanswered(*displaced);
+  }
+}
 
 }  // namespace qw::dissect

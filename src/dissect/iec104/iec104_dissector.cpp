@@ -299,30 +299,13 @@ void Iec104Dissector::OnAsdu(flow::Direction dir, const Iec104Asdu& a, const Str
 }
 
 void Iec104Dissector::Expect(const Pending& p, const StreamContext& ctx) {
-  if (auto earlier = pending_.Take(p.key)) Emit(*earlier, 0, "", ctx);
-  bool full = pending_.size() == pending_.capacity();
-  if (auto displaced = pending_.Put(p.key, p)) {
-    if (full) ctx.anomalies->Raise("iec104.unanswered_overflow");
-    Emit(*displaced, 0, "", ctx);
-  }
+  ExpectResponse(pending_, p, "iec104.unanswered_overflow", ctx,
+                 [&](const Pending& earlier) { Emit(earlier, 0, "", ctx); });
 }
 
 void Iec104Dissector::Emit(const Pending& p, uint64_t response_frame, std::string_view result,
                            const StreamContext& ctx) {
-  if (!ctx.sink) return;
-  IcsOperation op;
-  op.protocol = kProtocol;
-  op.function_code = p.function_code;
-  op.function = p.function;
-  op.category = p.category;
-  op.target = p.target;
-  op.result.Append(result);
-  op.where = EndpointsFor(ctx, p.dir);
-  op.request_frame = p.request_frame;
-  op.response_frame = response_frame;
-  op.ts = p.ts;
-  op.seq = seq_.Next(p.request_frame ? p.request_frame : response_frame);
-  ctx.sink->OnIcsOperation(op);
+  EmitPending(kProtocol, p, response_frame, result, seq_, ctx);
 }
 
 void Iec104Dissector::EmitOrphan(flow::Direction dir, uint32_t function_code, const char* function,

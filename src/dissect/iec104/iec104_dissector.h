@@ -49,16 +49,7 @@ class Iec104Dissector final : public Dissector {
 
  private:
   // A command (or file call, or STARTDT/STOPDT) waiting for its answer.
-  struct Pending {
-    uint64_t key = 0;
-    uint32_t function_code = 0;
-    const char* function = "";
-    IcsCategory category = IcsCategory::kOther;
-    core::FixedText<112> target;
-    uint64_t request_frame = 0;
-    core::Timestamp ts;
-    flow::Direction dir = flow::Direction::kFromInitiator;  // the requester's direction
-  };
+  using Pending = PendingRequest;
 
   ParseResult Resync(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx);
   void OnApdu(flow::Direction dir, const Iec104Apdu& apdu, const StreamContext& ctx);

@@ -458,30 +458,13 @@ void OpcuaDissector::Count(flow::Direction dir, const Tally& t, const StreamCont
 }
 
 void OpcuaDissector::Expect(const Pending& p, const StreamContext& ctx) {
-  if (auto earlier = pending_.Take(p.key)) Emit(*earlier, 0, "", ctx);
-  bool full = pending_.size() == pending_.capacity();
-  if (auto displaced = pending_.Put(p.key, p)) {
-    if (full) ctx.anomalies->Raise("opcua.unanswered_overflow");
-    Emit(*displaced, 0, "", ctx);
-  }
+  ExpectResponse(pending_, p, "opcua.unanswered_overflow", ctx,
+                 [&](const Pending& earlier) { Emit(earlier, 0, "", ctx); });
 }
 
 void OpcuaDissector::Emit(const Pending& p, uint64_t response_frame, std::string_view result,
                           const StreamContext& ctx) {
-  if (!ctx.sink) return;
-  IcsOperation op;
-  op.protocol = kProtocol;
-  op.function_code = p.function_code;
-  op.function = p.function;
-  op.category = p.category;
-  op.target = p.target;
-  op.result.Append(result);
-  op.where = EndpointsFor(ctx, p.dir);
-  op.request_frame = p.request_frame;
-  op.response_frame = response_frame;
-  op.ts = p.ts;
-  op.seq = seq_.Next(p.request_frame ? p.request_frame : response_frame);
-  ctx.sink->OnIcsOperation(op);
+  EmitPending(kProtocol, p, response_frame, result, seq_, ctx);
 }
 
 void OpcuaDissector::EmitOrphan(flow::Direction response_dir, uint32_t function_code,

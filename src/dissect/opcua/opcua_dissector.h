@@ -55,15 +55,7 @@ class OpcuaDissector final : public Dissector {
 
  private:
   // A request waiting for its response.
-  struct Pending {
-    uint64_t key = 0;
-    uint32_t function_code = 0;
-    const char* function = "";
-    IcsCategory category = IcsCategory::kOther;
-    core::FixedText<112> target;
-    uint64_t request_frame = 0;
-    core::Timestamp ts;
-    flow::Direction dir = flow::Direction::kFromInitiator;
+  struct Pending : PendingRequest {
     OpcuaReadTracking read;  // build-information nodes a Read asked for
   };
   // A message whose first chunk arrived and whose final chunk has not.

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "core/anomalies.h"
-#include "core/byte_reader.h"
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/iec104/iec104_parser.h"
+#include "stream_fuzz.h"
 
 namespace {
 
@@ -37,56 +37,12 @@ class CheckingSink final : public dissect::ObservationSink {
 
 void FeedStream(std::span<const uint8_t> input) {
   CheckingSink sink;
-  core::Anomalies anomalies;
   flow::Flow flow;
   flow.proto = 6;
   flow.responder_port = 2404;
   auto dissector = dissect::iec104::Create();
-  std::vector<uint8_t> held[2];
-  core::ByteReader r(input);
-  uint64_t frame = 0;
-  while (!r.empty()) {
-    uint8_t tag = r.U8();
-    uint8_t length = r.U8();
-    std::span<const uint8_t> bytes = r.Bytes(length);
-    if (!r.ok()) break;
-    dissect::StreamContext ctx;
-    ctx.flow = &flow;
-    ctx.frame = ++frame;
-    ctx.sink = &sink;
-    ctx.anomalies = &anomalies;
-    if (tag == 0xff) {
-      held[0].clear();
-      dissector->OnGap(flow::Direction::kFromInitiator, length, ctx);
-      continue;
-    }
-    size_t d = tag & 1;
-    auto dir = static_cast<flow::Direction>(d);
-    auto& buf = held[d];
-    buf.insert(buf.end(), bytes.begin(), bytes.end());
-    size_t used = 0;
-    while (used < buf.size()) {
-      auto result = dissector->OnData(dir, std::span<const uint8_t>(buf).subspan(used), ctx);
-      if (result.verdict == dissect::Verdict::kNotThisProtocol) {
-        used = buf.size();
-        break;
-      }
-      if (result.verdict == dissect::Verdict::kNeedMore) {
-        if (result.need == 0) std::abort();
-        break;
-      }
-      if (result.consumed == 0 || result.consumed > buf.size() - used) std::abort();
-      used += result.consumed;
-    }
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
-    if (buf.size() > 4096) std::abort();  // an APDU is at most 255 octets
-  }
-  dissect::StreamContext ctx;
-  ctx.flow = &flow;
-  ctx.frame = frame + 1;
-  ctx.sink = &sink;
-  ctx.anomalies = &anomalies;
-  dissector->OnEnd(ctx);
+  // An APDU is at most 255 octets.
+  fuzz::FeedStreamRecords(*dissector, flow, sink, input, false, 4096);
 }
 
 }  // namespace

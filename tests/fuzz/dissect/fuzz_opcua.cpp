@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/anomalies.h"
-#include "core/byte_reader.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/opcua/opcua_parser.h"
+#include "stream_fuzz.h"
 
 namespace {
 
@@ -41,57 +41,13 @@ class CheckingSink final : public dissect::ObservationSink {
 
 void FeedStream(std::span<const uint8_t> input) {
   CheckingSink sink;
-  core::Anomalies anomalies;
   flow::Flow flow;
   flow.proto = 6;
   flow.responder_port = 4840;
   auto dissector = dissect::opcua::Create();
-  std::vector<uint8_t> held[2];
-  core::ByteReader r(input);
-  uint64_t frame = 0;
-  while (!r.empty()) {
-    uint8_t tag = r.U8();
-    uint16_t length = r.U16Le();
-    std::span<const uint8_t> bytes = r.Bytes(length);
-    if (!r.ok()) break;
-    dissect::StreamContext ctx;
-    ctx.flow = &flow;
-    ctx.frame = ++frame;
-    ctx.sink = &sink;
-    ctx.anomalies = &anomalies;
-    if (tag == 0xff) {
-      held[0].clear();
-      dissector->OnGap(flow::Direction::kFromInitiator, length, ctx);
-      continue;
-    }
-    size_t d = tag & 1;
-    auto dir = static_cast<flow::Direction>(d);
-    auto& buf = held[d];
-    buf.insert(buf.end(), bytes.begin(), bytes.end());
-    size_t used = 0;
-    while (used < buf.size()) {
-      auto result = dissector->OnData(dir, std::span<const uint8_t>(buf).subspan(used), ctx);
-      if (result.verdict == dissect::Verdict::kNotThisProtocol) {
-        used = buf.size();
-        break;
-      }
-      if (result.verdict == dissect::Verdict::kNeedMore) {
-        if (result.need == 0) std::abort();
-        break;
-      }
-      if (result.consumed == 0 || result.consumed > buf.size() - used) std::abort();
-      used += result.consumed;
-    }
-    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
-    // The dissector keeps at most one chunk's first kMaxKeptChunkBytes waiting.
-    if (buf.size() > dissect::opcua::kMaxKeptChunkBytes + 65536) std::abort();
-  }
-  dissect::StreamContext ctx;
-  ctx.flow = &flow;
-  ctx.frame = frame + 1;
-  ctx.sink = &sink;
-  ctx.anomalies = &anomalies;
-  dissector->OnEnd(ctx);
+  // The dissector keeps at most one chunk's first kMaxKeptChunkBytes waiting.
+  fuzz::FeedStreamRecords(*dissector, flow, sink, input, true,
+                          dissect::opcua::kMaxKeptChunkBytes + 65536);
 }
 
 }  // namespace

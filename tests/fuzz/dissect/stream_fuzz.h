@@ -1,0 +1,72 @@
+// Feeds a stream dissector a two-way TCP stream described by fuzz input, the way the
+// StreamAttacher does (bytes the dissector left are offered again with more), and checks
+// the interface's promises: progress on every call, a positive "need", no more consumed
+// than offered, and bounded held bytes.
+//
+// Input: records of | direction:1 (bit 0; 0xff: a gap in direction 0) | length | bytes |,
+// the length one octet, or two (little-endian) with `wide_lengths`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <vector>
+
+#include "core/anomalies.h"
+#include "core/byte_reader.h"
+#include "dissect/dissector.h"
+#include "flow/flow.h"
+
+namespace qw::fuzz {
+
+/// Runs `dissector` over the records of `input` on `flow`, then ends the flow; aborts when
+/// the dissector breaks the interface or holds more than `max_held` bytes of one direction.
+inline void FeedStreamRecords(dissect::Dissector& dissector, const flow::Flow& flow,
+                              dissect::ObservationSink& sink, std::span<const uint8_t> input,
+                              bool wide_lengths, size_t max_held) {
+  core::Anomalies anomalies;
+  std::vector<uint8_t> held[2];
+  core::ByteReader r(input);
+  uint64_t frame = 0;
+  dissect::StreamContext ctx;
+  ctx.flow = &flow;
+  ctx.sink = &sink;
+  ctx.anomalies = &anomalies;
+  while (!r.empty()) {
+    uint8_t tag = r.U8();
+    uint16_t length = wide_lengths ? r.U16Le() : r.U8();
+    std::span<const uint8_t> bytes = r.Bytes(length);
+    if (!r.ok()) break;
+    ctx.frame = ++frame;
+    if (tag == 0xff) {
+      held[0].clear();
+      dissector.OnGap(flow::Direction::kFromInitiator, length, ctx);
+      continue;
+    }
+    size_t d = tag & 1;
+    auto dir = static_cast<flow::Direction>(d);
+    auto& buf = held[d];
+    buf.insert(buf.end(), bytes.begin(), bytes.end());
+    size_t used = 0;
+    while (used < buf.size()) {
+      auto result = dissector.OnData(dir, std::span<const uint8_t>(buf).subspan(used), ctx);
+      if (result.verdict == dissect::Verdict::kNotThisProtocol) {
+        used = buf.size();
+        break;
+      }
+      if (result.verdict == dissect::Verdict::kNeedMore) {
+        if (result.need == 0) std::abort();
+        break;
+      }
+      if (result.consumed == 0 || result.consumed > buf.size() - used) std::abort();
+      used += result.consumed;
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
+    if (buf.size() > max_held) std::abort();
+  }
+  ctx.frame = frame + 1;
+  dissector.OnEnd(ctx);
+}
+
+}  // namespace qw::fuzz
