@@ -172,9 +172,8 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, db));
   // The file is private to this run until renamed: no journal is needed for safety.
-  // A large page cache keeps the b-trees of batched inserts in memory until commit.
   if (auto s = store->Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
-                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-131072;");
+                           "PRAGMA locking_mode=EXCLUSIVE;");
       !s) {
     return core::MakeError(s.message());
   }
