@@ -51,18 +51,33 @@ OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_ma
   return e;
 }
 
-void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
-              bool exception, const char* histogram) {
-  if (!ctx.sink) return;
+namespace {
+
+PduObservation MakePdu(uint32_t capture_index, uint64_t frame, const char* protocol, uint32_t code,
+                       PduKind kind, bool exception, const char* histogram) {
   PduObservation p;
   p.protocol = protocol;
   p.histogram = histogram;
   p.code = code;
   p.kind = kind;
   p.exception = exception;
-  p.capture_index = ctx.capture_index;
-  p.frame = ctx.frame;
-  ctx.sink->OnPdu(p);
+  p.capture_index = capture_index;
+  p.frame = frame;
+  return p;
+}
+
+}  // namespace
+
+void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
+              bool exception, const char* histogram) {
+  if (!ctx.sink) return;
+  ctx.sink->OnPdu(
+      MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
+}
+
+void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
+              PduKind kind, bool exception, const char* histogram) {
+  sink.OnPdu(MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
 }
 
 void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,

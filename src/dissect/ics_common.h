@@ -33,6 +33,10 @@ OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_ma
 void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
               bool exception = false, const char* histogram = "functions");
 
+/// Counts one PDU of `protocol` on the frame of a frame dissector's ctx.
+void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
+              PduKind kind, bool exception = false, const char* histogram = "functions");
+
 /// Adds a second histogram value for the PDU just counted.
 void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,
                  uint32_t code);

@@ -56,27 +56,33 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   Probe(dir, frame, ts);
 }
 
+bool StreamAttacher::ProbeCandidates(flow::Direction dir, std::span<const uint8_t> bytes,
+                                     bool& any_maybe) {
+  for (auto it = candidates_.begin(); it != candidates_.end();) {
+    ProbeResult r = (*it)->probe(dir, bytes);
+    if (r == ProbeResult::kYes) {
+      active_ = *it;
+      recognised_ = active_->name;
+      dissector_ = active_->create();
+      ++stats_.attached;
+      candidates_.clear();
+      return true;
+    }
+    if (r == ProbeResult::kNo) {
+      it = candidates_.erase(it);
+    } else {
+      any_maybe = true;
+      ++it;
+    }
+  }
+  return false;
+}
+
 void StreamAttacher::OnDatagram(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
                                 core::Timestamp ts) {
   if (!active_) {
     bool any_maybe = false;
-    for (auto it = candidates_.begin(); it != candidates_.end();) {
-      ProbeResult r = (*it)->probe(dir, bytes);
-      if (r == ProbeResult::kYes) {
-        active_ = *it;
-        recognised_ = active_->name;
-        dissector_ = active_->create();
-        ++stats_.attached;
-        candidates_.clear();
-        break;
-      }
-      if (r == ProbeResult::kNo) {
-        it = candidates_.erase(it);
-      } else {
-        any_maybe = true;
-        ++it;
-      }
-    }
+    ProbeCandidates(dir, bytes, any_maybe);
     if (!active_) {
       if (!any_maybe || ++probed_datagrams_ >= kMaxProbedDatagrams) {
         done_ = true;
@@ -102,29 +108,15 @@ void StreamAttacher::OnDatagram(flow::Direction dir, std::span<const uint8_t> by
 void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp ts) {
   auto& buf = buffer_[Index(dir)];
   bool any_maybe = false;
-  for (auto it = candidates_.begin(); it != candidates_.end();) {
-    ProbeResult r = (*it)->probe(dir, buf);
-    if (r == ProbeResult::kYes) {
-      active_ = *it;
-      recognised_ = active_->name;
-      dissector_ = active_->create();
-      ++stats_.attached;
-      candidates_.clear();
-      // Offer what was held while probing, the initiator's side first.
-      std::vector<uint8_t> held[2] = {std::move(buffer_[0]), std::move(buffer_[1])};
-      buffer_[0].clear();
-      buffer_[1].clear();
-      for (size_t d = 0; d < 2 && !done_; ++d) {
-        if (!held[d].empty()) Feed(static_cast<flow::Direction>(d), held[d], frame, ts);
-      }
-      return;
+  if (ProbeCandidates(dir, buf, any_maybe)) {
+    // Offer what was held while probing, the initiator's side first.
+    std::vector<uint8_t> held[2] = {std::move(buffer_[0]), std::move(buffer_[1])};
+    buffer_[0].clear();
+    buffer_[1].clear();
+    for (size_t d = 0; d < 2 && !done_; ++d) {
+      if (!held[d].empty()) Feed(static_cast<flow::Direction>(d), held[d], frame, ts);
     }
-    if (r == ProbeResult::kNo) {
-      it = candidates_.erase(it);
-    } else {
-      any_maybe = true;
-      ++it;
-    }
+    return;
   }
   if (!any_maybe || buf.size() >= limits_.max_probe_bytes) {
     // Nothing accepts these bytes, or the probes would not decide within the cap.

@@ -46,6 +46,9 @@ class StreamAttacher final : public flow::StreamConsumer {
   const char* Protocol() const override { return recognised_; }
 
  private:
+  /// Runs the probes still in the race over `bytes`; true when one accepted and its
+  /// dissector is attached. Sets `any_maybe` when some probe wants more bytes.
+  bool ProbeCandidates(flow::Direction dir, std::span<const uint8_t> bytes, bool& any_maybe);
   void OnDatagram(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
                   core::Timestamp ts);
   void Probe(flow::Direction dir, uint64_t frame, core::Timestamp ts);

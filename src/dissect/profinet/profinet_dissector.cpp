@@ -27,20 +27,6 @@ constexpr uint16_t kPiVendorSiemens = 0x002a;
 
 using Target = core::FixedText<112>;
 
-// Counts one PDU of `protocol` on the frame of ctx (the frame-dissector twin of CountPdu).
-void Count(const FrameContext& ctx, ObservationSink& sink, const char* protocol,
-           const char* histogram, uint32_t code, PduKind kind, bool exception) {
-  PduObservation p;
-  p.protocol = protocol;
-  p.histogram = histogram;
-  p.code = code;
-  p.kind = kind;
-  p.exception = exception;
-  p.capture_index = ctx.capture_index;
-  p.frame = ctx.frame;
-  sink.OnPdu(p);
-}
-
 // Short name of a block's option and suboption, as the target shows selectors.
 const char* BlockName(uint8_t option, uint8_t suboption) {
   switch (option) {
@@ -246,7 +232,7 @@ void DissectDcp(const DcpPdu& pdu, const FrameContext& ctx, ObservationSink& sin
   const PduKind kind = request    ? PduKind::kRequest
                        : response ? PduKind::kResponse
                                   : PduKind::kOther;
-  Count(ctx, sink, kDcp, "functions", pdu.service_id, kind, response && error);
+  CountPdu(ctx, sink, kDcp, pdu.service_id, kind, response && error, "functions");
   sink.OnPduDetail(PduDetail{kDcp, "service_types", pdu.service_type});
 
   if (auto op = OperationOf(pdu, ctx)) sink.OnIcsOperation(*op);
@@ -326,7 +312,7 @@ void DissectProfinet(const decode::Packet& pkt, const FrameContext& ctx, Observa
     anomalies.Raise("pn_rt.truncated");
     return;
   }
-  Count(ctx, sink, kRt, "frame_ids", FrameIdKey(frame->frame_id), PduKind::kOther, false);
+  CountPdu(ctx, sink, kRt, FrameIdKey(frame->frame_id), PduKind::kOther, false, "frame_ids");
   if (IsCyclicFrameId(frame->frame_id) || IsAlarmFrameId(frame->frame_id)) {
     sink.OnCyclic(CyclicObservation{kRt, ctx.src_mac, {}});
   }
