@@ -19,19 +19,25 @@ struct MacAddr {
 
   auto operator<=>(const MacAddr&) const = default;
   /// Equality by word compare: the hot path's hash tables call it on every lookup.
-  bool operator==(const MacAddr& o) const { return std::memcmp(b.data(), o.b.data(), 6) == 0; }
+  bool operator==(const MacAddr& o) const { return Word() == o.Word(); }
+  /// The six bytes in the low 48 bits of one word, in memory order (for compares only).
+  uint64_t Word() const {
+    uint32_t hi;
+    uint16_t lo;
+    std::memcpy(&hi, b.data(), 4);
+    std::memcpy(&lo, b.data() + 4, 2);
+    return uint64_t{hi} | uint64_t{lo} << 32;
+  }
   /// Builds from a 6-byte view; all zeros when the view is shorter.
   static MacAddr From(std::span<const uint8_t> bytes);
   /// Parses "aa:bb:cc:dd:ee:ff" (or with '-'); nullopt when malformed.
   static std::optional<MacAddr> Parse(std::string_view text);
   /// Lower-case colon-separated text.
   std::string ToString() const;
-  bool IsZero() const { return b == std::array<uint8_t, 6>{}; }
+  bool IsZero() const { return Word() == 0; }
   /// Group (multicast or broadcast) address: the I/G bit is set.
   bool IsMulticast() const { return (b[0] & 1) != 0; }
-  bool IsBroadcast() const {
-    return b == std::array<uint8_t, 6>{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-  }
+  bool IsBroadcast() const { return Word() == 0xffff'ffff'ffffULL; }
   /// Locally administered (U/L bit set): no IEEE vendor applies.
   bool IsLocal() const { return (b[0] & 2) != 0; }
   /// The address as an integer, for hashing and prefix lookups.

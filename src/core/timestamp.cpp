@@ -31,7 +31,7 @@ void PutDigits(char* out, uint64_t v, int width) {
 
 }  // namespace
 
-std::string FormatIso8601(Timestamp t) {
+std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf) {
   int64_t secs = t.ns / 1'000'000'000;
   int64_t rem = t.ns % 1'000'000'000;
   if (rem < 0) {
@@ -49,7 +49,6 @@ std::string FormatIso8601(Timestamp t) {
   CivilFromDays(days, year, month, day);
   // "YYYY-MM-DDTHH:MM:SS.uuuuuuZ"; years outside 0..9999 cannot come from a 64-bit
   // nanosecond clock's useful range, but are clamped rather than misprinted.
-  std::array<char, 27> buf{};
   PutDigits(buf.data(), static_cast<uint64_t>(year < 0 ? 0 : year > 9999 ? 9999 : year), 4);
   buf[4] = '-';
   PutDigits(buf.data() + 5, month, 2);
@@ -64,7 +63,12 @@ std::string FormatIso8601(Timestamp t) {
   buf[19] = '.';
   PutDigits(buf.data() + 20, static_cast<uint64_t>(rem / 1000), 6);
   buf[26] = 'Z';
-  return std::string(buf.data(), buf.size());
+  return std::string_view(buf.data(), buf.size());
+}
+
+std::string FormatIso8601(Timestamp t) {
+  Iso8601Text buf;
+  return std::string(FormatIso8601(t, buf));
 }
 
 }  // namespace qw::core

@@ -1,8 +1,10 @@
 // Packet time: nanoseconds since the Unix epoch, taken from the capture, never the clock.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace qw::core {
 
@@ -17,5 +19,9 @@ struct Timestamp {
 
 /// Formats as ISO 8601 UTC with microseconds, e.g. "2024-03-01T10:00:00.123456Z".
 std::string FormatIso8601(Timestamp t);
+/// Room for FormatIso8601's text.
+using Iso8601Text = std::array<char, 27>;
+/// The same text, written into `buf` (no allocation); the view points into it.
+std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf);
 
 }  // namespace qw::core

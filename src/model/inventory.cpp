@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 namespace qw::model {
@@ -239,23 +240,6 @@ void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
   m->neighbors[obs.protocol] = obs;
 }
 
-namespace {
-
-// Counts one more under `key`, keeping at most `cap` keys.
-void Bump(std::map<std::string, uint64_t, std::less<>>& m, std::string_view key, size_t cap,
-          core::Anomalies& anomalies) {
-  auto it = m.find(key);
-  if (it != m.end()) {
-    ++it->second;
-  } else if (m.size() < cap) {
-    m.emplace(std::string(key), 1);
-  } else {
-    anomalies.Raise("inventory.too_many_ics_protocols");
-  }
-}
-
-}  // namespace
-
 void Inventory::OnIdentity(const dissect::DeviceIdentity& id) {
   DeviceFacts* facts = nullptr;
   if (Assignable(id.ip)) {
@@ -281,33 +265,104 @@ void Inventory::OnIdentity(const dissect::DeviceIdentity& id) {
 }
 
 void Inventory::OnCyclic(const dissect::CyclicObservation& obs) {
+  // Cyclic frames come by the hundred thousand from a few senders: their counters are
+  // remembered per sender and protocol.
+  uint64_t ip;
+  std::memcpy(&ip, obs.ip.b.data(), sizeof ip);
+  const uint64_t h = core::Mix64(ip ^ obs.mac.AsU64() ^ reinterpret_cast<uintptr_t>(obs.protocol));
+  CyclicCounter& slot = cyclic_cache_[h % cyclic_cache_.size()];
+  if (slot.counter && slot.protocol == obs.protocol && slot.ip == obs.ip && slot.mac == obs.mac) {
+    ++*slot.counter;
+    return;
+  }
   DeviceFacts* facts = nullptr;
   if (Assignable(obs.ip)) {
     if (IpState* s = Ip(obs.ip)) facts = &s->facts;
   } else if (!obs.mac.IsZero() && !obs.mac.IsMulticast()) {
     if (MacState* m = Mac(obs.mac)) facts = &m->facts;
   }
-  if (facts) Bump(facts->cyclic, obs.protocol, limits_.max_ics_protocols, anomalies_);
+  if (!facts) return;
+  auto it = facts->cyclic.find(std::string_view(obs.protocol));
+  if (it == facts->cyclic.end()) {
+    if (facts->cyclic.size() >= limits_.max_ics_protocols) {
+      anomalies_.Raise("inventory.too_many_ics_protocols");
+      return;
+    }
+    it = facts->cyclic.emplace(std::string(obs.protocol), 0).first;
+  }
+  ++it->second;
+  slot = {obs.protocol, obs.ip, obs.mac, &it->second};
+}
+
+// Resolves the counters of one operation and bumps them; false when a table or cap was full,
+// which must be raised again next time, so the result is not to be remembered.
+bool Inventory::CountOpSlow(const dissect::IcsOperation& op, OpCounters& out) {
+  bool complete = true;
+  auto facts_of = [&](const core::IpAddr& ip, const core::MacAddr& mac) -> DeviceFacts* {
+    DeviceFacts* f = nullptr;
+    if (Assignable(ip)) {
+      IpState* s = Ip(ip);
+      f = s ? &s->facts : nullptr;
+    } else if (!mac.IsZero() && !mac.IsMulticast()) {
+      MacState* m = Mac(mac);
+      f = m ? &m->facts : nullptr;
+    } else {
+      return nullptr;  // nobody to count: not a failure
+    }
+    complete &= f != nullptr;
+    return f;
+  };
+  auto counter = [&](std::map<std::string, uint64_t, std::less<>>& m) -> uint64_t* {
+    auto it = m.find(std::string_view(op.protocol));
+    if (it != m.end()) return &it->second;
+    if (m.size() < limits_.max_ics_protocols) {
+      return &m.emplace(std::string(op.protocol), 0).first->second;
+    }
+    anomalies_.Raise("inventory.too_many_ics_protocols");
+    complete = false;
+    return nullptr;
+  };
+  out = {};
+  out.protocol = op.protocol;
+  out.device_ip = op.where.device_ip;
+  out.device_mac = op.where.device_mac;
+  out.requester_ip = op.where.requester_ip;
+  out.requester_mac = op.where.requester_mac;
+  if (DeviceFacts* d = facts_of(op.where.device_ip, op.where.device_mac)) {
+    out.served = counter(d->ics_served);
+  }
+  if (DeviceFacts* r = facts_of(op.where.requester_ip, op.where.requester_mac)) {
+    out.requested = counter(r->ics_requested);
+    out.program_changes = &r->program_changes_requested;
+  }
+  return complete;
 }
 
 void Inventory::OnIcsOperation(const dissect::IcsOperation& op) {
-  auto facts_of = [&](const core::IpAddr& ip, const core::MacAddr& mac) -> DeviceFacts* {
-    if (Assignable(ip)) {
-      IpState* s = Ip(ip);
-      return s ? &s->facts : nullptr;
+  const auto& w = op.where;
+  uint64_t dev, req;
+  std::memcpy(&dev, w.device_ip.b.data(), sizeof dev);
+  std::memcpy(&req, w.requester_ip.b.data(), sizeof req);
+  const uint64_t h = core::Mix64(dev ^ (req << 1) ^ w.device_mac.AsU64() ^
+                                 reinterpret_cast<uintptr_t>(op.protocol));
+  OpCounters& slot = op_cache_[h % kOpCacheSlots];
+  OpCounters* c = &slot;
+  OpCounters fresh;
+  if (!(slot.protocol == op.protocol && slot.device_ip == w.device_ip &&
+        slot.requester_ip == w.requester_ip && slot.device_mac == w.device_mac &&
+        slot.requester_mac == w.requester_mac)) {
+    if (CountOpSlow(op, fresh)) {
+      slot = fresh;
+    } else {
+      c = &fresh;  // a cap was hit: counted what could be, and asked again next time
     }
-    if (mac.IsZero() || mac.IsMulticast()) return nullptr;
-    MacState* m = Mac(mac);
-    return m ? &m->facts : nullptr;
-  };
-  if (DeviceFacts* d = facts_of(op.where.device_ip, op.where.device_mac)) {
-    Bump(d->ics_served, op.protocol, limits_.max_ics_protocols, anomalies_);
   }
-  if (DeviceFacts* r = facts_of(op.where.requester_ip, op.where.requester_mac)) {
-    Bump(r->ics_requested, op.protocol, limits_.max_ics_protocols, anomalies_);
+  if (c->served) ++*c->served;
+  if (c->requested) {
+    ++*c->requested;
     if (op.category == dissect::IcsCategory::kProgramChange ||
         op.category == dissect::IcsCategory::kFirmware) {
-      ++r->program_changes_requested;
+      ++*c->program_changes;
     }
   }
 }

@@ -10,6 +10,7 @@
 // anomalies, and everything is merged in a fixed order so output is deterministic.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -131,7 +132,31 @@ class Inventory : public dissect::ObservationSink {
   void Account(const core::MacAddr* mac, const core::IpAddr* ip, VlanTag tag, core::Timestamp first,
                core::Timestamp last, Evidence ev, uint64_t packets, uint64_t bytes);
 
+  // The counters one operation bumps, remembered for its endpoints and protocol so that a
+  // poll loop does not look its devices up again. The pointers stay valid: states are never
+  // erased and map nodes do not move.
+  struct OpCounters {
+    const char* protocol = nullptr;  // static text; nullptr marks an empty slot
+    core::IpAddr device_ip, requester_ip;
+    core::MacAddr device_mac, requester_mac;
+    uint64_t* served = nullptr;     // nullptr when the device is nobody to count
+    uint64_t* requested = nullptr;  // nullptr when the requester is nobody to count
+    uint64_t* program_changes = nullptr;
+  };
+  static constexpr size_t kOpCacheSlots = 64;
+  bool CountOpSlow(const dissect::IcsOperation& op, OpCounters& out);
+
+  // The cyclic-frame counter of one sender and protocol, remembered likewise.
+  struct CyclicCounter {
+    const char* protocol = nullptr;
+    core::IpAddr ip;
+    core::MacAddr mac;
+    uint64_t* counter = nullptr;  // nullptr marks an empty slot
+  };
+
   InventoryLimits limits_;
+  std::array<OpCounters, kOpCacheSlots> op_cache_{};
+  std::array<CyclicCounter, kOpCacheSlots> cyclic_cache_{};
   std::unordered_map<core::MacAddr, std::unique_ptr<MacState>, core::MacHash> macs_;
   std::unordered_map<core::IpAddr, std::unique_ptr<IpState>, core::IpHash> ips_;
   core::Anomalies anomalies_;

@@ -17,62 +17,135 @@ void ProtocolStats::Add(const ProtocolStats& o) {
 }
 
 ProtocolCounter::Entry& ProtocolCounter::Find(const char* name) {
-  if (last_ < entries_.size() && entries_[last_].name == name) return entries_[last_];
+  if (last_ < entries_.size() && entries_[last_].key == name) return entries_[last_];
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].name == name) {
+    if (entries_[i].key == name) {
       last_ = i;
       return entries_[i];
     }
   }
-  entries_.push_back(Entry{name, {}, ~uint32_t{0}, ~uint64_t{0}});
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].name == name) {
+      entries_[i].key = name;
+      last_ = i;
+      return entries_[i];
+    }
+  }
+  entries_.emplace_back();
+  entries_.back().key = name;
+  entries_.back().name = name;
   last_ = entries_.size() - 1;
   return entries_.back();
 }
 
-void ProtocolCounter::Bump(ProtocolStats& s, const char* histogram, uint32_t code,
-                           core::Anomalies& anomalies) {
-  auto h = s.histograms.find(histogram);
-  if (h == s.histograms.end())
-    h = s.histograms.emplace(histogram, std::map<uint32_t, uint64_t>{}).first;
-  auto it = h->second.find(code);
-  if (it != h->second.end()) {
-    ++it->second;
+ProtocolCounter::Histogram& ProtocolCounter::FindHistogram(Entry& e, const char* name) {
+  auto& hs = e.histograms;
+  if (e.last_histogram < hs.size() && hs[e.last_histogram].key == name) {
+    return hs[e.last_histogram];
+  }
+  for (size_t i = 0; i < hs.size(); ++i) {
+    if (hs[i].key == name) {
+      e.last_histogram = i;
+      return hs[i];
+    }
+  }
+  for (size_t i = 0; i < hs.size(); ++i) {
+    if (hs[i].name == name) {
+      hs[i].key = name;
+      e.last_histogram = i;
+      return hs[i];
+    }
+  }
+  hs.emplace_back();
+  hs.back().key = name;
+  hs.back().name = name;
+  e.last_histogram = hs.size() - 1;
+  return hs.back();
+}
+
+void ProtocolCounter::Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies) {
+  uint64_t* slot = nullptr;
+  if (code < kDenseCodes) {
+    slot = &h.low[code];
+  } else if (auto it = h.high.find(code); it != h.high.end()) {
+    slot = &it->second;
+  }
+  if (slot && *slot) {
+    *slot += n;
     return;
   }
-  if (h->second.size() >= kMaxCodesPerHistogram) {
-    anomalies.Raise("protocols.histogram_full");
-    ++h->second[kOverflowCode];
+  if (h.distinct >= kMaxCodesPerHistogram) {
+    if (anomalies) anomalies->Raise("protocols.histogram_full");
+    uint64_t& over = h.high[kOverflowCode];
+    h.distinct += over == 0;
+    over += n;
     return;
   }
-  h->second.emplace(code, 1);
+  ++h.distinct;
+  if (slot)
+    *slot = n;
+  else
+    h.high.emplace(code, n);
 }
 
 void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& anomalies) {
   Entry& e = Find(p.protocol);
-  ++e.stats.pdus;
-  e.stats.requests += p.kind == dissect::PduKind::kRequest;
-  e.stats.responses += p.kind == dissect::PduKind::kResponse;
-  e.stats.exceptions += p.exception;
+  ++e.pdus;
+  e.requests += p.kind == dissect::PduKind::kRequest;
+  e.responses += p.kind == dissect::PduKind::kResponse;
+  e.exceptions += p.exception;
   // A frame counts once however many PDUs of the protocol it completes.
   if (p.frame != e.last_frame || p.capture_index != e.last_capture) {
-    ++e.stats.frames;
+    ++e.frames;
     e.last_frame = p.frame;
     e.last_capture = p.capture_index;
   }
-  if (p.histogram && *p.histogram) Bump(e.stats, p.histogram, p.code, anomalies);
+  if (p.histogram && *p.histogram) Bump(FindHistogram(e, p.histogram), p.code, 1, &anomalies);
 }
 
 void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& anomalies) {
-  Bump(Find(d.protocol).stats, d.histogram, d.code, anomalies);
+  if (!d.histogram || !*d.histogram) return;
+  Bump(FindHistogram(Find(d.protocol), d.histogram), d.code, 1, &anomalies);
 }
 
 void ProtocolCounter::Merge(const ProtocolCounter& other) {
-  for (const auto& e : other.entries_) Find(e.name.c_str()).stats.Add(e.stats);
+  for (const auto& o : other.entries_) {
+    Entry& e = Find(o.name.c_str());
+    e.key = nullptr;  // the text of another counter: never an address to trust later
+    e.pdus += o.pdus;
+    e.requests += o.requests;
+    e.responses += o.responses;
+    e.exceptions += o.exceptions;
+    e.frames += o.frames;
+    for (const auto& oh : o.histograms) {
+      Histogram& h = FindHistogram(e, oh.name.c_str());
+      h.key = nullptr;
+      for (uint32_t code = 0; code < kDenseCodes; ++code) {
+        if (oh.low[code]) Bump(h, code, oh.low[code], nullptr);
+      }
+      for (const auto& [code, n] : oh.high) Bump(h, code, n, nullptr);
+    }
+  }
 }
 
 std::map<std::string, ProtocolStats> ProtocolCounter::Result() const {
   std::map<std::string, ProtocolStats> out;
-  for (const auto& e : entries_) out[e.name].Add(e.stats);
+  for (const auto& e : entries_) {
+    ProtocolStats s;
+    s.pdus = e.pdus;
+    s.requests = e.requests;
+    s.responses = e.responses;
+    s.exceptions = e.exceptions;
+    s.frames = e.frames;
+    for (const auto& h : e.histograms) {
+      auto& codes = s.histograms[h.name];
+      for (uint32_t code = 0; code < kDenseCodes; ++code) {
+        if (h.low[code]) codes[code] += h.low[code];
+      }
+      for (const auto& [code, n] : h.high) codes[code] += n;
+    }
+    out[e.name].Add(s);
+  }
   return out;
 }
 

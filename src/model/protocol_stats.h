@@ -3,6 +3,7 @@
 // codes or services keyed by the code as it stands on the wire.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,7 +24,9 @@ struct ProtocolStats {
   void Add(const ProtocolStats& o);
 };
 
-/// Counts PDUs as dissectors report them; one per engine, merged across shards.
+/// Counts PDUs as dissectors report them; one per engine, merged across shards. Names come
+/// as static text, so the hot path finds a protocol and a histogram by the text's address
+/// (falling back to comparing the text) and counts codes below 256 in a plain array.
 class ProtocolCounter {
  public:
   /// Distinct codes kept per histogram; beyond it a code counts under kOverflowCode.
@@ -41,15 +44,28 @@ class ProtocolCounter {
   std::map<std::string, ProtocolStats> Result() const;
 
  private:
-  struct Entry {
+  static constexpr uint32_t kDenseCodes = 256;
+  // One histogram: codes below kDenseCodes in `low`, the others in `high`.
+  struct Histogram {
+    const char* key = nullptr;  // the address the name came at last
     std::string name;
-    ProtocolStats stats;
+    std::array<uint64_t, kDenseCodes> low{};
+    std::map<uint32_t, uint64_t> high;
+    size_t distinct = 0;  // codes with a count, the overflow code included
+  };
+  struct Entry {
+    const char* key = nullptr;  // the address the name came at last
+    std::string name;
+    uint64_t pdus = 0, requests = 0, responses = 0, exceptions = 0, frames = 0;
+    std::vector<Histogram> histograms;
+    size_t last_histogram = 0;
     uint32_t last_capture = ~uint32_t{0};
     uint64_t last_frame = ~uint64_t{0};
   };
   Entry& Find(const char* name);
-  static void Bump(ProtocolStats& s, const char* histogram, uint32_t code,
-                   core::Anomalies& anomalies);
+  static Histogram& FindHistogram(Entry& e, const char* name);
+  /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode).
+  static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies);
 
   std::vector<Entry> entries_;
   size_t last_ = 0;  // the entry found last: PDUs of one protocol come in runs

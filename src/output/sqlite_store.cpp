@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "output/atomic_file.h"
 #include "output/json_output.h"
@@ -16,14 +17,6 @@ namespace {
 constexpr size_t kFlowBatch = 10'000;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
-// Addresses whose text the writer keeps, so that each is formatted once.
-constexpr size_t kMaxCachedAddresses = 65536;
-// Indexes built once the rows are in, which is cheaper than keeping them up to date
-// through every insert.
-constexpr const char* kIndexes =
-    "CREATE INDEX IF NOT EXISTS ics_operations_by_responder ON ics_operations(responder_ip, "
-    "category);";
-
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
 constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
@@ -164,8 +157,11 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   std::string tmp = TempPathFor(path);
   ::unlink(tmp.c_str());
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
+  // One connection, used by one thread at a time (the writer, then Finish's caller): SQLite's
+  // own locking of it would only cost time.
+  if (sqlite3_open_v2(tmp.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
     std::string msg = tmp + ": " + (db ? sqlite3_errmsg(db) : "cannot open");
     if (db) sqlite3_close(db);
     return core::MakeError(msg);
@@ -328,46 +324,74 @@ core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
   return Submit(std::move(job));
 }
 
-const std::string& SqliteStore::IpText(const core::IpAddr& ip) {
-  if (ip_text_.size() > kMaxCachedAddresses) ip_text_.clear();
-  auto it = ip_text_.find(ip);
-  if (it == ip_text_.end()) it = ip_text_.emplace(ip, ip.ToString()).first;
-  return it->second;
-}
-
-const std::string& SqliteStore::MacText(const core::MacAddr& mac) {
-  if (mac_text_.size() > kMaxCachedAddresses) mac_text_.clear();
-  auto it = mac_text_.find(mac);
-  if (it == mac_text_.end()) it = mac_text_.emplace(mac, mac.ToString()).first;
-  return it->second;
+const SqliteStore::EndpointText& SqliteStore::TextOf(const dissect::OpEndpoints& w) {
+  uint64_t dev, req;
+  std::memcpy(&dev, w.device_ip.b.data(), sizeof dev);
+  std::memcpy(&req, w.requester_ip.b.data(), sizeof req);
+  const uint64_t h = core::Mix64(dev ^ (req << 1) ^ w.device_mac.AsU64() ^
+                                 (uint64_t{w.requester_port} << 16 | w.device_port));
+  EndpointText& e = endpoint_text_[h % endpoint_text_.size()];
+  if (e.filled && e.requester_ip == w.requester_ip && e.device_ip == w.device_ip &&
+      e.requester_port == w.requester_port && e.device_port == w.device_port &&
+      e.requester_mac == w.requester_mac && e.device_mac == w.device_mac) {
+    return e;
+  }
+  e.filled = true;
+  e.requester_ip = w.requester_ip;
+  e.device_ip = w.device_ip;
+  e.requester_port = w.requester_port;
+  e.device_port = w.device_port;
+  e.requester_mac = w.requester_mac;
+  e.device_mac = w.device_mac;
+  auto address = [](std::string& out, const core::IpAddr& ip) {
+    out.clear();
+    if (ip.IsSet()) out = ip.ToString();
+  };
+  auto mac_text = [](std::string& out, const core::MacAddr& mac) {
+    out.clear();
+    if (!mac.IsZero()) out = mac.ToString();
+  };
+  // "ip:port" ("[v6]:port"), or the MAC for link-layer protocols.
+  auto endpoint = [](std::string& out, const core::IpAddr& ip, const std::string& ip_text,
+                     uint16_t port, const std::string& mac) {
+    out.clear();
+    if (ip.IsSet()) {
+      if (!ip.IsV4()) out += '[';
+      out += ip_text;
+      if (!ip.IsV4()) out += ']';
+      out += ':';
+      out += std::to_string(port);
+    } else {
+      out = mac;
+    }
+  };
+  address(e.requester_ip_text, w.requester_ip);
+  address(e.device_ip_text, w.device_ip);
+  mac_text(e.requester_mac_text, w.requester_mac);
+  mac_text(e.device_mac_text, w.device_mac);
+  endpoint(e.requester, w.requester_ip, e.requester_ip_text, w.requester_port,
+           e.requester_mac_text);
+  endpoint(e.device, w.device_ip, e.device_ip_text, w.device_port, e.device_mac_text);
+  return e;
 }
 
 core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& batch) {
   if (batch.empty()) return {};
-  // Stable: operations with the same key keep the order their flow emitted them in.
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const auto& a, const auto& b) { return OperationId(a) < OperationId(b); });
+  // Rows go in by id. Stable: operations with the same key keep the order their flow emitted
+  // them in. A batch from one thread is mostly in order already, so the sort moves ids and
+  // positions, not whole operations.
+  order_.clear();
+  for (uint32_t n = 0; n < batch.size(); ++n) order_.push_back({OperationId(batch[n]), n});
+  std::stable_sort(order_.begin(), order_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = insert_op_;
-  std::string requester, device, ts;
-  for (const auto& op : batch) {
+  core::Iso8601Text ts_text;
+  for (const auto& [op_id, position] : order_) {
+    const dissect::IcsOperation& op = batch[position];
     const auto& w = op.where;
-    auto endpoint = [&](std::string& out, const core::IpAddr& ip, uint16_t port,
-                        const core::MacAddr& mac) {
-      out.clear();
-      if (ip.IsSet()) {
-        if (!ip.IsV4()) out += '[';
-        out += IpText(ip);
-        if (!ip.IsV4()) out += ']';
-        out += ':';
-        out += std::to_string(port);
-      } else if (!mac.IsZero()) {
-        out = MacText(mac);
-      }
-    };
-    endpoint(requester, w.requester_ip, w.requester_port, w.requester_mac);
-    endpoint(device, w.device_ip, w.device_port, w.device_mac);
-    ts = core::FormatIso8601(op.ts);
+    const EndpointText& ends = TextOf(w);
+    const std::string_view ts = core::FormatIso8601(op.ts, ts_text);
     // Every column is bound for every row, and each text outlives the step it is bound for.
     int i = 1;
     auto text = [&](std::string_view v) {
@@ -384,23 +408,22 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
         sqlite3_bind_null(st, i++);
     };
     const int id_index = i;
-    integer(static_cast<int64_t>(OperationId(op)));
+    integer(static_cast<int64_t>(op_id));
     text(op.protocol);
     integer(op.function_code);
     text(*op.function ? op.function : "unknown");
     text(dissect::IcsCategoryName(op.category));
     text(op.target.view());
-    text(requester);
-    text(device);
+    text(ends.requester);
+    text(ends.device);
     integer(w.capture_index);
     integer(static_cast<int64_t>(op.request_frame ? op.request_frame : op.response_frame));
     text(op.result.view());
     integer(w.vlan);
-    text(w.requester_ip.IsSet() ? std::string_view(IpText(w.requester_ip)) : std::string_view());
-    text(w.requester_mac.IsZero() ? std::string_view()
-                                  : std::string_view(MacText(w.requester_mac)));
-    text(w.device_ip.IsSet() ? std::string_view(IpText(w.device_ip)) : std::string_view());
-    text(w.device_mac.IsZero() ? std::string_view() : std::string_view(MacText(w.device_mac)));
+    text(ends.requester_ip_text);
+    text(ends.requester_mac_text);
+    text(ends.device_ip_text);
+    text(ends.device_mac_text);
     integer(w.device_port);
     nullable(op.request_frame);
     nullable(op.response_frame);
@@ -409,8 +432,8 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     // the later one takes the next free number. Operations of one frame all come from one
     // flow in a fixed order, so the outcome does not depend on threads or batches.
     int rc = sqlite3_step(st);
-    for (uint64_t id = OperationId(op) + 1, tries = 0;
-         rc == SQLITE_CONSTRAINT && tries < kMaxSeqRetries; ++id, ++tries) {
+    for (uint64_t id = op_id + 1, tries = 0; rc == SQLITE_CONSTRAINT && tries < kMaxSeqRetries;
+         ++id, ++tries) {
       sqlite3_reset(st);
       sqlite3_bind_int64(st, id_index, static_cast<int64_t>(id));
       rc = sqlite3_step(st);
@@ -438,7 +461,6 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
     if (auto s = Submit(std::move(ops)); !s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
-  if (auto s = Exec(kIndexes); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
   sqlite3_stmt* st = nullptr;
   auto prepare = [&](const char* sql) {

@@ -4,6 +4,7 @@
 // PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -11,7 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/address.h"
@@ -65,9 +66,17 @@ class SqliteStore {
   /// Waits until the writer wrote everything submitted and stops it; its error, if any.
   core::Status StopWriter();
   void WriterLoop();
-  /// The text of an address, formatted once (writer thread only).
-  const std::string& IpText(const core::IpAddr& ip);
-  const std::string& MacText(const core::MacAddr& mac);
+  // The texts of one operation's endpoints, kept for the next operations between the same
+  // endpoints (writer thread only).
+  struct EndpointText {
+    bool filled = false;
+    core::IpAddr requester_ip, device_ip;
+    uint16_t requester_port = 0, device_port = 0;
+    core::MacAddr requester_mac, device_mac;
+    std::string requester, device;  // "ip:port", or the MAC for link-layer protocols
+    std::string requester_ip_text, device_ip_text, requester_mac_text, device_mac_text;
+  };
+  const EndpointText& TextOf(const dissect::OpEndpoints& w);
 
   std::string path_;
   sqlite3* db_;
@@ -76,8 +85,8 @@ class SqliteStore {
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
 
-  std::unordered_map<core::IpAddr, std::string, core::IpHash> ip_text_;
-  std::unordered_map<core::MacAddr, std::string, core::MacHash> mac_text_;
+  std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
+  std::array<EndpointText, 256> endpoint_text_;       // writer only, by a hash of the endpoints
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;

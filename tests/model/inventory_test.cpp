@@ -291,6 +291,49 @@ TEST(Inventory, CyclicFramesCountPerDeviceByMacAndMergeAcrossShards) {
   EXPECT_EQ(dev->cyclic_frames.at("pn_rt"), 3u);
 }
 
+// Repeated operations and cyclic frames are counted through remembered counters; the counts
+// must be those of counting each one afresh, and a full cap must be raised every time.
+TEST(Inventory, RepeatedOperationsCountEveryOneAndACapIsRaisedEachTime) {
+  InventoryLimits limits;
+  limits.max_ics_protocols = 1;
+  Inventory inv(limits);
+  const std::string other_text = "s7comm";  // same name at another address
+  for (int i = 0; i < 5; ++i) {
+    inv.OnIcsOperation(Op("10.10.5.20", "10.50.1.10", dissect::IcsCategory::kProgramChange, 3));
+    auto op = Op("10.10.5.20", "10.50.1.10", dissect::IcsCategory::kRead, 4);
+    op.protocol = other_text.c_str();
+    inv.OnIcsOperation(op);
+  }
+  auto modbus = Op("10.10.5.20", "10.50.1.10", dissect::IcsCategory::kWrite, 5);
+  modbus.protocol = "modbus";  // past the cap of one protocol per device
+  inv.OnIcsOperation(modbus);
+  inv.OnIcsOperation(modbus);
+  dissect::CyclicObservation rt;
+  rt.protocol = "pn_rt";
+  rt.mac = Mac("00:0e:8c:00:00:07");
+  for (int i = 0; i < 7; ++i) inv.OnCyclic(rt);
+  Inventory merged(limits);
+  merged.Merge(inv);
+  merged.OnCyclic(rt);  // after a merge, counting goes on into the merged counter
+  auto assets = merged.Finalize(VendorDb{});
+  const Asset* plc = ByIp(assets, "10.50.1.10");
+  ASSERT_NE(plc, nullptr);
+  EXPECT_EQ(plc->ics_served.at("s7comm"), 10u);
+  EXPECT_EQ(plc->ics_served.count("modbus"), 0u);
+  const Asset* eng = ByIp(assets, "10.10.5.20");
+  ASSERT_NE(eng, nullptr);
+  EXPECT_EQ(eng->ics_requested.at("s7comm"), 10u);
+  ASSERT_FALSE(eng->roles.empty());
+  EXPECT_NE(eng->roles[0].evidence.find("asked for 5 program or firmware changes"),
+            std::string::npos)
+      << eng->roles[0].evidence;
+  const Asset* dev = ByMac(assets, "00:0e:8c:00:00:07");
+  ASSERT_NE(dev, nullptr);
+  EXPECT_EQ(dev->cyclic_frames.at("pn_rt"), 8u);
+  // Two modbus operations, each refused for the PLC and for the requester.
+  EXPECT_EQ(inv.anomalies().Count("inventory.too_many_ics_protocols"), 4u);
+}
+
 TEST(VendorDb, LongestPrefixWins) {
   VendorDb db;
   db.Add("70B3D5", "IEEE Registration Authority");

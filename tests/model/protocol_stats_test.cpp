@@ -1,0 +1,100 @@
+#include "model/protocol_stats.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace qw::model {
+namespace {
+
+dissect::PduObservation Pdu(const char* protocol, uint32_t code, uint64_t frame,
+                            dissect::PduKind kind = dissect::PduKind::kRequest) {
+  dissect::PduObservation p;
+  p.protocol = protocol;
+  p.code = code;
+  p.frame = frame;
+  p.kind = kind;
+  return p;
+}
+
+TEST(ProtocolCounter, CountsPdusFramesAndCodesOnEitherSideOfTheDenseRange) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  c.OnPdu(Pdu("modbus", 3, 1), a);
+  c.OnPdu(Pdu("modbus", 3, 1, dissect::PduKind::kResponse), a);  // same frame
+  auto exc = Pdu("modbus", 3, 2, dissect::PduKind::kResponse);
+  exc.exception = true;
+  c.OnPdu(exc, a);
+  c.OnPdu(Pdu("modbus", 0x5a0, 3), a);  // above the dense codes
+  dissect::PduDetail d;
+  d.protocol = "modbus";
+  d.histogram = "umas";
+  d.code = 0x41;
+  c.OnDetail(d, a);
+  const auto r = c.Result();
+  ASSERT_EQ(r.size(), 1u);
+  const ProtocolStats& m = r.at("modbus");
+  EXPECT_EQ(m.pdus, 4u);
+  EXPECT_EQ(m.requests, 2u);
+  EXPECT_EQ(m.responses, 2u);
+  EXPECT_EQ(m.exceptions, 1u);
+  EXPECT_EQ(m.frames, 3u);
+  EXPECT_EQ(m.histograms.at("functions").at(3), 3u);
+  EXPECT_EQ(m.histograms.at("functions").at(0x5a0), 1u);
+  EXPECT_EQ(m.histograms.at("umas").at(0x41), 1u);
+  EXPECT_TRUE(a.empty());
+}
+
+// Names are matched by their text, not only by the address they come at.
+TEST(ProtocolCounter, NamesAtDifferentAddressesAreOneProtocol) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  const std::string first = "dnp3", second = "dnp3";
+  const std::string hist1 = "functions", hist2 = "functions";
+  auto p = Pdu(first.c_str(), 1, 1);
+  p.histogram = hist1.c_str();
+  c.OnPdu(p, a);
+  auto q = Pdu(second.c_str(), 1, 2);
+  q.histogram = hist2.c_str();
+  c.OnPdu(q, a);
+  c.OnPdu(Pdu("iec104", 100, 3), a);
+  const auto r = c.Result();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.at("dnp3").pdus, 2u);
+  EXPECT_EQ(r.at("dnp3").histograms.at("functions").at(1), 2u);
+  EXPECT_EQ(r.at("iec104").pdus, 1u);
+}
+
+TEST(ProtocolCounter, CapsDistinctCodesAndCountsTheRestAsOverflow) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  const uint32_t n = ProtocolCounter::kMaxCodesPerHistogram;
+  for (uint32_t code = 0; code < n + 10; ++code) c.OnPdu(Pdu("opcua", code, code + 1), a);
+  c.OnPdu(Pdu("opcua", 7, n + 20), a);  // a known code still counts as itself
+  const auto r = c.Result();
+  const auto& h = r.at("opcua").histograms.at("functions");
+  EXPECT_EQ(h.size(), n + 1);
+  EXPECT_EQ(h.at(ProtocolCounter::kOverflowCode), 10u);
+  EXPECT_EQ(h.at(7), 2u);
+  EXPECT_EQ(a.Count("protocols.histogram_full"), 10u);
+}
+
+TEST(ProtocolCounter, MergeAddsShardsByName) {
+  ProtocolCounter one, two, all;
+  core::Anomalies a;
+  one.OnPdu(Pdu("s7comm", 4, 1), a);
+  one.OnPdu(Pdu("s7comm", 0x31, 2), a);
+  two.OnPdu(Pdu("s7comm", 4, 5), a);
+  two.OnPdu(Pdu("bacnet", 300, 6), a);
+  all.Merge(one);
+  all.Merge(two);
+  const auto r = all.Result();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.at("s7comm").pdus, 3u);
+  EXPECT_EQ(r.at("s7comm").frames, 3u);
+  EXPECT_EQ(r.at("s7comm").histograms.at("functions").at(4), 2u);
+  EXPECT_EQ(r.at("bacnet").histograms.at("functions").at(300), 1u);
+}
+
+}  // namespace
+}  // namespace qw::model
