@@ -8,7 +8,7 @@ namespace {
 
 model::FlowRecord ToRecord(const flow::Flow& f, flow::EndReason reason) {
   model::FlowRecord r;
-  r.id = static_cast<uint64_t>(f.capture_index) << 40 | f.first_frame;
+  r.id = f.RecordId();
   r.capture_index = f.capture_index;
   r.first_frame = f.first_frame;
   r.proto = f.proto;

@@ -158,7 +158,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.2.0"; }
+const char* Version() { return "0.3.0"; }
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
   auto start = Clock::now();

@@ -38,8 +38,13 @@ std::optional<MacAddr> MacAddr::Parse(std::string_view text) {
 }
 
 std::string MacAddr::ToString() const {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2], b[3], b[4],
-                     b[5]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (size_t i = 0; i < 6; ++i) {
+    out[i * 3] = kHex[b[i] >> 4];
+    out[i * 3 + 1] = kHex[b[i] & 0xf];
+  }
+  return out;
 }
 
 IpAddr IpAddr::V4(std::span<const uint8_t> bytes) {
@@ -111,10 +116,20 @@ bool IpAddr::IsUnspecified() const {
 
 std::string IpAddr::ToString() const {
   char buf[INET6_ADDRSTRLEN] = {0};
-  if (IsV4())
-    inet_ntop(AF_INET, b.data(), buf, sizeof buf);
-  else if (IsV6())
-    inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
+  if (IsV4()) {
+    // Dotted quad by hand: inet_ntop goes through sprintf, and flow and operation rows
+    // format addresses by the hundred thousand.
+    char* p = buf;
+    for (size_t i = 0; i < 4; ++i) {
+      if (i) *p++ = '.';
+      const unsigned v = b[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+    }
+    return std::string(buf, static_cast<size_t>(p - buf));
+  }
+  if (IsV6()) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
   return buf;
 }
 

@@ -66,6 +66,22 @@ std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf) {
   return std::string_view(buf.data(), buf.size());
 }
 
+std::string_view Iso8601Formatter::Format(Timestamp t) {
+  int64_t secs = t.ns / 1'000'000'000;
+  int64_t rem = t.ns % 1'000'000'000;
+  if (rem < 0) {
+    rem += 1'000'000'000;
+    --secs;
+  }
+  if (!have_ || secs != second_) {
+    have_ = true;
+    second_ = secs;
+    return FormatIso8601(t, buf_);
+  }
+  PutDigits(buf_.data() + 20, static_cast<uint64_t>(rem / 1000), 6);
+  return std::string_view(buf_.data(), buf_.size());
+}
+
 std::string FormatIso8601(Timestamp t) {
   Iso8601Text buf;
   return std::string(FormatIso8601(t, buf));

@@ -24,4 +24,17 @@ using Iso8601Text = std::array<char, 27>;
 /// The same text, written into `buf` (no allocation); the view points into it.
 std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf);
 
+/// FormatIso8601 for a series of nearby times: the date and time of day are worked out
+/// once per second, only the microseconds for each call.
+class Iso8601Formatter {
+ public:
+  /// The text of `t`; valid until the next call.
+  std::string_view Format(Timestamp t);
+
+ private:
+  Iso8601Text buf_{};
+  int64_t second_ = 0;
+  bool have_ = false;
+};
+
 }  // namespace qw::core

@@ -33,6 +33,8 @@ OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir) 
   const flow::Flow& f = *ctx.flow;
   e.vlan = f.vlan;
   bool from_initiator = request_dir == flow::Direction::kFromInitiator;
+  e.flow_id = f.RecordId();
+  e.requester_is_initiator = from_initiator;
   e.requester_ip = from_initiator ? f.initiator_ip : f.responder_ip;
   e.device_ip = from_initiator ? f.responder_ip : f.initiator_ip;
   e.requester_port = from_initiator ? f.initiator_port : f.responder_port;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -61,83 +62,101 @@ class FrameSeq {
 
 /// Requests waiting for their responses, keyed by what the protocol pairs on (transaction
 /// id, PDU reference, invoke id...). Holds at most N; the oldest gives way when full.
-/// Lives inside the per-flow dissector: no allocation after construction.
+/// Lives inside the per-flow dissector: no allocation after construction. Keys, ages and
+/// which slots are taken sit apart from the values, so a lookup reads a few cache lines
+/// however large a request is.
 template <typename T, size_t N>
 class RequestTable {
+  static_assert(N > 0, "a table holds at least one request");
+
  public:
   /// Stores `value` under `key`. Returns the entry it displaced (same key, or the oldest
   /// when full) so the caller can report that request as unanswered.
   std::optional<T> Put(uint64_t key, const T& value) {
+    size_t i = Find(key);
+    if (i == N) i = FirstFree();
+    if (i == N) i = Oldest();
     std::optional<T> displaced;
-    Slot* target = nullptr;
-    for (auto& s : slots_) {
-      if (s.used && s.key == key) {
-        target = &s;
-        break;
-      }
+    if (Used(i)) {
+      displaced = values_[i];
+    } else {
+      SetUsed(i, true);
     }
-    if (!target) {
-      for (auto& s : slots_) {
-        if (!s.used) {
-          target = &s;
-          break;
-        }
-      }
-    }
-    if (!target) {
-      target = &slots_[0];
-      for (auto& s : slots_) {
-        if (s.order < target->order) target = &s;
-      }
-    }
-    if (target->used) displaced = target->value;
-    target->used = true;
-    target->key = key;
-    target->order = ++order_;
-    target->value = value;
+    keys_[i] = key;
+    orders_[i] = ++order_;
+    values_[i] = value;
     return displaced;
   }
   /// Removes and returns the request stored under `key`.
-  std::optional<T> Take(uint64_t key) {
-    for (auto& s : slots_) {
-      if (s.used && s.key == key) {
-        s.used = false;
-        return s.value;
-      }
-    }
-    return std::nullopt;
-  }
+  std::optional<T> Take(uint64_t key) { return Remove(Find(key)); }
   /// Removes and returns the oldest request, if any.
-  std::optional<T> TakeOldest() {
-    Slot* oldest = nullptr;
-    for (auto& s : slots_) {
-      if (s.used && (!oldest || s.order < oldest->order)) oldest = &s;
-    }
-    if (!oldest) return std::nullopt;
-    oldest->used = false;
-    return oldest->value;
-  }
+  std::optional<T> TakeOldest() { return Remove(Oldest()); }
   /// Calls f on every stored request, oldest first, and empties the table.
   template <typename F>
   void Drain(F&& f) {
     while (auto v = TakeOldest()) f(*v);
   }
   /// Number of requests waiting.
-  size_t size() const {
-    size_t n = 0;
-    for (const auto& s : slots_) n += s.used;
-    return n;
-  }
+  size_t size() const { return count_; }
   static constexpr size_t capacity() { return N; }
 
  private:
-  struct Slot {
-    bool used = false;
-    uint64_t key = 0;
-    uint64_t order = 0;
-    T value{};
-  };
-  std::array<Slot, N> slots_{};
+  static constexpr size_t kWords = (N + 63) / 64;
+
+  bool Used(size_t i) const { return (used_[i / 64] >> (i % 64)) & 1u; }
+  void SetUsed(size_t i, bool on) {
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    if (on) {
+      used_[i / 64] |= bit;
+      ++count_;
+    } else {
+      used_[i / 64] &= ~bit;
+      --count_;
+    }
+  }
+  // Calls f(i) for every taken slot until it returns true; that slot, or N.
+  template <typename F>
+  size_t FirstUsed(F&& f) const {
+    for (size_t w = 0; w < kWords; ++w) {
+      for (uint64_t bits = used_[w]; bits; bits &= bits - 1) {
+        const size_t i = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+        if (f(i)) return i;
+      }
+    }
+    return N;
+  }
+  size_t Find(uint64_t key) const {
+    if (count_ == 0) return N;
+    return FirstUsed([&](size_t i) { return keys_[i] == key; });
+  }
+  size_t FirstFree() const {
+    if (count_ == N) return N;
+    for (size_t w = 0; w < kWords; ++w) {
+      uint64_t free = ~used_[w];
+      if (w == kWords - 1 && N % 64) free &= (uint64_t{1} << (N % 64)) - 1;
+      if (free) return w * 64 + static_cast<size_t>(std::countr_zero(free));
+    }
+    return N;
+  }
+  size_t Oldest() const {
+    size_t oldest = N;
+    FirstUsed([&](size_t i) {
+      if (oldest == N || orders_[i] < orders_[oldest]) oldest = i;
+      return false;
+    });
+    return oldest;
+  }
+  std::optional<T> Remove(size_t i) {
+    if (i == N) return std::nullopt;
+    SetUsed(i, false);
+    return values_[i];
+  }
+
+  std::array<uint64_t, kWords> used_{};
+  size_t count_ = 0;
+  std::array<uint64_t, N> keys_{};
+  std::array<uint64_t, N> orders_{};
+  std::array<T, N> values_{};
   uint64_t order_ = 0;
 };
 

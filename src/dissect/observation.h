@@ -78,6 +78,8 @@ const char* IcsCategoryName(IcsCategory c);
 /// (the side that answered or was addressed). Copied from the flow or the frame.
 struct OpEndpoints {
   uint32_t capture_index = 0;
+  uint64_t flow_id = 0;  // flows.id of the flow it came over; 0 for link-layer protocols
+  bool requester_is_initiator = true;  // whether the requester opened that flow
   uint16_t vlan = 0;
   core::IpAddr requester_ip, device_ip;  // unset for link-layer protocols
   uint16_t requester_port = 0, device_port = 0;

@@ -77,6 +77,10 @@ struct Flow {
   std::array<uint64_t, 2> bytes{};          // frame bytes, indexed by Direction
   std::array<uint64_t, 2> payload_bytes{};  // transport payload bytes, indexed by Direction
   std::unique_ptr<StreamConsumer> consumer;  // attached by the flow observer, may be null
+
+  /// The flow's id in the outputs (flows.id): its first frame, so the same whatever the
+  /// thread count.
+  uint64_t RecordId() const { return static_cast<uint64_t>(capture_index) << 40 | first_frame; }
 };
 
 }  // namespace qw::flow

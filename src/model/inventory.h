@@ -143,7 +143,7 @@ class Inventory : public dissect::ObservationSink {
     uint64_t* requested = nullptr;  // nullptr when the requester is nobody to count
     uint64_t* program_changes = nullptr;
   };
-  static constexpr size_t kOpCacheSlots = 64;
+  static constexpr size_t kOpCacheSlots = 512;
   bool CountOpSlow(const dissect::IcsOperation& op, OpCounters& out);
 
   // The cyclic-frame counter of one sender and protocol, remembered likewise.

@@ -15,10 +15,13 @@ namespace qw::output {
 namespace {
 
 constexpr size_t kFlowBatch = 10'000;
+// Endpoints rows the writer remembers having written, by id: enough for the polling flows
+// of a large site, so that an operation between known endpoints writes one row, not two.
+constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -117,11 +120,96 @@ ALTER TABLE ics_operations ADD COLUMN request_frame INTEGER;
 ALTER TABLE ics_operations ADD COLUMN response_frame INTEGER;
 ALTER TABLE ics_operations ADD COLUMN ts TEXT;
 )sql",
+    // 3: industrial operations stored narrow. The endpoints an operation shares with the
+    // others of its flow are a row of ics_endpoints (id: the flow's id times two, plus one
+    // when the requester is the flow's responder; negative for link-layer operations, which
+    // have no flow), and ics_operations becomes a view with the columns the table had, plus
+    // initiator_port. Rows already there keep an endpoints row each.
+    R"sql(
+CREATE TABLE ics_endpoints (
+  id INTEGER PRIMARY KEY,
+  vlan INTEGER NOT NULL,
+  initiator TEXT,                  -- the requester: "ip:port", or its MAC
+  initiator_ip TEXT,
+  initiator_port INTEGER,
+  initiator_mac TEXT,
+  responder TEXT,                  -- the device
+  responder_ip TEXT,
+  responder_port INTEGER,
+  responder_mac TEXT
+);
+CREATE TABLE ics_operation_rows (
+  id INTEGER PRIMARY KEY,          -- capture_index << 44 | frame << 12 | sequence
+  capture_index INTEGER NOT NULL,
+  endpoints INTEGER NOT NULL REFERENCES ics_endpoints(id),
+  protocol TEXT NOT NULL,
+  function_code INTEGER,
+  function TEXT,
+  category TEXT NOT NULL,
+  target TEXT,
+  result TEXT,
+  request_frame INTEGER,
+  response_frame INTEGER,
+  ts TEXT
+);
+INSERT INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_mac, responder,
+                           responder_ip, responder_port, responder_mac)
+  SELECT -id - 1, coalesce(vlan, 0), initiator, initiator_ip, initiator_mac, responder,
+         responder_ip, responder_port, responder_mac FROM ics_operations;
+INSERT INTO ics_operation_rows (id, capture_index, endpoints, protocol, function_code, function,
+                                category, target, result, request_frame, response_frame, ts)
+  SELECT id, capture_index, -id - 1, protocol, function_code, function, category, target,
+         result, coalesce(request_frame, frame), response_frame, ts FROM ics_operations;
+DROP TABLE ics_operations;
+CREATE VIEW ics_operations AS
+  SELECT o.id AS id, 1 AS run_id, o.protocol AS protocol, o.function_code AS function_code,
+         o.function AS function, o.category AS category, o.target AS target,
+         e.initiator AS initiator, e.responder AS responder, o.capture_index AS capture_index,
+         coalesce(o.request_frame, o.response_frame, 0) AS frame, o.result AS result,
+         e.vlan AS vlan, e.initiator_ip AS initiator_ip, e.initiator_mac AS initiator_mac,
+         e.responder_ip AS responder_ip, e.responder_mac AS responder_mac,
+         e.responder_port AS responder_port, o.request_frame AS request_frame,
+         o.response_frame AS response_frame, o.ts AS ts, e.initiator_port AS initiator_port
+  FROM ics_operation_rows AS o LEFT JOIN ics_endpoints AS e ON e.id = o.endpoints;
+)sql",
 };
 
 }  // namespace
 
 int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
+  auto exec = [&](const char* sql) -> core::Status {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "sqlite error";
+      sqlite3_free(err);
+      return core::MakeError(msg);
+    }
+    return {};
+  };
+  int version = 0;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+  if (st && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (version < 0 || version > SchemaVersion()) {
+    return core::MakeError("schema version " + std::to_string(version) + " is not one this " +
+                           "build knows (0 to " + std::to_string(SchemaVersion()) + ")");
+  }
+  for (int v = version; v < std::min(to_version, SchemaVersion()); ++v) {
+    // Each step and its version number land together or not at all.
+    if (auto s = exec("BEGIN"); !s) return s;
+    auto s = exec(kMigrations[static_cast<size_t>(v)]);
+    if (s) s = exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    if (!s) {
+      (void)exec("ROLLBACK");
+      return core::MakeError("migration " + std::to_string(v + 1) + ": " + s.message());
+    }
+    if (auto c = exec("COMMIT"); !c) return c;
+  }
+  return {};
+}
 
 SqliteStore::SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
 
@@ -133,6 +221,7 @@ SqliteStore::~SqliteStore() {
   (void)StopWriter();
   if (insert_flow_) sqlite3_finalize(insert_flow_);
   if (insert_op_) sqlite3_finalize(insert_op_);
+  if (insert_endpoints_) sqlite3_finalize(insert_endpoints_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -173,18 +262,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       !s) {
     return core::MakeError(s.message());
   }
-  int version = 0;
-  {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
-    if (st && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-  }
-  for (size_t v = static_cast<size_t>(version); v < kMigrations.size(); ++v) {
-    if (auto s = store->Exec(kMigrations[v]); !s) return core::MakeError(s.message());
-    std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
-    if (auto s = store->Exec(set.c_str()); !s) return core::MakeError(s.message());
-  }
+  if (auto s = Migrate(db, SchemaVersion()); !s) return core::MakeError(tmp + ": " + s.message());
   const char* insert =
       "INSERT INTO flows (id, run_id, capture_index, first_frame, proto, vlan, inner_vlan, "
       "initiator_ip, initiator_port, responder_ip, responder_port, initiator_mac, responder_mac, "
@@ -195,11 +273,16 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
     return core::MakeError(store->Error("prepare").message());
   }
   const char* insert_op =
-      "INSERT INTO ics_operations (id, run_id, protocol, function_code, function, category, "
-      "target, initiator, responder, capture_index, frame, result, vlan, initiator_ip, "
-      "initiator_mac, responder_ip, responder_mac, responder_port, request_frame, "
-      "response_frame, ts) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK) {
+      "INSERT INTO ics_operation_rows (id, capture_index, endpoints, protocol, function_code, "
+      "function, category, target, result, request_frame, response_frame, ts) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?)";
+  const char* insert_endpoints =
+      "INSERT OR IGNORE INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_port, "
+      "initiator_mac, responder, responder_ip, responder_port, responder_mac) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_endpoints, -1, &store->insert_endpoints_, nullptr) !=
+          SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
   store->pending_.reserve(kFlowBatch);
@@ -324,55 +407,58 @@ core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
   return Submit(std::move(job));
 }
 
-const SqliteStore::EndpointText& SqliteStore::TextOf(const dissect::OpEndpoints& w) {
-  uint64_t dev, req;
-  std::memcpy(&dev, w.device_ip.b.data(), sizeof dev);
-  std::memcpy(&req, w.requester_ip.b.data(), sizeof req);
-  const uint64_t h = core::Mix64(dev ^ (req << 1) ^ w.device_mac.AsU64() ^
-                                 (uint64_t{w.requester_port} << 16 | w.device_port));
-  EndpointText& e = endpoint_text_[h % endpoint_text_.size()];
-  if (e.filled && e.requester_ip == w.requester_ip && e.device_ip == w.device_ip &&
-      e.requester_port == w.requester_port && e.device_port == w.device_port &&
-      e.requester_mac == w.requester_mac && e.device_mac == w.device_mac) {
-    return e;
+int64_t SqliteStore::EndpointsId(const dissect::IcsOperation& op) {
+  const auto& w = op.where;
+  if (w.flow_id) {
+    return static_cast<int64_t>(w.flow_id << 1 | (w.requester_is_initiator ? 0u : 1u));
   }
-  e.filled = true;
-  e.requester_ip = w.requester_ip;
-  e.device_ip = w.device_ip;
-  e.requester_port = w.requester_port;
-  e.device_port = w.device_port;
-  e.requester_mac = w.requester_mac;
-  e.device_mac = w.device_mac;
-  auto address = [](std::string& out, const core::IpAddr& ip) {
-    out.clear();
-    if (ip.IsSet()) out = ip.ToString();
-  };
-  auto mac_text = [](std::string& out, const core::MacAddr& mac) {
-    out.clear();
-    if (!mac.IsZero()) out = mac.ToString();
-  };
-  // "ip:port" ("[v6]:port"), or the MAC for link-layer protocols.
-  auto endpoint = [](std::string& out, const core::IpAddr& ip, const std::string& ip_text,
-                     uint16_t port, const std::string& mac) {
-    out.clear();
+  // No flow: the operation's own endpoints, numbered below zero after the operation.
+  return -static_cast<int64_t>(OperationId(op) & 0x7fff'ffff'ffff'ffffULL) - 1;
+}
+
+core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints& w) {
+  std::array<std::string, 6> texts;  // requester, its IP, its MAC; device, its IP, its MAC
+  auto side = [&](size_t at, const core::IpAddr& ip, uint16_t port, const core::MacAddr& mac) {
+    if (ip.IsSet()) texts[at + 1] = ip.ToString();
+    if (!mac.IsZero()) texts[at + 2] = mac.ToString();
     if (ip.IsSet()) {
-      if (!ip.IsV4()) out += '[';
-      out += ip_text;
-      if (!ip.IsV4()) out += ']';
-      out += ':';
-      out += std::to_string(port);
+      // "ip:port", "[v6]:port"
+      texts[at] =
+          (ip.IsV4() ? texts[at + 1] : "[" + texts[at + 1] + "]") + ":" + std::to_string(port);
     } else {
-      out = mac;
+      texts[at] = texts[at + 2];  // link layer: the MAC
     }
   };
-  address(e.requester_ip_text, w.requester_ip);
-  address(e.device_ip_text, w.device_ip);
-  mac_text(e.requester_mac_text, w.requester_mac);
-  mac_text(e.device_mac_text, w.device_mac);
-  endpoint(e.requester, w.requester_ip, e.requester_ip_text, w.requester_port,
-           e.requester_mac_text);
-  endpoint(e.device, w.device_ip, e.device_ip_text, w.device_port, e.device_mac_text);
-  return e;
+  side(0, w.requester_ip, w.requester_port, w.requester_mac);
+  side(3, w.device_ip, w.device_port, w.device_mac);
+  sqlite3_stmt* st = insert_endpoints_;
+  int i = 1;
+  auto text = [&](const std::string& v) {
+    if (v.empty())
+      sqlite3_bind_null(st, i++);
+    else
+      sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  auto port = [&](const core::IpAddr& ip, uint16_t p) {
+    if (ip.IsSet())
+      sqlite3_bind_int(st, i++, p);
+    else
+      sqlite3_bind_null(st, i++);
+  };
+  sqlite3_bind_int64(st, i++, id);
+  sqlite3_bind_int(st, i++, w.vlan);
+  text(texts[0]);
+  text(texts[1]);
+  port(w.requester_ip, w.requester_port);
+  text(texts[2]);
+  text(texts[3]);
+  text(texts[4]);
+  port(w.device_ip, w.device_port);
+  text(texts[5]);
+  const int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return Error("insert industrial endpoints");
+  return {};
 }
 
 core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& batch) {
@@ -385,13 +471,23 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
   std::stable_sort(order_.begin(), order_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   if (auto s = Exec("BEGIN"); !s) return s;
+  auto fail = [&](core::Status s) {
+    (void)Exec("ROLLBACK");  // the insert error is the one to report
+    return s;
+  };
   sqlite3_stmt* st = insert_op_;
-  core::Iso8601Text ts_text;
+  if (endpoints_written_.empty()) endpoints_written_.resize(kEndpointSlots, 0);
   for (const auto& [op_id, position] : order_) {
     const dissect::IcsOperation& op = batch[position];
-    const auto& w = op.where;
-    const EndpointText& ends = TextOf(w);
-    const std::string_view ts = core::FormatIso8601(op.ts, ts_text);
+    // The endpoints row, unless written lately; INSERT OR IGNORE keeps the first of an id,
+    // which is the same whatever the batches, for one flow's operations come in order.
+    const int64_t endpoints = EndpointsId(op);
+    int64_t& seen = endpoints_written_[static_cast<uint64_t>(endpoints) % kEndpointSlots];
+    if (seen != endpoints) {
+      if (auto s = WriteEndpoints(endpoints, op.where); !s) return fail(s);
+      seen = endpoints;
+    }
+    const std::string_view ts = ts_text_.Format(op.ts);
     // Every column is bound for every row, and each text outlives the step it is bound for.
     int i = 1;
     auto text = [&](std::string_view v) {
@@ -400,7 +496,6 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       else
         sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
     auto nullable = [&](uint64_t v) {
       if (v)
         sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
@@ -408,23 +503,15 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
         sqlite3_bind_null(st, i++);
     };
     const int id_index = i;
-    integer(static_cast<int64_t>(op_id));
+    sqlite3_bind_int64(st, i++, static_cast<int64_t>(op_id));
+    sqlite3_bind_int64(st, i++, op.where.capture_index);
+    sqlite3_bind_int64(st, i++, endpoints);
     text(op.protocol);
-    integer(op.function_code);
+    sqlite3_bind_int64(st, i++, op.function_code);
     text(*op.function ? op.function : "unknown");
     text(dissect::IcsCategoryName(op.category));
     text(op.target.view());
-    text(ends.requester);
-    text(ends.device);
-    integer(w.capture_index);
-    integer(static_cast<int64_t>(op.request_frame ? op.request_frame : op.response_frame));
     text(op.result.view());
-    integer(w.vlan);
-    text(ends.requester_ip_text);
-    text(ends.requester_mac_text);
-    text(ends.device_ip_text);
-    text(ends.device_mac_text);
-    integer(w.device_port);
     nullable(op.request_frame);
     nullable(op.response_frame);
     text(ts);
@@ -438,11 +525,8 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       sqlite3_bind_int64(st, id_index, static_cast<int64_t>(id));
       rc = sqlite3_step(st);
     }
-    if (rc != SQLITE_DONE) {
-      (void)Exec("ROLLBACK");
-      return Error("insert industrial operation");
-    }
     sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return fail(Error("insert industrial operation"));
   }
   batch.clear();
   return Exec("COMMIT");
@@ -541,6 +625,8 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   insert_flow_ = nullptr;
   sqlite3_finalize(insert_op_);
   insert_op_ = nullptr;
+  sqlite3_finalize(insert_endpoints_);
+  insert_endpoints_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

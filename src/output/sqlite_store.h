@@ -17,6 +17,7 @@
 
 #include "core/address.h"
 #include "core/result.h"
+#include "core/timestamp.h"
 #include "dissect/observation.h"
 #include "model/run_report.h"
 
@@ -49,6 +50,9 @@ class SqliteStore {
 
   /// The schema version this build writes.
   static int SchemaVersion();
+  /// Brings an open database from its PRAGMA user_version up to `to_version` (at most
+  /// SchemaVersion()), one migration at a time.
+  static core::Status Migrate(sqlite3* db, int to_version);
 
  private:
   SqliteStore(std::string path, sqlite3* db);
@@ -66,27 +70,22 @@ class SqliteStore {
   /// Waits until the writer wrote everything submitted and stops it; its error, if any.
   core::Status StopWriter();
   void WriterLoop();
-  // The texts of one operation's endpoints, kept for the next operations between the same
-  // endpoints (writer thread only).
-  struct EndpointText {
-    bool filled = false;
-    core::IpAddr requester_ip, device_ip;
-    uint16_t requester_port = 0, device_port = 0;
-    core::MacAddr requester_mac, device_mac;
-    std::string requester, device;  // "ip:port", or the MAC for link-layer protocols
-    std::string requester_ip_text, device_ip_text, requester_mac_text, device_mac_text;
-  };
-  const EndpointText& TextOf(const dissect::OpEndpoints& w);
+  /// The ics_endpoints id of an operation: its flow's, or its own when it has no flow.
+  static int64_t EndpointsId(const dissect::IcsOperation& op);
+  /// Adds the ics_endpoints row `id` unless there is one (writer thread only).
+  core::Status WriteEndpoints(int64_t id, const dissect::OpEndpoints& w);
 
   std::string path_;
   sqlite3* db_;
   sqlite3_stmt* insert_flow_ = nullptr;
   sqlite3_stmt* insert_op_ = nullptr;
+  sqlite3_stmt* insert_endpoints_ = nullptr;
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
-  std::array<EndpointText, 256> endpoint_text_;       // writer only, by a hash of the endpoints
+  std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
+  core::Iso8601Formatter ts_text_;          // writer only
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -17,6 +17,11 @@ TEST(MacAddr, ParsesAndPrints) {
   EXPECT_TRUE(MacAddr::Parse("ff-ff-ff-ff-ff-ff")->IsBroadcast());
   EXPECT_TRUE(MacAddr::Parse("01:00:5e:00:00:01")->IsMulticast());
   EXPECT_TRUE(MacAddr::Parse("02:00:00:00:00:01")->IsLocal());
+  EXPECT_EQ(MacAddr::Parse("ff:a0:0f:09:90:fe")->ToString(), "ff:a0:0f:09:90:fe");
+  EXPECT_TRUE(MacAddr{}.IsZero());
+  EXPECT_FALSE(MacAddr::Parse("00:00:00:00:00:01")->IsZero());
+  EXPECT_FALSE(MacAddr::Parse("ff:ff:ff:ff:ff:fe")->IsBroadcast());
+  EXPECT_NE(*MacAddr::Parse("00:00:00:00:00:01"), *MacAddr::Parse("00:00:00:00:01:01"));
 }
 
 TEST(IpAddr, ParsesPrintsAndClassifies) {
@@ -36,6 +41,9 @@ TEST(IpAddr, ParsesPrintsAndClassifies) {
   EXPECT_TRUE(IpAddr::Parse("ff02::1")->IsMulticastOrBroadcast());
   EXPECT_TRUE(IpAddr::Parse("0.0.0.0")->IsUnspecified());
   EXPECT_EQ(IpAddr::V4(0x0a320101).ToString(), "10.50.1.1");
+  for (const char* text : {"0.0.0.0", "255.255.255.255", "100.9.10.99", "1.20.200.0"}) {
+    EXPECT_EQ(IpAddr::Parse(text)->ToString(), text);
+  }
   EXPECT_EQ(IpAddr::Parse("10.50.1.1")->V4Value(), 0x0a320101u);
 }
 
@@ -88,6 +96,18 @@ TEST(Timestamp, FormatsCalendarEdgesLikeGmtime) {
   EXPECT_EQ(FormatIso8601(Timestamp{1483228800LL * 1'000'000'000}), "2017-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatIso8601(Timestamp{4102444800LL * 1'000'000'000}), "2100-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatIso8601(Timestamp{-86400LL * 1'000'000'000}), "1969-12-31T00:00:00.000000Z");
+}
+
+// The formatter that reuses a second's text must say what FormatIso8601 says, across
+// seconds, backwards in time and before 1970.
+TEST(Timestamp, SeriesFormatterMatchesTheOneShot) {
+  Iso8601Formatter f;
+  const int64_t s = 1'000'000'000;
+  for (int64_t ns :
+       {1483228799LL * s + 999'999'999, 1483228799LL * s + 5'000, 1483228800LL * s,
+        1483228800LL * s + 1'000, 1483228799LL * s, -1LL, -2LL * s + 7'000, -1LL, 0LL}) {
+    EXPECT_EQ(f.Format(Timestamp{ns}), FormatIso8601(Timestamp{ns})) << ns;
+  }
 }
 
 }  // namespace

@@ -30,6 +30,34 @@ TEST(RequestTable, PairsByKeyAndGivesBackWhatItDisplaces) {
   EXPECT_EQ(t.size(), 0u);
 }
 
+// A table wider than one word of slot bits (the EtherNet/IP one holds 160) finds, frees
+// and evicts across words, oldest first.
+TEST(RequestTable, SpansSeveralWordsOfSlots) {
+  RequestTable<int, 130> t;
+  for (int k = 0; k < 130; ++k) EXPECT_FALSE(t.Put(static_cast<uint64_t>(k), k).has_value());
+  EXPECT_EQ(t.size(), 130u);
+  EXPECT_EQ(t.Take(129).value_or(-1), 129);  // in the third word
+  EXPECT_EQ(t.Take(64).value_or(-1), 64);    // first slot of the second word
+  EXPECT_EQ(t.size(), 128u);
+  EXPECT_FALSE(t.Put(1000, 1000).has_value());  // into a freed slot
+  EXPECT_FALSE(t.Put(1001, 1001).has_value());
+  auto displaced = t.Put(1002, 1002);  // full again: key 0 is the oldest
+  ASSERT_TRUE(displaced.has_value());
+  EXPECT_EQ(*displaced, 0);
+  EXPECT_EQ(t.Take(1001).value_or(-1), 1001);
+  std::vector<int> drained;
+  t.Drain([&](int v) { drained.push_back(v); });
+  ASSERT_EQ(drained.size(), 129u);
+  EXPECT_EQ(drained.front(), 1);  // oldest first
+  EXPECT_EQ(drained[62], 63);
+  EXPECT_EQ(drained[63], 65);  // 64 was taken
+  EXPECT_EQ(drained[126], 128);
+  EXPECT_EQ(drained[127], 1000);
+  EXPECT_EQ(drained.back(), 1002);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_FALSE(t.TakeOldest().has_value());
+}
+
 TEST(FixedText, CutsAtCapacityAndSaysSo) {
   core::FixedText<8> t;
   t.Append("DB").AppendUint(12345).Append(".DBX");

@@ -227,6 +227,128 @@ TEST(SqliteStore, OperationsNumberedAlikeAreAllKept) {
   sqlite3_close(db);
 }
 
+std::string QueryText(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+  std::string v = "(no row)";
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(st, 0);
+    v = t ? reinterpret_cast<const char*>(t) : "(null)";
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
+// Operations of one flow share its endpoints row, one per direction of asking; link-layer
+// operations keep their own; the view shows each operation with its endpoints.
+TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-endpoints";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const uint64_t flow_id = uint64_t{1} << 40 | 17;  // second capture, first frame 17
+  auto op_of = [&](uint64_t frame, bool requester_is_initiator) {
+    dissect::IcsOperation op;
+    op.protocol = "dnp3";
+    op.function_code = 1;
+    op.function = "read";
+    op.category = dissect::IcsCategory::kRead;
+    op.where.capture_index = 1;
+    op.where.flow_id = flow_id;
+    op.where.requester_is_initiator = requester_is_initiator;
+    op.where.vlan = 30;
+    auto master = *core::IpAddr::Parse("10.30.0.1");
+    auto outstation = *core::IpAddr::Parse("fd00::20");
+    op.where.requester_ip = requester_is_initiator ? master : outstation;
+    op.where.requester_port = requester_is_initiator ? 40000 : 20000;
+    op.where.device_ip = requester_is_initiator ? outstation : master;
+    op.where.device_port = requester_is_initiator ? 20000 : 40000;
+    op.where.requester_mac = *core::MacAddr::Parse("00:0c:29:00:00:01");
+    op.request_frame = frame;
+    op.response_frame = frame + 1;
+    return op;
+  };
+  for (uint64_t frame = 20; frame < 30; frame += 2) {
+    ASSERT_TRUE((*store)->AddIcsOperation(op_of(frame, true)).ok());
+  }
+  ASSERT_TRUE((*store)->AddIcsOperation(op_of(40, false)).ok());  // unsolicited, say
+  dissect::IcsOperation dcp;
+  dcp.protocol = "pn_dcp";
+  dcp.category = dissect::IcsCategory::kIdentity;
+  dcp.where.vlan = 5;
+  dcp.where.requester_mac = *core::MacAddr::Parse("00:0e:8c:00:00:01");
+  dcp.where.device_mac = *core::MacAddr::Parse("00:0e:8c:00:00:02");
+  dcp.response_frame = 50;
+  ASSERT_TRUE((*store)->AddIcsOperation(dcp).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operations"), 7);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_endpoints"), 3);
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM ics_operations WHERE initiator='10.30.0.1:40000' "
+                     "AND initiator_ip='10.30.0.1' AND initiator_port=40000 AND "
+                     "initiator_mac='00:0c:29:00:00:01' AND responder='[fd00::20]:20000' AND "
+                     "responder_ip='fd00::20' AND responder_port=20000 AND "
+                     "responder_mac IS NULL AND vlan=30 AND capture_index=1 AND run_id=1"),
+            5);
+  EXPECT_EQ(QueryInt(db, "SELECT min(endpoints) FROM ics_operation_rows WHERE protocol='dnp3'"),
+            static_cast<int64_t>(flow_id << 1));
+  EXPECT_EQ(QueryText(db, "SELECT initiator FROM ics_operations WHERE frame=40"),
+            "[fd00::20]:20000");
+  EXPECT_EQ(QueryText(db, "SELECT responder FROM ics_operations WHERE frame=40"),
+            "10.30.0.1:40000");
+  EXPECT_EQ(QueryText(db,
+                      "SELECT initiator || ' ' || responder || ' ' || vlan || ' ' || frame "
+                      "|| ' ' || ifnull(request_frame, 'none') FROM ics_operations "
+                      "WHERE protocol='pn_dcp'"),
+            "00:0e:8c:00:00:01 00:0e:8c:00:00:02 5 50 none");
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM ics_operations WHERE protocol='pn_dcp' AND "
+                     "initiator_ip IS NULL AND initiator_port IS NULL"),
+            1);
+  sqlite3_close(db);
+}
+
+// A database of schema version 2 with operations in it comes through migration 3 with the
+// same rows in the ics_operations view.
+TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-migrate";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "old.sqlite").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(SqliteStore::Migrate(db, 2).ok());
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 2);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO ics_operations (id, run_id, protocol, function_code, "
+                         "function, category, target, initiator, responder, capture_index, "
+                         "frame, result, vlan, initiator_ip, initiator_mac, responder_ip, "
+                         "responder_mac, responder_port, request_frame, response_frame, ts) "
+                         "VALUES (4096, 1, 'modbus', 6, 'write-single-register', 'write', "
+                         "'unit 1 register 7', '10.0.0.1:5000', '10.0.0.2:502', 0, 1, 'ok', 0, "
+                         "'10.0.0.1', NULL, '10.0.0.2', NULL, 502, 1, 2, "
+                         "'2024-03-01T10:00:00.000000Z')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  auto s = SqliteStore::Migrate(db, SqliteStore::SchemaVersion());
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), SqliteStore::SchemaVersion());
+  EXPECT_EQ(QueryText(db,
+                      "SELECT id || ' ' || protocol || ' ' || function_code || ' ' || "
+                      "function || ' ' || category || ' ' || target || ' ' || initiator "
+                      "|| ' ' || responder || ' ' || frame || ' ' || result || ' ' || "
+                      "responder_port || ' ' || request_frame || ' ' || response_frame "
+                      "|| ' ' || ts FROM ics_operations"),
+            "4096 modbus 6 write-single-register write unit 1 register 7 10.0.0.1:5000 "
+            "10.0.0.2:502 1 ok 502 1 2 2024-03-01T10:00:00.000000Z");
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, AbandonedStoreLeavesNothingBehind) {
   fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-abandon";
   fs::remove_all(dir);
