@@ -17,48 +17,49 @@ void ProtocolStats::Add(const ProtocolStats& o) {
 }
 
 ProtocolCounter::Entry& ProtocolCounter::Find(const char* name) {
-  if (last_ < entries_.size() && entries_[last_].key == name) return entries_[last_];
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].key == name) {
+  if (last_ < keys_.size() && keys_[last_] == name) return entries_[last_];
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == name) {
       last_ = i;
       return entries_[i];
     }
   }
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].name == name) {
-      entries_[i].key = name;
+      keys_[i] = name;
       last_ = i;
       return entries_[i];
     }
   }
   entries_.emplace_back();
-  entries_.back().key = name;
   entries_.back().name = name;
+  keys_.push_back(name);
   last_ = entries_.size() - 1;
   return entries_.back();
 }
 
 ProtocolCounter::Histogram& ProtocolCounter::FindHistogram(Entry& e, const char* name) {
   auto& hs = e.histograms;
-  if (e.last_histogram < hs.size() && hs[e.last_histogram].key == name) {
+  auto& keys = e.histogram_keys;
+  if (e.last_histogram < keys.size() && keys[e.last_histogram] == name) {
     return hs[e.last_histogram];
   }
-  for (size_t i = 0; i < hs.size(); ++i) {
-    if (hs[i].key == name) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == name) {
       e.last_histogram = i;
       return hs[i];
     }
   }
   for (size_t i = 0; i < hs.size(); ++i) {
     if (hs[i].name == name) {
-      hs[i].key = name;
+      keys[i] = name;
       e.last_histogram = i;
       return hs[i];
     }
   }
   hs.emplace_back();
-  hs.back().key = name;
   hs.back().name = name;
+  keys.push_back(name);
   e.last_histogram = hs.size() - 1;
   return hs.back();
 }
@@ -111,7 +112,8 @@ void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& ano
 void ProtocolCounter::Merge(const ProtocolCounter& other) {
   for (const auto& o : other.entries_) {
     Entry& e = Find(o.name.c_str());
-    e.key = nullptr;  // the text of another counter: never an address to trust later
+    // The text of another counter: never an address to trust later.
+    keys_[static_cast<size_t>(&e - entries_.data())] = nullptr;
     e.pdus += o.pdus;
     e.requests += o.requests;
     e.responses += o.responses;
@@ -119,7 +121,7 @@ void ProtocolCounter::Merge(const ProtocolCounter& other) {
     e.frames += o.frames;
     for (const auto& oh : o.histograms) {
       Histogram& h = FindHistogram(e, oh.name.c_str());
-      h.key = nullptr;
+      e.histogram_keys[static_cast<size_t>(&h - e.histograms.data())] = nullptr;
       for (uint32_t code = 0; code < kDenseCodes; ++code) {
         if (oh.low[code]) Bump(h, code, oh.low[code], nullptr);
       }

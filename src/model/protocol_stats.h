@@ -47,17 +47,16 @@ class ProtocolCounter {
   static constexpr uint32_t kDenseCodes = 256;
   // One histogram: codes below kDenseCodes in `low`, the others in `high`.
   struct Histogram {
-    const char* key = nullptr;  // the address the name came at last
     std::string name;
     std::array<uint64_t, kDenseCodes> low{};
     std::map<uint32_t, uint64_t> high;
     size_t distinct = 0;  // codes with a count, the overflow code included
   };
   struct Entry {
-    const char* key = nullptr;  // the address the name came at last
     std::string name;
     uint64_t pdus = 0, requests = 0, responses = 0, exceptions = 0, frames = 0;
     std::vector<Histogram> histograms;
+    std::vector<const char*> histogram_keys;  // the address each histogram's name came at last
     size_t last_histogram = 0;
     uint32_t last_capture = ~uint32_t{0};
     uint64_t last_frame = ~uint64_t{0};
@@ -68,7 +67,8 @@ class ProtocolCounter {
   static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies);
 
   std::vector<Entry> entries_;
-  size_t last_ = 0;  // the entry found last: PDUs of one protocol come in runs
+  std::vector<const char*> keys_;  // the address each entry's name came at last
+  size_t last_ = 0;                // the entry found last: PDUs of one protocol come in runs
 };
 
 }  // namespace qw::model
