@@ -18,11 +18,7 @@
 
 namespace qw::dissect {
 
-/// The other direction of a flow.
-inline flow::Direction Reverse(flow::Direction d) {
-  return d == flow::Direction::kFromInitiator ? flow::Direction::kFromResponder
-                                              : flow::Direction::kFromInitiator;
-}
+using flow::Reverse;
 
 /// Endpoints of an operation whose request travelled in `request_dir` of ctx's flow.
 OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir);

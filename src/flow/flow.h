@@ -14,6 +14,11 @@ namespace qw::flow {
 /// Direction of a packet within its flow: from the initiator, or from the responder.
 enum class Direction : uint8_t { kFromInitiator = 0, kFromResponder = 1 };
 
+/// The other direction of a flow.
+inline Direction Reverse(Direction d) {
+  return d == Direction::kFromInitiator ? Direction::kFromResponder : Direction::kFromInitiator;
+}
+
 /// The key of a flow, in canonical order (lower endpoint first), so that both directions
 /// of a conversation find the same flow.
 struct FlowKey {

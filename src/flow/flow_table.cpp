@@ -341,6 +341,15 @@ void FlowTable::Feed(Node* node, Direction dir, const decode::Packet& pkt, uint6
     return;
   }
   if (f.proto == kProtoTcp) {
+    // The acknowledgement speaks of the other direction's bytes, which the sender had
+    // before it sent this segment: a request the capture held back behind a hole goes to
+    // the consumer before the response that acknowledges it.
+    if ((pkt.tcp_flags & decode::kAck) != 0) {
+      const Direction peer = Reverse(dir);
+      const ReassemblySink peer_sink{*f.consumer, peer, reassembly_limits_, anomalies};
+      node->reassembler[Index(peer)].OnPeerAck(pkt.tcp_ack, peer_sink);
+      if (!f.consumer->WantsData()) return;
+    }
     const ReassemblySink sink{*f.consumer, dir, reassembly_limits_, anomalies};
     node->reassembler[Index(dir)].AddSegment(pkt.tcp_flags, pkt.tcp_seq, pkt.payload, frame_number,
                                              ts, sink);

@@ -129,6 +129,22 @@ void TcpReassembler::DrainContiguous(const ReassemblySink& sink) {
   }
 }
 
+void TcpReassembler::OnPeerAck(uint32_t ack, const ReassemblySink& sink) {
+  if (!started_) return;
+  const int64_t offset = OffsetOf(ack);
+  if (offset <= static_cast<int64_t>(acked_offset_)) return;
+  acked_offset_ = static_cast<uint64_t>(offset);
+  SkipAcknowledgedHoles(sink);
+}
+
+void TcpReassembler::SkipAcknowledgedHoles(const ReassemblySink& sink) {
+  while (!segments_.empty() && segments_.front().start > next_offset_ &&
+         segments_.front().start <= acked_offset_ && sink.consumer.WantsData()) {
+    sink.anomalies.Raise("tcp.hole_acked");
+    SkipFirstHole(sink);
+  }
+}
+
 void TcpReassembler::SkipFirstHole(const ReassemblySink& sink) {
   if (segments_.empty()) return;
   Gap(segments_.front().start - next_offset_, sink);
@@ -241,6 +257,7 @@ void TcpReassembler::Reset() {
   base_seq_ = 0;
   next_offset_ = 0;
   fin_offset_ = 0;
+  acked_offset_ = 0;
   buffered_bytes_ = 0;
   std::vector<Piece>().swap(segments_);
   std::vector<uint8_t>().swap(arena_);

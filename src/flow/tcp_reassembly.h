@@ -18,6 +18,11 @@
 //  - when the buffer would pass its byte cap (`tcp.reassembly_buffer_full`) or its segment
 //    cap (`tcp.too_many_segments`), the first hole is declared lost: OnGap(n), and delivery
 //    continues after it, until the new segment fits;
+//  - when the peer acknowledges bytes past a hole, at or beyond the start of data held after
+//    it, the receiver has the hole's bytes and will not ask for them again: the capture
+//    missed them for good, so the hole is declared lost (`tcp.hole_acked`) and the held
+//    data goes on. A hole with nothing held after it waits: a span port may show the
+//    acknowledgement before the data it acknowledges;
 //  - at the end of the flow (Finish), every remaining hole becomes a gap (`tcp.gap`), the
 //    buffered bytes are delivered, and bytes missing before a seen FIN are a gap too.
 #pragma once
@@ -55,6 +60,9 @@ class TcpReassembler {
   /// and payload (valid only during the call).
   void AddSegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload, uint64_t frame,
                   core::Timestamp ts, const ReassemblySink& sink);
+  /// The peer acknowledged this direction's bytes up to `ack` (the next sequence number it
+  /// expects); holes it acknowledged past, with data held after them, are declared lost.
+  void OnPeerAck(uint32_t ack, const ReassemblySink& sink);
   /// The flow ended: remaining holes become gaps and buffered bytes are delivered.
   void Finish(const ReassemblySink& sink);
   /// Forgets all state and returns the buffers' memory (flow ended or consumer left).
@@ -97,6 +105,8 @@ class TcpReassembler {
   // Counts a mismatch when two copies of the same stream bytes differ.
   void CompareOverlap(const Piece& held, uint64_t start, std::span<const uint8_t> bytes,
                       const ReassemblySink& sink) const;
+  // Skips holes the peer acknowledged past (see OnPeerAck).
+  void SkipAcknowledgedHoles(const ReassemblySink& sink);
   // Reports n lost bytes and moves past them.
   void Gap(uint64_t n, const ReassemblySink& sink);
   // Moves live pieces to the front of the arena once dead bytes dominate it.
@@ -108,6 +118,7 @@ class TcpReassembler {
   uint32_t base_seq_ = 0;        // sequence number of stream offset 0
   uint64_t next_offset_ = 0;     // next offset the consumer expects
   uint64_t fin_offset_ = 0;      // offset of the FIN, when seen
+  uint64_t acked_offset_ = 0;    // highest offset the peer acknowledged
   size_t buffered_bytes_ = 0;    // live bytes in segments_
   std::vector<Piece> segments_;  // sorted by start, never overlapping
   std::vector<uint8_t> arena_;   // bytes of segments_, with dead space until compacted

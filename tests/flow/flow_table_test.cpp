@@ -389,6 +389,29 @@ TEST(FlowTable, ConsumerGetsBothTcpDirectionsInOrder) {
   EXPECT_EQ(h.rec.logs[0]->stream[1], "HTTP/1.0 200");
 }
 
+// The server's acknowledgement past a request segment the capture missed lets the next
+// request through before the flow ends, and before the server's answer.
+TEST(FlowTable, PeerAcknowledgementPastAHoleSkipsIt) {
+  Harness h;
+  h.rec.attach = true;
+  const auto one = Bytes("one;"), three = Bytes("three;");
+  h.Feed(Tcp(kC, 40000, kS, 102, kSyn, 100));
+  h.Feed(Tcp(kS, 102, kC, 40000, kSyn | kAck, 500, 101));
+  h.Feed(Tcp(kC, 40000, kS, 102, kAck | kPsh, 101, 501, one));
+  // "two;" at 105 never reaches the capture
+  h.Feed(Tcp(kC, 40000, kS, 102, kAck | kPsh, 109, 501, three));
+  ASSERT_EQ(h.rec.logs.size(), 1u);
+  EXPECT_EQ(h.rec.logs[0]->stream[0], "one;");
+  // The server had all of it, and answers: the request it acknowledges reaches the
+  // consumer before the answer does, as a request-response dissector needs.
+  const auto answer = Bytes("ok;");
+  h.Feed(Tcp(kS, 102, kC, 40000, kAck | kPsh, 501, 115, answer));
+  EXPECT_EQ(h.rec.logs[0]->stream[0], "one;????three;");
+  EXPECT_EQ(h.rec.logs[0]->stream[1], "ok;");
+  EXPECT_EQ(h.rec.logs[0]->frames, (std::vector<uint64_t>{3, 4, 5}));
+  EXPECT_EQ(h.anomalies.Count("tcp.hole_acked"), 1u);
+}
+
 TEST(FlowTable, HoleBecomesAGapWhenTheFlowEnds) {
   Harness h;
   h.rec.attach = true;

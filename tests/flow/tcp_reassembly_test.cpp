@@ -116,6 +116,42 @@ TEST(TcpReassembly, HoleNeverFilledBecomesGapAtFinish) {
   EXPECT_EQ(h.anomalies.Count("tcp.gap"), 2u);
 }
 
+// The capture missed a segment the receiver got: its acknowledgement passes the hole, and
+// the data held after the hole goes on at once instead of waiting for the flow's end.
+TEST(TcpReassembly, HoleTheReceiverAcknowledgedIsSkipped) {
+  Harness h;
+  h.Add(kSyn, 999, "");
+  h.Add(kAck, 1000, "abc");
+  h.Add(kAck, 1005, "fg");        // [3, 5) never seen
+  h.r.OnPeerAck(1004, h.Sink());  // acknowledges part of the hole only: the rest may come
+  EXPECT_EQ(h.Stream(), "abc");
+  h.r.OnPeerAck(1006, h.Sink());  // past the start of "fg": "de" reached the receiver
+  EXPECT_EQ(h.Stream(), "abc??fg");
+  EXPECT_EQ(h.anomalies.Count("tcp.hole_acked"), 1u);
+  EXPECT_EQ(h.r.buffered_bytes(), 0u);
+  h.Add(kAck, 1003, "de");  // a late copy of the lost bytes is dropped
+  h.Add(kAck, 1007, "h");
+  EXPECT_EQ(h.Stream(), "abc??fgh");
+}
+
+// An acknowledgement ahead of the data it acknowledges (a span port may reorder) skips
+// nothing when no data is held after the hole; an old or wrapped acknowledgement neither.
+TEST(TcpReassembly, AcknowledgementWithNothingHeldAfterTheHoleWaits) {
+  Harness h;
+  h.Add(kAck, 5000, "abc");
+  h.r.OnPeerAck(5010, h.Sink());
+  h.r.OnPeerAck(5000 - 0x7000'0000u, h.Sink());
+  h.Add(kAck, 5003, "defghij");
+  EXPECT_EQ(h.Stream(), "abcdefghij");
+  EXPECT_EQ(h.anomalies.Count("tcp.hole_acked"), 0u);
+  h.Add(kAck, 5020, "xyz");       // held after a hole the peer already acknowledged in part
+  h.r.OnPeerAck(5012, h.Sink());  // not past the held data's start
+  EXPECT_EQ(h.Stream(), "abcdefghij");
+  h.r.OnPeerAck(5023, h.Sink());
+  EXPECT_EQ(h.Stream(), "abcdefghij??????????xyz");
+  EXPECT_EQ(h.log.gaps[kFwd], 1u);
+}
+
 TEST(TcpReassembly, BytesMissingBeforeFinAreAGap) {
   Harness h;
   h.Add(kAck, 0, "abc");
