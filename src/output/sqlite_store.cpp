@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string_view>
 
 #include "output/atomic_file.h"
 #include "output/json_output.h"
@@ -173,6 +174,15 @@ CREATE VIEW ics_operations AS
   FROM ics_operation_rows AS o LEFT JOIN ics_endpoints AS e ON e.id = o.endpoints;
 )sql",
 };
+
+// Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
+// text is not copied: it must outlive the statement's next step.
+void BindTextOrNull(sqlite3_stmt* st, int& i, std::string_view v) {
+  if (v.empty())
+    sqlite3_bind_null(st, i++);
+  else
+    sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
 
 }  // namespace
 
@@ -349,12 +359,7 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   for (const auto& f : batch) {
     sqlite3_stmt* st = insert_flow_;
     int i = 1;
-    auto text = [&](const std::string& s) {
-      if (s.empty())
-        sqlite3_bind_null(st, i++);
-      else
-        sqlite3_bind_text(st, i++, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-    };
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
     auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
     integer(static_cast<int64_t>(f.id));
     integer(f.capture_index);
@@ -433,12 +438,7 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
   side(3, w.device_ip, w.device_port, w.device_mac);
   sqlite3_stmt* st = insert_endpoints_;
   int i = 1;
-  auto text = [&](const std::string& v) {
-    if (v.empty())
-      sqlite3_bind_null(st, i++);
-    else
-      sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  };
+  auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
   auto port = [&](const core::IpAddr& ip, uint16_t p) {
     if (ip.IsSet())
       sqlite3_bind_int(st, i++, p);
@@ -490,12 +490,7 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     const std::string_view ts = ts_text_.Format(op.ts);
     // Every column is bound for every row, and each text outlives the step it is bound for.
     int i = 1;
-    auto text = [&](std::string_view v) {
-      if (v.empty())
-        sqlite3_bind_null(st, i++);
-      else
-        sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-    };
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
     auto nullable = [&](uint64_t v) {
       if (v)
         sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
