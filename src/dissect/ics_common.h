@@ -92,6 +92,20 @@ class RequestTable {
   void Drain(F&& f) {
     while (auto v = TakeOldest()) f(*v);
   }
+  /// Removes the requests for which `pred` holds and calls f on each, oldest first; the
+  /// others stay as they were.
+  template <typename Pred, typename F>
+  void DrainIf(Pred&& pred, F&& f) {
+    for (;;) {
+      size_t oldest = N;
+      FirstUsed([&](size_t i) {
+        if (pred(values_[i]) && (oldest == N || orders_[i] < orders_[oldest])) oldest = i;
+        return false;
+      });
+      if (oldest == N) return;
+      f(*Remove(oldest));
+    }
+  }
   /// Number of requests waiting.
   size_t size() const { return count_; }
   static constexpr size_t capacity() { return N; }

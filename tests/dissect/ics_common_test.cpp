@@ -58,6 +58,28 @@ TEST(RequestTable, SpansSeveralWordsOfSlots) {
   EXPECT_FALSE(t.TakeOldest().has_value());
 }
 
+// What a gap in one direction loses: only the matching requests go, oldest first; the rest
+// keep their places and their ages.
+TEST(RequestTable, DrainIfTakesOnlyTheMatchingOnesOldestFirst) {
+  RequestTable<int, 70> t;
+  for (int k = 0; k < 70; ++k) t.Put(static_cast<uint64_t>(k), k);
+  ASSERT_TRUE(t.Take(3).has_value());
+  t.Put(3, 1003);  // now the youngest
+  std::vector<int> odd;
+  t.DrainIf([](int v) { return v % 2 == 1; }, [&](int v) { odd.push_back(v); });
+  ASSERT_EQ(odd.size(), 35u);
+  EXPECT_EQ(odd.front(), 1);
+  EXPECT_EQ(odd[1], 5);
+  EXPECT_EQ(odd[33], 69);
+  EXPECT_EQ(odd.back(), 1003);
+  EXPECT_EQ(t.size(), 35u);
+  auto displaced = t.TakeOldest();
+  ASSERT_TRUE(displaced.has_value());
+  EXPECT_EQ(*displaced, 0);
+  t.DrainIf([](int) { return false; }, [](int) { FAIL() << "nothing matches"; });
+  EXPECT_EQ(t.size(), 34u);
+}
+
 TEST(FixedText, CutsAtCapacityAndSaysSo) {
   core::FixedText<8> t;
   t.Append("DB").AppendUint(12345).Append(".DBX");

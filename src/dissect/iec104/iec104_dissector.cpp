@@ -1,6 +1,5 @@
 #include "dissect/iec104/iec104_dissector.h"
 
-#include <array>
 #include <string_view>
 
 #include "core/byte_reader.h"
@@ -327,16 +326,8 @@ void Iec104Dissector::OnGap(flow::Direction dir, uint64_t, const StreamContext& 
   resync_skipped_[Index(dir)] = 0;
   // Answers that travelled in the lost bytes will never be seen: those requests are
   // reported unanswered now; requests answered the other way keep waiting.
-  std::array<Pending, kMaxPendingCommands> keep;
-  size_t kept = 0;
-  while (auto p = pending_.TakeOldest()) {
-    if (Reverse(p->dir) == dir) {
-      Emit(*p, 0, "", ctx);
-    } else {
-      keep[kept++] = *p;
-    }
-  }
-  for (size_t i = 0; i < kept; ++i) pending_.Put(keep[i].key, keep[i]);
+  pending_.DrainIf([&](const Pending& p) { return Reverse(p.dir) == dir; },
+                   [&](const Pending& p) { Emit(p, 0, "", ctx); });
   // Confirmed commands stay remembered: a termination after the gap still closes one
   // quietly, and a stale entry only ever suppresses a duplicate report.
 }

@@ -1,7 +1,6 @@
 #include "dissect/opcua/opcua_dissector.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <string_view>
 
@@ -518,16 +517,8 @@ void OpcuaDissector::OnGap(flow::Direction dir, uint64_t, const StreamContext& c
   held_[d] = {};
   open_[d] = {};
   // Responses that travelled in the lost bytes will never be seen.
-  std::array<Pending, kMaxPendingRequests> keep;
-  size_t kept = 0;
-  while (auto p = pending_.TakeOldest()) {
-    if (Reverse(p->dir) == dir) {
-      Emit(*p, 0, "", ctx);
-    } else {
-      keep[kept++] = *p;
-    }
-  }
-  for (size_t i = 0; i < kept; ++i) pending_.Put(keep[i].key, keep[i]);
+  pending_.DrainIf([&](const Pending& p) { return Reverse(p.dir) == dir; },
+                   [&](const Pending& p) { Emit(p, 0, "", ctx); });
 }
 
 void OpcuaDissector::OnEnd(const StreamContext& ctx) {
