@@ -181,6 +181,10 @@ struct PcccCommand {
 /// Parses Execute PCCC request or response data; nullopt when too short.
 std::optional<PcccCommand> ParseExecutePccc(std::span<const uint8_t> data, bool response);
 
+/// Bytes of the Identity attributes before the product name's characters: vendor, device
+/// type, product code (2 each), revision (2), status (2), serial (4), name length (1).
+inline constexpr size_t kCipIdentityFixedBytes = 15;
+
 /// Identity object instance attributes 1-7 as Get_Attributes_All returns them (CIP Vol 1
 /// 5A-2.2): vendor, device type, product code, revision, status, serial, product name.
 struct CipIdentityAttributes {

@@ -232,25 +232,23 @@ std::string Hex32(uint32_t v) {
 }
 
 // The fields of a device identity in the names the inventory uses.
-void AddIdentityFields(DeviceIdentity& id, uint16_t vendor, uint16_t device_type,
-                       uint16_t product_code, uint8_t major, uint8_t minor, uint32_t serial,
-                       std::span<const uint8_t> name) {
-  if (const char* v = CipVendorName(vendor)) id.fields.emplace_back("vendor", v);
-  id.fields.emplace_back("vendor_id", std::to_string(vendor));
-  if (const char* d = CipDeviceTypeName(device_type)) {
+void AddIdentityFields(DeviceIdentity& id, const CipIdentityAttributes& a) {
+  if (const char* v = CipVendorName(a.vendor_id)) id.fields.emplace_back("vendor", v);
+  id.fields.emplace_back("vendor_id", std::to_string(a.vendor_id));
+  if (const char* d = CipDeviceTypeName(a.device_type)) {
     id.fields.emplace_back("device_type", d);
   } else {
-    id.fields.emplace_back("device_type", "CIP device type " + std::to_string(device_type));
+    id.fields.emplace_back("device_type", "CIP device type " + std::to_string(a.device_type));
   }
-  id.fields.emplace_back("product_code", std::to_string(product_code));
+  id.fields.emplace_back("product_code", std::to_string(a.product_code));
   // Revision major.minor, printed as Rockwell and Wireshark do (4.03).
-  std::string firmware = std::to_string(major) + ".";
-  if (minor < 10) firmware += '0';
-  firmware += std::to_string(minor);
+  std::string firmware = std::to_string(a.revision_major) + ".";
+  if (a.revision_minor < 10) firmware += '0';
+  firmware += std::to_string(a.revision_minor);
   id.fields.emplace_back("firmware", std::move(firmware));
-  id.fields.emplace_back("serial", Hex32(serial));
+  id.fields.emplace_back("serial", Hex32(a.serial));
   bool truncated = false;
-  std::string product = TextField(name, kMaxProductName, truncated);
+  std::string product = TextField(a.product_name, kMaxProductName, truncated);
   if (!product.empty()) id.fields.emplace_back("product", std::move(product));
 }
 
@@ -483,8 +481,7 @@ class EnipDissector final : public Dissector {
     for (size_t i = 0; i < list->count; ++i) {
       const EnipIdentity& e = list->items[i];
       DeviceIdentity id = DeviceFor(dir, ctx);
-      AddIdentityFields(id, e.vendor_id, e.device_type, e.product_code, e.revision_major,
-                        e.revision_minor, e.serial, e.product_name);
+      AddIdentityFields(id, e.attributes);
       // The address the device gives for itself (it differs from the packet's behind NAT).
       std::string socket =
           core::IpAddr::V4(e.sin_addr).ToString() + ":" + std::to_string(e.sin_port);
@@ -492,7 +489,7 @@ class EnipDissector final : public Dissector {
       if (!id.ip.IsSet()) id.ip = core::IpAddr::V4(e.sin_addr);
       if (ctx.sink) ctx.sink->OnIdentity(id);
       if (i == 0 && p.target.empty()) {
-        p.target.AppendPrintable(AsText(e.product_name));
+        p.target.AppendPrintable(AsText(e.attributes.product_name));
       }
     }
   }
@@ -692,9 +689,7 @@ class EnipDissector final : public Dissector {
       if (auto attrs = ParseIdentityAttributes(resp->data)) {
         DeviceIdentity id = DeviceFor(dir, ctx);
         id.protocol = kCip;
-        AddIdentityFields(id, attrs->vendor_id, attrs->device_type, attrs->product_code,
-                          attrs->revision_major, attrs->revision_minor, attrs->serial,
-                          attrs->product_name);
+        AddIdentityFields(id, *attrs);
         if (ctx.sink) ctx.sink->OnIdentity(id);
       }
     }

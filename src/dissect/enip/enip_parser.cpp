@@ -152,19 +152,16 @@ bool ParseIdentityItem(std::span<const uint8_t> data, EnipIdentity& id) {
   id.sin_port = r.U16Be();
   for (auto& b : id.sin_addr) b = r.U8();
   r.Skip(8);  // sin_zero
-  id.vendor_id = r.U16Le();
-  id.device_type = r.U16Le();
-  id.product_code = r.U16Le();
-  id.revision_major = r.U8();
-  id.revision_minor = r.U8();
-  id.status = r.U16Le();
-  id.serial = r.U32Le();
-  uint8_t name_len = r.U8();
-  id.product_name = r.Bytes(name_len);
   if (!r.ok()) return false;
-  if (!r.empty()) {
+  // Then the Identity object's attributes, laid out as Get_Attributes_All returns them.
+  const std::span<const uint8_t> rest = r.Rest();
+  auto attributes = ParseIdentityAttributes(rest);
+  if (!attributes) return false;
+  id.attributes = *attributes;
+  core::ByteReader after(rest.subspan(kCipIdentityFixedBytes + attributes->product_name.size()));
+  if (!after.empty()) {
     id.has_state = true;
-    id.state = r.U8();
+    id.state = after.U8();
   }
   return true;
 }

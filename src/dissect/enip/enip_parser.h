@@ -13,6 +13,8 @@
 #include <optional>
 #include <span>
 
+#include "dissect/enip/cip_parser.h"
+
 namespace qw::dissect::enip {
 
 /// Bytes of the encapsulation header that precedes every command.
@@ -124,15 +126,8 @@ struct EnipIdentity {
   uint16_t sin_family = 0;  // big-endian on the wire, like the port and address
   uint16_t sin_port = 0;
   std::array<uint8_t, 4> sin_addr{};
-  uint16_t vendor_id = 0;
-  uint16_t device_type = 0;
-  uint16_t product_code = 0;
-  uint8_t revision_major = 0;
-  uint8_t revision_minor = 0;
-  uint16_t status = 0;
-  uint32_t serial = 0;
-  std::span<const uint8_t> product_name;  // SHORT_STRING bytes, as sent
-  bool has_state = false;                 // the optional trailing state byte was present
+  CipIdentityAttributes attributes;  // the Identity object's attributes 1-7, as sent
+  bool has_state = false;            // the optional trailing state byte was present
   uint8_t state = 0;
 };
 

@@ -406,14 +406,15 @@ TEST(EnipParser, ListIdentityReplyFieldByField) {
   EXPECT_EQ(id.sin_family, 2);
   EXPECT_EQ(id.sin_port, 44818);
   EXPECT_EQ(core::IpAddr::V4(id.sin_addr).ToString(), "10.1.1.164");
-  EXPECT_EQ(id.vendor_id, 1);
-  EXPECT_EQ(id.device_type, 0x0c);
-  EXPECT_EQ(id.product_code, 58);
-  EXPECT_EQ(id.revision_major, 4);
-  EXPECT_EQ(id.revision_minor, 3);
-  EXPECT_EQ(id.status, 0x0030);
-  EXPECT_EQ(id.serial, 0x00524d8eu);
-  EXPECT_EQ(std::string(id.product_name.begin(), id.product_name.end()), "1756-ENBT/A");
+  EXPECT_EQ(id.attributes.vendor_id, 1);
+  EXPECT_EQ(id.attributes.device_type, 0x0c);
+  EXPECT_EQ(id.attributes.product_code, 58);
+  EXPECT_EQ(id.attributes.revision_major, 4);
+  EXPECT_EQ(id.attributes.revision_minor, 3);
+  EXPECT_EQ(id.attributes.status, 0x0030);
+  EXPECT_EQ(id.attributes.serial, 0x00524d8eu);
+  EXPECT_EQ(std::string(id.attributes.product_name.begin(), id.attributes.product_name.end()),
+            "1756-ENBT/A");
   ASSERT_TRUE(id.has_state);
   EXPECT_EQ(id.state, 3);
 }
