@@ -44,6 +44,23 @@ OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir) 
   return e;
 }
 
+void SenderAddress(const StreamContext& ctx, flow::Direction dir, core::IpAddr& ip,
+                   core::MacAddr& mac) {
+  if (!ctx.flow) return;
+  const bool initiator = dir == flow::Direction::kFromInitiator;
+  ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
+  mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
+}
+
+DeviceIdentity SenderIdentity(const StreamContext& ctx, flow::Direction dir, const char* protocol) {
+  DeviceIdentity id;
+  id.protocol = protocol;
+  id.capture_index = ctx.capture_index;
+  id.frame = ctx.frame;
+  SenderAddress(ctx, dir, id.ip, id.mac);
+  return id;
+}
+
 OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_mac) {
   OpEndpoints e;
   e.capture_index = ctx.capture_index;

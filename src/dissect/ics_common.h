@@ -26,6 +26,14 @@ OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir);
 /// Endpoints of a link-layer operation: requester sent the frame to `device_mac`.
 OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_mac);
 
+/// The address and MAC of the side of ctx's flow that sent in `dir`; unset without a flow.
+void SenderAddress(const StreamContext& ctx, flow::Direction dir, core::IpAddr& ip,
+                   core::MacAddr& mac);
+
+/// An identity of `protocol`, said on ctx's frame by the side of its flow that sent in
+/// `dir`; the caller adds the fields.
+DeviceIdentity SenderIdentity(const StreamContext& ctx, flow::Direction dir, const char* protocol);
+
 /// Counts one PDU of `protocol` on the frame of ctx.
 void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
               bool exception = false, const char* histogram = "functions");

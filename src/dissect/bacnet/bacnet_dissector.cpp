@@ -651,9 +651,7 @@ class BacnetDissector : public Dissector {
       return true;
     }
     if (!ctx.flow) return false;
-    const bool initiator = dir == flow::Direction::kFromInitiator;
-    id.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
-    id.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
+    SenderAddress(ctx, dir, id.ip, id.mac);
     return true;
   }
 

@@ -656,15 +656,7 @@ void Dnp3Dissector::ReportIdentity(flow::Direction dir, const Dnp3Apdu& apdu,
   constexpr size_t kMaxAttributeText = 255;
   constexpr uint8_t kVisibleString = 1;
   if (apdu.attribute_count == 0 || !ctx.sink) return;
-  DeviceIdentity id;
-  id.protocol = kProto;
-  id.capture_index = ctx.capture_index;
-  id.frame = ctx.frame;
-  if (ctx.flow) {
-    bool initiator = dir == flow::Direction::kFromInitiator;
-    id.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
-    id.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
-  }
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProto);
   for (size_t i = 0; i < apdu.attribute_count; ++i) {
     const Dnp3Attribute& a = apdu.attributes[i];
     const char* field = IdentityField(a.variation);

@@ -480,7 +480,7 @@ class EnipDissector final : public Dissector {
     if (list->capped) ctx.anomalies->Raise("enip.list_item_cap");
     for (size_t i = 0; i < list->count; ++i) {
       const EnipIdentity& e = list->items[i];
-      DeviceIdentity id = DeviceFor(dir, ctx);
+      DeviceIdentity id = SenderIdentity(ctx, dir, kEnip);
       AddIdentityFields(id, e.attributes);
       // The address the device gives for itself (it differs from the packet's behind NAT).
       std::string socket =
@@ -492,20 +492,6 @@ class EnipDissector final : public Dissector {
         p.target.AppendPrintable(AsText(e.attributes.product_name));
       }
     }
-  }
-
-  // An identity of the device that sent in direction `dir`.
-  DeviceIdentity DeviceFor(flow::Direction dir, const StreamContext& ctx) const {
-    DeviceIdentity id;
-    id.protocol = kEnip;
-    id.capture_index = ctx.capture_index;
-    id.frame = ctx.frame;
-    if (ctx.flow) {
-      bool initiator = dir == flow::Direction::kFromInitiator;
-      id.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
-      id.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
-    }
-    return id;
   }
 
   // --- CIP over SendRRData / SendUnitData ---
@@ -687,7 +673,7 @@ class EnipDissector final : public Dissector {
     }
     if (taken->identity && resp->general_status == 0) {
       if (auto attrs = ParseIdentityAttributes(resp->data)) {
-        DeviceIdentity id = DeviceFor(dir, ctx);
+        DeviceIdentity id = SenderIdentity(ctx, dir, kEnip);
         id.protocol = kCip;
         AddIdentityFields(id, *attrs);
         if (ctx.sink) ctx.sink->OnIdentity(id);
@@ -755,11 +741,9 @@ class IoDissector final : public Dissector {
     CountPdu(ctx, kIo, ConnectionCode(frame->connection_id, ctx), PduKind::kOther, false,
              "connections");
     if (ctx.sink && ctx.flow) {
-      bool initiator = dir == flow::Direction::kFromInitiator;
       CyclicObservation c;
       c.protocol = kIo;
-      c.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
-      c.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
+      SenderAddress(ctx, dir, c.ip, c.mac);
       ctx.sink->OnCyclic(c);
     }
     return {Verdict::kConsumed, bytes.size(), 0};

@@ -298,16 +298,7 @@ void ModbusDissector::Identity(flow::Direction dir, const Pending* req, const Pd
   bool umas_id = pdu.function == kUmas && req && req->pdu.has_subfunction &&
                  req->pdu.subfunction == kUmasReadId && pdu.subfunction == kUmasResponseOk;
   if (!ctx.sink || !(device_id || umas_id)) return;
-  DeviceIdentity id;
-  id.protocol = kProtocol;
-  id.capture_index = ctx.capture_index;
-  id.frame = ctx.frame;
-  if (const flow::Flow* f = ctx.flow) {
-    // The device is the side that answered.
-    bool from_initiator = dir == flow::Direction::kFromInitiator;
-    id.ip = from_initiator ? f->initiator_ip : f->responder_ip;
-    id.mac = from_initiator ? f->initiator_mac : f->responder_mac;
-  }
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);  // the side that answered
   if (device_id) {
     DeviceIdResponse answer;
     ParseDeviceIdResponse(pdu.payload, answer);  // ParsePdu found it well formed

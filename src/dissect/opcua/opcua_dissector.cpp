@@ -66,17 +66,6 @@ std::string_view VendorFromUri(std::string_view uri) {
   return rest;
 }
 
-// The device that sent in `dir`.
-void SetDevice(DeviceIdentity& id, const StreamContext& ctx, flow::Direction dir) {
-  id.protocol = kProtocol;
-  id.capture_index = ctx.capture_index;
-  id.frame = ctx.frame;
-  if (!ctx.flow) return;
-  bool initiator = dir == flow::Direction::kFromInitiator;
-  id.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
-  id.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
-}
-
 void AddField(DeviceIdentity& id, const char* key, std::string_view value) {
   if (!value.empty()) id.fields.emplace_back(key, std::string(value));
 }
@@ -381,8 +370,7 @@ void OpcuaDissector::OnService(flow::Direction dir, const OpcuaChunk& chunk,
   if (body.application.present) ReportServer(dir, body, ctx);
   if (body.build.present && !build_reported_) {
     build_reported_ = true;
-    DeviceIdentity id;
-    SetDevice(id, ctx, dir);
+    DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);
     AddField(id, "vendor", body.build.manufacturer.view());
     AddField(id, "product", body.build.product_name.view());
     std::string software(body.build.software_version.view());
@@ -482,8 +470,7 @@ void OpcuaDissector::ReportServer(flow::Direction dir, const OpcuaServiceBody& b
                                   const StreamContext& ctx) {
   if (server_reported_ || !ctx.sink) return;
   server_reported_ = true;
-  DeviceIdentity id;
-  SetDevice(id, ctx, dir);
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);
   AddApplication(id, body.application);
   if (!id.fields.empty()) ctx.sink->OnIdentity(id);
 }
@@ -492,8 +479,7 @@ void OpcuaDissector::ReportClient(flow::Direction dir, const OpcuaServiceBody& b
                                   const StreamContext& ctx) {
   if (client_reported_ || !ctx.sink || !body.application.present) return;
   client_reported_ = true;
-  DeviceIdentity id;
-  SetDevice(id, ctx, dir);
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);
   AddApplication(id, body.application);
   if (!id.fields.empty()) ctx.sink->OnIdentity(id);
 }
@@ -501,8 +487,7 @@ void OpcuaDissector::ReportClient(flow::Direction dir, const OpcuaServiceBody& b
 void OpcuaDissector::ReportPolicy(flow::Direction server_dir, const StreamContext& ctx) {
   if (policy_reported_ || !ctx.sink || policy_.empty()) return;
   policy_reported_ = true;
-  DeviceIdentity id;
-  SetDevice(id, ctx, server_dir);
+  DeviceIdentity id = SenderIdentity(ctx, server_dir, kProtocol);
   AddField(id, "security_policy", policy_.view());
   ctx.sink->OnIdentity(id);
 }

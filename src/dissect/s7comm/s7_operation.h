@@ -69,12 +69,4 @@ inline void EmitOperation(const StreamContext& ctx, const char* protocol, const 
   ctx.sink->OnIcsOperation(op);
 }
 
-/// The device's address on `ctx`'s flow when it sent in `dir`: fills ip and mac.
-inline void DeviceAddress(const StreamContext& ctx, flow::Direction dir, DeviceIdentity& id) {
-  if (!ctx.flow) return;
-  bool initiator = dir == flow::Direction::kFromInitiator;
-  id.ip = initiator ? ctx.flow->initiator_ip : ctx.flow->responder_ip;
-  id.mac = initiator ? ctx.flow->initiator_mac : ctx.flow->responder_mac;
-}
-
 }  // namespace qw::dissect::s7comm

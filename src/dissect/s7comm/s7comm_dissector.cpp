@@ -626,11 +626,7 @@ void S7commSession::ReportIdentity(flow::Direction dir, const S7SzlList& list,
   S7DeviceInfo info;
   ReadS7SzlIdentity(list, info, *ctx.anomalies);
   if (info.empty() || !ctx.sink) return;
-  DeviceIdentity id;
-  id.protocol = kProtocol;
-  id.capture_index = ctx.capture_index;
-  id.frame = ctx.frame;
-  DeviceAddress(ctx, dir, id);
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);
   auto add = [&](const char* key, std::string_view value) {
     if (!value.empty()) id.fields.emplace_back(key, std::string(value));
   };

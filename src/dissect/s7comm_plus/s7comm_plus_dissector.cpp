@@ -205,11 +205,7 @@ void S7commPlusSession::LookForIdentity(flow::Direction dir, const S7PlusHead& h
   S7PlusSessionVersion version;
   if (!FindS7PlusSessionVersion(data, version, *ctx.anomalies)) return;
   identity_reported_ = true;
-  DeviceIdentity id;
-  id.protocol = kProtocol;
-  id.capture_index = ctx.capture_index;
-  id.frame = ctx.frame;
-  s7comm::DeviceAddress(ctx, response ? dir : Reverse(dir), id);
+  DeviceIdentity id = SenderIdentity(ctx, response ? dir : Reverse(dir), kProtocol);
   id.fields.emplace_back("vendor", "Siemens");
   id.fields.emplace_back("order_number", version.order_number.str());
   id.fields.emplace_back("firmware", version.firmware.str());
