@@ -1,5 +1,6 @@
 // quaywatch.sqlite: the embedded store of ../shared/DESIGN.md (tables runs, assets,
-// asset_addresses, flows, ics_operations, findings). Built under a temporary name and
+// asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
+// ics_endpoints since schema 3). Built under a temporary name and
 // renamed into place by Finish(). The schema evolves by numbered migrations recorded in
 // PRAGMA user_version, never by a silent rebuild.
 #pragma once
