@@ -152,6 +152,11 @@ void Engine::Observations::OnIcsOperation(const dissect::IcsOperation& op) {
   if (e_.sink_ && !e_.sink_->OnIcsOperation(op)) e_.sink_ = nullptr;
 }
 
+void Engine::Observations::OnDns(const dissect::DnsObservation& o) {
+  e_.inventory_.OnDns(o);
+  if (e_.sink_ && !e_.sink_->OnDns(o)) e_.sink_ = nullptr;
+}
+
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);

@@ -26,6 +26,8 @@ class FlowRecordSink {
   virtual bool OnFlowRecord(const model::FlowRecord& record) = 0;
   /// One industrial operation; false stops the run as OnFlowRecord does.
   virtual bool OnIcsOperation(const dissect::IcsOperation&) { return true; }
+  /// One DNS, mDNS or LLMNR message; false stops the run as OnFlowRecord does.
+  virtual bool OnDns(const dissect::DnsObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -78,6 +80,7 @@ class Engine final : public flow::FlowObserver {
     }
     void OnIdentity(const dissect::DeviceIdentity& id) override { e_.inventory_.OnIdentity(id); }
     void OnCyclic(const dissect::CyclicObservation& o) override { e_.inventory_.OnCyclic(o); }
+    void OnDns(const dissect::DnsObservation& o) override;
 
    private:
     Engine& e_;

@@ -46,6 +46,13 @@ class StoreSink final : public FlowRecordSink {
     if (!s) error_ = s.message();
     return s.ok();
   }
+  bool OnDns(const dissect::DnsObservation& msg) override {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
+    auto s = store_.AddDns(msg);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
   const std::string& error() const { return error_; }
 
  private:
@@ -158,7 +165,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.3.0"; }
+const char* Version() { return "0.4.0"; }
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
   auto start = Clock::now();

@@ -114,12 +114,11 @@ bool IpAddr::IsUnspecified() const {
   return IsSet() && std::all_of(b.begin(), b.end(), [](uint8_t x) { return x == 0; });
 }
 
-std::string IpAddr::ToString() const {
-  char buf[INET6_ADDRSTRLEN] = {0};
+size_t IpAddr::Format(std::array<char, kMaxText>& buf) const {
   if (IsV4()) {
     // Dotted quad by hand: inet_ntop goes through sprintf, and flow and operation rows
     // format addresses by the hundred thousand.
-    char* p = buf;
+    char* p = buf.data();
     for (size_t i = 0; i < 4; ++i) {
       if (i) *p++ = '.';
       const unsigned v = b[i];
@@ -127,10 +126,17 @@ std::string IpAddr::ToString() const {
       if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
       *p++ = static_cast<char>('0' + v % 10);
     }
-    return std::string(buf, static_cast<size_t>(p - buf));
+    *p = '\0';
+    return static_cast<size_t>(p - buf.data());
   }
-  if (IsV6()) inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
-  return buf;
+  buf[0] = '\0';
+  if (IsV6() && inet_ntop(AF_INET6, b.data(), buf.data(), kMaxText)) return std::strlen(buf.data());
+  return 0;
+}
+
+std::string IpAddr::ToString() const {
+  std::array<char, kMaxText> buf;
+  return std::string(buf.data(), Format(buf));
 }
 
 }  // namespace qw::core

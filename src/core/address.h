@@ -81,6 +81,10 @@ struct IpAddr {
   bool IsUnspecified() const;
   /// Text form as inet_ntop writes it.
   std::string ToString() const;
+  /// Longest text form, with its terminating NUL (INET6_ADDRSTRLEN).
+  static constexpr size_t kMaxText = 46;
+  /// Writes the text form into `buf` without allocating; returns its length (0 if unset).
+  size_t Format(std::array<char, kMaxText>& buf) const;
 };
 
 /// A 64-bit mix for building hashes of keys (splitmix64 finaliser).

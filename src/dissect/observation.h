@@ -3,6 +3,8 @@
 // answers, file transfers) to an ObservationSink, which the model implements.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -141,6 +143,49 @@ struct CyclicObservation {
   core::IpAddr ip;    // its address, for IP-borne cyclic traffic
 };
 
+/// Most records one DnsObservation carries; the others are only counted.
+inline constexpr size_t kMaxDnsRecordsKept = 16;
+
+/// One resource record of a DNS-family message, in presentation form.
+struct DnsRecordObservation {
+  uint8_t section = 1;  // 1 answer, 2 authority, 3 additional (RFC 1035 4.1)
+  uint16_t type = 0;    // as on the wire; unknown types are kept by number
+  uint16_t rclass = 0;  // as on the wire (mDNS sets the top bit for cache-flush)
+  uint32_t ttl = 0;
+  core::FixedText<255> name;  // owner name
+  core::FixedText<255> data;  // RFC 1035 master-file text; RFC 3597 "\# n hex" when unknown
+};
+
+/// One DNS, mDNS or LLMNR message as it crossed the wire: header, first question, and up
+/// to kMaxDnsRecordsKept of its records. Bounded, so that emitting one allocates nothing.
+struct DnsObservation {
+  const char* protocol = "";  // "dns", "mdns" or "llmnr" (static text)
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;  // the frame that completed the message
+  uint32_t seq = 0;    // index among messages completed by the same frame (several on TCP)
+  core::Timestamp ts;
+  uint64_t flow_id = 0;    // flows.id of the flow it came over
+  uint8_t transport = 17;  // 6 TCP, 17 UDP
+  core::IpAddr src_ip, dst_ip;
+  uint16_t src_port = 0, dst_port = 0;
+  core::MacAddr src_mac, dst_mac;  // zero when unknown
+  uint16_t id = 0;
+  uint16_t flags = 0;  // the header's 16 flag bits: QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode
+  uint16_t qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
+  bool has_question = false;
+  core::FixedText<255> qname;  // the first question
+  uint16_t qtype = 0, qclass = 0;
+  uint64_t query_frame = 0;  // a response's query on the same flow; 0 when not seen
+  bool malformed = false;    // a question or record could not be read; those after it are missing
+  uint8_t record_count = 0;  // records kept below
+  uint16_t records_not_kept = 0;
+  std::array<DnsRecordObservation, kMaxDnsRecordsKept> records;
+
+  bool response() const { return (flags & 0x8000) != 0; }
+  uint8_t opcode() const { return static_cast<uint8_t>((flags >> 11) & 0xf); }
+  uint8_t rcode() const { return static_cast<uint8_t>(flags & 0xf); }
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -159,6 +204,8 @@ class ObservationSink {
   virtual void OnIdentity(const DeviceIdentity&) {}
   /// A cyclic real-time frame was seen.
   virtual void OnCyclic(const CyclicObservation&) {}
+  /// A DNS, mDNS or LLMNR message was seen.
+  virtual void OnDns(const DnsObservation&) {}
 };
 
 }  // namespace qw::dissect

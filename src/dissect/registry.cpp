@@ -6,6 +6,7 @@
 #include "dissect/cdp/cdp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_dissector.h"
+#include "dissect/dns/dns_dissector.h"
 #include "dissect/enip/enip_dissector.h"
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
@@ -27,7 +28,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 11> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 13> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -39,6 +40,8 @@ constexpr std::array<StreamDissectorInfo, 11> kStreamDissectors = {{
     {"bacnet", 17, bacnet::kPorts, &bacnet::Probe, &bacnet::Create},
     {"s7comm", 6, s7comm::kPorts, &s7comm::Probe, &s7comm::Create},
     {"s7comm_plus", 6, s7comm_plus::kPorts, &s7comm_plus::Probe, &s7comm_plus::Create},
+    {"dns", 17, dns::kUdpPorts, &dns::ProbeUdp, &dns::CreateUdp},
+    {"dns", 6, dns::kTcpPorts, &dns::ProbeTcp, &dns::CreateTcp},
 }};
 
 }  // namespace

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <optional>
 #include <set>
+#include <string_view>
 
 namespace qw::model {
 
@@ -71,6 +74,7 @@ struct Inventory::DeviceFacts {
   std::map<std::string, IdentityValue, std::less<>> identity;
   std::map<std::string, uint64_t, std::less<>> ics_served, ics_requested, cyclic;
   uint64_t program_changes_requested = 0;
+  uint64_t dns_answers = 0;  // DNS responses sent from port 53
 
   void MergeFrom(const DeviceFacts& o) {
     for (const auto& [k, v] : o.identity) {
@@ -81,6 +85,7 @@ struct Inventory::DeviceFacts {
     for (const auto& [k, n] : o.ics_requested) ics_requested[k] += n;
     for (const auto& [k, n] : o.cyclic) cyclic[k] += n;
     program_changes_requested += o.program_changes_requested;
+    dns_answers += o.dns_answers;
   }
 };
 
@@ -367,8 +372,142 @@ void Inventory::OnIcsOperation(const dissect::IcsOperation& op) {
   }
 }
 
+namespace {
+
+// The address a reverse-mapping name stands for: "4.3.2.1.in-addr.arpa" is 1.2.3.4, and
+// 32 nibble labels under ip6.arpa an IPv6 address (RFC 1035 3.5, RFC 3596 2.5).
+std::optional<core::IpAddr> ReverseName(std::string_view name) {
+  auto ends = [&](std::string_view suffix) {
+    return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  if (ends(".in-addr.arpa")) {
+    std::string_view rest = name.substr(0, name.size() - 13);
+    std::array<uint8_t, 4> b{};
+    for (int i = 3; i >= 0; --i) {
+      const size_t dot = rest.find('.');
+      const std::string_view label = rest.substr(0, dot);
+      if (label.empty() || label.size() > 3) return std::nullopt;
+      unsigned v = 0;
+      for (char c : label) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<unsigned>(c - '0');
+      }
+      if (v > 255) return std::nullopt;
+      b[static_cast<size_t>(i)] = static_cast<uint8_t>(v);
+      if ((dot == std::string_view::npos) != (i == 0)) return std::nullopt;
+      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    }
+    return core::IpAddr::V4(b);
+  }
+  if (ends(".ip6.arpa") && name.size() == 64 + 8) {
+    std::array<uint8_t, 16> b{};
+    for (size_t i = 0; i < 32; ++i) {
+      const char c = name[2 * i];
+      if (name[2 * i + 1] != '.') return std::nullopt;
+      int v = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (v < 0) return std::nullopt;
+      const size_t nibble = 31 - i;  // the first label is the lowest nibble
+      b[nibble / 2] |= static_cast<uint8_t>(nibble % 2 ? v : v << 4);
+    }
+    return core::IpAddr::V6(b);
+  }
+  return std::nullopt;
+}
+
+// True when the CNAME records of `msg` lead from `from` to `to` (in at most as many steps
+// as the message has records, so a loop of CNAMEs ends).
+bool CnameLeads(const dissect::DnsObservation& msg, std::string_view from, std::string_view to) {
+  std::string_view at = from;
+  for (size_t step = 0; step < msg.record_count; ++step) {
+    bool moved = false;
+    for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
+      const auto& r = msg.records[i];
+      if (r.type == 5 && r.name.view() == at) {
+        at = r.data.view();
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) return false;
+    if (at == to) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Inventory::AddDnsName(const core::IpAddr& ip, std::string_view name, std::string_view source) {
+  if (!ip.IsSet() || ip.IsUnspecified() || name.empty() || name == ".") return;
+  auto it = dns_names_.find(ip);
+  if (it == dns_names_.end()) {
+    if (dns_names_.size() >= limits_.max_named_addresses) {
+      anomalies_.Raise("inventory.dns_names_full");
+      return;
+    }
+    it = dns_names_.emplace(ip, std::vector<AssetName>{}).first;
+  }
+  for (const auto& n : it->second) {
+    if (n.name == name && n.source == source) return;
+  }
+  if (it->second.size() >= limits_.max_names_per_address) {
+    anomalies_.Raise("inventory.names_per_address_full");
+    return;
+  }
+  it->second.push_back({std::string(name), std::string(source)});
+}
+
+void Inventory::OnDns(const dissect::DnsObservation& msg) {
+  const std::string_view protocol = msg.protocol;
+  const bool nbns = protocol == "nbns";
+  // NetBIOS hosts claim their names in registration and refresh requests (RFC 1002 4.2.2).
+  const uint8_t op = msg.opcode();
+  const bool claim = nbns && !msg.response() && (op == 5 || op == 8 || op == 9);
+  if (!claim && (!msg.response() || msg.rcode() != 0)) return;
+  if (protocol == "dns" && msg.src_port == 53) {
+    if (IpState* s = Ip(msg.src_ip)) ++s->facts.dns_answers;
+  }
+  for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
+    const auto& r = msg.records[i];
+    if ((r.rclass & 0x7fff) != 1) continue;  // IN; mDNS's top bit is cache-flush
+    if (nbns) {
+      if (r.type != 32) continue;
+      // "10.0.0.5, 10.0.0.6 group": group names (workgroups, domains) name no one host.
+      std::string_view rest = r.data.view();
+      while (!rest.empty()) {
+        const size_t comma = rest.find(", ");
+        const std::string_view entry = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+        if (entry.find(' ') != std::string_view::npos) continue;
+        if (auto ip = core::IpAddr::Parse(entry)) AddDnsName(*ip, r.name.view(), protocol);
+      }
+    } else if (r.type == 1 || r.type == 28) {
+      if (auto ip = core::IpAddr::Parse(r.data.view())) {
+        AddDnsName(*ip, r.name.view(), msg.protocol);
+        // The name asked for, when CNAMEs of this answer lead from it to this record.
+        if (msg.has_question && msg.qname.view() != r.name.view() &&
+            CnameLeads(msg, msg.qname.view(), r.name.view())) {
+          AddDnsName(*ip, msg.qname.view(), msg.protocol);
+        }
+      }
+    } else if (r.type == 12) {
+      if (auto ip = ReverseName(r.name.view())) AddDnsName(*ip, r.data.view(), msg.protocol);
+    }
+  }
+}
+
 void Inventory::Merge(const Inventory& other) {
   anomalies_.Merge(other.anomalies_);
+  // In address order, so that which names a cap keeps does not follow hash order.
+  std::vector<const std::pair<const core::IpAddr, std::vector<AssetName>>*> named;
+  named.reserve(other.dns_names_.size());
+  for (const auto& entry : other.dns_names_) named.push_back(&entry);
+  std::sort(named.begin(), named.end(), [](auto* x, auto* y) { return x->first < y->first; });
+  for (const auto* entry : named) {
+    for (const auto& n : entry->second) AddDnsName(entry->first, n.name, n.source);
+  }
   for (const auto& [mac, o] : other.macs_) {
     auto& slot = macs_[mac];
     if (!slot) {
@@ -476,6 +615,9 @@ void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
       AddRole(a, "plc", fmt::format("answers {} {} operations", n, proto));
       break;
     }
+  }
+  if (f.dns_answers > 0) {
+    AddRole(a, "server", fmt::format("answered {} DNS queries", f.dns_answers));
   }
   if (f.program_changes_requested > 0) {
     AddRole(a, "engineering-workstation",
@@ -597,6 +739,19 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
     facts[it->second].MergeFrom(s->facts);
   }
   for (size_t i = 0; i < out.size(); ++i) ApplyFacts(out[i], facts[i]);
+  // Names DNS-family answers gave the addresses an asset holds.
+  for (Asset& a : out) {
+    const size_t before = a.names.size();
+    for (const auto& ip : a.ips) {
+      if (auto it = dns_names_.find(ip); it != dns_names_.end()) {
+        a.names.insert(a.names.end(), it->second.begin(), it->second.end());
+      }
+    }
+    if (a.names.size() != before) {
+      std::sort(a.names.begin(), a.names.end());
+      a.names.erase(std::unique(a.names.begin(), a.names.end()), a.names.end());
+    }
+  }
   for (size_t i = 0; i < out.size(); ++i) out[i].id = i + 1;
   return out;
 }

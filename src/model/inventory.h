@@ -91,9 +91,11 @@ struct InventoryLimits {
   size_t max_ips_per_mac = 1024;  // beyond this a MAC is a gateway anyway
   size_t max_services_per_ip = 512;
   size_t max_vlans_per_device = 64;
-  size_t gateway_foreign_ips = 3;   // a MAC sourcing this many IPv4 addresses not its own
-  size_t max_identity_fields = 32;  // identity keys kept per device
-  size_t max_ics_protocols = 32;    // protocols counted per device
+  size_t gateway_foreign_ips = 3;        // a MAC sourcing this many IPv4 addresses not its own
+  size_t max_identity_fields = 32;       // identity keys kept per device
+  size_t max_ics_protocols = 32;         // protocols counted per device
+  size_t max_named_addresses = 100'000;  // addresses that DNS-family answers named
+  size_t max_names_per_address = 8;
 };
 
 /// Accumulates per-device evidence and builds the asset list.
@@ -113,6 +115,8 @@ class Inventory : public dissect::ObservationSink {
   void OnIdentity(const dissect::DeviceIdentity& id) override;
   void OnCyclic(const dissect::CyclicObservation& obs) override;
   void OnIcsOperation(const dissect::IcsOperation& op) override;
+  /// Names that answers bind to addresses (A, AAAA, PTR), and which hosts answer DNS.
+  void OnDns(const dissect::DnsObservation& msg) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);
@@ -128,6 +132,7 @@ class Inventory : public dissect::ObservationSink {
   MacState* Mac(const core::MacAddr& mac);
   IpState* Ip(const core::IpAddr& ip);
   void Bind(MacState* m, const core::IpAddr& ip, uint64_t n);
+  void AddDnsName(const core::IpAddr& ip, std::string_view name, std::string_view source);
   static void ApplyFacts(Asset& a, const DeviceFacts& f);
   void Account(const core::MacAddr* mac, const core::IpAddr* ip, VlanTag tag, core::Timestamp first,
                core::Timestamp last, Evidence ev, uint64_t packets, uint64_t bytes);
@@ -159,6 +164,9 @@ class Inventory : public dissect::ObservationSink {
   std::array<CyclicCounter, kOpCacheSlots> cyclic_cache_{};
   std::unordered_map<core::MacAddr, std::unique_ptr<MacState>, core::MacHash> macs_;
   std::unordered_map<core::IpAddr, std::unique_ptr<IpState>, core::IpHash> ips_;
+  // Names DNS-family answers gave each address, kept apart from the address states: an
+  // answer names addresses that may never talk, and those are not devices of the network.
+  std::unordered_map<core::IpAddr, std::vector<AssetName>, core::IpHash> dns_names_;
   core::Anomalies anomalies_;
 };
 

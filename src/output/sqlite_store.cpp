@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "dissect/dns/dns_parser.h"
 #include "output/atomic_file.h"
 #include "output/json_output.h"
 
@@ -16,13 +17,15 @@ namespace qw::output {
 namespace {
 
 constexpr size_t kFlowBatch = 10'000;
+// DNS messages per batch: each owns its records, so batches stay small.
+constexpr size_t kDnsBatch = 2'000;
 // Endpoints rows the writer remembers having written, by id: enough for the polling flows
 // of a large site, so that an operation between known endpoints writes one row, not two.
 constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -173,6 +176,56 @@ CREATE VIEW ics_operations AS
          o.response_frame AS response_frame, o.ts AS ts, e.initiator_port AS initiator_port
   FROM ics_operation_rows AS o LEFT JOIN ics_endpoints AS e ON e.id = o.endpoints;
 )sql",
+    // 4: DNS, mDNS and LLMNR messages, one row each, and their records in presentation form
+    // (a response's query_frame is its query's frame on the same flow, when seen).
+    R"sql(
+CREATE TABLE dns_messages (
+  id INTEGER PRIMARY KEY,          -- capture_index << 44 | frame << 12 | sequence
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,          -- 'dns', 'mdns' or 'llmnr'
+  capture_index INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  ts TEXT NOT NULL,
+  flow_id INTEGER REFERENCES flows(id),
+  transport TEXT NOT NULL,         -- 'udp' or 'tcp'
+  src_ip TEXT NOT NULL,
+  src_port INTEGER NOT NULL,
+  dst_ip TEXT NOT NULL,
+  dst_port INTEGER NOT NULL,
+  src_mac TEXT,
+  dns_id INTEGER NOT NULL,         -- the header's id
+  response INTEGER NOT NULL,       -- QR
+  opcode INTEGER NOT NULL,
+  rcode INTEGER,                   -- responses only
+  rcode_name TEXT,
+  flags INTEGER NOT NULL,          -- the 16 flag bits as on the wire
+  qdcount INTEGER NOT NULL,
+  ancount INTEGER NOT NULL,
+  nscount INTEGER NOT NULL,
+  arcount INTEGER NOT NULL,
+  qname TEXT,                      -- the first question
+  qtype INTEGER,
+  qtype_name TEXT,
+  qclass INTEGER,
+  query_frame INTEGER,
+  malformed INTEGER NOT NULL,      -- a question or record could not be read
+  records_not_kept INTEGER NOT NULL
+);
+CREATE INDEX dns_messages_by_qname ON dns_messages(qname);
+CREATE TABLE dns_records (
+  message_id INTEGER NOT NULL REFERENCES dns_messages(id),
+  position INTEGER NOT NULL,       -- order in the message, from 0
+  section TEXT NOT NULL,           -- 'answer', 'authority' or 'additional'
+  name TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  type_name TEXT,
+  class INTEGER NOT NULL,
+  ttl INTEGER NOT NULL,
+  data TEXT NOT NULL,              -- RFC 1035 master-file text; RFC 3597 "\# n hex" otherwise
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;                   -- kept in key order, whatever order batches arrive in
+CREATE INDEX dns_records_by_data ON dns_records(data);
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -232,6 +285,8 @@ SqliteStore::~SqliteStore() {
   if (insert_flow_) sqlite3_finalize(insert_flow_);
   if (insert_op_) sqlite3_finalize(insert_op_);
   if (insert_endpoints_) sqlite3_finalize(insert_endpoints_);
+  if (insert_dns_) sqlite3_finalize(insert_dns_);
+  if (insert_dns_record_) sqlite3_finalize(insert_dns_record_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -290,8 +345,20 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "INSERT OR IGNORE INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_port, "
       "initiator_mac, responder, responder_ip, responder_port, responder_mac) VALUES "
       "(?,?,?,?,?,?,?,?,?,?)";
+  const char* insert_dns =
+      "INSERT INTO dns_messages (id, run_id, protocol, capture_index, frame, ts, flow_id, "
+      "transport, src_ip, src_port, dst_ip, dst_port, src_mac, dns_id, response, opcode, rcode, "
+      "rcode_name, flags, qdcount, ancount, nscount, arcount, qname, qtype, qtype_name, qclass, "
+      "query_frame, malformed, records_not_kept) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  const char* insert_dns_record =
+      "INSERT INTO dns_records (message_id, position, section, name, type, type_name, class, "
+      "ttl, data) VALUES (?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
       sqlite3_prepare_v2(db, insert_endpoints, -1, &store->insert_endpoints_, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_dns, -1, &store->insert_dns_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_dns_record, -1, &store->insert_dns_record_, nullptr) !=
           SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
@@ -320,7 +387,9 @@ void SqliteStore::WriterLoop() {
     lock.unlock();
     core::Status s;
     if (!failed) {
-      s = job.flows.empty() ? WriteOperations(job.ops) : WriteFlows(job.flows);
+      s = !job.flows.empty() ? WriteFlows(job.flows)
+          : !job.ops.empty() ? WriteOperations(job.ops)
+                             : WriteDns(job.dns);
     }
     lock.lock();
     if (!s && writer_error_.empty()) writer_error_ = s.message();
@@ -527,17 +596,165 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
   return Exec("COMMIT");
 }
 
+uint64_t SqliteStore::DnsMessageId(const dissect::DnsObservation& msg) {
+  return static_cast<uint64_t>(msg.capture_index) << 44 | (msg.frame & 0xffffffff) << 12 |
+         (msg.seq & 0xfff);
+}
+
+core::Status SqliteStore::AddDns(const dissect::DnsObservation& msg) {
+  DnsRow row;
+  row.id = DnsMessageId(msg);
+  row.protocol = msg.protocol;
+  row.capture_index = msg.capture_index;
+  row.frame = msg.frame;
+  row.flow_id = msg.flow_id;
+  row.query_frame = msg.query_frame;
+  row.ts = msg.ts;
+  row.transport = msg.transport;
+  row.src_ip = msg.src_ip;
+  row.dst_ip = msg.dst_ip;
+  row.src_port = msg.src_port;
+  row.dst_port = msg.dst_port;
+  row.src_mac = msg.src_mac;
+  row.dns_id = msg.id;
+  row.flags = msg.flags;
+  row.qdcount = msg.qdcount;
+  row.ancount = msg.ancount;
+  row.nscount = msg.nscount;
+  row.arcount = msg.arcount;
+  row.has_question = msg.has_question;
+  row.malformed = msg.malformed;
+  row.qname = msg.qname.str();
+  row.qtype = msg.qtype;
+  row.qclass = msg.qclass;
+  row.records_not_kept = msg.records_not_kept;
+  row.records.reserve(msg.record_count);
+  for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
+    const auto& r = msg.records[i];
+    row.records.push_back({r.section, r.type, r.rclass, r.ttl, r.name.str(), r.data.str()});
+  }
+  pending_dns_.push_back(std::move(row));
+  if (pending_dns_.size() < kDnsBatch) return {};
+  Job job;
+  job.dns = std::move(pending_dns_);
+  pending_dns_ = {};
+  return Submit(std::move(job));
+}
+
+namespace {
+
+const char* SectionName(uint8_t section) {
+  switch (section) {
+    case 1:
+      return "answer";
+    case 2:
+      return "authority";
+    default:
+      return "additional";
+  }
+}
+
+}  // namespace
+
+core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
+  if (batch.empty()) return {};
+  std::stable_sort(batch.begin(), batch.end(),
+                   [](const DnsRow& a, const DnsRow& b) { return a.id < b.id; });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  auto fail = [&](const char* what) {
+    core::Status s = Error(what);
+    (void)Exec("ROLLBACK");  // the insert error is the one to report
+    return s;
+  };
+  for (const DnsRow& m : batch) {
+    sqlite3_stmt* st = insert_dns_;
+    int i = 1;
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    auto nullable = [&](bool present, int64_t v) {
+      if (present)
+        sqlite3_bind_int64(st, i++, v);
+      else
+        sqlite3_bind_null(st, i++);
+    };
+    const bool response = (m.flags & 0x8000) != 0;
+    const uint8_t rcode = m.flags & 0xf;
+    const std::string src = m.src_ip.ToString(), dst = m.dst_ip.ToString();
+    const std::string mac = m.src_mac.IsZero() ? std::string() : m.src_mac.ToString();
+    integer(static_cast<int64_t>(m.id));
+    text(m.protocol);
+    integer(m.capture_index);
+    integer(static_cast<int64_t>(m.frame));
+    text(ts_text_.Format(m.ts));
+    nullable(m.flow_id != 0, static_cast<int64_t>(m.flow_id));
+    text(m.transport == 6 ? "tcp" : "udp");
+    text(src);
+    integer(m.src_port);
+    text(dst);
+    integer(m.dst_port);
+    text(mac);
+    integer(m.dns_id);
+    integer(response ? 1 : 0);
+    integer((m.flags >> 11) & 0xf);
+    nullable(response, rcode);
+    const char* rname = response ? dissect::dns::RcodeName(rcode) : nullptr;
+    text(rname ? rname : "");
+    integer(m.flags);
+    integer(m.qdcount);
+    integer(m.ancount);
+    integer(m.nscount);
+    integer(m.arcount);
+    text(m.has_question ? std::string_view(m.qname) : std::string_view());
+    nullable(m.has_question, m.qtype);
+    const char* qtype_name = m.has_question ? dissect::dns::TypeName(m.qtype) : nullptr;
+    text(qtype_name ? qtype_name : "");
+    nullable(m.has_question, m.qclass);
+    nullable(m.query_frame != 0, static_cast<int64_t>(m.query_frame));
+    integer(m.malformed ? 1 : 0);
+    integer(m.records_not_kept);
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    // A message numbered like one already stored (which no dissector does) is skipped.
+    if (rc == SQLITE_CONSTRAINT) continue;
+    if (rc != SQLITE_DONE) return fail("insert DNS message");
+    for (size_t n = 0; n < m.records.size(); ++n) {
+      const DnsRecordRow& r = m.records[n];
+      st = insert_dns_record_;
+      i = 1;
+      integer(static_cast<int64_t>(m.id));
+      integer(static_cast<int64_t>(n));
+      text(SectionName(r.section));
+      sqlite3_bind_text(st, i++, r.name.data(), static_cast<int>(r.name.size()), SQLITE_STATIC);
+      integer(r.type);
+      const char* type_name = dissect::dns::TypeName(r.type);
+      text(type_name ? type_name : "");
+      integer(r.rclass);
+      integer(r.ttl);
+      sqlite3_bind_text(st, i++, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
+      const int rrc = sqlite3_step(st);
+      sqlite3_reset(st);
+      if (rrc != SQLITE_DONE) return fail("insert DNS record");
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
-  Job flows, ops;
+  Job flows, ops, dns;
   flows.flows = std::move(pending_);
   ops.ops = std::move(pending_ops_);
+  dns.dns = std::move(pending_dns_);
   if (!flows.flows.empty()) {
     if (auto s = Submit(std::move(flows)); !s) return s;
   }
   if (!ops.ops.empty()) {
     if (auto s = Submit(std::move(ops)); !s) return s;
+  }
+  if (!dns.dns.empty()) {
+    if (auto s = Submit(std::move(dns)); !s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
@@ -622,6 +839,10 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   insert_op_ = nullptr;
   sqlite3_finalize(insert_endpoints_);
   insert_endpoints_ = nullptr;
+  sqlite3_finalize(insert_dns_);
+  insert_dns_ = nullptr;
+  sqlite3_finalize(insert_dns_record_);
+  insert_dns_record_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

@@ -1,8 +1,8 @@
 // quaywatch.sqlite: the embedded store of ../shared/DESIGN.md (tables runs, assets,
 // asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
-// ics_endpoints since schema 3). Built under a temporary name and
-// renamed into place by Finish(). The schema evolves by numbered migrations recorded in
-// PRAGMA user_version, never by a silent rebuild.
+// ics_endpoints since schema 3; dns_messages and dns_records since schema 4). Built under a
+// temporary name and renamed into place by Finish(). The schema evolves by numbered migrations
+// recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
 #include <array>
@@ -46,6 +46,10 @@ class SqliteStore {
   /// The row id of an operation: capture, frame and sequence, stable whatever the thread
   /// count.
   static uint64_t OperationId(const dissect::IcsOperation& op);
+  /// Queues one DNS, mDNS or LLMNR message and its records.
+  core::Status AddDns(const dissect::DnsObservation& msg);
+  /// The row id of a DNS message: capture, frame and sequence.
+  static uint64_t DnsMessageId(const dissect::DnsObservation& msg);
   /// Writes the run's summary, assets and addresses, commits, closes and renames.
   core::Status Finish(const model::RunReport& report, const std::string& summary_json);
 
@@ -58,11 +62,37 @@ class SqliteStore {
  private:
   SqliteStore(std::string path, sqlite3* db);
   core::Status Exec(const char* sql);
-  // A batch for the writer thread: flows or operations.
+  // One record of a DNS message, owned.
+  struct DnsRecordRow {
+    uint8_t section = 1;
+    uint16_t type = 0, rclass = 0;
+    uint32_t ttl = 0;
+    std::string name, data;
+  };
+  // One DNS message, owned and compact (an observation is kilobytes of fixed room).
+  struct DnsRow {
+    uint64_t id = 0;
+    const char* protocol = "";
+    uint32_t capture_index = 0;
+    uint64_t frame = 0, flow_id = 0, query_frame = 0;
+    core::Timestamp ts;
+    uint8_t transport = 17;
+    core::IpAddr src_ip, dst_ip;
+    uint16_t src_port = 0, dst_port = 0;
+    core::MacAddr src_mac;
+    uint16_t dns_id = 0, flags = 0, qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
+    bool has_question = false, malformed = false;
+    std::string qname;
+    uint16_t qtype = 0, qclass = 0, records_not_kept = 0;
+    std::vector<DnsRecordRow> records;
+  };
+  // A batch for the writer thread: flows, operations or DNS messages.
   struct Job {
     std::vector<model::FlowRecord> flows;
     std::vector<dissect::IcsOperation> ops;
+    std::vector<DnsRow> dns;
   };
+  core::Status WriteDns(std::vector<DnsRow>& batch);
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
   core::Status WriteOperations(std::vector<dissect::IcsOperation>& batch);
   core::Status Error(const std::string& what) const;
@@ -81,8 +111,11 @@ class SqliteStore {
   sqlite3_stmt* insert_flow_ = nullptr;
   sqlite3_stmt* insert_op_ = nullptr;
   sqlite3_stmt* insert_endpoints_ = nullptr;
+  sqlite3_stmt* insert_dns_ = nullptr;
+  sqlite3_stmt* insert_dns_record_ = nullptr;
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
+  std::vector<DnsRow> pending_dns_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size

@@ -39,6 +39,7 @@ class RecordingSink : public ObservationSink {
   void OnPduDetail(const PduDetail& d) override { details.push_back(d); }
   void OnIdentity(const DeviceIdentity& id) override { identities.push_back(id); }
   void OnCyclic(const CyclicObservation& c) override { cyclic.push_back(c); }
+  void OnDns(const DnsObservation& m) override { dns.push_back(m); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -57,6 +58,7 @@ class RecordingSink : public ObservationSink {
   std::vector<PduDetail> details;
   std::vector<DeviceIdentity> identities;
   std::vector<CyclicObservation> cyclic;
+  std::vector<DnsObservation> dns;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to

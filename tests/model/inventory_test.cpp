@@ -4,6 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "model/vendor_db.h"
 
@@ -332,6 +336,96 @@ TEST(Inventory, RepeatedOperationsCountEveryOneAndACapIsRaisedEachTime) {
   EXPECT_EQ(dev->cyclic_frames.at("pn_rt"), 8u);
   // Two modbus operations, each refused for the PLC and for the requester.
   EXPECT_EQ(inv.anomalies().Count("inventory.too_many_ics_protocols"), 4u);
+}
+
+// A DNS-family answer from `server` to `client` with the given records (type, name, data).
+dissect::DnsObservation Answer(const char* protocol, const char* server, const char* client,
+                               const char* qname,
+                               std::vector<std::tuple<uint16_t, const char*, const char*>> rrs) {
+  dissect::DnsObservation m;
+  m.protocol = protocol;
+  m.src_ip = Ip(server);
+  m.dst_ip = Ip(client);
+  m.src_port = std::string_view(protocol) == "dns" ? 53 : 5353;
+  m.flags = 0x8180;  // response, RD, RA, NOERROR
+  m.has_question = qname != nullptr;
+  if (qname) m.qname.Append(qname);
+  for (const auto& [type, name, data] : rrs) {
+    auto& r = m.records[m.record_count++];
+    r.type = type;
+    r.rclass = 1;
+    r.name.Append(name);
+    r.data.Append(data);
+  }
+  return m;
+}
+
+TEST(Inventory, DnsAnswersNameTheAddressesTheyBind) {
+  Inventory inv;
+  // The resolver, a client, the web server and the client's own host name all talk.
+  inv.OnPacket(IpPacket("02:00:00:00:00:53", "02:00:00:00:00:01", "10.0.0.53", "10.0.0.1"),
+               core::Timestamp{1}, 0, 1);
+  inv.OnPacket(IpPacket("02:00:00:00:00:05", "02:00:00:00:00:01", "10.0.0.5", "10.0.0.1"),
+               core::Timestamp{1}, 0, 2);
+  inv.OnPacket(IpPacket("02:00:00:00:00:fe", "02:00:00:00:00:01", "198.51.100.7", "10.0.0.1"),
+               core::Timestamp{1}, 0, 3);
+  // www.example.org is a CNAME of web.example.net, whose A record is 198.51.100.7.
+  inv.OnDns(Answer("dns", "10.0.0.53", "10.0.0.5", "www.example.org",
+                   {{5, "www.example.org", "web.example.net"},
+                    {1, "web.example.net", "198.51.100.7"},
+                    {1, "never-talks.example.net", "203.0.113.9"}}));
+  // A PTR answer names 10.0.0.5; a failed answer names nobody.
+  inv.OnDns(Answer("dns", "10.0.0.53", "10.0.0.5", "5.0.0.10.in-addr.arpa",
+                   {{12, "5.0.0.10.in-addr.arpa", "pc5.example.org"}}));
+  auto failed = Answer("dns", "10.0.0.53", "10.0.0.5", "x", {{1, "x", "10.0.0.1"}});
+  failed.flags |= 3;  // NXDOMAIN
+  inv.OnDns(failed);
+  // NetBIOS: a unique name names its host, a group name (workgroup) does not.
+  inv.OnDns(Answer("nbns", "10.0.0.5", "10.0.0.255", nullptr,
+                   {{32, "PC5<00>", "10.0.0.5"}, {32, "WORKGROUP<00>", "10.0.0.5 group"}}));
+  VendorDb vendors;
+  auto assets = inv.Finalize(vendors);
+  auto names = [&](const char* ip) {
+    std::vector<std::string> out;
+    const Asset* a = ByIp(assets, ip);
+    if (!a) return out;
+    for (const auto& n : a->names) out.push_back(n.name + "/" + n.source);
+    return out;
+  };
+  EXPECT_EQ(names("198.51.100.7"),
+            (std::vector<std::string>{"web.example.net/dns", "www.example.org/dns"}));
+  EXPECT_EQ(names("10.0.0.5"), (std::vector<std::string>{"PC5<00>/nbns", "pc5.example.org/dns"}));
+  EXPECT_TRUE(names("10.0.0.1").empty());
+  EXPECT_EQ(ByIp(assets, "203.0.113.9"), nullptr);  // an answer alone makes no device
+  const Asset* resolver = ByIp(assets, "10.0.0.53");
+  ASSERT_TRUE(resolver);
+  ASSERT_EQ(resolver->roles.size(), 1u);
+  EXPECT_EQ(resolver->roles[0].role, "server");
+  EXPECT_EQ(resolver->roles[0].evidence, "answered 2 DNS queries");
+}
+
+TEST(Inventory, DnsNamesAreBoundedAndMergeAcrossShards) {
+  InventoryLimits limits;
+  limits.max_named_addresses = 2;
+  limits.max_names_per_address = 1;
+  Inventory a(limits), b(limits);
+  a.OnDns(Answer("mdns", "10.0.0.7", "224.0.0.251", nullptr, {{1, "h7.local", "10.0.0.7"}}));
+  b.OnDns(Answer("mdns", "10.0.0.8", "224.0.0.251", nullptr,
+                 {{1, "h8.local", "10.0.0.8"}, {28, "h8.local", "fe80::8"}}));
+  b.OnDns(Answer("mdns", "10.0.0.8", "224.0.0.251", nullptr, {{1, "other.local", "10.0.0.8"}}));
+  EXPECT_EQ(b.anomalies().Count("inventory.names_per_address_full"), 1u);
+  a.Merge(b);
+  EXPECT_EQ(a.anomalies().Count("inventory.dns_names_full"), 1u);  // fe80::8 found no room
+  a.OnPacket(IpPacket("02:00:00:00:00:07", "02:00:00:00:00:01", "10.0.0.7", "10.0.0.1"),
+             core::Timestamp{1}, 0, 1);
+  a.OnPacket(IpPacket("02:00:00:00:00:08", "02:00:00:00:00:01", "10.0.0.8", "10.0.0.1"),
+             core::Timestamp{1}, 0, 2);
+  VendorDb vendors;
+  auto assets = a.Finalize(vendors);
+  ASSERT_TRUE(ByIp(assets, "10.0.0.8"));
+  ASSERT_EQ(ByIp(assets, "10.0.0.8")->names.size(), 1u);
+  EXPECT_EQ(ByIp(assets, "10.0.0.8")->names[0].name, "h8.local");
+  EXPECT_EQ(ByIp(assets, "10.0.0.7")->names[0].source, "mdns");
 }
 
 TEST(VendorDb, LongestPrefixWins) {

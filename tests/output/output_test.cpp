@@ -239,6 +239,72 @@ std::string QueryText(sqlite3* db, const char* sql) {
   return v;
 }
 
+// A DNS answer is one dns_messages row with its records in dns_records, in order; more than
+// one batch of messages all arrive.
+TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-dns";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  dissect::DnsObservation m;
+  m.protocol = "dns";
+  m.capture_index = 0;
+  m.frame = 12;
+  m.flow_id = 11;
+  m.src_ip = *core::IpAddr::Parse("10.10.0.53");
+  m.dst_ip = *core::IpAddr::Parse("10.10.5.20");
+  m.src_port = 53;
+  m.dst_port = 40000;
+  m.id = 0x1234;
+  m.flags = 0x8183;  // response, RD, RA, NXDOMAIN
+  m.qdcount = 1;
+  m.ancount = 2;
+  m.has_question = true;
+  m.qname.Append("logink.cn");
+  m.qtype = 1;
+  m.qclass = 1;
+  m.query_frame = 11;
+  m.record_count = 2;
+  m.records[0].type = 5;
+  m.records[0].rclass = 1;
+  m.records[0].ttl = 60;
+  m.records[0].name.Append("logink.cn");
+  m.records[0].data.Append("www.logink.cn");
+  m.records[1].section = 2;
+  m.records[1].type = 65280;
+  m.records[1].rclass = 1;
+  m.records[1].name.Append("logink.cn");
+  m.records[1].data.Append("\\# 1 ff");
+  ASSERT_TRUE((*store)->AddDns(m).ok());
+  // Enough queries for more than one batch, each its own frame.
+  m.flags = 0x0100;
+  m.record_count = 0;
+  m.query_frame = 0;
+  for (uint64_t frame = 100; frame < 4100; ++frame) {
+    m.frame = frame;
+    ASSERT_TRUE((*store)->AddDns(m).ok());
+  }
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM dns_messages"), 4001);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT protocol || ' ' || src_ip || ':' || src_port || ' ' || dns_id || "
+                      "' ' || response || ' ' || rcode || ' ' || rcode_name || ' ' || qname || "
+                      "' ' || qtype_name || ' ' || query_frame || ' ' || transport FROM "
+                      "dns_messages WHERE frame = 12"),
+            "dns 10.10.0.53:53 4660 1 3 NXDOMAIN logink.cn A 11 udp");
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(position || ' ' || section || ' ' || type || ' ' || "
+                      "ifnull(type_name, '-') || ' ' || data, '; ') FROM dns_records"),
+            "0 answer 5 CNAME www.logink.cn; 1 authority 65280 - \\# 1 ff");
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM dns_messages WHERE rcode IS NULL"), 4000);
+  sqlite3_close(db);
+}
+
 // Operations of one flow share its endpoints row, one per direction of asking; link-layer
 // operations keep their own; the view shows each operation with its endpoints.
 TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {

@@ -1,0 +1,221 @@
+#include "dissect/dns/dns_dissector.h"
+
+#include "core/byte_reader.h"
+#include "dissect/dns/dns_parser.h"
+#include "dissect/ics_common.h"
+
+namespace qw::dissect::dns {
+
+namespace {
+
+// RFC 1035 4.2.2: on TCP each message is led by its length.
+constexpr size_t kTcpLengthBytes = 2;
+// Smallest message: the header.
+constexpr size_t kHeaderBytes = 12;
+// Queries remembered per flow for pairing with their answers.
+constexpr size_t kPendingQueries = 32;
+
+// The flavour of a flow's messages: NetBIOS Name Service by its encoded names, the others
+// by the well-known port either side uses.
+const char* FlavourOf(const flow::Flow* f, std::span<const uint8_t> message) {
+  MessageReader peek(message);
+  Record first;
+  core::Anomalies ignored;
+  if (peek.Next(first, ignored) && IsNetbiosEncoded(first.name.view())) return "nbns";
+  if (!f) return "dns";
+  auto uses = [&](uint16_t port) { return f->initiator_port == port || f->responder_port == port; };
+  if (uses(5353)) return "mdns";
+  if (uses(5355)) return "llmnr";
+  return "dns";
+}
+
+// Whether `bytes` (at least a length and a header) start with a DNS-over-TCP message.
+bool PlausibleAt(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  const uint16_t length = r.U16Be();
+  if (length < kHeaderBytes) return false;
+  if (r.remaining() >= length) return LooksLikeMessage(r.Bytes(length));
+  MessageReader m(r.PeekRest());
+  const Header& h = m.header();
+  const uint8_t op = h.opcode();
+  const size_t least = size_t{h.qdcount} * 5 + (size_t{h.ancount} + h.nscount + h.arcount) * 11;
+  // Stricter than a probe: over TCP only DNS opcodes, and one question at most (RFC 9619).
+  return m.ok() && op != 3 && op <= 6 && (h.flags & 0x0040) == 0 && h.qdcount <= 1 &&
+         least <= length - kHeaderBytes;
+}
+
+class DnsDissector final : public Dissector {
+ public:
+  explicit DnsDissector(bool tcp) : tcp_(tcp) {}
+
+  ParseResult OnData(flow::Direction dir, std::span<const uint8_t> bytes,
+                     const StreamContext& ctx) override {
+    if (!tcp_) {
+      OnMessage(dir, bytes, ctx);
+      return {Verdict::kConsumed, bytes.size(), 0};
+    }
+    core::ByteReader r(bytes);
+    const auto d = static_cast<size_t>(dir);
+    if (resync_[d]) {
+      // After a hole, octets are skipped up to a length and header that hold together: a
+      // whole message that reads as one, or (while it is incomplete) a header whose counts
+      // fit its length.
+      if (bytes.size() < kTcpLengthBytes + kHeaderBytes) {
+        return {Verdict::kNeedMore, 0, kTcpLengthBytes + kHeaderBytes - bytes.size()};
+      }
+      if (!PlausibleAt(bytes)) {
+        ctx.anomalies->Raise("dns.resync_skipped");
+        return {Verdict::kConsumed, 1, 0};
+      }
+      resync_[d] = false;
+    }
+    const uint16_t length = r.U16Be();
+    if (!r.ok()) return {Verdict::kNeedMore, 0, kTcpLengthBytes - bytes.size()};
+    if (length < kHeaderBytes) {
+      // Not a message: some peers send a zero length before closing; others are junk.
+      ctx.anomalies->Raise("dns.short_message");
+      return {Verdict::kConsumed,
+              kTcpLengthBytes + length > bytes.size() ? bytes.size() : kTcpLengthBytes + length, 0};
+    }
+    if (r.remaining() < length) {
+      return {Verdict::kNeedMore, 0, length - r.remaining()};
+    }
+    OnMessage(dir, r.Bytes(length), ctx);
+    return {Verdict::kConsumed, kTcpLengthBytes + length, 0};
+  }
+
+  void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
+    // Where the next length prefix stands is unknown after a hole in TCP: look for one.
+    if (!tcp_) return;
+    ctx.anomalies->Raise("dns.gap");
+    resync_[static_cast<size_t>(dir)] = true;
+  }
+
+  void OnEnd(const StreamContext&) override {}
+
+ private:
+  void OnMessage(flow::Direction dir, std::span<const uint8_t> message, const StreamContext& ctx) {
+    MessageReader m(message);
+    if (!m.ok()) {
+      ctx.anomalies->Raise("dns.short_message");
+      return;
+    }
+    const Header& h = m.header();
+    if (!protocol_) {
+      protocol_ = FlavourOf(ctx.flow, message);
+      netbios_ = std::string_view(protocol_) == "nbns";
+    }
+
+    obs_.protocol = protocol_;
+    obs_.capture_index = ctx.capture_index;
+    obs_.frame = ctx.frame;
+    obs_.seq = seq_.Next(ctx.frame);
+    obs_.ts = ctx.ts;
+    obs_.transport = tcp_ ? 6 : 17;
+    obs_.flow_id = 0;
+    if (ctx.flow) {
+      const flow::Flow& f = *ctx.flow;
+      const bool from_initiator = dir == flow::Direction::kFromInitiator;
+      obs_.flow_id = f.RecordId();
+      obs_.src_ip = from_initiator ? f.initiator_ip : f.responder_ip;
+      obs_.dst_ip = from_initiator ? f.responder_ip : f.initiator_ip;
+      obs_.src_port = from_initiator ? f.initiator_port : f.responder_port;
+      obs_.dst_port = from_initiator ? f.responder_port : f.initiator_port;
+      obs_.src_mac = from_initiator ? f.initiator_mac : f.responder_mac;
+      obs_.dst_mac = from_initiator ? f.responder_mac : f.initiator_mac;
+    }
+    obs_.id = h.id;
+    obs_.flags = h.flags;
+    obs_.qdcount = h.qdcount;
+    obs_.ancount = h.ancount;
+    obs_.nscount = h.nscount;
+    obs_.arcount = h.arcount;
+    obs_.has_question = false;
+    obs_.qname.Clear();
+    obs_.qtype = obs_.qclass = 0;
+    obs_.record_count = 0;
+    obs_.records_not_kept = 0;
+    obs_.malformed = false;
+
+    const bool response = h.response();
+    CountPdu(ctx, protocol_, h.opcode(), response ? PduKind::kResponse : PduKind::kRequest,
+             response && h.rcode() != 0, "opcodes");
+    if (response) CountDetail(ctx, protocol_, "rcodes", h.rcode());
+
+    while (m.Next(record_, *ctx.anomalies)) {
+      if (record_.section == Section::kQuestion) {
+        CountDetail(ctx, protocol_, "qtypes", record_.type);
+        if (!obs_.has_question) {
+          obs_.has_question = true;
+          if (netbios_) DecodeNetbiosName(record_.name);
+          obs_.qname.Append(record_.name.view());
+          obs_.qtype = record_.type;
+          obs_.qclass = record_.rclass;
+        }
+        continue;
+      }
+      if (obs_.record_count == kMaxDnsRecordsKept) {
+        ++obs_.records_not_kept;
+        continue;
+      }
+      DnsRecordObservation& out = obs_.records[obs_.record_count++];
+      out.section = static_cast<uint8_t>(record_.section);
+      out.type = record_.type;
+      out.rclass = record_.rclass;
+      out.ttl = record_.ttl;
+      if (netbios_) {
+        DecodeNetbiosName(record_.name);
+        FormatNetbiosData(message, record_, out.data, *ctx.anomalies);
+      } else {
+        FormatData(message, record_, out.data, *ctx.anomalies);
+      }
+      out.name.Clear();
+      out.name.Append(record_.name.view());
+    }
+    obs_.malformed = m.failed();
+
+    // Pair by id: a query waits under its direction, its answer comes the other way.
+    const uint64_t key_self = uint64_t{h.id} << 1 | static_cast<uint64_t>(dir);
+    const uint64_t key_peer = uint64_t{h.id} << 1 | static_cast<uint64_t>(Reverse(dir));
+    obs_.query_frame = 0;
+    if (response) {
+      if (auto q = pending_.Take(key_peer)) obs_.query_frame = *q;
+    } else {
+      pending_.Put(key_self, ctx.frame);
+    }
+    ctx.sink->OnDns(obs_);
+  }
+
+  bool tcp_;
+  bool resync_[2] = {false, false};  // per direction: a hole came, the next length is unsure
+  const char* protocol_ = nullptr;
+  bool netbios_ = false;
+  RequestTable<uint64_t, kPendingQueries> pending_;
+  FrameSeq seq_;
+  Record record_;
+  DnsObservation obs_;  // reused: it is large, and every field is set for each message
+};
+
+}  // namespace
+
+ProbeResult ProbeUdp(flow::Direction, std::span<const uint8_t> first_bytes) {
+  return LooksLikeMessage(first_bytes) ? ProbeResult::kYes : ProbeResult::kNo;
+}
+
+ProbeResult ProbeTcp(flow::Direction, std::span<const uint8_t> first_bytes) {
+  core::ByteReader r(first_bytes);
+  const uint16_t length = r.U16Be();
+  if (!r.ok()) return ProbeResult::kMaybe;
+  if (length < kHeaderBytes) return ProbeResult::kNo;
+  if (r.remaining() < length) {
+    // Judge what has come of the header; a whole message decides.
+    return r.remaining() >= kHeaderBytes && (r.PeekU8(2) & 0x78) > 0x28 ? ProbeResult::kNo
+                                                                        : ProbeResult::kMaybe;
+  }
+  return LooksLikeMessage(r.Bytes(length)) ? ProbeResult::kYes : ProbeResult::kNo;
+}
+
+std::unique_ptr<Dissector> CreateUdp() { return std::make_unique<DnsDissector>(false); }
+std::unique_ptr<Dissector> CreateTcp() { return std::make_unique<DnsDissector>(true); }
+
+}  // namespace qw::dissect::dns
