@@ -157,6 +157,11 @@ void Engine::Observations::OnDns(const dissect::DnsObservation& o) {
   if (e_.sink_ && !e_.sink_->OnDns(o)) e_.sink_ = nullptr;
 }
 
+void Engine::Observations::OnDhcp(const dissect::DhcpObservation& o) {
+  e_.inventory_.OnDhcp(o);
+  if (e_.sink_ && !e_.sink_->OnDhcp(o)) e_.sink_ = nullptr;
+}
+
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);

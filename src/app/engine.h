@@ -28,6 +28,8 @@ class FlowRecordSink {
   virtual bool OnIcsOperation(const dissect::IcsOperation&) { return true; }
   /// One DNS, mDNS or LLMNR message; false stops the run as OnFlowRecord does.
   virtual bool OnDns(const dissect::DnsObservation&) { return true; }
+  /// One DHCP or DHCPv6 message; false stops the run as OnFlowRecord does.
+  virtual bool OnDhcp(const dissect::DhcpObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -81,6 +83,7 @@ class Engine final : public flow::FlowObserver {
     void OnIdentity(const dissect::DeviceIdentity& id) override { e_.inventory_.OnIdentity(id); }
     void OnCyclic(const dissect::CyclicObservation& o) override { e_.inventory_.OnCyclic(o); }
     void OnDns(const dissect::DnsObservation& o) override;
+    void OnDhcp(const dissect::DhcpObservation& o) override;
 
    private:
     Engine& e_;

@@ -53,6 +53,13 @@ class StoreSink final : public FlowRecordSink {
     if (!s) error_ = s.message();
     return s.ok();
   }
+  bool OnDhcp(const dissect::DhcpObservation& msg) override {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
+    auto s = store_.AddDhcp(msg);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
   const std::string& error() const { return error_; }
 
  private:

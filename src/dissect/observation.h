@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -143,9 +144,6 @@ struct CyclicObservation {
   core::IpAddr ip;    // its address, for IP-borne cyclic traffic
 };
 
-/// Most records one DnsObservation carries; the others are only counted.
-inline constexpr size_t kMaxDnsRecordsKept = 16;
-
 /// One resource record of a DNS-family message, in presentation form.
 struct DnsRecordObservation {
   uint8_t section = 1;  // 1 answer, 2 authority, 3 additional (RFC 1035 4.1)
@@ -156,8 +154,9 @@ struct DnsRecordObservation {
   core::FixedText<255> data;  // RFC 1035 master-file text; RFC 3597 "\# n hex" when unknown
 };
 
-/// One DNS, mDNS or LLMNR message as it crossed the wire: header, first question, and up
-/// to kMaxDnsRecordsKept of its records. Bounded, so that emitting one allocates nothing.
+/// One DNS, mDNS, LLMNR or NetBIOS Name Service message as it crossed the wire: header,
+/// first question, and every record read. The records are a view into the dissector's
+/// scratch space: they live only during the OnDns call that receives them.
 struct DnsObservation {
   const char* protocol = "";  // "dns", "mdns" or "llmnr" (static text)
   uint32_t capture_index = 0;
@@ -177,13 +176,37 @@ struct DnsObservation {
   uint16_t qtype = 0, qclass = 0;
   uint64_t query_frame = 0;  // a response's query on the same flow; 0 when not seen
   bool malformed = false;    // a question or record could not be read; those after it are missing
-  uint8_t record_count = 0;  // records kept below
-  uint16_t records_not_kept = 0;
-  std::array<DnsRecordObservation, kMaxDnsRecordsKept> records;
+  std::span<const DnsRecordObservation> records;  // answer, authority, additional (a view)
 
   bool response() const { return (flags & 0x8000) != 0; }
   uint8_t opcode() const { return static_cast<uint8_t>((flags >> 11) & 0xf); }
   uint8_t rcode() const { return static_cast<uint8_t>(flags & 0xf); }
+};
+
+/// One DHCP or DHCPv6 message: what it says about its client and the addresses it hands
+/// out. Bounded, so that emitting one allocates nothing.
+struct DhcpObservation {
+  const char* protocol = "";  // "dhcp" or "dhcpv6" (static text)
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;
+  core::Timestamp ts;
+  uint64_t flow_id = 0;
+  core::IpAddr src_ip, dst_ip;
+  uint16_t src_port = 0, dst_port = 0;
+  core::MacAddr src_mac;
+  bool from_server = false;  // BOOTREPLY, or a DHCPv6 server or relay-reply message
+  uint8_t message_type = 0;  // DHCP option 53 (0: plain BOOTP); DHCPv6 msg-type, outermost
+  uint8_t inner_type = 0;    // DHCPv6: the message inside relays; DHCP: as message_type
+  uint32_t xid = 0;
+  core::MacAddr client_mac;             // DHCP chaddr (zero when not Ethernet)
+  core::IpAddr client_ip;               // ciaddr, or the requested address (option 50)
+  core::IpAddr assigned_ip;             // yiaddr, or DHCPv6's first IA address
+  core::IpAddr server_id;               // option 54
+  core::FixedText<255> host_name;       // option 12
+  core::FixedText<255> fqdn;            // option 81 / DHCPv6 option 39
+  core::FixedText<255> vendor_class;    // option 60 / DHCPv6 option 16
+  core::FixedText<255> client_id;       // option 61 / DHCPv6 DUID, hex
+  core::FixedText<255> parameter_list;  // option 55 codes, comma-separated
 };
 
 /// Receives observations; the model implements it. Default implementations ignore.
@@ -206,6 +229,8 @@ class ObservationSink {
   virtual void OnCyclic(const CyclicObservation&) {}
   /// A DNS, mDNS or LLMNR message was seen.
   virtual void OnDns(const DnsObservation&) {}
+  /// A DHCP or DHCPv6 message was seen.
+  virtual void OnDhcp(const DhcpObservation&) {}
 };
 
 }  // namespace qw::dissect

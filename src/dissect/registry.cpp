@@ -4,6 +4,7 @@
 #include "dissect/arp/arp_dissector.h"
 #include "dissect/bacnet/bacnet_dissector.h"
 #include "dissect/cdp/cdp_dissector.h"
+#include "dissect/dhcp/dhcp_dissector.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_dissector.h"
 #include "dissect/dns/dns_dissector.h"
@@ -28,7 +29,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 13> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 15> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -42,6 +43,8 @@ constexpr std::array<StreamDissectorInfo, 13> kStreamDissectors = {{
     {"s7comm_plus", 6, s7comm_plus::kPorts, &s7comm_plus::Probe, &s7comm_plus::Create},
     {"dns", 17, dns::kUdpPorts, &dns::ProbeUdp, &dns::CreateUdp},
     {"dns", 6, dns::kTcpPorts, &dns::ProbeTcp, &dns::CreateTcp},
+    {"dhcp", 17, dhcp::kPorts, &dhcp::Probe, &dhcp::Create},
+    {"dhcpv6", 17, dhcp::kV6Ports, &dhcp::ProbeV6, &dhcp::CreateV6},
 }};
 
 }  // namespace

@@ -74,7 +74,9 @@ struct Inventory::DeviceFacts {
   std::map<std::string, IdentityValue, std::less<>> identity;
   std::map<std::string, uint64_t, std::less<>> ics_served, ics_requested, cyclic;
   uint64_t program_changes_requested = 0;
-  uint64_t dns_answers = 0;  // DNS responses sent from port 53
+  uint64_t dns_answers = 0;      // DNS responses sent from port 53
+  uint64_t dhcp_answers = 0;     // DHCP and DHCPv6 server messages sent from ports 67 and 547
+  std::vector<AssetName> names;  // names the device gave itself (DHCP host name, FQDN)
 
   void MergeFrom(const DeviceFacts& o) {
     for (const auto& [k, v] : o.identity) {
@@ -86,6 +88,10 @@ struct Inventory::DeviceFacts {
     for (const auto& [k, n] : o.cyclic) cyclic[k] += n;
     program_changes_requested += o.program_changes_requested;
     dns_answers += o.dns_answers;
+    dhcp_answers += o.dhcp_answers;
+    for (const auto& n : o.names) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
   }
 };
 
@@ -421,10 +427,9 @@ std::optional<core::IpAddr> ReverseName(std::string_view name) {
 // as the message has records, so a loop of CNAMEs ends).
 bool CnameLeads(const dissect::DnsObservation& msg, std::string_view from, std::string_view to) {
   std::string_view at = from;
-  for (size_t step = 0; step < msg.record_count; ++step) {
+  for (size_t step = 0; step < msg.records.size(); ++step) {
     bool moved = false;
-    for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
-      const auto& r = msg.records[i];
+    for (const auto& r : msg.records) {
       if (r.type == 5 && r.name.view() == at) {
         at = r.data.view();
         moved = true;
@@ -469,8 +474,7 @@ void Inventory::OnDns(const dissect::DnsObservation& msg) {
   if (protocol == "dns" && msg.src_port == 53) {
     if (IpState* s = Ip(msg.src_ip)) ++s->facts.dns_answers;
   }
-  for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
-    const auto& r = msg.records[i];
+  for (const auto& r : msg.records) {
     if ((r.rclass & 0x7fff) != 1) continue;  // IN; mDNS's top bit is cache-flush
     if (nbns) {
       if (r.type != 32) continue;
@@ -495,6 +499,45 @@ void Inventory::OnDns(const dissect::DnsObservation& msg) {
     } else if (r.type == 12) {
       if (auto ip = ReverseName(r.name.view())) AddDnsName(*ip, r.data.view(), msg.protocol);
     }
+  }
+}
+
+void Inventory::OnDhcp(const dissect::DhcpObservation& msg) {
+  const std::string_view protocol = msg.protocol;
+  const bool v6 = protocol == "dhcpv6";
+  if (msg.from_server) {
+    if (msg.src_port == (v6 ? 547 : 67)) {
+      if (IpState* s = Ip(msg.src_ip)) ++s->facts.dhcp_answers;
+    }
+    return;
+  }
+  // The client: DHCP names it by chaddr; DHCPv6 by the frame's source, unless relayed.
+  core::MacAddr mac = v6 ? msg.src_mac : msg.client_mac;
+  if (v6 && msg.inner_type != msg.message_type) return;
+  if (mac.IsZero() || mac.IsMulticast()) return;
+  MacState* m = Mac(mac);
+  if (!m) return;
+  auto name = [&](std::string_view n) {
+    if (n.empty()) return;
+    AssetName an{std::string(n), std::string(protocol)};
+    auto& names = m->facts.names;
+    if (std::find(names.begin(), names.end(), an) != names.end()) return;
+    if (names.size() >= limits_.max_names_per_address) {
+      anomalies_.Raise("inventory.names_per_address_full");
+      return;
+    }
+    names.push_back(std::move(an));
+  };
+  name(msg.host_name.view());
+  name(msg.fqdn.view());
+  if (!msg.vendor_class.empty()) {
+    dissect::DeviceIdentity id;
+    id.protocol = msg.protocol;
+    id.capture_index = msg.capture_index;
+    id.frame = msg.frame;
+    id.mac = mac;
+    id.fields.emplace_back("dhcp_vendor_class", msg.vendor_class.str());
+    OnIdentity(id);
   }
 }
 
@@ -616,8 +659,18 @@ void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
       break;
     }
   }
-  if (f.dns_answers > 0) {
-    AddRole(a, "server", fmt::format("answered {} DNS queries", f.dns_answers));
+  if (f.dns_answers > 0 || f.dhcp_answers > 0) {
+    std::string why;
+    if (f.dns_answers > 0) why = fmt::format("answered {} DNS queries", f.dns_answers);
+    if (f.dhcp_answers > 0) {
+      why += fmt::format("{}sent {} DHCP server messages", why.empty() ? "" : "; ", f.dhcp_answers);
+    }
+    AddRole(a, "server", why);
+  }
+  if (!f.names.empty()) {
+    a.names.insert(a.names.end(), f.names.begin(), f.names.end());
+    std::sort(a.names.begin(), a.names.end());
+    a.names.erase(std::unique(a.names.begin(), a.names.end()), a.names.end());
   }
   if (f.program_changes_requested > 0) {
     AddRole(a, "engineering-workstation",

@@ -117,6 +117,8 @@ class Inventory : public dissect::ObservationSink {
   void OnIcsOperation(const dissect::IcsOperation& op) override;
   /// Names that answers bind to addresses (A, AAAA, PTR), and which hosts answer DNS.
   void OnDns(const dissect::DnsObservation& msg) override;
+  /// Host names, FQDNs and vendor classes clients give, and which hosts serve DHCP.
+  void OnDhcp(const dissect::DhcpObservation& msg) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);

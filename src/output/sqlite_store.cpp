@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "dissect/dhcp/dhcp_parser.h"
 #include "dissect/dns/dns_parser.h"
 #include "output/atomic_file.h"
 #include "output/json_output.h"
@@ -25,7 +26,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -208,8 +209,7 @@ CREATE TABLE dns_messages (
   qtype_name TEXT,
   qclass INTEGER,
   query_frame INTEGER,
-  malformed INTEGER NOT NULL,      -- a question or record could not be read
-  records_not_kept INTEGER NOT NULL
+  malformed INTEGER NOT NULL       -- a question or record could not be read; later ones are missing
 );
 CREATE INDEX dns_messages_by_qname ON dns_messages(qname);
 CREATE TABLE dns_records (
@@ -225,6 +225,37 @@ CREATE TABLE dns_records (
   PRIMARY KEY (message_id, position)
 ) WITHOUT ROWID;                   -- kept in key order, whatever order batches arrive in
 CREATE INDEX dns_records_by_data ON dns_records(data);
+)sql",
+    // 5: DHCP and DHCPv6 messages, one row each, with what they say about the client.
+    R"sql(
+CREATE TABLE dhcp_messages (
+  id INTEGER PRIMARY KEY,          -- capture_index << 44 | frame << 12
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,          -- 'dhcp' or 'dhcpv6'
+  capture_index INTEGER NOT NULL,
+  frame INTEGER NOT NULL,
+  ts TEXT NOT NULL,
+  flow_id INTEGER REFERENCES flows(id),
+  src_ip TEXT NOT NULL,
+  src_port INTEGER NOT NULL,
+  dst_ip TEXT NOT NULL,
+  dst_port INTEGER NOT NULL,
+  src_mac TEXT,
+  from_server INTEGER NOT NULL,
+  message_type INTEGER NOT NULL,   -- DHCP option 53 (0: BOOTP); DHCPv6 msg-type
+  message_type_name TEXT,          -- DHCP only: 'discover', 'offer', ...
+  inner_type INTEGER NOT NULL,     -- DHCPv6: the message inside relays
+  xid INTEGER NOT NULL,
+  client_mac TEXT,                 -- DHCP chaddr
+  client_ip TEXT,                  -- ciaddr, or the requested address
+  assigned_ip TEXT,                -- yiaddr, or the first DHCPv6 IA address
+  server_id TEXT,
+  host_name TEXT,
+  fqdn TEXT,
+  vendor_class TEXT,
+  client_id TEXT,
+  parameter_list TEXT
+);
 )sql",
 };
 
@@ -287,6 +318,7 @@ SqliteStore::~SqliteStore() {
   if (insert_endpoints_) sqlite3_finalize(insert_endpoints_);
   if (insert_dns_) sqlite3_finalize(insert_dns_);
   if (insert_dns_record_) sqlite3_finalize(insert_dns_record_);
+  if (insert_dhcp_) sqlite3_finalize(insert_dhcp_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -349,12 +381,19 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "INSERT INTO dns_messages (id, run_id, protocol, capture_index, frame, ts, flow_id, "
       "transport, src_ip, src_port, dst_ip, dst_port, src_mac, dns_id, response, opcode, rcode, "
       "rcode_name, flags, qdcount, ancount, nscount, arcount, qname, qtype, qtype_name, qclass, "
-      "query_frame, malformed, records_not_kept) VALUES "
-      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "query_frame, malformed) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   const char* insert_dns_record =
       "INSERT INTO dns_records (message_id, position, section, name, type, type_name, class, "
       "ttl, data) VALUES (?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
+  const char* insert_dhcp =
+      "INSERT OR IGNORE INTO dhcp_messages (id, run_id, protocol, capture_index, frame, ts, "
+      "flow_id, src_ip, src_port, dst_ip, dst_port, src_mac, from_server, message_type, "
+      "message_type_name, inner_type, xid, client_mac, client_ip, assigned_ip, server_id, "
+      "host_name, fqdn, vendor_class, client_id, parameter_list) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_dhcp, -1, &store->insert_dhcp_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
       sqlite3_prepare_v2(db, insert_endpoints, -1, &store->insert_endpoints_, nullptr) !=
           SQLITE_OK ||
       sqlite3_prepare_v2(db, insert_dns, -1, &store->insert_dns_, nullptr) != SQLITE_OK ||
@@ -389,7 +428,8 @@ void SqliteStore::WriterLoop() {
     if (!failed) {
       s = !job.flows.empty() ? WriteFlows(job.flows)
           : !job.ops.empty() ? WriteOperations(job.ops)
-                             : WriteDns(job.dns);
+          : !job.dns.empty() ? WriteDns(job.dns)
+                             : WriteDhcp(job.dhcp);
     }
     lock.lock();
     if (!s && writer_error_.empty()) writer_error_ = s.message();
@@ -627,10 +667,8 @@ core::Status SqliteStore::AddDns(const dissect::DnsObservation& msg) {
   row.qname = msg.qname.str();
   row.qtype = msg.qtype;
   row.qclass = msg.qclass;
-  row.records_not_kept = msg.records_not_kept;
-  row.records.reserve(msg.record_count);
-  for (size_t i = 0; i < msg.record_count && i < msg.records.size(); ++i) {
-    const auto& r = msg.records[i];
+  row.records.reserve(msg.records.size());
+  for (const auto& r : msg.records) {
     row.records.push_back({r.section, r.type, r.rclass, r.ttl, r.name.str(), r.data.str()});
   }
   pending_dns_.push_back(std::move(row));
@@ -711,7 +749,6 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
     nullable(m.has_question, m.qclass);
     nullable(m.query_frame != 0, static_cast<int64_t>(m.query_frame));
     integer(m.malformed ? 1 : 0);
-    integer(m.records_not_kept);
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
     // A message numbered like one already stored (which no dissector does) is skipped.
@@ -740,13 +777,86 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
   return Exec("COMMIT");
 }
 
+core::Status SqliteStore::AddDhcp(const dissect::DhcpObservation& msg) {
+  pending_dhcp_.push_back(msg);
+  if (pending_dhcp_.size() < kDnsBatch) return {};
+  Job job;
+  job.dhcp = std::move(pending_dhcp_);
+  pending_dhcp_ = {};
+  return Submit(std::move(job));
+}
+
+core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch) {
+  if (batch.empty()) return {};
+  auto id_of = [](const dissect::DhcpObservation& m) {
+    return static_cast<uint64_t>(m.capture_index) << 44 | (m.frame & 0xffffffff) << 12;
+  };
+  std::stable_sort(batch.begin(), batch.end(),
+                   [&](const auto& a, const auto& b) { return id_of(a) < id_of(b); });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& m : batch) {
+    sqlite3_stmt* st = insert_dhcp_;
+    int i = 1;
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    auto address = [](const core::IpAddr& ip) {
+      return ip.IsSet() && !ip.IsUnspecified() ? ip.ToString() : std::string();
+    };
+    auto mac = [](const core::MacAddr& a) { return a.IsZero() ? std::string() : a.ToString(); };
+    const std::string src = m.src_ip.ToString(), dst = m.dst_ip.ToString();
+    const std::string src_mac = mac(m.src_mac), client_mac = mac(m.client_mac);
+    const std::string client_ip = address(m.client_ip), assigned = address(m.assigned_ip);
+    const std::string server_id = address(m.server_id);
+    const bool v6 = std::string_view(m.protocol) == "dhcpv6";
+    const char* type_name = v6 ? nullptr : dissect::dhcp::MessageTypeName(m.message_type);
+    integer(static_cast<int64_t>(id_of(m)));
+    text(m.protocol);
+    integer(m.capture_index);
+    integer(static_cast<int64_t>(m.frame));
+    text(ts_text_.Format(m.ts));
+    if (m.flow_id)
+      integer(static_cast<int64_t>(m.flow_id));
+    else
+      sqlite3_bind_null(st, i++);
+    text(src);
+    integer(m.src_port);
+    text(dst);
+    integer(m.dst_port);
+    text(src_mac);
+    integer(m.from_server ? 1 : 0);
+    integer(m.message_type);
+    text(type_name ? type_name : "");
+    integer(m.inner_type);
+    integer(m.xid);
+    text(client_mac);
+    text(client_ip);
+    text(assigned);
+    text(server_id);
+    text(m.host_name.view());
+    text(m.fqdn.view());
+    text(m.vendor_class.view());
+    text(m.client_id.view());
+    text(m.parameter_list.view());
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+      core::Status err = Error("insert DHCP message");
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return err;
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
-  Job flows, ops, dns;
+  Job flows, ops, dns, dhcp;
   flows.flows = std::move(pending_);
   ops.ops = std::move(pending_ops_);
   dns.dns = std::move(pending_dns_);
+  dhcp.dhcp = std::move(pending_dhcp_);
   if (!flows.flows.empty()) {
     if (auto s = Submit(std::move(flows)); !s) return s;
   }
@@ -755,6 +865,9 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   }
   if (!dns.dns.empty()) {
     if (auto s = Submit(std::move(dns)); !s) return s;
+  }
+  if (!dhcp.dhcp.empty()) {
+    if (auto s = Submit(std::move(dhcp)); !s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
@@ -843,6 +956,8 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   insert_dns_ = nullptr;
   sqlite3_finalize(insert_dns_record_);
   insert_dns_record_ = nullptr;
+  sqlite3_finalize(insert_dhcp_);
+  insert_dhcp_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

@@ -1,8 +1,8 @@
 // quaywatch.sqlite: the embedded store of ../shared/DESIGN.md (tables runs, assets,
 // asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
-// ics_endpoints since schema 3; dns_messages and dns_records since schema 4). Built under a
-// temporary name and renamed into place by Finish(). The schema evolves by numbered migrations
-// recorded in PRAGMA user_version, never by a silent rebuild.
+// ics_endpoints since schema 3; dns_messages and dns_records since schema 4, dhcp_messages since
+// 5). Built under a temporary name and renamed into place by Finish(). The schema evolves by
+// numbered migrations recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
 #include <array>
@@ -48,6 +48,8 @@ class SqliteStore {
   static uint64_t OperationId(const dissect::IcsOperation& op);
   /// Queues one DNS, mDNS or LLMNR message and its records.
   core::Status AddDns(const dissect::DnsObservation& msg);
+  /// Queues one DHCP or DHCPv6 message.
+  core::Status AddDhcp(const dissect::DhcpObservation& msg);
   /// The row id of a DNS message: capture, frame and sequence.
   static uint64_t DnsMessageId(const dissect::DnsObservation& msg);
   /// Writes the run's summary, assets and addresses, commits, closes and renames.
@@ -83,7 +85,7 @@ class SqliteStore {
     uint16_t dns_id = 0, flags = 0, qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
     bool has_question = false, malformed = false;
     std::string qname;
-    uint16_t qtype = 0, qclass = 0, records_not_kept = 0;
+    uint16_t qtype = 0, qclass = 0;
     std::vector<DnsRecordRow> records;
   };
   // A batch for the writer thread: flows, operations or DNS messages.
@@ -91,8 +93,10 @@ class SqliteStore {
     std::vector<model::FlowRecord> flows;
     std::vector<dissect::IcsOperation> ops;
     std::vector<DnsRow> dns;
+    std::vector<dissect::DhcpObservation> dhcp;
   };
   core::Status WriteDns(std::vector<DnsRow>& batch);
+  core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
   core::Status WriteOperations(std::vector<dissect::IcsOperation>& batch);
   core::Status Error(const std::string& what) const;
@@ -113,9 +117,11 @@ class SqliteStore {
   sqlite3_stmt* insert_endpoints_ = nullptr;
   sqlite3_stmt* insert_dns_ = nullptr;
   sqlite3_stmt* insert_dns_record_ = nullptr;
+  sqlite3_stmt* insert_dhcp_ = nullptr;
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
   std::vector<DnsRow> pending_dns_;
+  std::vector<dissect::DhcpObservation> pending_dhcp_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,7 +40,13 @@ class RecordingSink : public ObservationSink {
   void OnPduDetail(const PduDetail& d) override { details.push_back(d); }
   void OnIdentity(const DeviceIdentity& id) override { identities.push_back(id); }
   void OnCyclic(const CyclicObservation& c) override { cyclic.push_back(c); }
-  void OnDns(const DnsObservation& m) override { dns.push_back(m); }
+  void OnDns(const DnsObservation& m) override {
+    // The records are a view that dies with the call: keep a copy and point at it.
+    dns_records.emplace_back(m.records.begin(), m.records.end());
+    dns.push_back(m);
+    dns.back().records = dns_records.back();
+  }
+  void OnDhcp(const DhcpObservation& m) override { dhcp.push_back(m); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -58,7 +65,9 @@ class RecordingSink : public ObservationSink {
   std::vector<PduDetail> details;
   std::vector<DeviceIdentity> identities;
   std::vector<CyclicObservation> cyclic;
-  std::vector<DnsObservation> dns;
+  std::deque<DnsObservation> dns;
+  std::deque<std::vector<DnsRecordObservation>> dns_records;  // what dns[i].records shows
+  std::vector<DhcpObservation> dhcp;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to

@@ -299,5 +299,107 @@ TEST(IcsCompare, S7commRequestsPairWithTheirAnswersAsInTshark) {
   fs::remove_all(tmp);
 }
 
+// What the names protocols said, frame by frame: tshark's field against a query of ours
+// over quaywatch.sqlite, each giving "frame value" lines, compared as sorted lists.
+struct NameCheck {
+  const char* what;
+  std::vector<std::string> folders;
+  std::string tshark_field;
+  std::string tshark_filter;  // a display filter for the frames whose field counts
+  std::string sql;            // SELECT frame || ' ' || value ...
+  // tshark follows a NetBIOS record's name with what its suffix means ("KW-VLIPC<00>
+  // (Workstation/Redirector)"); the name is what both show.
+  bool strip_description = false;
+};
+
+TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
+  if (!fs::exists(SharedPcaps())) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps() << " not found; the name checks did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1 && sqlite3 --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark or sqlite3 not installed; the name checks did not run";
+  }
+  const std::vector<NameCheck> checks = {
+      {"DNS question names",
+       {"dns", "mixed_it", "modbus"},
+       "dns.qry.name",
+       "dns",
+       "SELECT frame || ' ' || CASE qname WHEN '.' THEN '<Root>' ELSE qname END FROM "
+       "dns_messages WHERE protocol = 'dns' AND qname IS NOT NULL"},
+      {"DNS A records (every section)",
+       {"dns", "mixed_it", "modbus"},
+       "dns.a",
+       "dns",
+       "SELECT m.frame || ' ' || r.data FROM dns_records r JOIN dns_messages m ON m.id = "
+       "r.message_id WHERE m.protocol = 'dns' AND r.type = 1"},
+      {"DNS AAAA records (every section)",
+       {"dns", "mixed_it"},
+       "dns.aaaa",
+       "dns",
+       "SELECT m.frame || ' ' || r.data FROM dns_records r JOIN dns_messages m ON m.id = "
+       "r.message_id WHERE m.protocol = 'dns' AND r.type = 28"},
+      {"NetBIOS names",
+       {"mixed_it", "profinet"},
+       "nbns.name",
+       "nbns",
+       "SELECT m.frame || ' ' || m.qname FROM dns_messages m WHERE m.protocol = 'nbns' "
+       "AND m.qname IS NOT NULL UNION ALL SELECT m.frame || ' ' || r.name FROM dns_records r "
+       "JOIN dns_messages m ON m.id = r.message_id WHERE m.protocol = 'nbns'",
+       true},
+      {"DHCP host names",
+       {"dhcp", "mixed_ics", "modbus", "profinet"},
+       "dhcp.option.hostname",
+       "dhcp",
+       "SELECT frame || ' ' || host_name FROM dhcp_messages WHERE host_name IS NOT NULL"},
+  };
+  fs::path tmp = fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid()));
+  size_t compared = 0;
+  for (const auto& check : checks) {
+    std::vector<fs::path> files;
+    for (const auto& folder : check.folders) {
+      for (auto& e : fs::directory_iterator(SharedPcaps() / folder)) {
+        const auto ext = e.path().extension();
+        if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) files.push_back(e.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      SCOPED_TRACE(std::string(check.what) + " " + fs::relative(file, SharedPcaps()).string());
+      bool ok;
+      std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
+                                       " --out " + Quote(tmp.string()) + " 2>&1",
+                                   &ok);
+      ASSERT_TRUE(ok) << log;
+      std::string ours_text = RunCommand(
+          "sqlite3 " + Quote((tmp / "quaywatch.sqlite").string()) + " " + Quote(check.sql), &ok);
+      ASSERT_TRUE(ok);
+      std::vector<std::string> ours;
+      for (auto& line : Split(ours_text, '\n')) {
+        if (!line.empty()) ours.push_back(line);
+      }
+      auto frames = Tshark(file, {check.tshark_field}, "", &ok);
+      ASSERT_TRUE(ok);
+      std::vector<std::string> theirs;
+      for (const auto& f : frames) {
+        // Only the protocol's own frames: a name quoted inside an ICMP error is not traffic.
+        if (!f.HasProtocol(check.tshark_filter) || f.HasProtocol("icmp")) continue;
+        for (std::string v : f.Values(check.tshark_field)) {
+          const size_t open = v.rfind(" (");
+          if (check.strip_description && open != std::string::npos && v.back() == ')') {
+            v.resize(open);
+          }
+          theirs.push_back(std::to_string(f.number) + " " + v);
+        }
+      }
+      std::sort(ours.begin(), ours.end());
+      std::sort(theirs.begin(), theirs.end());
+      EXPECT_EQ(ours, theirs);
+      compared += theirs.size();
+    }
+  }
+  EXPECT_GT(compared, 1000u) << "the shared captures hold thousands of names";
+  fs::remove_all(tmp);
+}
+
 }  // namespace
 }  // namespace qw::ics_compare

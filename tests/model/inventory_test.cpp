@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -350,13 +351,16 @@ dissect::DnsObservation Answer(const char* protocol, const char* server, const c
   m.flags = 0x8180;  // response, RD, RA, NOERROR
   m.has_question = qname != nullptr;
   if (qname) m.qname.Append(qname);
+  static std::deque<std::vector<dissect::DnsRecordObservation>> kept;  // outlives the test
+  auto& records = kept.emplace_back();
   for (const auto& [type, name, data] : rrs) {
-    auto& r = m.records[m.record_count++];
+    auto& r = records.emplace_back();
     r.type = type;
     r.rclass = 1;
     r.name.Append(name);
     r.data.Append(data);
   }
+  m.records = records;
   return m;
 }
 
@@ -426,6 +430,48 @@ TEST(Inventory, DnsNamesAreBoundedAndMergeAcrossShards) {
   ASSERT_EQ(ByIp(assets, "10.0.0.8")->names.size(), 1u);
   EXPECT_EQ(ByIp(assets, "10.0.0.8")->names[0].name, "h8.local");
   EXPECT_EQ(ByIp(assets, "10.0.0.7")->names[0].source, "mdns");
+}
+
+TEST(Inventory, DhcpClientsNameThemselvesAndServersGetTheServerRole) {
+  Inventory inv;
+  const auto client = Mac("90:b1:1c:99:49:29");
+  inv.OnPacket(IpPacket("90:b1:1c:99:49:29", "ff:ff:ff:ff:ff:ff", "0.0.0.0", "255.255.255.255"),
+               core::Timestamp{1}, 0, 1);
+  inv.OnPacket(IpPacket("02:00:00:00:00:67", "90:b1:1c:99:49:29", "10.0.0.67", "10.0.0.9"),
+               core::Timestamp{2}, 0, 2);
+  dissect::DhcpObservation discover;
+  discover.protocol = "dhcp";
+  discover.frame = 1;
+  discover.src_port = 68;
+  discover.client_mac = client;
+  discover.host_name.Append("crane-pc-7");
+  discover.fqdn.Append("crane-pc-7.terminal.example");
+  discover.vendor_class.Append("MSFT 5.0");
+  inv.OnDhcp(discover);
+  inv.OnDhcp(discover);  // the same names again count once
+  dissect::DhcpObservation ack;
+  ack.protocol = "dhcp";
+  ack.frame = 2;
+  ack.from_server = true;
+  ack.src_ip = Ip("10.0.0.67");
+  ack.src_port = 67;
+  ack.client_mac = client;
+  inv.OnDhcp(ack);
+  VendorDb vendors;
+  auto assets = inv.Finalize(vendors);
+  const Asset* pc = ByMac(assets, "90:b1:1c:99:49:29");
+  ASSERT_TRUE(pc);
+  ASSERT_EQ(pc->names.size(), 2u);
+  EXPECT_EQ(pc->names[0].name, "crane-pc-7");
+  EXPECT_EQ(pc->names[0].source, "dhcp");
+  EXPECT_EQ(pc->names[1].name, "crane-pc-7.terminal.example");
+  EXPECT_EQ(pc->identity.at("dhcp_vendor_class"), "MSFT 5.0");
+  EXPECT_EQ(pc->identity_sources.at("dhcp_vendor_class"), "dhcp");
+  const Asset* server = ByIp(assets, "10.0.0.67");
+  ASSERT_TRUE(server);
+  ASSERT_EQ(server->roles.size(), 1u);
+  EXPECT_EQ(server->roles[0].role, "server");
+  EXPECT_EQ(server->roles[0].evidence, "sent 1 DHCP server messages");
 }
 
 TEST(VendorDb, LongestPrefixWins) {

@@ -266,21 +266,22 @@ TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
   m.qtype = 1;
   m.qclass = 1;
   m.query_frame = 11;
-  m.record_count = 2;
-  m.records[0].type = 5;
-  m.records[0].rclass = 1;
-  m.records[0].ttl = 60;
-  m.records[0].name.Append("logink.cn");
-  m.records[0].data.Append("www.logink.cn");
-  m.records[1].section = 2;
-  m.records[1].type = 65280;
-  m.records[1].rclass = 1;
-  m.records[1].name.Append("logink.cn");
-  m.records[1].data.Append("\\# 1 ff");
+  std::vector<dissect::DnsRecordObservation> records(2);
+  records[0].type = 5;
+  records[0].rclass = 1;
+  records[0].ttl = 60;
+  records[0].name.Append("logink.cn");
+  records[0].data.Append("www.logink.cn");
+  records[1].section = 2;
+  records[1].type = 65280;
+  records[1].rclass = 1;
+  records[1].name.Append("logink.cn");
+  records[1].data.Append("\\# 1 ff");
+  m.records = records;
   ASSERT_TRUE((*store)->AddDns(m).ok());
   // Enough queries for more than one batch, each its own frame.
   m.flags = 0x0100;
-  m.record_count = 0;
+  m.records = {};
   m.query_frame = 0;
   for (uint64_t frame = 100; frame < 4100; ++frame) {
     m.frame = frame;
@@ -302,6 +303,43 @@ TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
                       "ifnull(type_name, '-') || ' ' || data, '; ') FROM dns_records"),
             "0 answer 5 CNAME www.logink.cn; 1 authority 65280 - \\# 1 ff");
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM dns_messages WHERE rcode IS NULL"), 4000);
+  sqlite3_close(db);
+}
+
+// A DHCP message is one dhcp_messages row with what it says about its client.
+TEST(SqliteStore, DhcpMessagesKeepWhatTheClientSaid) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-dhcp";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  dissect::DhcpObservation m;
+  m.protocol = "dhcp";
+  m.frame = 5;
+  m.src_ip = *core::IpAddr::Parse("0.0.0.0");
+  m.dst_ip = *core::IpAddr::Parse("255.255.255.255");
+  m.src_port = 68;
+  m.dst_port = 67;
+  m.message_type = m.inner_type = 3;
+  m.xid = 0x7c0;
+  m.client_mac = *core::MacAddr::Parse("90:b1:1c:99:49:29");
+  m.client_ip = *core::IpAddr::Parse("192.168.211.194");
+  m.host_name.Append("btest.is.cool");
+  m.vendor_class.Append("MSFT 5.0");
+  m.parameter_list.Append("1,3,6,15");
+  ASSERT_TRUE((*store)->AddDhcp(m).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT frame || ' ' || src_ip || ' ' || message_type_name || ' ' || xid || "
+                      "' ' || client_mac || ' ' || client_ip || ' ' || host_name || ' ' || "
+                      "vendor_class || ' ' || parameter_list || ' ' || ifnull(assigned_ip, '-') "
+                      "FROM dhcp_messages"),
+            "5 0.0.0.0 request 1984 90:b1:1c:99:49:29 192.168.211.194 btest.is.cool MSFT 5.0 "
+            "1,3,6,15 -");
   sqlite3_close(db);
 }
 

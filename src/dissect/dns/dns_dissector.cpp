@@ -1,5 +1,7 @@
 #include "dissect/dns/dns_dissector.h"
 
+#include <vector>
+
 #include "core/byte_reader.h"
 #include "dissect/dns/dns_parser.h"
 #include "dissect/ics_common.h"
@@ -42,6 +44,14 @@ bool PlausibleAt(std::span<const uint8_t> bytes) {
   // Stricter than a probe: over TCP only DNS opcodes, and one question at most (RFC 9619).
   return m.ok() && op != 3 && op <= 6 && (h.flags & 0x0040) == 0 && h.qdcount <= 1 &&
          least <= length - kHeaderBytes;
+}
+
+// Records of the message being reported, shared by every DNS dissector of a thread: a
+// message's records are emitted before the next message is read, and the space grows to
+// the largest message seen (at most kMaxDnsRecords records), never per packet after that.
+std::vector<DnsRecordObservation>& Scratch() {
+  thread_local std::vector<DnsRecordObservation> records;
+  return records;
 }
 
 class DnsDissector final : public Dissector {
@@ -133,8 +143,8 @@ class DnsDissector final : public Dissector {
     obs_.has_question = false;
     obs_.qname.Clear();
     obs_.qtype = obs_.qclass = 0;
-    obs_.record_count = 0;
-    obs_.records_not_kept = 0;
+    std::vector<DnsRecordObservation>& records = Scratch();
+    records.clear();
     obs_.malformed = false;
 
     const bool response = h.response();
@@ -154,11 +164,7 @@ class DnsDissector final : public Dissector {
         }
         continue;
       }
-      if (obs_.record_count == kMaxDnsRecordsKept) {
-        ++obs_.records_not_kept;
-        continue;
-      }
-      DnsRecordObservation& out = obs_.records[obs_.record_count++];
+      DnsRecordObservation& out = records.emplace_back();
       out.section = static_cast<uint8_t>(record_.section);
       out.type = record_.type;
       out.rclass = record_.rclass;
@@ -173,6 +179,7 @@ class DnsDissector final : public Dissector {
       out.name.Append(record_.name.view());
     }
     obs_.malformed = m.failed();
+    obs_.records = records;
 
     // Pair by id: a query waits under its direction, its answer comes the other way.
     const uint64_t key_self = uint64_t{h.id} << 1 | static_cast<uint64_t>(dir);

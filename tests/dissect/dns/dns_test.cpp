@@ -286,7 +286,7 @@ TEST(DnsDissector, PairsAnAnswerWithItsQueryAndCounts) {
   EXPECT_TRUE(a.response());
   EXPECT_EQ(a.query_frame, 1u);
   EXPECT_EQ(a.frame, 2u);
-  EXPECT_EQ(a.record_count, 9);
+  EXPECT_EQ(a.records.size(), 9u);
   EXPECT_EQ(a.records[0].data.view(), "192.139.46.66");
   EXPECT_EQ(a.records[2].section, 2);  // authority
   EXPECT_EQ(a.records[2].data.view(), "sns.cooperix.net");
@@ -364,7 +364,7 @@ TEST(DnsDissector, NetbiosNameServiceIsRecognisedByItsNames) {
   EXPECT_STREQ(h.sink.dns[0].protocol, "nbns");
   EXPECT_EQ(h.sink.dns[0].qname.view(), "KW-VLIPC<00>");
   EXPECT_EQ(h.sink.dns[0].opcode(), 5);
-  ASSERT_EQ(h.sink.dns[0].record_count, 1);
+  ASSERT_EQ(h.sink.dns[0].records.size(), 1u);
   EXPECT_EQ(h.sink.dns[0].records[0].name.view(), "KW-VLIPC<00>");
   EXPECT_EQ(h.sink.dns[0].records[0].data.view(), "192.168.1.1");
   EXPECT_STREQ(h.sink.pdus[0].protocol, "nbns");
@@ -376,7 +376,7 @@ TEST(DnsDissector, EveryTruncatedDatagramIsSafe) {
     StreamHarness h(DnsInfo(17));
     h.Request(bytes, 1);  // a whole message first, so the flow is DNS
     ForEachPrefix(bytes, [&](std::span<const uint8_t> prefix) { h.Response(prefix, 2); });
-    for (const auto& m : h.sink.dns) EXPECT_LE(m.record_count, kMaxDnsRecordsKept);
+    for (const auto& m : h.sink.dns) EXPECT_LE(m.records.size(), dns::kMaxDnsRecords);
   }
 }
 

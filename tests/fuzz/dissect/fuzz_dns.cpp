@@ -30,12 +30,12 @@ struct CheckingSink : ObservationSink {
   void OnDns(const DnsObservation& m) override {
     const std::string_view p = m.protocol;
     if (p != "dns" && p != "mdns" && p != "llmnr" && p != "nbns") std::abort();
-    if (m.record_count > kMaxDnsRecordsKept) std::abort();
+    if (m.records.size() > dns::kMaxDnsRecords) std::abort();
     if (m.qname.size() > m.qname.capacity()) std::abort();
     if (!m.has_question && !m.qname.empty()) std::abort();
     if (m.query_frame != 0 && (!m.response() || m.query_frame > m.frame)) std::abort();
-    for (size_t i = 0; i < m.record_count; ++i) {
-      if (m.records[i].section < 1 || m.records[i].section > 3) std::abort();
+    for (const auto& r : m.records) {
+      if (r.section < 1 || r.section > 3) std::abort();
     }
   }
 };

@@ -1,7 +1,9 @@
-// DNS, mDNS and LLMNR against tshark: messages (dns.flags.response, one per message, so
-// several on one TCP segment count several), queries and responses, responses with an
-// error rcode, and the opcode, question type and rcode histograms. tshark names a message
-// mDNS or LLMNR by port, as quaywatch does.
+// Name protocols against tshark: DNS, mDNS, LLMNR, NetBIOS Name Service, DHCP and DHCPv6.
+// DNS family: messages (dns.flags.response, one per message, so several on one TCP
+// segment count several), queries and responses, responses with an error rcode, and the
+// opcode, question type and rcode histograms; tshark names a message mDNS or LLMNR by
+// port, as quaywatch does. The names themselves (questions, answers, DHCP host names) are
+// compared frame by frame in ics_compare_test.cpp.
 #include "ics_compare.h"
 
 namespace qw::ics_compare {
@@ -89,6 +91,62 @@ const Register kNbns({
     {"nbns.flags.response", "nbns.flags.opcode", "nbns.flags.rcode"},
     NbnsExpect,
     {"pdus", "frames", "requests", "responses", "exceptions", "opcodes:", "rcodes:"},
+    {},
+    "",
+});
+
+// DHCP and DHCPv6: messages (dhcp.type, dhcpv6.msgtype of the outermost message), client
+// and server messages, NAKs, and message types (option 53; BOOTP without it is type 0).
+Counters DhcpExpect(const std::vector<TsharkFrame>& frames) {
+  Counters c;
+  for (const auto& f : frames) {
+    if (!f.HasProtocol("dhcp") || f.HasProtocol("icmp")) continue;
+    ++c["frames"];
+    const auto& op = f.Values("dhcp.type");
+    if (op.empty()) continue;
+    ++c["pdus"];
+    ++c[Number(op[0]) == 2 ? "responses" : "requests"];
+    const auto& type = f.Values("dhcp.option.dhcp");
+    const int64_t t = type.empty() ? 0 : Number(type[0]);
+    ++c["message_types:" + std::to_string(t)];
+    if (t == 6) ++c["exceptions"];
+  }
+  return c;
+}
+
+Counters Dhcpv6Expect(const std::vector<TsharkFrame>& frames) {
+  Counters c;
+  for (const auto& f : frames) {
+    if (!f.HasProtocol("dhcpv6") || f.HasProtocol("icmpv6")) continue;
+    ++c["frames"];
+    const auto& type = f.Values("dhcpv6.msgtype");
+    if (type.empty()) continue;
+    const int64_t t = Number(type[0]);
+    ++c["pdus"];
+    const bool server =
+        t == 2 || t == 7 || t == 10 || t == 13 || t == 15 || t == 17 || t == 21 || t == 31;
+    ++c[server ? "responses" : "requests"];
+    ++c["message_types:" + std::to_string(t)];
+  }
+  return c;
+}
+
+const Register kDhcp({
+    "dhcp",
+    {"dhcp", "mixed_ics", "modbus", "profinet"},
+    {"dhcp.type", "dhcp.option.dhcp"},
+    DhcpExpect,
+    {"pdus", "frames", "requests", "responses", "exceptions", "message_types:"},
+    {},
+    "",
+});
+
+const Register kDhcpv6({
+    "dhcpv6",
+    {"profinet"},
+    {"dhcpv6.msgtype"},
+    Dhcpv6Expect,
+    {"pdus", "frames", "requests", "responses", "message_types:"},
     {},
     "",
 });
