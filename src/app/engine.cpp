@@ -162,6 +162,11 @@ void Engine::Observations::OnDhcp(const dissect::DhcpObservation& o) {
   if (e_.sink_ && !e_.sink_->OnDhcp(o)) e_.sink_ = nullptr;
 }
 
+void Engine::Observations::OnTls(const dissect::TlsObservation& o) {
+  e_.inventory_.OnTls(o);
+  if (e_.sink_ && !e_.sink_->OnTls(o)) e_.sink_ = nullptr;
+}
+
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);

@@ -30,6 +30,8 @@ class FlowRecordSink {
   virtual bool OnDns(const dissect::DnsObservation&) { return true; }
   /// One DHCP or DHCPv6 message; false stops the run as OnFlowRecord does.
   virtual bool OnDhcp(const dissect::DhcpObservation&) { return true; }
+  /// One TLS handshake; false stops the run as OnFlowRecord does.
+  virtual bool OnTls(const dissect::TlsObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -84,6 +86,7 @@ class Engine final : public flow::FlowObserver {
     void OnCyclic(const dissect::CyclicObservation& o) override { e_.inventory_.OnCyclic(o); }
     void OnDns(const dissect::DnsObservation& o) override;
     void OnDhcp(const dissect::DhcpObservation& o) override;
+    void OnTls(const dissect::TlsObservation& o) override;
 
    private:
     Engine& e_;

@@ -209,6 +209,34 @@ struct DhcpObservation {
   core::FixedText<255> parameter_list;  // option 55 codes, comma-separated
 };
 
+/// One TLS handshake as the wire showed it: what the client offered, what the server chose,
+/// fingerprints, and the server certificate where it travelled in clear (TLS 1.2 and
+/// older). Bounded, so that emitting one allocates nothing.
+struct TlsObservation {
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;
+  core::IpAddr client_ip, server_ip;
+  uint16_t client_port = 0, server_port = 0;
+  core::MacAddr client_mac, server_mac;
+  uint64_t client_hello_frame = 0;  // 0 when the capture missed it
+  uint64_t server_hello_frame = 0;
+  core::Timestamp ts;            // of the first hello seen
+  uint16_t client_version = 0;   // ClientHello legacy_version
+  uint16_t offered_version = 0;  // the newest version offered (supported_versions)
+  uint16_t server_version = 0;   // the version the server chose
+  uint16_t cipher = 0;           // the suite the server chose
+  core::FixedText<255> sni;
+  core::FixedText<255> alpn_offered;  // comma-separated
+  core::FixedText<255> alpn_chosen;
+  core::FixedText<255> versions_offered;  // supported_versions, "0x0304,0x0303"
+  core::FixedText<1023> ciphers_offered;  // 4-digit hex, comma-separated, in order
+  core::FixedText<32> ja3, ja3s;          // MD5 hex
+  core::FixedText<36> ja4;
+  bool has_certificate = false;
+  core::FixedText<255> subject, issuer;
+  core::FixedText<20> not_before, not_after;
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -231,6 +259,8 @@ class ObservationSink {
   virtual void OnDns(const DnsObservation&) {}
   /// A DHCP or DHCPv6 message was seen.
   virtual void OnDhcp(const DhcpObservation&) {}
+  /// A TLS handshake was seen (at its end, or at the flow's).
+  virtual void OnTls(const TlsObservation&) {}
 };
 
 }  // namespace qw::dissect

@@ -541,6 +541,10 @@ void Inventory::OnDhcp(const dissect::DhcpObservation& msg) {
   }
 }
 
+void Inventory::OnTls(const dissect::TlsObservation& hs) {
+  if (!hs.sni.empty()) AddDnsName(hs.server_ip, hs.sni.view(), "tls");
+}
+
 void Inventory::Merge(const Inventory& other) {
   anomalies_.Merge(other.anomalies_);
   // In address order, so that which names a cap keeps does not follow hash order.

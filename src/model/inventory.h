@@ -119,6 +119,8 @@ class Inventory : public dissect::ObservationSink {
   void OnDns(const dissect::DnsObservation& msg) override;
   /// Host names, FQDNs and vendor classes clients give, and which hosts serve DHCP.
   void OnDhcp(const dissect::DhcpObservation& msg) override;
+  /// The name a TLS client asked the server by (SNI) names the server's address.
+  void OnTls(const dissect::TlsObservation& hs) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);

@@ -10,6 +10,7 @@
 
 #include "dissect/dhcp/dhcp_parser.h"
 #include "dissect/dns/dns_parser.h"
+#include "dissect/tls/tls_parser.h"
 #include "output/atomic_file.h"
 #include "output/json_output.h"
 
@@ -26,7 +27,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -257,6 +258,38 @@ CREATE TABLE dhcp_messages (
   parameter_list TEXT
 );
 )sql",
+    // 6: TLS handshakes, one row per connection: offer, choice, fingerprints, certificate.
+    R"sql(
+CREATE TABLE tls_sessions (
+  id INTEGER PRIMARY KEY,          -- the flow's id
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  capture_index INTEGER NOT NULL,
+  client_hello_frame INTEGER,
+  server_hello_frame INTEGER,
+  ts TEXT NOT NULL,
+  client_ip TEXT NOT NULL,
+  client_port INTEGER NOT NULL,
+  server_ip TEXT NOT NULL,
+  server_port INTEGER NOT NULL,
+  sni TEXT,
+  alpn_offered TEXT,
+  alpn_chosen TEXT,
+  client_version TEXT,             -- ClientHello legacy_version ("TLS 1.2")
+  offered_version TEXT,            -- the newest offered (supported_versions)
+  versions_offered TEXT,           -- "0x0304,0x0303"
+  server_version TEXT,
+  cipher INTEGER,                  -- the suite chosen
+  ciphers_offered TEXT,            -- 4-digit hex, in order
+  ja3 TEXT,
+  ja3s TEXT,
+  ja4 TEXT,
+  cert_subject TEXT,
+  cert_issuer TEXT,
+  cert_not_before TEXT,
+  cert_not_after TEXT
+);
+CREATE INDEX tls_sessions_by_sni ON tls_sessions(sni);
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -319,6 +352,7 @@ SqliteStore::~SqliteStore() {
   if (insert_dns_) sqlite3_finalize(insert_dns_);
   if (insert_dns_record_) sqlite3_finalize(insert_dns_record_);
   if (insert_dhcp_) sqlite3_finalize(insert_dhcp_);
+  if (insert_tls_) sqlite3_finalize(insert_tls_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -386,6 +420,16 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   const char* insert_dns_record =
       "INSERT INTO dns_records (message_id, position, section, name, type, type_name, class, "
       "ttl, data) VALUES (?,?,?,?,?,?,?,?,?)";
+  const char* insert_tls =
+      "INSERT OR IGNORE INTO tls_sessions (id, run_id, capture_index, client_hello_frame, "
+      "server_hello_frame, ts, client_ip, client_port, server_ip, server_port, sni, "
+      "alpn_offered, alpn_chosen, client_version, offered_version, versions_offered, "
+      "server_version, cipher, ciphers_offered, ja3, ja3s, ja4, cert_subject, cert_issuer, "
+      "cert_not_before, cert_not_after) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_tls, -1, &store->insert_tls_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
   const char* insert_dhcp =
       "INSERT OR IGNORE INTO dhcp_messages (id, run_id, protocol, capture_index, frame, ts, "
       "flow_id, src_ip, src_port, dst_ip, dst_port, src_mac, from_server, message_type, "
@@ -426,10 +470,11 @@ void SqliteStore::WriterLoop() {
     lock.unlock();
     core::Status s;
     if (!failed) {
-      s = !job.flows.empty() ? WriteFlows(job.flows)
-          : !job.ops.empty() ? WriteOperations(job.ops)
-          : !job.dns.empty() ? WriteDns(job.dns)
-                             : WriteDhcp(job.dhcp);
+      s = !job.flows.empty()  ? WriteFlows(job.flows)
+          : !job.ops.empty()  ? WriteOperations(job.ops)
+          : !job.dns.empty()  ? WriteDns(job.dns)
+          : !job.dhcp.empty() ? WriteDhcp(job.dhcp)
+                              : WriteTls(job.tls);
     }
     lock.lock();
     if (!s && writer_error_.empty()) writer_error_ = s.message();
@@ -777,6 +822,74 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
   return Exec("COMMIT");
 }
 
+core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) {
+  pending_tls_.push_back(hs);
+  if (pending_tls_.size() < kDnsBatch) return {};
+  Job job;
+  job.tls = std::move(pending_tls_);
+  pending_tls_ = {};
+  return Submit(std::move(job));
+}
+
+core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) {
+  if (batch.empty()) return {};
+  std::stable_sort(batch.begin(), batch.end(),
+                   [](const auto& a, const auto& b) { return a.flow_id < b.flow_id; });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& m : batch) {
+    sqlite3_stmt* st = insert_tls_;
+    int i = 1;
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    auto nullable = [&](uint64_t v) {
+      if (v)
+        sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
+      else
+        sqlite3_bind_null(st, i++);
+    };
+    auto version = [](uint16_t v) {
+      return v ? std::string(dissect::tls::VersionName(v).view()) : std::string();
+    };
+    const std::string client = m.client_ip.ToString(), server = m.server_ip.ToString();
+    const std::string client_version = version(m.client_version);
+    const std::string offered = version(m.offered_version), chosen = version(m.server_version);
+    integer(static_cast<int64_t>(m.flow_id));
+    integer(m.capture_index);
+    nullable(m.client_hello_frame);
+    nullable(m.server_hello_frame);
+    text(ts_text_.Format(m.ts));
+    text(client);
+    integer(m.client_port);
+    text(server);
+    integer(m.server_port);
+    text(m.sni.view());
+    text(m.alpn_offered.view());
+    text(m.alpn_chosen.view());
+    text(client_version);
+    text(offered);
+    text(m.versions_offered.view());
+    text(chosen);
+    nullable(m.server_hello_frame ? m.cipher : 0);
+    text(m.ciphers_offered.view());
+    text(m.ja3.view());
+    text(m.ja3s.view());
+    text(m.ja4.view());
+    text(m.subject.view());
+    text(m.issuer.view());
+    text(m.not_before.view());
+    text(m.not_after.view());
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+      core::Status err = Error("insert TLS session");
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return err;
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
 core::Status SqliteStore::AddDhcp(const dissect::DhcpObservation& msg) {
   pending_dhcp_.push_back(msg);
   if (pending_dhcp_.size() < kDnsBatch) return {};
@@ -852,11 +965,12 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
-  Job flows, ops, dns, dhcp;
+  Job flows, ops, dns, dhcp, tls;
   flows.flows = std::move(pending_);
   ops.ops = std::move(pending_ops_);
   dns.dns = std::move(pending_dns_);
   dhcp.dhcp = std::move(pending_dhcp_);
+  tls.tls = std::move(pending_tls_);
   if (!flows.flows.empty()) {
     if (auto s = Submit(std::move(flows)); !s) return s;
   }
@@ -868,6 +982,9 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   }
   if (!dhcp.dhcp.empty()) {
     if (auto s = Submit(std::move(dhcp)); !s) return s;
+  }
+  if (!tls.tls.empty()) {
+    if (auto s = Submit(std::move(tls)); !s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
@@ -958,6 +1075,8 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   insert_dns_record_ = nullptr;
   sqlite3_finalize(insert_dhcp_);
   insert_dhcp_ = nullptr;
+  sqlite3_finalize(insert_tls_);
+  insert_tls_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

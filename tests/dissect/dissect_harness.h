@@ -47,6 +47,7 @@ class RecordingSink : public ObservationSink {
     dns.back().records = dns_records.back();
   }
   void OnDhcp(const DhcpObservation& m) override { dhcp.push_back(m); }
+  void OnTls(const TlsObservation& t) override { tls.push_back(t); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -68,6 +69,7 @@ class RecordingSink : public ObservationSink {
   std::deque<DnsObservation> dns;
   std::deque<std::vector<DnsRecordObservation>> dns_records;  // what dns[i].records shows
   std::vector<DhcpObservation> dhcp;
+  std::vector<TlsObservation> tls;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to

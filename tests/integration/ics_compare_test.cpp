@@ -351,6 +351,21 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "dhcp.option.hostname",
        "dhcp",
        "SELECT frame || ' ' || host_name FROM dhcp_messages WHERE host_name IS NOT NULL"},
+      {"TLS server names",
+       {"tls", "modbus"},
+       "tls.handshake.extensions_server_name",
+       "tls",
+       "SELECT client_hello_frame || ' ' || sni FROM tls_sessions WHERE sni IS NOT NULL"},
+      {"JA3",
+       {"tls", "modbus"},
+       "tls.handshake.ja3",
+       "tls",
+       "SELECT client_hello_frame || ' ' || ja3 FROM tls_sessions WHERE ja3 IS NOT NULL"},
+      {"JA3S",
+       {"tls", "modbus"},
+       "tls.handshake.ja3s",
+       "tls",
+       "SELECT server_hello_frame || ' ' || ja3s FROM tls_sessions WHERE ja3s IS NOT NULL"},
   };
   fs::path tmp = fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid()));
   size_t compared = 0;

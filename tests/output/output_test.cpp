@@ -343,6 +343,42 @@ TEST(SqliteStore, DhcpMessagesKeepWhatTheClientSaid) {
   sqlite3_close(db);
 }
 
+// A TLS handshake is one tls_sessions row keyed by its flow.
+TEST(SqliteStore, TlsSessionsKeepOfferChoiceAndCertificate) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-tls";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  dissect::TlsObservation t;
+  t.flow_id = 42;
+  t.client_ip = *core::IpAddr::Parse("10.10.5.20");
+  t.server_ip = *core::IpAddr::Parse("203.0.113.80");
+  t.client_port = 50000;
+  t.server_port = 443;
+  t.client_hello_frame = 4;
+  t.server_hello_frame = 5;
+  t.client_version = 0x0303;
+  t.offered_version = 0x0304;
+  t.server_version = 0x0304;
+  t.cipher = 0x1301;
+  t.sni.Append("www.logink.cn");
+  t.ja3.Append("bd9c99b3a0f752c3ab8b052a79e9de3e");
+  t.ja4.Append("t13d1516h2_8daaf6152771_e5627efa2ab1");
+  ASSERT_TRUE((*store)->AddTls(t).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT id || ' ' || sni || ' ' || client_version || ' ' || offered_version "
+                      "|| ' ' || server_version || ' ' || cipher || ' ' || ja4 || ' ' || "
+                      "ifnull(cert_subject, '-') FROM tls_sessions"),
+            "42 www.logink.cn TLS 1.2 TLS 1.3 TLS 1.3 4865 t13d1516h2_8daaf6152771_e5627efa2ab1 -");
+  sqlite3_close(db);
+}
+
 // Operations of one flow share its endpoints row, one per direction of asking; link-layer
 // operations keep their own; the view shows each operation with its endpoints.
 TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {

@@ -1,0 +1,270 @@
+#include "dissect/tls/tls_dissector.h"
+
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "dissect/ics_common.h"
+#include "dissect/tls/tls_parser.h"
+
+namespace qw::dissect::tls {
+
+namespace {
+
+// RFC 8446 4: | msg_type:1 | length:3 | body |.
+constexpr size_t kHandshakeHeaderBytes = 4;
+// Longest handshake message reassembled across records (a certificate chain, say); longer
+// ones raise `tls.handshake_too_large` and are skipped.
+constexpr size_t kMaxHandshakeBytes = 64 * 1024;
+
+// Whether `bytes` start with a record header that holds together.
+bool PlausibleRecord(std::span<const uint8_t> bytes) {
+  auto h = ParseRecordHeader(bytes);
+  return h && h->version <= 0x0304 && h->version >= 0x0300;
+}
+
+class TlsDissector final : public Dissector {
+ public:
+  ParseResult OnData(flow::Direction dir, std::span<const uint8_t> bytes,
+                     const StreamContext& ctx) override {
+    const auto d = static_cast<size_t>(dir);
+    if (bytes.size() < kRecordHeaderBytes) {
+      return {Verdict::kNeedMore, 0, kRecordHeaderBytes - bytes.size()};
+    }
+    if (resync_[d]) {
+      // After a hole: octets up to the next header that holds together are skipped.
+      if (!PlausibleRecord(bytes)) {
+        ctx.anomalies->Raise("tls.resync_skipped");
+        return {Verdict::kConsumed, 1, 0};
+      }
+      resync_[d] = false;
+    }
+    if (!seen_record_[d] && (bytes[0] & 0x80) != 0) return OnSslv2(dir, bytes, ctx);
+    seen_record_[d] = true;
+    auto header = ParseRecordHeader(bytes);
+    if (!header) {
+      ctx.anomalies->Raise("tls.bad_record");
+      return {Verdict::kNotThisProtocol, 0, 0};
+    }
+    const size_t whole = kRecordHeaderBytes + header->length;
+    if (bytes.size() < whole) return {Verdict::kNeedMore, 0, whole - bytes.size()};
+    OnRecord(dir, *header, bytes.subspan(kRecordHeaderBytes, header->length), ctx);
+    return {Verdict::kConsumed, whole, 0};
+  }
+
+  // An SSL 2.0 record (the two-octet header with the top bit set), which old clients use
+  // for a ClientHello that offers SSL 3.0 or TLS too (RFC 6101 E.1).
+  ParseResult OnSslv2(flow::Direction dir, std::span<const uint8_t> bytes,
+                      const StreamContext& ctx) {
+    core::ByteReader r(bytes);
+    const size_t length = (r.U8() & 0x7fu) << 8 | r.U8();
+    if (r.remaining() < length) return {Verdict::kNeedMore, 0, length - r.remaining()};
+    core::ByteReader msg = r.Sub(length);
+    const uint8_t type = msg.U8();
+    CountPdu(ctx, "tls", type, PduKind::kOther, false, "sslv2_message_types");
+    if (type == 1) {
+      CountDetail(ctx, "tls", "handshake_types", 1);
+      // version, cipher spec length, session id length, challenge length, cipher specs
+      const uint16_t version = msg.U16Be();
+      const uint16_t specs = msg.U16Be();
+      msg.Skip(4);
+      core::ByteReader list = msg.Sub(specs);
+      if (msg.ok() && !obs_.client_hello_frame) {
+        server_dir_ = Reverse(dir);
+        SetEndpoints(dir, ctx);
+        obs_.client_hello_frame = ctx.frame;
+        obs_.ts = ctx.ts;
+        obs_.client_version = obs_.offered_version = version;
+        static constexpr char kHex[] = "0123456789abcdef";
+        while (list.remaining() >= 3) {
+          const uint32_t spec = list.U24Be();
+          if (!obs_.ciphers_offered.empty()) obs_.ciphers_offered.Append(',');
+          for (int shift = 20; shift >= 0; shift -= 4) {
+            obs_.ciphers_offered.Append(kHex[(spec >> shift) & 0xf]);
+          }
+        }
+      }
+    }
+    seen_record_[static_cast<size_t>(dir)] = true;
+    return {Verdict::kConsumed, 2 + length, 0};
+  }
+
+  void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
+    const auto d = static_cast<size_t>(dir);
+    resync_[d] = true;
+    handshake_[d].clear();  // a message cut by the hole cannot be read
+    ctx.anomalies->Raise("tls.gap");
+  }
+
+  void OnEnd(const StreamContext& ctx) override { Emit(ctx); }
+
+ private:
+  void OnRecord(flow::Direction dir, const RecordHeader& h, std::span<const uint8_t> body,
+                const StreamContext& ctx) {
+    const auto d = static_cast<size_t>(dir);
+    CountPdu(ctx, "tls", h.type, PduKind::kOther, h.type == 21, "content_types");
+    switch (h.type) {
+      case 20:  // change_cipher_spec: what this side sends next is encrypted
+        encrypted_[d] = true;
+        break;
+      case 22:
+        if (!encrypted_[d]) OnHandshakeBytes(dir, body, ctx);
+        break;
+      case 23:  // application data: the handshake is over (or hidden, in TLS 1.3)
+        Emit(ctx);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Handshake messages may share a record or span several (RFC 8446 5.1).
+  void OnHandshakeBytes(flow::Direction dir, std::span<const uint8_t> body,
+                        const StreamContext& ctx) {
+    auto& held = handshake_[static_cast<size_t>(dir)];
+    std::span<const uint8_t> data = body;
+    if (!held.empty()) {
+      if (held.size() + body.size() > kMaxHandshakeBytes) {
+        ctx.anomalies->Raise("tls.handshake_too_large");
+        held.clear();
+        return;
+      }
+      held.insert(held.end(), body.begin(), body.end());
+      data = held;
+    }
+    core::ByteReader r(data);
+    while (r.remaining() >= kHandshakeHeaderBytes) {
+      const uint8_t type = r.PeekU8(0);
+      const uint32_t length =
+          uint32_t{r.PeekU8(1)} << 16 | uint32_t{r.PeekU8(2)} << 8 | r.PeekU8(3);
+      if (r.remaining() < kHandshakeHeaderBytes + length) break;
+      r.Skip(kHandshakeHeaderBytes);
+      OnHandshake(dir, type, r.Bytes(length), ctx);
+    }
+    // Keep what is left of a message for the next record.
+    std::span<const uint8_t> rest = r.PeekRest();
+    if (rest.size() > kMaxHandshakeBytes) {
+      ctx.anomalies->Raise("tls.handshake_too_large");
+      rest = {};
+    }
+    if (held.empty()) {
+      held.assign(rest.begin(), rest.end());
+    } else {
+      std::vector<uint8_t> keep(rest.begin(), rest.end());
+      held.swap(keep);
+    }
+  }
+
+  void OnHandshake(flow::Direction dir, uint8_t type, std::span<const uint8_t> body,
+                   const StreamContext& ctx) {
+    CountDetail(ctx, "tls", "handshake_types", type);
+    switch (type) {
+      case 1:
+        if (auto hello = ParseClientHello(body, 't', *ctx.anomalies))
+          OnClientHello(dir, *hello, ctx);
+        break;
+      case 2:
+        if (auto hello = ParseServerHello(body, *ctx.anomalies)) OnServerHello(dir, *hello, ctx);
+        break;
+      case 11:
+        if (!obs_.has_certificate && dir == server_dir_ && obs_.server_hello_frame) {
+          if (auto cert = ParseFirstCertificate(body, *ctx.anomalies)) {
+            obs_.has_certificate = true;
+            obs_.subject = cert->subject;
+            obs_.issuer = cert->issuer;
+            obs_.not_before = cert->not_before;
+            obs_.not_after = cert->not_after;
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  void SetEndpoints(flow::Direction client_dir, const StreamContext& ctx) {
+    if (!ctx.flow) return;
+    const flow::Flow& f = *ctx.flow;
+    const bool initiator = client_dir == flow::Direction::kFromInitiator;
+    obs_.capture_index = ctx.capture_index;
+    obs_.flow_id = f.RecordId();
+    obs_.client_ip = initiator ? f.initiator_ip : f.responder_ip;
+    obs_.server_ip = initiator ? f.responder_ip : f.initiator_ip;
+    obs_.client_port = initiator ? f.initiator_port : f.responder_port;
+    obs_.server_port = initiator ? f.responder_port : f.initiator_port;
+    obs_.client_mac = initiator ? f.initiator_mac : f.responder_mac;
+    obs_.server_mac = initiator ? f.responder_mac : f.initiator_mac;
+  }
+
+  void OnClientHello(flow::Direction dir, const ClientHello& hello, const StreamContext& ctx) {
+    if (obs_.client_hello_frame) return;  // a renegotiation keeps the first
+    server_dir_ = Reverse(dir);
+    SetEndpoints(dir, ctx);
+    obs_.client_hello_frame = ctx.frame;
+    if (!obs_.server_hello_frame) obs_.ts = ctx.ts;
+    obs_.client_version = hello.legacy_version;
+    obs_.offered_version = hello.highest_version;
+    obs_.sni = hello.sni;
+    obs_.alpn_offered = hello.alpn;
+    obs_.versions_offered = hello.versions;
+    obs_.ciphers_offered = hello.ciphers;
+    obs_.ja3 = hello.ja3;
+    obs_.ja4 = hello.ja4;
+  }
+
+  void OnServerHello(flow::Direction dir, const ServerHello& hello, const StreamContext& ctx) {
+    if (obs_.server_hello_frame) return;
+    if (!obs_.client_hello_frame) {
+      server_dir_ = dir;
+      SetEndpoints(Reverse(dir), ctx);
+      obs_.ts = ctx.ts;
+    }
+    obs_.server_hello_frame = ctx.frame;
+    obs_.server_version = hello.selected_version;
+    obs_.cipher = hello.cipher;
+    obs_.alpn_chosen = hello.alpn;
+    obs_.ja3s = hello.ja3s;
+    // TLS 1.3 encrypts everything after the ServerHello, handshake included.
+    if (hello.selected_version == 0x0304) encrypted_[0] = encrypted_[1] = true;
+  }
+
+  void Emit(const StreamContext& ctx) {
+    if (emitted_ || (!obs_.client_hello_frame && !obs_.server_hello_frame)) return;
+    emitted_ = true;
+    ctx.sink->OnTls(obs_);
+  }
+
+  bool resync_[2] = {false, false};
+  bool seen_record_[2] = {false, false};  // an SSL 2.0 record may only open a direction
+  bool encrypted_[2] = {false, false};
+  bool emitted_ = false;
+  flow::Direction server_dir_ = flow::Direction::kFromResponder;
+  std::vector<uint8_t> handshake_[2];  // a handshake message spanning records, per direction
+  TlsObservation obs_;
+};
+
+}  // namespace
+
+ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
+  if (first_bytes.size() < kRecordHeaderBytes + 1) return ProbeResult::kMaybe;
+  core::ByteReader v2(first_bytes);
+  const uint8_t b0 = v2.U8();
+  if (b0 & 0x80) {
+    // SSL 2.0 ClientHello offering SSL 2.0, SSL 3.0 or TLS up to 1.2.
+    v2.Skip(1);
+    const uint8_t type = v2.U8();
+    const uint16_t version = v2.U16Be();
+    return type == 1 && (version == 0x0002 || (version >= 0x0300 && version <= 0x0303))
+               ? ProbeResult::kYes
+               : ProbeResult::kNo;
+  }
+  auto h = ParseRecordHeader(first_bytes);
+  if (!h || h->type != 22 || h->version > 0x0304) return ProbeResult::kNo;
+  core::ByteReader r(first_bytes);
+  r.Skip(kRecordHeaderBytes);
+  const uint8_t type = r.U8();
+  return type == 1 || type == 2 ? ProbeResult::kYes : ProbeResult::kNo;
+}
+
+std::unique_ptr<Dissector> Create() { return std::make_unique<TlsDissector>(); }
+
+}  // namespace qw::dissect::tls

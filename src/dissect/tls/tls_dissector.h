@@ -1,0 +1,32 @@
+// TLS (and SSL 3.0) over TCP as a stream dissector: records framed and counted, handshake
+// messages reassembled across records, ClientHello, ServerHello and (in clear, TLS 1.2 and
+// older) Certificate read, and one TlsObservation per connection with SNI, ALPN, versions,
+// offered suites, JA3, JA3S, JA4 and the server certificate's subject, issuer and validity.
+// It is emitted when application data first flows, or when the flow ends.
+//
+// What is counted (summary.json protocols.tls): one PDU per record; exceptions are alert
+// records; "content_types" by record content type, "handshake_types" by the type of every
+// handshake message read in clear, "sslv2_message_types" for SSL 2.0 records (the
+// ClientHello old clients open with; its handshake type counts too).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "dissect/dissector.h"
+
+namespace qw::dissect::tls {
+
+/// TCP ports tried first: HTTPS, and the TLS ports of mail, directory, OPC UA over HTTPS
+/// and MQTT.
+inline constexpr uint16_t kPorts[] = {443, 8443, 4443, 993, 995, 465, 636, 8883, 4843};
+
+/// Accepts a stream that starts with a handshake record holding a ClientHello or
+/// ServerHello header, or with an SSL 2.0 ClientHello.
+ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes);
+
+/// Makes the per-flow dissector.
+std::unique_ptr<Dissector> Create();
+
+}  // namespace qw::dissect::tls
