@@ -34,6 +34,25 @@ void SenderAddress(const StreamContext& ctx, flow::Direction dir, core::IpAddr& 
 /// `dir`; the caller adds the fields.
 DeviceIdentity SenderIdentity(const StreamContext& ctx, flow::Direction dir, const char* protocol);
 
+/// Fills the flow id and the sender's and receiver's address, port and MAC of a message
+/// sent in `dir` of ctx's flow (observations with src_* and dst_* fields; dst_mac when the
+/// type has one). Leaves them as they are without a flow.
+template <typename T>
+void FillSides(const StreamContext& ctx, flow::Direction dir, T& out) {
+  if (!ctx.flow) return;
+  const flow::Flow& f = *ctx.flow;
+  const bool from_initiator = dir == flow::Direction::kFromInitiator;
+  out.flow_id = f.RecordId();
+  out.src_ip = from_initiator ? f.initiator_ip : f.responder_ip;
+  out.dst_ip = from_initiator ? f.responder_ip : f.initiator_ip;
+  out.src_port = from_initiator ? f.initiator_port : f.responder_port;
+  out.dst_port = from_initiator ? f.responder_port : f.initiator_port;
+  out.src_mac = from_initiator ? f.initiator_mac : f.responder_mac;
+  if constexpr (requires { out.dst_mac; }) {
+    out.dst_mac = from_initiator ? f.responder_mac : f.initiator_mac;
+  }
+}
+
 /// Counts one PDU of `protocol` on the frame of ctx.
 void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
               bool exception = false, const char* histogram = "functions");

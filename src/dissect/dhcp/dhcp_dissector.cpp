@@ -37,16 +37,7 @@ class DhcpDissector final : public Dissector {
     obs_.capture_index = ctx.capture_index;
     obs_.frame = ctx.frame;
     obs_.ts = ctx.ts;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      const bool from_initiator = dir == flow::Direction::kFromInitiator;
-      obs_.flow_id = f.RecordId();
-      obs_.src_ip = from_initiator ? f.initiator_ip : f.responder_ip;
-      obs_.dst_ip = from_initiator ? f.responder_ip : f.initiator_ip;
-      obs_.src_port = from_initiator ? f.initiator_port : f.responder_port;
-      obs_.dst_port = from_initiator ? f.responder_port : f.initiator_port;
-      obs_.src_mac = from_initiator ? f.initiator_mac : f.responder_mac;
-    }
+    FillSides(ctx, dir, obs_);
   }
 
   void OnV4(std::span<const uint8_t> bytes, const StreamContext& ctx) {

@@ -123,17 +123,7 @@ class DnsDissector final : public Dissector {
     obs_.ts = ctx.ts;
     obs_.transport = tcp_ ? 6 : 17;
     obs_.flow_id = 0;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      const bool from_initiator = dir == flow::Direction::kFromInitiator;
-      obs_.flow_id = f.RecordId();
-      obs_.src_ip = from_initiator ? f.initiator_ip : f.responder_ip;
-      obs_.dst_ip = from_initiator ? f.responder_ip : f.initiator_ip;
-      obs_.src_port = from_initiator ? f.initiator_port : f.responder_port;
-      obs_.dst_port = from_initiator ? f.responder_port : f.initiator_port;
-      obs_.src_mac = from_initiator ? f.initiator_mac : f.responder_mac;
-      obs_.dst_mac = from_initiator ? f.responder_mac : f.initiator_mac;
-    }
+    FillSides(ctx, dir, obs_);
     obs_.id = h.id;
     obs_.flags = h.flags;
     obs_.qdcount = h.qdcount;

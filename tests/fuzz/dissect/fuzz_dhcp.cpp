@@ -16,6 +16,7 @@
 #include "dissect/dissector.h"
 #include "dissect/stream_attacher.h"
 #include "flow/flow.h"
+#include "stream_fuzz.h"
 
 namespace {
 
@@ -67,17 +68,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   qw::core::Anomalies anomalies;
   AttachStats stats;
   StreamAttacher attacher(flow, {Info(v6 ? "dhcpv6" : "dhcp")}, sink, anomalies, stats);
-  qw::core::ByteReader r(std::span<const uint8_t>(data + 1, size - 1));
-  uint64_t frame = 0;
-  while (r.remaining() >= 2) {
-    const uint16_t head = r.U16Be();
-    const auto dir = (head & 0x8000) != 0 ? qw::flow::Direction::kFromResponder
-                                          : qw::flow::Direction::kFromInitiator;
-    auto datagram = r.Bytes(std::min<size_t>(head & 0x7fff, r.remaining()));
-    ++frame;
-    Parse(datagram);
-    attacher.OnData(dir, datagram, frame, qw::core::Timestamp{static_cast<int64_t>(frame)});
-  }
-  attacher.OnEnd(qw::flow::EndReason::kEndOfInput);
+  qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data + 1, size - 1), Parse);
   return 0;
 }

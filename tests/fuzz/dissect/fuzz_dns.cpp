@@ -92,17 +92,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   qw::core::Anomalies anomalies;
   AttachStats stats;
   StreamAttacher attacher(flow, {DnsInfo(17)}, sink, anomalies, stats);
-  qw::core::ByteReader r(bytes);
-  uint64_t frame = 0;
-  while (r.remaining() >= 2) {
-    const uint16_t head = r.U16Be();
-    const auto dir = (head & 0x8000) != 0 ? qw::flow::Direction::kFromResponder
-                                          : qw::flow::Direction::kFromInitiator;
-    auto datagram = r.Bytes(std::min<size_t>(head & 0x7fff, r.remaining()));
-    ++frame;
-    Parse(datagram);
-    attacher.OnData(dir, datagram, frame, qw::core::Timestamp{static_cast<int64_t>(frame)});
-  }
-  attacher.OnEnd(qw::flow::EndReason::kEndOfInput);
+  qw::fuzz::FeedDatagrams(attacher, bytes, Parse);
   return 0;
 }

@@ -7,6 +7,7 @@
 // the length one octet, or two (little-endian) with `wide_lengths`.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "core/anomalies.h"
 #include "core/byte_reader.h"
 #include "dissect/dissector.h"
+#include "dissect/stream_attacher.h"
 #include "flow/flow.h"
 
 namespace qw::fuzz {
@@ -67,6 +69,26 @@ inline void FeedStreamRecords(dissect::Dissector& dissector, const flow::Flow& f
   }
   ctx.frame = frame + 1;
   dissector.OnEnd(ctx);
+}
+
+/// Feeds `input` as UDP datagrams, each led by two bytes (bit 15: from the responder; low
+/// 15 bits: length), to `attacher`, calling parse(datagram) on each first; then ends the
+/// flow.
+template <typename Parse>
+void FeedDatagrams(dissect::StreamAttacher& attacher, std::span<const uint8_t> input,
+                   Parse&& parse) {
+  core::ByteReader r(input);
+  uint64_t frame = 0;
+  while (r.remaining() >= 2) {
+    const uint16_t head = r.U16Be();
+    const auto dir =
+        (head & 0x8000) != 0 ? flow::Direction::kFromResponder : flow::Direction::kFromInitiator;
+    auto datagram = r.Bytes(std::min<size_t>(head & 0x7fff, r.remaining()));
+    ++frame;
+    parse(datagram);
+    attacher.OnData(dir, datagram, frame, core::Timestamp{static_cast<int64_t>(frame)});
+  }
+  attacher.OnEnd(flow::EndReason::kEndOfInput);
 }
 
 }  // namespace qw::fuzz
