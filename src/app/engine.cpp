@@ -167,6 +167,11 @@ void Engine::Observations::OnTls(const dissect::TlsObservation& o) {
   if (e_.sink_ && !e_.sink_->OnTls(o)) e_.sink_ = nullptr;
 }
 
+void Engine::Observations::OnRemoteAccess(const dissect::RemoteAccessObservation& o) {
+  e_.inventory_.OnRemoteAccess(o);
+  if (e_.sink_ && !e_.sink_->OnRemoteAccess(o)) e_.sink_ = nullptr;
+}
+
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);

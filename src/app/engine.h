@@ -32,6 +32,8 @@ class FlowRecordSink {
   virtual bool OnDhcp(const dissect::DhcpObservation&) { return true; }
   /// One TLS handshake; false stops the run as OnFlowRecord does.
   virtual bool OnTls(const dissect::TlsObservation&) { return true; }
+  /// One remote-access session; false stops the run as OnFlowRecord does.
+  virtual bool OnRemoteAccess(const dissect::RemoteAccessObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -87,6 +89,7 @@ class Engine final : public flow::FlowObserver {
     void OnDns(const dissect::DnsObservation& o) override;
     void OnDhcp(const dissect::DhcpObservation& o) override;
     void OnTls(const dissect::TlsObservation& o) override;
+    void OnRemoteAccess(const dissect::RemoteAccessObservation& o) override;
 
    private:
     Engine& e_;

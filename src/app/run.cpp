@@ -53,6 +53,13 @@ class StoreSink final : public FlowRecordSink {
     if (!s) error_ = s.message();
     return s.ok();
   }
+  bool OnRemoteAccess(const dissect::RemoteAccessObservation& session) override {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
+    auto s = store_.AddRemoteAccess(session);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
   bool OnTls(const dissect::TlsObservation& hs) override {
     std::lock_guard lock(mu_);
     if (!error_.empty()) return false;

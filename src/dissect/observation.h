@@ -237,6 +237,26 @@ struct TlsObservation {
   core::FixedText<20> not_before, not_after;
 };
 
+/// A remote-access session: which tool, between whom, the software each side runs, the user
+/// where the wire shows one, and fingerprints. Start, duration and bytes each way are its
+/// flow's. Bounded, so that emitting one allocates nothing.
+struct RemoteAccessObservation {
+  const char* tool = "";  // "ssh", ... (static text)
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;
+  uint64_t frame = 0;  // the first frame that showed the tool
+  core::Timestamp ts;
+  core::IpAddr client_ip, server_ip;
+  uint16_t client_port = 0, server_port = 0;
+  core::MacAddr client_mac, server_mac;
+  core::FixedText<16> protocol_version;  // "2.0"
+  core::FixedText<255> client_software;  // "OpenSSH_8.9p1 Ubuntu-3"
+  core::FixedText<255> server_software;
+  core::FixedText<255> user;               // empty when the wire does not show one
+  core::FixedText<64> client_fingerprint;  // SSH: HASSH
+  core::FixedText<64> server_fingerprint;  // SSH: HASSHServer
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -261,6 +281,8 @@ class ObservationSink {
   virtual void OnDhcp(const DhcpObservation&) {}
   /// A TLS handshake was seen (at its end, or at the flow's).
   virtual void OnTls(const TlsObservation&) {}
+  /// A remote-access session was recognised.
+  virtual void OnRemoteAccess(const RemoteAccessObservation&) {}
 };
 
 }  // namespace qw::dissect

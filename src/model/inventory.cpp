@@ -545,6 +545,24 @@ void Inventory::OnTls(const dissect::TlsObservation& hs) {
   if (!hs.sni.empty()) AddDnsName(hs.server_ip, hs.sni.view(), "tls");
 }
 
+void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) {
+  const std::string tool = session.tool;
+  auto side = [&](const core::IpAddr& ip, const core::MacAddr& mac, std::string_view software,
+                  const char* role) {
+    if (software.empty()) return;
+    dissect::DeviceIdentity id;
+    id.protocol = session.tool;
+    id.capture_index = session.capture_index;
+    id.frame = session.frame;
+    id.ip = ip;
+    id.mac = mac;
+    id.fields.emplace_back(tool + "_" + role, std::string(software));
+    OnIdentity(id);
+  };
+  side(session.server_ip, session.server_mac, session.server_software.view(), "server");
+  side(session.client_ip, session.client_mac, session.client_software.view(), "client");
+}
+
 void Inventory::Merge(const Inventory& other) {
   anomalies_.Merge(other.anomalies_);
   // In address order, so that which names a cap keeps does not follow hash order.

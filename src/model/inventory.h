@@ -121,6 +121,8 @@ class Inventory : public dissect::ObservationSink {
   void OnDhcp(const dissect::DhcpObservation& msg) override;
   /// The name a TLS client asked the server by (SNI) names the server's address.
   void OnTls(const dissect::TlsObservation& hs) override;
+  /// The software each side of a remote-access session runs goes to its identity.
+  void OnRemoteAccess(const dissect::RemoteAccessObservation& session) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);

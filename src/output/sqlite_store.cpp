@@ -27,7 +27,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -290,6 +290,40 @@ CREATE TABLE tls_sessions (
 );
 CREATE INDEX tls_sessions_by_sni ON tls_sessions(sni);
 )sql",
+    // 7: remote-access sessions (SSH, and the other tools as they come), one row per flow;
+    // the view remote_access adds the flow's start, end and bytes each way.
+    R"sql(
+CREATE TABLE remote_access_sessions (
+  id INTEGER PRIMARY KEY,          -- the flow's id
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  tool TEXT NOT NULL,              -- 'ssh', ...
+  capture_index INTEGER NOT NULL,
+  frame INTEGER NOT NULL,          -- the first frame that showed the tool
+  client_ip TEXT NOT NULL,
+  client_port INTEGER NOT NULL,
+  server_ip TEXT NOT NULL,
+  server_port INTEGER NOT NULL,
+  protocol_version TEXT,
+  client_software TEXT,
+  server_software TEXT,
+  user TEXT,
+  client_fingerprint TEXT,         -- SSH: HASSH
+  server_fingerprint TEXT          -- SSH: HASSHServer
+);
+CREATE VIEW remote_access AS
+  SELECT r.id AS id, r.tool AS tool, r.client_ip AS client_ip, r.client_port AS client_port,
+         r.server_ip AS server_ip, r.server_port AS server_port, r.user AS user,
+         r.client_software AS client_software, r.server_software AS server_software,
+         f.first_ts AS start_ts, f.last_ts AS end_ts,
+         (julianday(f.last_ts) - julianday(f.first_ts)) * 86400.0 AS duration_s,
+         CASE WHEN f.initiator_ip = r.client_ip THEN f.bytes_from_initiator
+              ELSE f.bytes_from_responder END AS bytes_from_client,
+         CASE WHEN f.initiator_ip = r.client_ip THEN f.bytes_from_responder
+              ELSE f.bytes_from_initiator END AS bytes_from_server,
+         r.capture_index AS capture_index, r.frame AS frame,
+         r.client_fingerprint AS client_fingerprint, r.server_fingerprint AS server_fingerprint
+  FROM remote_access_sessions AS r LEFT JOIN flows AS f ON f.id = r.id;
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -353,6 +387,7 @@ SqliteStore::~SqliteStore() {
   if (insert_dns_record_) sqlite3_finalize(insert_dns_record_);
   if (insert_dhcp_) sqlite3_finalize(insert_dhcp_);
   if (insert_tls_) sqlite3_finalize(insert_tls_);
+  if (insert_remote_) sqlite3_finalize(insert_remote_);
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -420,6 +455,14 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   const char* insert_dns_record =
       "INSERT INTO dns_records (message_id, position, section, name, type, type_name, class, "
       "ttl, data) VALUES (?,?,?,?,?,?,?,?,?)";
+  const char* insert_remote =
+      "INSERT OR IGNORE INTO remote_access_sessions (id, run_id, tool, capture_index, frame, "
+      "client_ip, client_port, server_ip, server_port, protocol_version, client_software, "
+      "server_software, user, client_fingerprint, server_fingerprint) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_remote, -1, &store->insert_remote_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
   const char* insert_tls =
       "INSERT OR IGNORE INTO tls_sessions (id, run_id, capture_index, client_hello_frame, "
       "server_hello_frame, ts, client_ip, client_port, server_ip, server_port, sni, "
@@ -474,7 +517,8 @@ void SqliteStore::WriterLoop() {
           : !job.ops.empty()  ? WriteOperations(job.ops)
           : !job.dns.empty()  ? WriteDns(job.dns)
           : !job.dhcp.empty() ? WriteDhcp(job.dhcp)
-                              : WriteTls(job.tls);
+          : !job.tls.empty()  ? WriteTls(job.tls)
+                              : WriteRemoteAccess(job.remote);
     }
     lock.lock();
     if (!s && writer_error_.empty()) writer_error_ = s.message();
@@ -822,6 +866,52 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
   return Exec("COMMIT");
 }
 
+core::Status SqliteStore::AddRemoteAccess(const dissect::RemoteAccessObservation& session) {
+  pending_remote_.push_back(session);
+  if (pending_remote_.size() < kDnsBatch) return {};
+  Job job;
+  job.remote = std::move(pending_remote_);
+  pending_remote_ = {};
+  return Submit(std::move(job));
+}
+
+core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch) {
+  if (batch.empty()) return {};
+  std::stable_sort(batch.begin(), batch.end(),
+                   [](const auto& a, const auto& b) { return a.flow_id < b.flow_id; });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& m : batch) {
+    sqlite3_stmt* st = insert_remote_;
+    int i = 1;
+    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+    const std::string client = m.client_ip.ToString(), server = m.server_ip.ToString();
+    integer(static_cast<int64_t>(m.flow_id));
+    text(m.tool);
+    integer(m.capture_index);
+    integer(static_cast<int64_t>(m.frame));
+    text(client);
+    integer(m.client_port);
+    text(server);
+    integer(m.server_port);
+    text(m.protocol_version.view());
+    text(m.client_software.view());
+    text(m.server_software.view());
+    text(m.user.view());
+    text(m.client_fingerprint.view());
+    text(m.server_fingerprint.view());
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+      core::Status err = Error("insert remote-access session");
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return err;
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
 core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) {
   pending_tls_.push_back(hs);
   if (pending_tls_.size() < kDnsBatch) return {};
@@ -965,12 +1055,13 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
-  Job flows, ops, dns, dhcp, tls;
+  Job flows, ops, dns, dhcp, tls, remote;
   flows.flows = std::move(pending_);
   ops.ops = std::move(pending_ops_);
   dns.dns = std::move(pending_dns_);
   dhcp.dhcp = std::move(pending_dhcp_);
   tls.tls = std::move(pending_tls_);
+  remote.remote = std::move(pending_remote_);
   if (!flows.flows.empty()) {
     if (auto s = Submit(std::move(flows)); !s) return s;
   }
@@ -985,6 +1076,9 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   }
   if (!tls.tls.empty()) {
     if (auto s = Submit(std::move(tls)); !s) return s;
+  }
+  if (!remote.remote.empty()) {
+    if (auto s = Submit(std::move(remote)); !s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
@@ -1077,6 +1171,8 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   insert_dhcp_ = nullptr;
   sqlite3_finalize(insert_tls_);
   insert_tls_ = nullptr;
+  sqlite3_finalize(insert_remote_);
+  insert_remote_ = nullptr;
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

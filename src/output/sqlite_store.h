@@ -1,7 +1,8 @@
 // quaywatch.sqlite: the embedded store of ../shared/DESIGN.md (tables runs, assets,
 // asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
 // ics_endpoints since schema 3), with what the IT protocols said: dns_messages and
-// dns_records (schema 4), dhcp_messages (5), tls_sessions (6). Built under a temporary name
+// dns_records (schema 4), dhcp_messages (5), tls_sessions (6), remote_access_sessions and the
+// remote_access view (7). Built under a temporary name
 // and renamed into place by Finish(). The schema evolves by numbered migrations recorded in
 // PRAGMA user_version, never by a silent rebuild.
 #pragma once
@@ -49,6 +50,8 @@ class SqliteStore {
   static uint64_t OperationId(const dissect::IcsOperation& op);
   /// Queues one DNS, mDNS or LLMNR message and its records.
   core::Status AddDns(const dissect::DnsObservation& msg);
+  /// Queues one remote-access session.
+  core::Status AddRemoteAccess(const dissect::RemoteAccessObservation& session);
   /// Queues one TLS handshake.
   core::Status AddTls(const dissect::TlsObservation& hs);
   /// Queues one DHCP or DHCPv6 message.
@@ -98,7 +101,9 @@ class SqliteStore {
     std::vector<DnsRow> dns;
     std::vector<dissect::DhcpObservation> dhcp;
     std::vector<dissect::TlsObservation> tls;
+    std::vector<dissect::RemoteAccessObservation> remote;
   };
+  core::Status WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch);
   core::Status WriteTls(std::vector<dissect::TlsObservation>& batch);
   core::Status WriteDns(std::vector<DnsRow>& batch);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
@@ -124,11 +129,13 @@ class SqliteStore {
   sqlite3_stmt* insert_dns_record_ = nullptr;
   sqlite3_stmt* insert_dhcp_ = nullptr;
   sqlite3_stmt* insert_tls_ = nullptr;
+  sqlite3_stmt* insert_remote_ = nullptr;
   std::vector<model::FlowRecord> pending_;
   std::vector<dissect::IcsOperation> pending_ops_;
   std::vector<DnsRow> pending_dns_;
   std::vector<dissect::DhcpObservation> pending_dhcp_;
   std::vector<dissect::TlsObservation> pending_tls_;
+  std::vector<dissect::RemoteAccessObservation> pending_remote_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size

@@ -310,6 +310,8 @@ struct NameCheck {
   // tshark follows a NetBIOS record's name with what its suffix means ("KW-VLIPC<00>
   // (Workstation/Redirector)"); the name is what both show.
   bool strip_description = false;
+  // Compare the values only, not the frames they were in.
+  bool values_only = false;
 };
 
 TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
@@ -366,6 +368,21 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "tls.handshake.ja3s",
        "tls",
        "SELECT server_hello_frame || ' ' || ja3s FROM tls_sessions WHERE ja3s IS NOT NULL"},
+      // quaywatch keeps one row per SSH connection, not the KEXINIT frames: values only.
+      {"HASSH",
+       {"ssh"},
+       "ssh.kex.hassh",
+       "ssh",
+       "SELECT client_fingerprint FROM remote_access_sessions WHERE tool = 'ssh'",
+       false,
+       true},
+      {"HASSHServer",
+       {"ssh"},
+       "ssh.kex.hasshserver",
+       "ssh",
+       "SELECT server_fingerprint FROM remote_access_sessions WHERE tool = 'ssh'",
+       false,
+       true},
   };
   fs::path tmp = fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid()));
   size_t compared = 0;
@@ -403,7 +420,7 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
           if (check.strip_description && open != std::string::npos && v.back() == ')') {
             v.resize(open);
           }
-          theirs.push_back(std::to_string(f.number) + " " + v);
+          theirs.push_back(check.values_only ? v : std::to_string(f.number) + " " + v);
         }
       }
       std::sort(ours.begin(), ours.end());

@@ -379,6 +379,50 @@ TEST(SqliteStore, TlsSessionsKeepOfferChoiceAndCertificate) {
   sqlite3_close(db);
 }
 
+// A remote-access session is one row; the remote_access view adds its flow's time and bytes.
+TEST(SqliteStore, RemoteAccessSessionsJoinTheirFlow) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-remote";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  model::FlowRecord flow;
+  flow.id = 7;
+  flow.proto = 6;
+  flow.initiator_ip = "10.10.5.20";
+  flow.initiator_port = 50000;
+  flow.responder_ip = "10.40.0.5";
+  flow.responder_port = 22;
+  flow.end_reason = "closed";
+  flow.first_ts = core::Timestamp{1'000'000'000};
+  flow.last_ts = core::Timestamp{91'000'000'000};
+  flow.bytes_from_initiator = 1200;
+  flow.bytes_from_responder = 56000;
+  ASSERT_TRUE((*store)->AddFlow(flow).ok());
+  dissect::RemoteAccessObservation s;
+  s.tool = "ssh";
+  s.flow_id = 7;
+  s.frame = 4;
+  s.client_ip = *core::IpAddr::Parse("10.10.5.20");
+  s.server_ip = *core::IpAddr::Parse("10.40.0.5");
+  s.client_port = 50000;
+  s.server_port = 22;
+  s.client_software.Append("PuTTY_Release_0.78");
+  s.server_software.Append("OpenSSH_8.9p1 Ubuntu-3");
+  ASSERT_TRUE((*store)->AddRemoteAccess(s).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT tool || ' ' || client_software || ' > ' || server_software || ' ' "
+                      "|| round(duration_s) || ' ' || bytes_from_client || ' ' || "
+                      "bytes_from_server || ' ' || ifnull(user, '-') FROM remote_access"),
+            "ssh PuTTY_Release_0.78 > OpenSSH_8.9p1 Ubuntu-3 90.0 1200 56000 -");
+  sqlite3_close(db);
+}
+
 // Operations of one flow share its endpoints row, one per direction of asking; link-layer
 // operations keep their own; the view shows each operation with its endpoints.
 TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {

@@ -38,31 +38,11 @@ void Parse(std::span<const uint8_t> bytes) {
   (void)tls::ParseFirstCertificate(bytes, an);
 }
 
-const StreamDissectorInfo& TlsInfo() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "tls") return d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::span<const uint8_t> input(data, size);
-  qw::core::ByteReader r(input);
-  while (r.remaining() >= 3) {
-    r.U8();
-    Parse(r.Bytes(std::min<size_t>(r.U16Le(), r.remaining())));
-  }
-  qw::flow::Flow flow;
-  flow.proto = 6;
-  flow.initiator_ip = *qw::core::IpAddr::Parse("10.0.0.1");
-  flow.responder_ip = *qw::core::IpAddr::Parse("10.0.0.2");
-  flow.initiator_port = 50000;
-  flow.responder_port = 443;
   CheckingSink sink;
-  auto dissector = TlsInfo().create();
-  qw::fuzz::FeedStreamRecords(*dissector, flow, sink, input, true,
-                              tls::kRecordHeaderBytes + tls::kMaxRecordBody);
+  qw::fuzz::RunTcpRecords("tls", 443, std::span<const uint8_t>(data, size), sink,
+                          tls::kRecordHeaderBytes + tls::kMaxRecordBody, Parse);
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/anomalies.h"
@@ -69,6 +70,32 @@ inline void FeedStreamRecords(dissect::Dissector& dissector, const flow::Flow& f
   }
   ctx.frame = frame + 1;
   dissector.OnEnd(ctx);
+}
+
+/// Hands each record's bytes of `input` (the records FeedStreamRecords reads, with wide
+/// lengths) to parse(), then runs the registered TCP dissector `name` over them on a flow
+/// from 10.0.0.1:50000 to 10.0.0.2:`port`.
+template <typename Parse>
+void RunTcpRecords(std::string_view name, uint16_t port, std::span<const uint8_t> input,
+                   dissect::ObservationSink& sink, size_t max_held, Parse&& parse) {
+  core::ByteReader r(input);
+  while (r.remaining() >= 3) {
+    r.U8();
+    parse(r.Bytes(std::min<size_t>(r.U16Le(), r.remaining())));
+  }
+  const dissect::StreamDissectorInfo* info = nullptr;
+  for (const auto& d : dissect::StreamDissectors()) {
+    if (name == d.name && d.transport == 6) info = &d;
+  }
+  if (!info) std::abort();
+  flow::Flow flow;
+  flow.proto = 6;
+  flow.initiator_ip = *core::IpAddr::Parse("10.0.0.1");
+  flow.responder_ip = *core::IpAddr::Parse("10.0.0.2");
+  flow.initiator_port = 50000;
+  flow.responder_port = port;
+  auto dissector = info->create();
+  FeedStreamRecords(*dissector, flow, sink, input, true, max_held);
 }
 
 /// Feeds `input` as UDP datagrams, each led by two bytes (bit 15: from the responder; low
