@@ -148,6 +148,68 @@ bool Compared(const Spec& spec, const std::string& key) {
   return false;
 }
 
+// The captures of some shared folders, sorted.
+std::vector<fs::path> CapturesIn(const std::vector<std::string>& folders) {
+  std::vector<fs::path> files;
+  for (const auto& folder : folders) {
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(SharedPcaps() / folder, ec)) {
+      const auto ext = e.path().extension();
+      if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// quaywatch's outputs and tshark's dissection of each capture, made once however many
+// protocols and checks look at that capture: every spec reads the same summary, and one
+// tshark run gives the fields of them all.
+class CaptureCache {
+ public:
+  explicit CaptureCache(fs::path root) : root_(std::move(root)) {}
+  ~CaptureCache() { fs::remove_all(root_); }
+
+  /// Asks for `fields` (with tshark `options`) of `file` in the runs to come.
+  void Want(const fs::path& file, const std::vector<std::string>& fields,
+            const std::string& options) {
+    auto& want = wanted_[{file, options}];
+    want.insert(fields.begin(), fields.end());
+  }
+  /// The folder of quaywatch's outputs for `file`, analysing it the first time; empty and
+  /// `log` set when quaywatch failed.
+  fs::path Outputs(const fs::path& file, std::string* log) {
+    auto it = outputs_.find(file);
+    if (it != outputs_.end()) return it->second;
+    fs::path out = root_ / std::to_string(outputs_.size());
+    bool ok;
+    *log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) + " --out " +
+                          Quote(out.string()) + " 2>&1",
+                      &ok);
+    if (!ok) return {};
+    outputs_.emplace(file, out);
+    return out;
+  }
+  /// tshark's frames of `file` with every field asked for under `options`; nullptr when
+  /// tshark failed.
+  const std::vector<TsharkFrame>* Frames(const fs::path& file, const std::string& options) {
+    const auto key = std::make_pair(file, options);
+    auto it = frames_.find(key);
+    if (it != frames_.end()) return &it->second;
+    const auto& want = wanted_[key];
+    bool ok;
+    auto frames = Tshark(file, std::vector<std::string>(want.begin(), want.end()), options, &ok);
+    if (!ok) return nullptr;
+    return &frames_.emplace(key, std::move(frames)).first->second;
+  }
+
+ private:
+  fs::path root_;
+  std::map<fs::path, fs::path> outputs_;
+  std::map<std::pair<fs::path, std::string>, std::set<std::string>> wanted_;
+  std::map<std::pair<fs::path, std::string>, std::vector<TsharkFrame>> frames_;
+};
+
 TEST(IcsCompare, EveryProtocolCountMatchesTshark) {
   if (!fs::exists(SharedPcaps())) {
     GTEST_SKIP() << "SKIPPED: " << SharedPcaps()
@@ -157,36 +219,29 @@ TEST(IcsCompare, EveryProtocolCountMatchesTshark) {
     GTEST_SKIP() << "SKIPPED: tshark not installed; the industrial-protocol comparisons did "
                     "not run";
   }
-  fs::path tmp = fs::temp_directory_path() / ("qw-ics-" + std::to_string(::getpid()));
+  CaptureCache cache(fs::temp_directory_path() / ("qw-ics-" + std::to_string(::getpid())));
+  for (const auto& spec : Specs()) {
+    for (const auto& file : CapturesIn(spec.folders)) {
+      cache.Want(file, spec.fields, spec.tshark_options);
+    }
+  }
   std::set<std::pair<std::string, std::string>> used;  // (protocol, file|counter)
   size_t explanations = 0;
   for (const auto& spec : Specs()) {
     explanations += spec.explained.size();
-    std::vector<fs::path> files;
-    for (const auto& folder : spec.folders) {
-      std::error_code ec;
-      for (auto& e : fs::directory_iterator(SharedPcaps() / folder, ec)) {
-        auto ext = e.path().extension();
-        if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) {
-          files.push_back(e.path());
-        }
-      }
-    }
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = CapturesIn(spec.folders);
     ASSERT_FALSE(files.empty()) << spec.protocol << ": no captures in its folders";
     for (const auto& file : files) {
       std::string rel = fs::relative(file, SharedPcaps()).string();
       SCOPED_TRACE(spec.protocol + " " + rel);
-      bool ok;
-      std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
-                                       " --out " + Quote(tmp.string()) + " 2>&1",
-                                   &ok);
-      ASSERT_TRUE(ok) << "quaywatch failed on " << rel << ": " << log;
-      std::ifstream in(tmp / "summary.json");
+      std::string log;
+      const fs::path out = cache.Outputs(file, &log);
+      ASSERT_FALSE(out.empty()) << "quaywatch failed on " << rel << ": " << log;
+      std::ifstream in(out / "summary.json");
       Counters ours = Ours(nlohmann::json::parse(in), spec.protocol);
-      auto frames = Tshark(file, spec.fields, spec.tshark_options, &ok);
-      ASSERT_TRUE(ok) << "tshark failed on " << rel;
-      Counters theirs = spec.expect(frames);
+      const auto* frames = cache.Frames(file, spec.tshark_options);
+      ASSERT_TRUE(frames) << "tshark failed on " << rel;
+      Counters theirs = spec.expect(*frames);
       std::set<std::string> keys;
       for (const auto& [k, v] : ours) {
         if (Compared(spec, k)) keys.insert(k);
@@ -213,7 +268,6 @@ TEST(IcsCompare, EveryProtocolCountMatchesTshark) {
     }
   }
   EXPECT_EQ(used.size(), explanations) << "an explanation names no compared file and counter";
-  fs::remove_all(tmp);
 }
 
 // Pairing, not only counting: every S7comm request (a job, or a userdata request) answered
@@ -384,35 +438,29 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        false,
        true},
   };
-  fs::path tmp = fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid()));
+  CaptureCache cache(fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid())));
+  for (const auto& check : checks) {
+    for (const auto& file : CapturesIn(check.folders)) cache.Want(file, {check.tshark_field}, "");
+  }
   size_t compared = 0;
   for (const auto& check : checks) {
-    std::vector<fs::path> files;
-    for (const auto& folder : check.folders) {
-      for (auto& e : fs::directory_iterator(SharedPcaps() / folder)) {
-        const auto ext = e.path().extension();
-        if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) files.push_back(e.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : CapturesIn(check.folders)) {
       SCOPED_TRACE(std::string(check.what) + " " + fs::relative(file, SharedPcaps()).string());
+      std::string log;
+      const fs::path out = cache.Outputs(file, &log);
+      ASSERT_FALSE(out.empty()) << log;
       bool ok;
-      std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
-                                       " --out " + Quote(tmp.string()) + " 2>&1",
-                                   &ok);
-      ASSERT_TRUE(ok) << log;
       std::string ours_text = RunCommand(
-          "sqlite3 " + Quote((tmp / "quaywatch.sqlite").string()) + " " + Quote(check.sql), &ok);
+          "sqlite3 " + Quote((out / "quaywatch.sqlite").string()) + " " + Quote(check.sql), &ok);
       ASSERT_TRUE(ok);
       std::vector<std::string> ours;
       for (auto& line : Split(ours_text, '\n')) {
         if (!line.empty()) ours.push_back(line);
       }
-      auto frames = Tshark(file, {check.tshark_field}, "", &ok);
-      ASSERT_TRUE(ok);
+      const auto* frames = cache.Frames(file, "");
+      ASSERT_TRUE(frames);
       std::vector<std::string> theirs;
-      for (const auto& f : frames) {
+      for (const auto& f : *frames) {
         // Only the protocol's own frames: a name quoted inside an ICMP error is not traffic.
         if (!f.HasProtocol(check.tshark_filter) || f.HasProtocol("icmp")) continue;
         for (std::string v : f.Values(check.tshark_field)) {
@@ -430,7 +478,6 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
     }
   }
   EXPECT_GT(compared, 1000u) << "the shared captures hold thousands of names";
-  fs::remove_all(tmp);
 }
 
 }  // namespace
