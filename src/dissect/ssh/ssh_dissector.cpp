@@ -64,12 +64,11 @@ class SshDissector final : public Dissector {
     CountPdu(ctx, "ssh", v2 ? 2 : 1, PduKind::kOther, false, "banners");
     if (!seen_any_) {
       seen_any_ = true;
-      FillSides(ctx, dir, sides_);
       client_dir_ = dir;  // the side that speaks first is the client, unless told otherwise
       obs_.frame = ctx.frame;
       obs_.ts = ctx.ts;
     }
-    const bool from_client = IsClient(dir, *banner, ctx);
+    const bool from_client = IsClient(dir, ctx);
     auto& software = from_client ? obs_.client_software : obs_.server_software;
     software.Clear();
     software.Append(banner->software.view());
@@ -83,7 +82,7 @@ class SshDissector final : public Dissector {
 
   // The client is the flow's initiator when it speaks SSH at all; a banner from the other
   // side makes that side the server.
-  bool IsClient(flow::Direction dir, const Banner&, const StreamContext& ctx) const {
+  bool IsClient(flow::Direction dir, const StreamContext& ctx) const {
     if (ctx.flow) return dir == flow::Direction::kFromInitiator;
     return dir == client_dir_;
   }
@@ -108,8 +107,7 @@ class SshDissector final : public Dissector {
     CountPdu(ctx, "ssh", code, PduKind::kOther, code == 1, "message_codes");
     if (code == 20) {
       if (auto kex = ParseKexInit(payload, *ctx.anomalies)) {
-        const bool from_client =
-            ctx.flow ? dir == flow::Direction::kFromInitiator : dir == client_dir_;
+        const bool from_client = IsClient(dir, ctx);
         if (from_client) {
           obs_.client_fingerprint.Clear();
           obs_.client_fingerprint.Append(kex->hassh.view());
@@ -131,9 +129,9 @@ class SshDissector final : public Dissector {
     emitted_ = true;
     obs_.tool = "ssh";
     obs_.capture_index = ctx.capture_index;
-    obs_.flow_id = sides_.flow_id;
     if (ctx.flow) {
       const flow::Flow& f = *ctx.flow;
+      obs_.flow_id = f.RecordId();
       obs_.client_ip = f.initiator_ip;
       obs_.server_ip = f.responder_ip;
       obs_.client_port = f.initiator_port;
@@ -144,19 +142,10 @@ class SshDissector final : public Dissector {
     ctx.sink->OnRemoteAccess(obs_);
   }
 
-  // The flow's sides as the first identification saw them (for its flow id).
-  struct Sides {
-    uint64_t flow_id = 0;
-    core::IpAddr src_ip, dst_ip;
-    uint16_t src_port = 0, dst_port = 0;
-    core::MacAddr src_mac, dst_mac;
-  };
-
   Phase phase_[2] = {Phase::kIdentification, Phase::kIdentification};
   size_t lines_[2] = {0, 0};
   bool seen_any_ = false, emitted_ = false;
   flow::Direction client_dir_ = flow::Direction::kFromInitiator;
-  Sides sides_;
   RemoteAccessObservation obs_;
 };
 
