@@ -169,7 +169,14 @@ void Engine::Observations::OnTls(const dissect::TlsObservation& o) {
 
 void Engine::Observations::OnRemoteAccess(const dissect::RemoteAccessObservation& o) {
   e_.inventory_.OnRemoteAccess(o);
+  e_.protocols_.OnSession("remote_access", o.tool);
   if (e_.sink_ && !e_.sink_->OnRemoteAccess(o)) e_.sink_ = nullptr;
+}
+
+void Engine::Observations::OnFileTransfer(const dissect::FileTransferObservation& o) {
+  e_.inventory_.OnFileTransfer(o);
+  e_.protocols_.OnSession("file_transfers", o.protocol);
+  if (e_.sink_ && !e_.sink_->OnFileTransfer(o)) e_.sink_ = nullptr;
 }
 
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {

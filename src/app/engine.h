@@ -34,6 +34,8 @@ class FlowRecordSink {
   virtual bool OnTls(const dissect::TlsObservation&) { return true; }
   /// One remote-access session; false stops the run as OnFlowRecord does.
   virtual bool OnRemoteAccess(const dissect::RemoteAccessObservation&) { return true; }
+  /// One file transfer; false stops the run as OnFlowRecord does.
+  virtual bool OnFileTransfer(const dissect::FileTransferObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -90,6 +92,7 @@ class Engine final : public flow::FlowObserver {
     void OnDhcp(const dissect::DhcpObservation& o) override;
     void OnTls(const dissect::TlsObservation& o) override;
     void OnRemoteAccess(const dissect::RemoteAccessObservation& o) override;
+    void OnFileTransfer(const dissect::FileTransferObservation& o) override;
 
    private:
     Engine& e_;

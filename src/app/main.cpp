@@ -19,6 +19,9 @@ void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
   cmd.add_option("--max-flows", o.limits.flows.max_flows,
                  "Live flows kept before the longest idle is evicted")
       ->capture_default_str();
+  cmd.add_option("--max-hashed-file", o.limits.attach.max_hashed_file_bytes,
+                 "Bytes up to which a transferred file's content is hashed (SHA-256)")
+      ->capture_default_str();
   cmd.add_flag("--no-dissectors", o.limits.no_dissectors,
                "Skip application-protocol dissection (industrial and IT protocols): frames, "
                "flows, ARP/LLDP/CDP and the inventory only; for measuring what dissection costs");

@@ -32,51 +32,33 @@ using Clock = std::chrono::steady_clock;
 class StoreSink final : public FlowRecordSink {
  public:
   explicit StoreSink(output::SqliteStore& store) : store_(store) {}
-  bool OnFlowRecord(const model::FlowRecord& record) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddFlow(record);
-    if (!s) error_ = s.message();
-    return s.ok();
-  }
+  bool OnFlowRecord(const model::FlowRecord& r) override { return Add(&Store::AddFlow, r); }
   bool OnIcsOperation(const dissect::IcsOperation& op) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddIcsOperation(op);
-    if (!s) error_ = s.message();
-    return s.ok();
+    return Add(&Store::AddIcsOperation, op);
   }
-  bool OnDns(const dissect::DnsObservation& msg) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddDns(msg);
-    if (!s) error_ = s.message();
-    return s.ok();
+  bool OnDns(const dissect::DnsObservation& m) override { return Add(&Store::AddDns, m); }
+  bool OnRemoteAccess(const dissect::RemoteAccessObservation& r) override {
+    return Add(&Store::AddRemoteAccess, r);
   }
-  bool OnRemoteAccess(const dissect::RemoteAccessObservation& session) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddRemoteAccess(session);
-    if (!s) error_ = s.message();
-    return s.ok();
-  }
-  bool OnTls(const dissect::TlsObservation& hs) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddTls(hs);
-    if (!s) error_ = s.message();
-    return s.ok();
-  }
-  bool OnDhcp(const dissect::DhcpObservation& msg) override {
-    std::lock_guard lock(mu_);
-    if (!error_.empty()) return false;
-    auto s = store_.AddDhcp(msg);
-    if (!s) error_ = s.message();
-    return s.ok();
+  bool OnTls(const dissect::TlsObservation& hs) override { return Add(&Store::AddTls, hs); }
+  bool OnDhcp(const dissect::DhcpObservation& m) override { return Add(&Store::AddDhcp, m); }
+  bool OnFileTransfer(const dissect::FileTransferObservation& t) override {
+    return Add(&Store::AddFileTransfer, t);
   }
   const std::string& error() const { return error_; }
 
  private:
+  using Store = output::SqliteStore;
+  // Hands one row to the store under the lock; false once the store has failed.
+  template <class Row>
+  bool Add(core::Status (Store::*add)(const Row&), const Row& row) {
+    std::lock_guard lock(mu_);
+    if (!error_.empty()) return false;
+    auto s = (store_.*add)(row);
+    if (!s) error_ = s.message();
+    return s.ok();
+  }
+
   std::mutex mu_;
   output::SqliteStore& store_;
   std::string error_;
@@ -165,6 +147,10 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   report.flow_counts = found.flows;
   report.anomalies = found.anomalies;
   report.protocols = found.protocols.Result();
+  for (const auto& [kind, names] : found.protocols.Sessions()) {
+    auto& to = kind == "remote_access" ? report.remote_access : report.file_transfers;
+    to.insert(names.begin(), names.end());
+  }
   report.assets = found.inventory->Finalize(vendor_db);
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();

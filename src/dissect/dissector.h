@@ -43,6 +43,7 @@ struct StreamContext {
   core::Timestamp ts;
   ObservationSink* sink = nullptr;
   core::Anomalies* anomalies = nullptr;
+  uint64_t max_hashed_file_bytes = 64ull << 20;  // file transfers longer are not hashed
 };
 
 /// Per-flow protocol state for one flow: data in, observations out.

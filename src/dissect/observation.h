@@ -255,6 +255,34 @@ struct RemoteAccessObservation {
   core::FixedText<255> user;               // empty when the wire does not show one
   core::FixedText<64> client_fingerprint;  // SSH: HASSH
   core::FixedText<64> server_fingerprint;  // SSH: HASSHServer
+  core::FixedText<127> security;  // RDP: requested and selected protocols; VNC: security type
+};
+
+/// One file that crossed the wire over FTP, TFTP, SMB2/3 or HTTP: who moved it which way,
+/// its name and size, and the SHA-256 of its content when all of it was seen. Bounded, so
+/// that emitting one allocates nothing.
+struct FileTransferObservation {
+  const char* protocol = "";  // "ftp", "tftp", "smb2", "http" (static text)
+  const char* command = "";   // "STOR", "RETR", "WRQ", "RRQ", "write", "read", "GET", ... (static)
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;       // the flow of the request (FTP control, TFTP request, SMB, HTTP)
+  uint64_t data_flow_id = 0;  // the flow that carried the content (FTP and TFTP data)
+  uint64_t frame = 0;         // the request's frame (the first content frame if it was missed)
+  uint64_t end_frame = 0;     // the frame that completed the content; 0 when not seen
+  uint32_t seq = 0;           // index among transfers keyed on the same frame
+  core::Timestamp ts;
+  core::IpAddr client_ip, server_ip;  // requester and responder
+  uint16_t client_port = 0, server_port = 0;
+  core::MacAddr client_mac, server_mac;
+  bool upload = false;              // towards the responder (STOR, WRQ, SMB write, HTTP body)
+  core::FixedText<255> file_name;   // as the protocol names it: path, URI path, SMB file name
+  core::FixedText<255> location;    // SMB: \\server\share; HTTP: the Host header
+  core::FixedText<127> media_type;  // HTTP Content-Type
+  uint64_t bytes = 0;               // content bytes seen
+  int64_t declared_size = -1;       // the size the protocol announced; -1 when none
+  bool complete = false;            // every byte of the content seen, in order
+  core::FixedText<64> sha256;       // hex; empty unless complete and within the hash limit
+  core::FixedText<64> result;       // the outcome as the protocol put it ("226", "404", ...)
 };
 
 /// Receives observations; the model implements it. Default implementations ignore.
@@ -283,6 +311,8 @@ class ObservationSink {
   virtual void OnTls(const TlsObservation&) {}
   /// A remote-access session was recognised.
   virtual void OnRemoteAccess(const RemoteAccessObservation&) {}
+  /// A file transfer ended (its content complete, abandoned, or its flow over).
+  virtual void OnFileTransfer(const FileTransferObservation&) {}
 };
 
 }  // namespace qw::dissect

@@ -33,6 +33,7 @@ StreamContext StreamAttacher::Context(uint64_t frame, core::Timestamp ts) const 
   ctx.ts = ts;
   ctx.sink = &sink_;
   ctx.anomalies = &anomalies_;
+  ctx.max_hashed_file_bytes = limits_.max_hashed_file_bytes;
   return ctx;
 }
 

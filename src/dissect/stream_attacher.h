@@ -17,6 +17,7 @@ struct AttachLimits {
   size_t max_probe_bytes = 4096;      // bytes held per direction while probes say "maybe"
   size_t max_pending_bytes = 262144;  // unconsumed bytes held per direction for a dissector
   uint32_t max_violations = 1;        // kNotThisProtocol answers before detaching
+  uint64_t max_hashed_file_bytes = 64ull << 20;  // files longer are not hashed
 };
 
 /// Counters of what the attacher did, summed over flows.

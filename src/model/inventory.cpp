@@ -77,6 +77,9 @@ struct Inventory::DeviceFacts {
   uint64_t dns_answers = 0;      // DNS responses sent from port 53
   uint64_t dhcp_answers = 0;     // DHCP and DHCPv6 server messages sent from ports 67 and 547
   std::vector<AssetName> names;  // names the device gave itself (DHCP host name, FQDN)
+  // Files moved to or from it as the responder, and remote-access sessions it accepted or
+  // opened, by protocol or tool.
+  std::map<std::string, uint64_t, std::less<>> files_served, remote_accepted, remote_opened;
 
   void MergeFrom(const DeviceFacts& o) {
     for (const auto& [k, v] : o.identity) {
@@ -89,6 +92,9 @@ struct Inventory::DeviceFacts {
     program_changes_requested += o.program_changes_requested;
     dns_answers += o.dns_answers;
     dhcp_answers += o.dhcp_answers;
+    for (const auto& [k, n] : o.files_served) files_served[k] += n;
+    for (const auto& [k, n] : o.remote_accepted) remote_accepted[k] += n;
+    for (const auto& [k, n] : o.remote_opened) remote_opened[k] += n;
     for (const auto& n : o.names) {
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }
@@ -547,6 +553,8 @@ void Inventory::OnTls(const dissect::TlsObservation& hs) {
 
 void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) {
   const std::string tool = session.tool;
+  if (IpState* s = Ip(session.server_ip)) ++s->facts.remote_accepted[tool];
+  if (IpState* s = Ip(session.client_ip)) ++s->facts.remote_opened[tool];
   auto side = [&](const core::IpAddr& ip, const core::MacAddr& mac, std::string_view software,
                   const char* role) {
     if (software.empty()) return;
@@ -561,6 +569,10 @@ void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) 
   };
   side(session.server_ip, session.server_mac, session.server_software.view(), "server");
   side(session.client_ip, session.client_mac, session.client_software.view(), "client");
+}
+
+void Inventory::OnFileTransfer(const dissect::FileTransferObservation& t) {
+  if (IpState* s = Ip(t.server_ip)) ++s->facts.files_served[t.protocol];
 }
 
 void Inventory::Merge(const Inventory& other) {
@@ -606,9 +618,12 @@ bool HasCapability(const dissect::NeighborObservation& n, std::string_view cap) 
   return std::find(caps.begin(), caps.end(), cap) != caps.end();
 }
 
+// Gives `a` the role, or adds the evidence to the role it has.
 void AddRole(Asset& a, std::string role, std::string evidence) {
-  for (const auto& r : a.roles) {
-    if (r.role == role) return;
+  for (auto& r : a.roles) {
+    if (r.role != role) continue;
+    if (r.evidence.find(evidence) == std::string::npos) r.evidence += "; " + evidence;
+    return;
   }
   a.roles.push_back({std::move(role), std::move(evidence)});
 }
@@ -688,6 +703,23 @@ void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
       why += fmt::format("{}sent {} DHCP server messages", why.empty() ? "" : "; ", f.dhcp_answers);
     }
     AddRole(a, "server", why);
+  }
+  // "name 3, other 1": the counts of a per-protocol map, for evidence text.
+  auto list = [](const std::map<std::string, uint64_t, std::less<>>& m) {
+    std::string out;
+    for (const auto& [k, n] : m) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", k, n);
+    return out;
+  };
+  if (!f.files_served.empty()) {
+    AddRole(a, "server", fmt::format("served file transfers ({})", list(f.files_served)));
+  }
+  if (!f.remote_accepted.empty()) {
+    // A host that accepts remote sessions and opens others onward is a jump host.
+    AddRole(a, f.remote_opened.empty() ? "server" : "remote-access-gateway",
+            f.remote_opened.empty()
+                ? fmt::format("accepted remote-access sessions ({})", list(f.remote_accepted))
+                : fmt::format("accepted remote-access sessions ({}) and opened others ({})",
+                              list(f.remote_accepted), list(f.remote_opened)));
   }
   if (!f.names.empty()) {
     a.names.insert(a.names.end(), f.names.begin(), f.names.end());

@@ -121,8 +121,11 @@ class Inventory : public dissect::ObservationSink {
   void OnDhcp(const dissect::DhcpObservation& msg) override;
   /// The name a TLS client asked the server by (SNI) names the server's address.
   void OnTls(const dissect::TlsObservation& hs) override;
-  /// The software each side of a remote-access session runs goes to its identity.
+  /// The software each side of a remote-access session runs goes to its identity; who
+  /// accepts and who opens sessions is counted for roles.
   void OnRemoteAccess(const dissect::RemoteAccessObservation& session) override;
+  /// The responder of a file transfer is counted as serving files, for roles.
+  void OnFileTransfer(const dissect::FileTransferObservation& transfer) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);

@@ -109,7 +109,21 @@ void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& ano
   Bump(FindHistogram(Find(d.protocol), d.histogram), d.code, 1, &anomalies);
 }
 
+void ProtocolCounter::OnSession(std::string_view kind, std::string_view name) {
+  auto k = sessions_.find(kind);
+  if (k == sessions_.end()) k = sessions_.emplace(std::string(kind), decltype(k->second){}).first;
+  auto n = k->second.find(name);
+  if (n == k->second.end()) n = k->second.emplace(std::string(name), 0).first;
+  ++n->second;
+}
+
 void ProtocolCounter::Merge(const ProtocolCounter& other) {
+  for (const auto& [kind, names] : other.sessions_) {
+    for (const auto& [name, n] : names) {
+      auto& slot = sessions_[kind][name];
+      slot += n;
+    }
+  }
   for (const auto& o : other.entries_) {
     Entry& e = Find(o.name.c_str());
     // The text of another counter: never an address to trust later.

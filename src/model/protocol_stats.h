@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/anomalies.h"
@@ -42,6 +43,14 @@ class ProtocolCounter {
   void Merge(const ProtocolCounter& other);
   /// The counts by protocol name, in name order.
   std::map<std::string, ProtocolStats> Result() const;
+  /// Counts one session of `kind` ("remote_access", "file_transfers") by tool or protocol.
+  /// Sessions are rare (one per flow at most), so this may allocate.
+  void OnSession(std::string_view kind, std::string_view name);
+  /// Sessions by kind, then by tool or protocol.
+  const std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>>& Sessions()
+      const {
+    return sessions_;
+  }
 
  private:
   static constexpr uint32_t kDenseCodes = 256;
@@ -67,6 +76,7 @@ class ProtocolCounter {
   static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies);
 
   std::vector<Entry> entries_;
+  std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> sessions_;
   std::vector<const char*> keys_;  // the address each entry's name came at last
   size_t last_ = 0;                // the entry found last: PDUs of one protocol come in runs
 };

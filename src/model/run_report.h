@@ -90,6 +90,8 @@ struct RunReport {
   FlowCounts flow_counts;
   core::Anomalies anomalies;
   std::map<std::string, ProtocolStats> protocols;  // PDU counts by protocol name
+  std::map<std::string, uint64_t> remote_access;   // remote-access sessions by tool
+  std::map<std::string, uint64_t> file_transfers;  // file transfers by protocol
   std::vector<Asset> assets;
   std::optional<LiveReport> live;
   bool policy_loaded = false;

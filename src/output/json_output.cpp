@@ -194,6 +194,8 @@ std::string SummaryJson(const model::RunReport& r) {
     protocols[name] = pj;
   }
   j["protocols"] = protocols;
+  j["remote_access"] = Json(r.remote_access);
+  j["file_transfers"] = Json(r.file_transfers);
   Json anomalies = Json::object();
   for (const auto& [name, n] : r.anomalies.counts()) anomalies[name] = n;
   j["anomalies"] = anomalies;

@@ -27,7 +27,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -324,6 +324,52 @@ CREATE VIEW remote_access AS
          r.client_fingerprint AS client_fingerprint, r.server_fingerprint AS server_fingerprint
   FROM remote_access_sessions AS r LEFT JOIN flows AS f ON f.id = r.id;
 )sql",
+    // 8: file transfers (FTP, TFTP, SMB2/3, HTTP), one row per file moved; remote-access
+    // sessions gain the security the tool negotiated (RDP protocols, VNC security type).
+    R"sql(
+CREATE TABLE file_transfers (
+  id INTEGER PRIMARY KEY,          -- capture, frame and sequence, as ics_operation_rows
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,          -- 'ftp', 'tftp', 'smb2', 'http'
+  command TEXT,                    -- 'STOR', 'RETR', 'WRQ', 'RRQ', 'write', 'read', 'GET', ...
+  direction TEXT NOT NULL,         -- 'upload' (to the responder) or 'download'
+  capture_index INTEGER NOT NULL,
+  frame INTEGER NOT NULL,          -- the request's frame
+  end_frame INTEGER,               -- the frame that completed the content
+  ts TEXT NOT NULL,
+  flow_id INTEGER NOT NULL,        -- the flow of the request
+  data_flow_id INTEGER,            -- FTP and TFTP: the flow that carried the content
+  client_ip TEXT NOT NULL,
+  client_port INTEGER NOT NULL,
+  server_ip TEXT NOT NULL,
+  server_port INTEGER NOT NULL,
+  file_name TEXT,
+  location TEXT,                   -- SMB share, HTTP host
+  media_type TEXT,
+  bytes INTEGER NOT NULL,          -- content bytes seen
+  declared_size INTEGER,           -- what the protocol announced
+  complete INTEGER NOT NULL,       -- 1 when every byte was seen in order
+  sha256 TEXT,                     -- of the content, when complete and within the hash limit
+  result TEXT
+);
+CREATE INDEX file_transfers_by_sha256 ON file_transfers(sha256);
+ALTER TABLE remote_access_sessions ADD COLUMN security TEXT;
+DROP VIEW remote_access;
+CREATE VIEW remote_access AS
+  SELECT r.id AS id, r.tool AS tool, r.client_ip AS client_ip, r.client_port AS client_port,
+         r.server_ip AS server_ip, r.server_port AS server_port, r.user AS user,
+         r.client_software AS client_software, r.server_software AS server_software,
+         f.first_ts AS start_ts, f.last_ts AS end_ts,
+         (julianday(f.last_ts) - julianday(f.first_ts)) * 86400.0 AS duration_s,
+         CASE WHEN f.initiator_ip = r.client_ip THEN f.bytes_from_initiator
+              ELSE f.bytes_from_responder END AS bytes_from_client,
+         CASE WHEN f.initiator_ip = r.client_ip THEN f.bytes_from_responder
+              ELSE f.bytes_from_initiator END AS bytes_from_server,
+         r.capture_index AS capture_index, r.frame AS frame,
+         r.client_fingerprint AS client_fingerprint, r.server_fingerprint AS server_fingerprint,
+         r.security AS security
+  FROM remote_access_sessions AS r LEFT JOIN flows AS f ON f.id = r.id;
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -372,7 +418,42 @@ core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
   return {};
 }
 
-SqliteStore::SqliteStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+SqliteStore::SqliteStore(std::string path, sqlite3* db)
+    : path_(std::move(path)),
+      db_(db),
+      flows_(kFlowBatch, &SqliteStore::WriteFlows),
+      ops_(kFlowBatch, &SqliteStore::WriteOperations),
+      dns_(kDnsBatch, &SqliteStore::WriteDns),
+      dhcp_(kDnsBatch, &SqliteStore::WriteDhcp),
+      tls_(kDnsBatch, &SqliteStore::WriteTls),
+      remote_(kDnsBatch, &SqliteStore::WriteRemoteAccess),
+      transfers_(kDnsBatch, &SqliteStore::WriteFileTransfers) {}
+
+void SqliteStore::FinalizeStatements() {
+  for (sqlite3_stmt** st :
+       {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_, &insert_dns_record_,
+        &insert_dhcp_, &insert_tls_, &insert_remote_, &insert_transfer_}) {
+    if (*st) sqlite3_finalize(*st);
+    *st = nullptr;
+  }
+}
+
+template <class Row>
+core::Status SqliteStore::Push(Queue<Row>& q, Row row) {
+  q.rows.push_back(std::move(row));
+  if (q.rows.size() < q.batch) return {};
+  return Flush(q);
+}
+
+template <class Row>
+core::Status SqliteStore::Flush(Queue<Row>& q) {
+  if (q.rows.empty()) return {};
+  Job job = [this, write = q.write, rows = std::move(q.rows)]() mutable {
+    return (this->*write)(rows);
+  };
+  q.rows = {};
+  return Submit(std::move(job));
+}
 
 SqliteStore::~SqliteStore() {
   {
@@ -380,14 +461,7 @@ SqliteStore::~SqliteStore() {
     queue_.clear();  // never finished: what waits would be thrown away with the file
   }
   (void)StopWriter();
-  if (insert_flow_) sqlite3_finalize(insert_flow_);
-  if (insert_op_) sqlite3_finalize(insert_op_);
-  if (insert_endpoints_) sqlite3_finalize(insert_endpoints_);
-  if (insert_dns_) sqlite3_finalize(insert_dns_);
-  if (insert_dns_record_) sqlite3_finalize(insert_dns_record_);
-  if (insert_dhcp_) sqlite3_finalize(insert_dhcp_);
-  if (insert_tls_) sqlite3_finalize(insert_tls_);
-  if (insert_remote_) sqlite3_finalize(insert_remote_);
+  FinalizeStatements();
   if (db_) {
     sqlite3_close(db_);
     ::unlink(TempPathFor(path_).c_str());  // never finished: leave nothing half-written
@@ -458,8 +532,16 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   const char* insert_remote =
       "INSERT OR IGNORE INTO remote_access_sessions (id, run_id, tool, capture_index, frame, "
       "client_ip, client_port, server_ip, server_port, protocol_version, client_software, "
-      "server_software, user, client_fingerprint, server_fingerprint) VALUES "
-      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "server_software, user, client_fingerprint, server_fingerprint, security) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  const char* insert_transfer =
+      "INSERT INTO file_transfers (id, run_id, protocol, command, direction, capture_index, "
+      "frame, end_frame, ts, flow_id, data_flow_id, client_ip, client_port, server_ip, "
+      "server_port, file_name, location, media_type, bytes, declared_size, complete, sha256, "
+      "result) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_transfer, -1, &store->insert_transfer_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
   if (sqlite3_prepare_v2(db, insert_remote, -1, &store->insert_remote_, nullptr) != SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
@@ -488,7 +570,6 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
           SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
-  store->pending_.reserve(kFlowBatch);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -513,12 +594,7 @@ void SqliteStore::WriterLoop() {
     lock.unlock();
     core::Status s;
     if (!failed) {
-      s = !job.flows.empty()  ? WriteFlows(job.flows)
-          : !job.ops.empty()  ? WriteOperations(job.ops)
-          : !job.dns.empty()  ? WriteDns(job.dns)
-          : !job.dhcp.empty() ? WriteDhcp(job.dhcp)
-          : !job.tls.empty()  ? WriteTls(job.tls)
-                              : WriteRemoteAccess(job.remote);
+      s = job();
     }
     lock.lock();
     if (!s && writer_error_.empty()) writer_error_ = s.message();
@@ -539,15 +615,7 @@ core::Status SqliteStore::StopWriter() {
   return {};
 }
 
-core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) {
-  pending_.push_back(flow);
-  if (pending_.size() < kFlowBatch) return {};
-  Job job;
-  job.flows = std::move(pending_);
-  pending_ = {};
-  pending_.reserve(kFlowBatch);
-  return Submit(std::move(job));
-}
+core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) { return Push(flows_, flow); }
 
 core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   if (batch.empty()) return {};
@@ -601,13 +669,7 @@ uint64_t SqliteStore::OperationId(const dissect::IcsOperation& op) {
 }
 
 core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
-  pending_ops_.push_back(op);
-  if (pending_ops_.size() < kFlowBatch) return {};
-  Job job;
-  job.ops = std::move(pending_ops_);
-  pending_ops_ = {};
-  pending_ops_.reserve(kFlowBatch);
-  return Submit(std::move(job));
+  return Push(ops_, op);
 }
 
 int64_t SqliteStore::EndpointsId(const dissect::IcsOperation& op) {
@@ -760,12 +822,7 @@ core::Status SqliteStore::AddDns(const dissect::DnsObservation& msg) {
   for (const auto& r : msg.records) {
     row.records.push_back({r.section, r.type, r.rclass, r.ttl, r.name.str(), r.data.str()});
   }
-  pending_dns_.push_back(std::move(row));
-  if (pending_dns_.size() < kDnsBatch) return {};
-  Job job;
-  job.dns = std::move(pending_dns_);
-  pending_dns_ = {};
-  return Submit(std::move(job));
+  return Push(dns_, std::move(row));
 }
 
 namespace {
@@ -867,12 +924,7 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
 }
 
 core::Status SqliteStore::AddRemoteAccess(const dissect::RemoteAccessObservation& session) {
-  pending_remote_.push_back(session);
-  if (pending_remote_.size() < kDnsBatch) return {};
-  Job job;
-  job.remote = std::move(pending_remote_);
-  pending_remote_ = {};
-  return Submit(std::move(job));
+  return Push(remote_, session);
 }
 
 core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch) {
@@ -900,6 +952,7 @@ core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObs
     text(m.user.view());
     text(m.client_fingerprint.view());
     text(m.server_fingerprint.view());
+    text(m.security.view());
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -912,14 +965,77 @@ core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObs
   return Exec("COMMIT");
 }
 
-core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) {
-  pending_tls_.push_back(hs);
-  if (pending_tls_.size() < kDnsBatch) return {};
-  Job job;
-  job.tls = std::move(pending_tls_);
-  pending_tls_ = {};
-  return Submit(std::move(job));
+uint64_t SqliteStore::FileTransferId(const dissect::FileTransferObservation& t) {
+  return static_cast<uint64_t>(t.capture_index) << 44 | (t.frame & 0xffffffff) << 12 |
+         (t.seq & 0xfff);
 }
+
+core::Status SqliteStore::AddFileTransfer(const dissect::FileTransferObservation& transfer) {
+  return Push(transfers_, transfer);
+}
+
+core::Status SqliteStore::WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch) {
+  if (batch.empty()) return {};
+  // By id, so that the file does not depend on the order transfers ended in; a taken id
+  // (two transfers keyed alike, from different shards) moves up.
+  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) {
+    return FileTransferId(a) < FileTransferId(b);
+  });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& t : batch) {
+    sqlite3_stmt* st = insert_transfer_;
+    const std::string client = t.client_ip.ToString(), server = t.server_ip.ToString();
+    const std::string_view ts = ts_text_.Format(t.ts);
+    int rc = SQLITE_CONSTRAINT;
+    for (uint64_t retry = 0; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
+      int i = 1;
+      auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+      auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+      auto nullable = [&](uint64_t v) {
+        if (v)
+          sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
+        else
+          sqlite3_bind_null(st, i++);
+      };
+      integer(static_cast<int64_t>(FileTransferId(t) + retry));
+      text(t.protocol);
+      text(t.command);
+      text(t.upload ? "upload" : "download");
+      integer(t.capture_index);
+      integer(static_cast<int64_t>(t.frame));
+      nullable(t.end_frame);
+      text(ts);
+      integer(static_cast<int64_t>(t.flow_id));
+      nullable(t.data_flow_id);
+      text(client);
+      integer(t.client_port);
+      text(server);
+      integer(t.server_port);
+      text(t.file_name.view());
+      text(t.location.view());
+      text(t.media_type.view());
+      integer(static_cast<int64_t>(t.bytes));
+      if (t.declared_size >= 0)
+        integer(t.declared_size);
+      else
+        sqlite3_bind_null(st, i++);
+      integer(t.complete ? 1 : 0);
+      text(t.sha256.view());
+      text(t.result.view());
+      rc = sqlite3_step(st);
+      sqlite3_reset(st);
+    }
+    if (rc != SQLITE_DONE) {
+      core::Status err = Error("insert file transfer");
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return err;
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
+core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) { return Push(tls_, hs); }
 
 core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) {
   if (batch.empty()) return {};
@@ -980,14 +1096,7 @@ core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) 
   return Exec("COMMIT");
 }
 
-core::Status SqliteStore::AddDhcp(const dissect::DhcpObservation& msg) {
-  pending_dhcp_.push_back(msg);
-  if (pending_dhcp_.size() < kDnsBatch) return {};
-  Job job;
-  job.dhcp = std::move(pending_dhcp_);
-  pending_dhcp_ = {};
-  return Submit(std::move(job));
-}
+core::Status SqliteStore::AddDhcp(const dissect::DhcpObservation& msg) { return Push(dhcp_, msg); }
 
 core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch) {
   if (batch.empty()) return {};
@@ -1055,30 +1164,9 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
 core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
-  Job flows, ops, dns, dhcp, tls, remote;
-  flows.flows = std::move(pending_);
-  ops.ops = std::move(pending_ops_);
-  dns.dns = std::move(pending_dns_);
-  dhcp.dhcp = std::move(pending_dhcp_);
-  tls.tls = std::move(pending_tls_);
-  remote.remote = std::move(pending_remote_);
-  if (!flows.flows.empty()) {
-    if (auto s = Submit(std::move(flows)); !s) return s;
-  }
-  if (!ops.ops.empty()) {
-    if (auto s = Submit(std::move(ops)); !s) return s;
-  }
-  if (!dns.dns.empty()) {
-    if (auto s = Submit(std::move(dns)); !s) return s;
-  }
-  if (!dhcp.dhcp.empty()) {
-    if (auto s = Submit(std::move(dhcp)); !s) return s;
-  }
-  if (!tls.tls.empty()) {
-    if (auto s = Submit(std::move(tls)); !s) return s;
-  }
-  if (!remote.remote.empty()) {
-    if (auto s = Submit(std::move(remote)); !s) return s;
+  for (auto s : {Flush(flows_), Flush(ops_), Flush(dns_), Flush(dhcp_), Flush(tls_), Flush(remote_),
+                 Flush(transfers_)}) {
+    if (!s) return s;
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
@@ -1157,22 +1245,7 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
     return err;
   }
   if (auto s = Exec("COMMIT"); !s) return s;
-  sqlite3_finalize(insert_flow_);
-  insert_flow_ = nullptr;
-  sqlite3_finalize(insert_op_);
-  insert_op_ = nullptr;
-  sqlite3_finalize(insert_endpoints_);
-  insert_endpoints_ = nullptr;
-  sqlite3_finalize(insert_dns_);
-  insert_dns_ = nullptr;
-  sqlite3_finalize(insert_dns_record_);
-  insert_dns_record_ = nullptr;
-  sqlite3_finalize(insert_dhcp_);
-  insert_dhcp_ = nullptr;
-  sqlite3_finalize(insert_tls_);
-  insert_tls_ = nullptr;
-  sqlite3_finalize(insert_remote_);
-  insert_remote_ = nullptr;
+  FinalizeStatements();
   if (sqlite3_close(db_) != SQLITE_OK) return Error("close");
   db_ = nullptr;
   return CommitTempFile(TempPathFor(path_), path_);

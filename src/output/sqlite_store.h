@@ -2,15 +2,16 @@
 // asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
 // ics_endpoints since schema 3), with what the IT protocols said: dns_messages and
 // dns_records (schema 4), dhcp_messages (5), tls_sessions (6), remote_access_sessions and the
-// remote_access view (7). Built under a temporary name
-// and renamed into place by Finish(). The schema evolves by numbered migrations recorded in
-// PRAGMA user_version, never by a silent rebuild.
+// remote_access view (7), file_transfers and the remote-access security column (8). Built under a
+// temporary name and renamed into place by Finish(). The schema evolves by numbered migrations
+// recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
 #include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,10 @@ class SqliteStore {
   core::Status AddDns(const dissect::DnsObservation& msg);
   /// Queues one remote-access session.
   core::Status AddRemoteAccess(const dissect::RemoteAccessObservation& session);
+  /// Queues one file transfer.
+  core::Status AddFileTransfer(const dissect::FileTransferObservation& transfer);
+  /// The row id of a file transfer: capture, request frame and sequence.
+  static uint64_t FileTransferId(const dissect::FileTransferObservation& transfer);
   /// Queues one TLS handshake.
   core::Status AddTls(const dissect::TlsObservation& hs);
   /// Queues one DHCP or DHCPv6 message.
@@ -70,6 +75,8 @@ class SqliteStore {
  private:
   SqliteStore(std::string path, sqlite3* db);
   core::Status Exec(const char* sql);
+  /// Finalizes every prepared statement (before closing the connection).
+  void FinalizeStatements();
   // One record of a DNS message, owned.
   struct DnsRecordRow {
     uint8_t section = 1;
@@ -94,17 +101,25 @@ class SqliteStore {
     uint16_t qtype = 0, qclass = 0;
     std::vector<DnsRecordRow> records;
   };
-  // A batch for the writer thread: flows, operations or DNS messages.
-  struct Job {
-    std::vector<model::FlowRecord> flows;
-    std::vector<dissect::IcsOperation> ops;
-    std::vector<DnsRow> dns;
-    std::vector<dissect::DhcpObservation> dhcp;
-    std::vector<dissect::TlsObservation> tls;
-    std::vector<dissect::RemoteAccessObservation> remote;
+  // A batch for the writer thread: writes its rows into their table when run.
+  using Job = std::function<core::Status()>;
+  // Rows of one table gathered on the analysis thread until a batch is full.
+  template <class Row>
+  struct Queue {
+    Queue(size_t n, core::Status (SqliteStore::*w)(std::vector<Row>&)) : batch(n), write(w) {}
+    std::vector<Row> rows;
+    size_t batch;
+    core::Status (SqliteStore::*write)(std::vector<Row>&);
   };
+  /// Adds a row to its queue; a full queue becomes a batch for the writer.
+  template <class Row>
+  core::Status Push(Queue<Row>& q, Row row);
+  /// Hands what a queue holds to the writer as one batch.
+  template <class Row>
+  core::Status Flush(Queue<Row>& q);
   core::Status WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch);
   core::Status WriteTls(std::vector<dissect::TlsObservation>& batch);
+  core::Status WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch);
   core::Status WriteDns(std::vector<DnsRow>& batch);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
@@ -130,12 +145,14 @@ class SqliteStore {
   sqlite3_stmt* insert_dhcp_ = nullptr;
   sqlite3_stmt* insert_tls_ = nullptr;
   sqlite3_stmt* insert_remote_ = nullptr;
-  std::vector<model::FlowRecord> pending_;
-  std::vector<dissect::IcsOperation> pending_ops_;
-  std::vector<DnsRow> pending_dns_;
-  std::vector<dissect::DhcpObservation> pending_dhcp_;
-  std::vector<dissect::TlsObservation> pending_tls_;
-  std::vector<dissect::RemoteAccessObservation> pending_remote_;
+  sqlite3_stmt* insert_transfer_ = nullptr;
+  Queue<model::FlowRecord> flows_;
+  Queue<dissect::IcsOperation> ops_;
+  Queue<DnsRow> dns_;
+  Queue<dissect::DhcpObservation> dhcp_;
+  Queue<dissect::TlsObservation> tls_;
+  Queue<dissect::RemoteAccessObservation> remote_;
+  Queue<dissect::FileTransferObservation> transfers_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
