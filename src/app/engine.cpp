@@ -141,10 +141,18 @@ void Engine::AdvanceTo(core::Timestamp now) { flows_->Advance(now, anomalies_); 
 
 void Engine::OnNewFlow(flow::Flow& f) {
   if (limits_.no_dissectors || dissect::StreamDissectors().empty()) return;
+  const dissect::StreamDissectorInfo* expected = nullptr;
+  if (auto d = expectations_.Take(f, expected)) {
+    f.consumer = std::make_unique<dissect::StreamAttacher>(f, *expected, std::move(d),
+                                                           observations_, anomalies_, attach_stats_,
+                                                           limits_.attach, &expectations_);
+    return;
+  }
   auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
   if (candidates.empty()) return;
-  f.consumer = std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), observations_,
-                                                         anomalies_, attach_stats_, limits_.attach);
+  f.consumer =
+      std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), observations_, anomalies_,
+                                                attach_stats_, limits_.attach, &expectations_);
 }
 
 void Engine::Observations::OnIcsOperation(const dissect::IcsOperation& op) {

@@ -10,6 +10,7 @@
 #include "capture/frame.h"
 #include "core/anomalies.h"
 #include "decode/decoder.h"
+#include "dissect/expectations.h"
 #include "dissect/stream_attacher.h"
 #include "flow/flow_table.h"
 #include "model/inventory.h"
@@ -112,6 +113,7 @@ class Engine final : public flow::FlowObserver {
   Observations observations_{*this};
   model::FrameCounts counts_;
   dissect::AttachStats attach_stats_;
+  dissect::Expectations expectations_;  // before flows_: flows' dissectors may use it at the end
   std::unique_ptr<flow::FlowTable> flows_;
   uint64_t flows_by_proto_[3] = {0, 0, 0};  // tcp, udp, other
 };

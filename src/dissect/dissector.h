@@ -36,6 +36,8 @@ struct ParseResult {
 };
 
 /// What a stream dissector may know and use about the flow it serves.
+class Expectations;
+
 struct StreamContext {
   const flow::Flow* flow = nullptr;
   uint32_t capture_index = 0;
@@ -44,6 +46,7 @@ struct StreamContext {
   ObservationSink* sink = nullptr;
   core::Anomalies* anomalies = nullptr;
   uint64_t max_hashed_file_bytes = 64ull << 20;  // file transfers longer are not hashed
+  Expectations* expectations = nullptr;  // where flows this one announces are expected
 };
 
 /// Per-flow protocol state for one flow: data in, observations out.

@@ -94,6 +94,15 @@ void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, Pdu
       MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
 }
 
+void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_view word,
+                  PduKind kind, bool exception, const char* histogram) {
+  if (!ctx.sink) return;
+  PduObservation p =
+      MakePdu(ctx.capture_index, ctx.frame, protocol, WordCode(word), kind, exception, histogram);
+  p.text_code = true;
+  ctx.sink->OnPdu(p);
+}
+
 void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
               PduKind kind, bool exception, const char* histogram) {
   sink.OnPdu(MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));

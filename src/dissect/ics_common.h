@@ -57,6 +57,10 @@ void FillSides(const StreamContext& ctx, flow::Direction dir, T& out) {
 void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
               bool exception = false, const char* histogram = "functions");
 
+/// Counts one PDU of a text protocol under its word ("RETR") in `histogram`.
+void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_view word,
+                  PduKind kind, bool exception, const char* histogram);
+
 /// Counts one PDU of `protocol` on the frame of a frame dissector's ctx.
 void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
               PduKind kind, bool exception = false, const char* histogram = "functions");

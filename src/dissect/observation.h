@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -116,8 +117,31 @@ struct PduObservation {
   PduKind kind = PduKind::kOther;
   bool exception = false;  // an exception or error response
   uint32_t capture_index = 0;
-  uint64_t frame = 0;  // the frame that completed the PDU
+  uint64_t frame = 0;      // the frame that completed the PDU
+  bool text_code = false;  // `code` holds a text protocol's word (see WordCode), not a number
 };
+
+/// The code of a text protocol's word ("RETR", "GET"): up to its first four characters,
+/// upper-cased, packed big-endian; summary.json shows such codes as the word.
+inline uint32_t WordCode(std::string_view word) {
+  uint32_t code = 0;
+  for (size_t i = 0; i < word.size() && i < 4; ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    code = code << 8 | static_cast<uint8_t>(c);
+  }
+  return code;
+}
+
+/// The word a WordCode packed (leading zero bytes skipped).
+inline std::string WordOfCode(uint32_t code) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const char c = static_cast<char>((code >> shift) & 0xff);
+    if (c != 0 || !out.empty()) out.push_back(c);
+  }
+  return out;
+}
 
 /// A second histogram value of the same PDU (an S7 ROSCTR beside its function, say).
 struct PduDetail {

@@ -15,14 +15,31 @@ constexpr uint32_t kMaxProbedDatagrams = 8;
 StreamAttacher::StreamAttacher(const flow::Flow& flow,
                                std::vector<const StreamDissectorInfo*> candidates,
                                ObservationSink& sink, core::Anomalies& anomalies,
-                               AttachStats& stats, AttachLimits limits)
+                               AttachStats& stats, AttachLimits limits, Expectations* expectations)
     : flow_(flow),
       candidates_(std::move(candidates)),
       sink_(sink),
       anomalies_(anomalies),
       stats_(stats),
-      limits_(limits) {
+      limits_(limits),
+      expectations_(expectations) {
   done_ = candidates_.empty();
+}
+
+StreamAttacher::StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo& info,
+                               std::unique_ptr<Dissector> dissector, ObservationSink& sink,
+                               core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
+                               Expectations* expectations)
+    : flow_(flow),
+      sink_(sink),
+      anomalies_(anomalies),
+      stats_(stats),
+      limits_(limits),
+      expectations_(expectations),
+      active_(&info),
+      recognised_(info.name),
+      dissector_(std::move(dissector)) {
+  ++stats_.attached;
 }
 
 StreamContext StreamAttacher::Context(uint64_t frame, core::Timestamp ts) const {
@@ -34,6 +51,7 @@ StreamContext StreamAttacher::Context(uint64_t frame, core::Timestamp ts) const 
   ctx.sink = &sink_;
   ctx.anomalies = &anomalies_;
   ctx.max_hashed_file_bytes = limits_.max_hashed_file_bytes;
+  ctx.expectations = expectations_;
   return ctx;
 }
 

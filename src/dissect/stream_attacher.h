@@ -36,7 +36,13 @@ class StreamAttacher final : public flow::StreamConsumer {
   /// `candidates` are tried in order (port matches first, as OrderCandidates arranges).
   StreamAttacher(const flow::Flow& flow, std::vector<const StreamDissectorInfo*> candidates,
                  ObservationSink& sink, core::Anomalies& anomalies, AttachStats& stats,
-                 AttachLimits limits = {});
+                 AttachLimits limits = {}, Expectations* expectations = nullptr);
+  /// A flow whose dissector is already known (an expected flow): `dissector` serves it
+  /// under `info`'s name from the first byte, without probes.
+  StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo& info,
+                 std::unique_ptr<Dissector> dissector, ObservationSink& sink,
+                 core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
+                 Expectations* expectations);
 
   void OnData(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
               core::Timestamp ts) override;
@@ -64,6 +70,7 @@ class StreamAttacher final : public flow::StreamConsumer {
   core::Anomalies& anomalies_;
   AttachStats& stats_;
   AttachLimits limits_;
+  Expectations* expectations_ = nullptr;
   const StreamDissectorInfo* active_ = nullptr;
   const char* recognised_ = nullptr;
   std::unique_ptr<Dissector> dissector_;

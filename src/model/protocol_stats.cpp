@@ -14,6 +14,7 @@ void ProtocolStats::Add(const ProtocolStats& o) {
     auto& mine = histograms[name];
     for (const auto& [code, n] : h) mine[code] += n;
   }
+  text_histograms.insert(o.text_histograms.begin(), o.text_histograms.end());
 }
 
 ProtocolCounter::Entry& ProtocolCounter::Find(const char* name) {
@@ -101,7 +102,11 @@ void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& a
     e.last_frame = p.frame;
     e.last_capture = p.capture_index;
   }
-  if (p.histogram && *p.histogram) Bump(FindHistogram(e, p.histogram), p.code, 1, &anomalies);
+  if (p.histogram && *p.histogram) {
+    Histogram& h = FindHistogram(e, p.histogram);
+    h.text = h.text || p.text_code;
+    Bump(h, p.code, 1, &anomalies);
+  }
 }
 
 void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& anomalies) {
@@ -136,6 +141,7 @@ void ProtocolCounter::Merge(const ProtocolCounter& other) {
     for (const auto& oh : o.histograms) {
       Histogram& h = FindHistogram(e, oh.name.c_str());
       e.histogram_keys[static_cast<size_t>(&h - e.histograms.data())] = nullptr;
+      h.text = h.text || oh.text;
       for (uint32_t code = 0; code < kDenseCodes; ++code) {
         if (oh.low[code]) Bump(h, code, oh.low[code], nullptr);
       }
@@ -159,6 +165,7 @@ std::map<std::string, ProtocolStats> ProtocolCounter::Result() const {
         if (h.low[code]) codes[code] += h.low[code];
       }
       for (const auto& [code, n] : h.high) codes[code] += n;
+      if (h.text) s.text_histograms.insert(h.name);
     }
     out[e.name].Add(s);
   }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,8 @@ struct ProtocolStats {
   uint64_t pdus = 0, requests = 0, responses = 0, exceptions = 0, frames = 0;
   /// Histogram name ("functions", "rosctr", ...) -> code -> PDUs.
   std::map<std::string, std::map<uint32_t, uint64_t>> histograms;
+  /// Histograms whose codes are words of a text protocol (dissect::WordCode).
+  std::set<std::string> text_histograms;
 
   /// Adds another set of counts of the same protocol.
   void Add(const ProtocolStats& o);
@@ -60,6 +63,7 @@ class ProtocolCounter {
     std::array<uint64_t, kDenseCodes> low{};
     std::map<uint32_t, uint64_t> high;
     size_t distinct = 0;  // codes with a count, the overflow code included
+    bool text = false;    // codes are WordCodes of a text protocol
   };
   struct Entry {
     std::string name;

@@ -185,8 +185,10 @@ std::string SummaryJson(const model::RunReport& r) {
     pj["frames"] = ps.frames;
     for (const auto& [hname, h] : ps.histograms) {
       Json hj = Json::object();
+      const bool words = ps.text_histograms.count(hname) > 0;
       for (const auto& [code, n] : h) {
         hj[code == model::ProtocolCounter::kOverflowCode ? std::string("other")
+           : words                                       ? dissect::WordOfCode(code)
                                                          : std::to_string(code)] = n;
       }
       pj[hname] = hj;

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/digest.h"
+#include "dissect/observation.h"
+#include "model/protocol_stats.h"
 #include "output/atomic_file.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
@@ -82,6 +85,40 @@ TEST(JsonOutput, ProtocolCountsKeyFunctionsByTheirWireCode) {
   EXPECT_EQ(m["frames"], 4);
   EXPECT_EQ(m["functions"]["3"], 3);
   EXPECT_EQ(m["functions"]["131"], 1);  // the exception reply keeps its 0x80 bit
+}
+
+// A text protocol's histogram is keyed by its words; sessions and transfers are counted by
+// tool and protocol, and both keys are there even when nothing was seen.
+TEST(JsonOutput, TextHistogramsShowWordsAndSessionsAreCounted) {
+  model::ProtocolCounter counter;
+  core::Anomalies anomalies;
+  dissect::PduObservation p;
+  p.protocol = "ftp";
+  p.histogram = "commands";
+  p.code = dissect::WordCode("RETR");
+  p.text_code = true;
+  counter.OnPdu(p, anomalies);
+  p.frame = 2;
+  counter.OnPdu(p, anomalies);
+  counter.OnSession("remote_access", "rdp");
+  counter.OnSession("file_transfers", "ftp");
+  counter.OnSession("file_transfers", "ftp");
+  model::ProtocolCounter merged;
+  merged.Merge(counter);
+  auto report = SampleReport();
+  for (auto& [name, stats] : merged.Result()) report.protocols[name] = stats;
+  for (const auto& [kind, names] : merged.Sessions()) {
+    auto& to = kind == "remote_access" ? report.remote_access : report.file_transfers;
+    to.insert(names.begin(), names.end());
+  }
+  auto j = nlohmann::json::parse(SummaryJson(report));
+  EXPECT_EQ(j["protocols"]["ftp"]["commands"]["RETR"], 2);
+  EXPECT_EQ(j["protocols"]["modbus"]["functions"]["3"], 3);  // numbers stay numbers
+  EXPECT_EQ(j["remote_access"]["rdp"], 1);
+  EXPECT_EQ(j["file_transfers"]["ftp"], 2);
+  auto empty = nlohmann::json::parse(SummaryJson(SampleReport()));
+  EXPECT_TRUE(empty["remote_access"].is_object());
+  EXPECT_TRUE(empty["file_transfers"].is_object());
 }
 
 TEST(JsonOutput, AssetsCarryServicesAndVendor) {
@@ -420,6 +457,67 @@ TEST(SqliteStore, RemoteAccessSessionsJoinTheirFlow) {
                       "|| round(duration_s) || ' ' || bytes_from_client || ' ' || "
                       "bytes_from_server || ' ' || ifnull(user, '-') FROM remote_access"),
             "ssh PuTTY_Release_0.78 > OpenSSH_8.9p1 Ubuntu-3 90.0 1200 56000 -");
+  sqlite3_close(db);
+}
+
+// File transfers keep who moved what which way, its size and hash; two transfers keyed on
+// the same frame both stay; the remote-access view shows the negotiated security.
+TEST(SqliteStore, FileTransfersKeepNameSizeHashAndDirection) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-transfers";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  dissect::FileTransferObservation t;
+  t.protocol = "ftp";
+  t.command = "STOR";
+  t.upload = true;
+  t.capture_index = 0;
+  t.frame = 15;
+  t.end_frame = 18;
+  t.flow_id = 1;
+  t.data_flow_id = 14;
+  t.client_ip = *core::IpAddr::Parse("10.10.5.20");
+  t.server_ip = *core::IpAddr::Parse("10.40.0.5");
+  t.client_port = 50000;
+  t.server_port = 21;
+  t.file_name.Append("plc_backup.s7p");
+  t.bytes = 11;
+  t.declared_size = 11;
+  t.complete = true;
+  t.sha256.Append(core::Sha256("hello world").view());
+  t.result.Append("226 Transfer complete.");
+  ASSERT_TRUE((*store)->AddFileTransfer(t).ok());
+  dissect::FileTransferObservation u = t;  // same frame, next in sequence
+  u.seq = 0;                               // ... but numbered alike: the id moves up
+  u.command = "RETR";
+  u.upload = false;
+  u.complete = false;
+  u.declared_size = -1;
+  u.sha256.Clear();
+  ASSERT_TRUE((*store)->AddFileTransfer(u).ok());
+  dissect::RemoteAccessObservation r;
+  r.tool = "rdp";
+  r.flow_id = 9;
+  r.frame = 4;
+  r.client_ip = t.client_ip;
+  r.server_ip = t.server_ip;
+  r.security.Append("requested ssl,hybrid; selected hybrid");
+  ASSERT_TRUE((*store)->AddRemoteAccess(r).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(command || ' ' || direction || ' ' || file_name || ' "
+                      "' || bytes || ' ' || ifnull(declared_size, '-') || ' ' || complete || ' "
+                      "' || ifnull(substr(sha256, 1, 8), '-') || ' ' || data_flow_id, '; ') "
+                      "FROM (SELECT * FROM file_transfers ORDER BY id)"),
+            "STOR upload plc_backup.s7p 11 11 1 b94d27b9 14; RETR download plc_backup.s7p 11 - 0 "
+            "- 14");
+  EXPECT_EQ(QueryText(db, "SELECT security FROM remote_access"),
+            "requested ssl,hybrid; selected hybrid");
   sqlite3_close(db);
 }
 
