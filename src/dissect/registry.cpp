@@ -16,6 +16,7 @@
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
+#include "dissect/smb2/smb2_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
 #include "dissect/tls/tls_dissector.h"
 
@@ -31,7 +32,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 18> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -49,6 +50,7 @@ constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
     {"dhcpv6", 17, dhcp::kV6Ports, &dhcp::ProbeV6, &dhcp::CreateV6},
     {"tls", 6, tls::kPorts, &tls::Probe, &tls::Create},
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
+    {"smb2", 6, smb2::kPorts, &smb2::Probe, &smb2::Create},
 }};
 
 }  // namespace
