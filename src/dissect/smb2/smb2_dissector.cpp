@@ -466,7 +466,8 @@ class Smb2Dissector final : public Dissector {
           break;
         }
         if (d->data_length == 0) break;
-        FindOrAdd(id, ctx);
+        // A file whose open was missed is keyed on its first READ request.
+        if (!Find(id)) Open(id, p->frame, p->ts, ctx);
         target = {true,      false,          id,
                   p->offset, d->data_offset, uint64_t{d->data_offset} + d->data_length};
         break;

@@ -19,8 +19,8 @@ namespace {
 
 using testing::ForEachPrefix;
 using testing::Hex;
-using testing::Registered;
 using testing::RecordingSink;
+using testing::Registered;
 using testing::StreamHarness;
 
 // Little-endian hex of the low `bytes` bytes of v.
@@ -475,6 +475,20 @@ TEST(Smb2Dissector, AReadFileIsOneDownloadAgainstTheSizeTheOpenSaid) {
   EXPECT_EQ(f.sha256.view(), Sha256Of(data));
   EXPECT_EQ(f.end_frame, 4u);
   EXPECT_TRUE(f.location.empty());  // its tree connect was not seen
+}
+
+TEST(Smb2Dissector, AFileWhoseOpenWasMissedIsKeyedOnItsFirstRead) {
+  StreamHarness h(Registered("smb2"));
+  auto data = Content(20);
+  h.Request(Nbss(ReadRequest(3, 9, 0, 20)), 7);
+  h.Response(Nbss(ReadResponse(3, 9, data)), 8);
+  h.Request(Nbss(CloseRequest(4, 9)), 9);
+  h.Response(Nbss(CloseResponse(4, 9, 20)), 10);
+  ASSERT_EQ(h.sink.files.size(), 1u);
+  EXPECT_EQ(h.sink.files[0].frame, 7u);
+  EXPECT_EQ(h.sink.files[0].end_frame, 8u);
+  EXPECT_TRUE(h.sink.files[0].file_name.empty());
+  EXPECT_TRUE(h.sink.files[0].complete);  // against the size the close reported
 }
 
 TEST(Smb2Dissector, CompoundedCreateReadCloseFollowsTheChainedFile) {
