@@ -30,7 +30,6 @@ struct Pending {
   bool chained = false;  // a related request naming the file of the one before it
   FileId file_id;
   uint64_t offset = 0;
-  uint32_t disposition = 0;
   Name name;  // TREE_CONNECT path, CREATE file name
 };
 
@@ -85,6 +84,7 @@ struct DeferredCount {
   bool exception = false;
 };
 
+// How one direction of the flow is being read, and what its current message holds.
 struct Side {
   Mode mode = Mode::kFrame;
   uint64_t pos = 0, left = 0;  // kStream: offset in the message, bytes still to come
@@ -119,7 +119,9 @@ class Smb2Dissector final : public Dissector {
       if (OpenFile* f = s.target.active ? Find(s.target.file) : nullptr) {
         const uint64_t from = std::max(s.pos, s.target.begin);
         const uint64_t to = std::min(s.pos + n, s.target.end);
-        if (to > from) Of(*f, s.target.upload).data->Gap(to - from);
+        Content& c = Of(*f, s.target.upload);
+        if (!c.data) c.data.emplace(ctx.max_hashed_file_bytes);
+        if (to > from) c.data->Gap(to - from);
       }
       s.pos += n;
       s.left -= n;
@@ -366,7 +368,6 @@ class Smb2Dissector final : public Dissector {
       case kCreate:
         if (auto c = ParseCreateRequest(member)) {
           p.name = c->name;
-          p.disposition = c->disposition;
         } else {
           ok = false;
         }
