@@ -618,6 +618,23 @@ TEST(Smb2Dissector, GarbageResynchronisesOnTheNextHeader) {
   EXPECT_EQ(h.anomalies.Count("smb2.bad_next_command"), 1u);
 }
 
+TEST(Smb2Dissector, NetbiosSessionPacketsAreSkipped) {
+  StreamHarness h(Registered("smb2"));
+  // RFC 1002 4.3.2 session request on TCP 139: called and calling names, 68 bytes.
+  h.Request(Hex("81 00 00 44 "                                         // type, flags, length 68
+                "20 43 4b 46 44 45 4e 45 43 46 44 45 46 46 43 46 47 "  // called name
+                "45 46 46 43 43 41 43 41 43 41 43 41 43 41 43 41 00 "
+                "20 45 4d 45 50 45 44 45 42 45 4d 45 49 45 50 46 44 "  // calling name
+                "46 45 43 41 43 41 43 41 43 41 43 41 43 41 41 41 00"),
+            1);
+  h.Response(Hex("82 00 00 00"), 2);  // positive session response
+  h.Request(Hex("85 00 00 00"), 3);   // keep-alive
+  h.Request(Nbss(NegotiateRequest()), 4);
+  EXPECT_STREQ(h.Protocol(), "smb2");
+  EXPECT_EQ(Count(h.sink, "smb2", "commands", 0), 1);
+  EXPECT_TRUE(h.anomalies.empty());
+}
+
 TEST(Smb2Dissector, GarbageFirstIsNotSmb) {
   StreamHarness h(Registered("smb2"));
   h.Request(Hex("00 00 00 10 fe 53 4d 42 00 00"), 1);        // probe yes, header cut short...
