@@ -17,6 +17,7 @@
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
+#include "dissect/smb2/smb2_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
 #include "dissect/tftp/tftp_dissector.h"
 #include "dissect/tls/tls_dissector.h"
@@ -33,7 +34,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 19> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 20> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -53,6 +54,7 @@ constexpr std::array<StreamDissectorInfo, 19> kStreamDissectors = {{
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
     {"ftp", 6, ftp::kPorts, &ftp::Probe, &ftp::Create},
     {"tftp", 17, tftp::kPorts, &tftp::Probe, &tftp::Create},
+    {"smb2", 6, smb2::kPorts, &smb2::Probe, &smb2::Create},
 }};
 
 }  // namespace

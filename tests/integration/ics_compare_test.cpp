@@ -542,6 +542,7 @@ TEST(IcsCompare, TransferredFilesHashAsTsharkExportsThem) {
   const std::vector<FileCheck> checks = {
       {"ftp", "ftp-data", "ftp"},
       {"tftp", "tftp", "tftp"},
+      {"smb", "smb", "smb2"},
   };
   // file -> (quaywatch minus tshark, reason)
   const std::map<std::string, std::pair<int64_t, std::string>> explained = {
@@ -607,8 +608,79 @@ TEST(IcsCompare, TransferredFilesHashAsTsharkExportsThem) {
     }
   }
   EXPECT_EQ(used, explained.size()) << "an explanation names no capture";
-  EXPECT_GE(compared, 2u) << "the shared captures hold files";
+  EXPECT_GE(compared, 5u) << "the shared captures hold files";
   fs::remove_all(tmp);
+}
+
+// SMB2 files read or written, against tshark: every file a READ or WRITE request of tshark's
+// names by FileId (the first member of a frame) is traced through the CREATE response that
+// returned that FileId (smb2.response_to) to the CREATE request and its smb2.filename; each
+// gives "request-frame name command", as quaywatch's file_transfers rows do. A FileId whose
+// CREATE the capture missed gives an empty name and the frame of the first READ or WRITE.
+TEST(IcsCompare, Smb2FileNamesMatchTshark) {
+  if (!fs::exists(SharedPcaps() / "smb")) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps() << " not found; the SMB2 check did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1 && sqlite3 --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark or sqlite3 not installed; the SMB2 check did not run";
+  }
+  const std::vector<std::string> fields = {"smb2.cmd", "smb2.flags.response", "smb2.fid",
+                                           "smb2.filename", "smb2.response_to"};
+  CaptureCache cache(fs::temp_directory_path() / ("qw-smb2-" + std::to_string(::getpid())));
+  const auto files = CapturesIn({"smb"});
+  for (const auto& file : files) cache.Want(file, fields, "");
+  size_t compared = 0;
+  for (const auto& file : files) {
+    SCOPED_TRACE(fs::relative(file, SharedPcaps()).string());
+    std::string log;
+    const fs::path out = cache.Outputs(file, &log);
+    ASSERT_FALSE(out.empty()) << log;
+    const auto* frames = cache.Frames(file, "");
+    ASSERT_TRUE(frames);
+    std::map<uint64_t, std::string> create_names;                  // request frame -> name
+    std::map<std::string, uint64_t> opened_by;                     // FileId -> create request frame
+    std::map<std::pair<std::string, std::string>, uint64_t> used;  // (FileId, command) -> frame
+    for (const auto& f : *frames) {
+      const auto& cmd = f.Values("smb2.cmd");
+      const auto& resp = f.Values("smb2.flags.response");
+      const auto& fid = f.Values("smb2.fid");
+      if (cmd.empty() || resp.empty()) continue;
+      const bool response = resp[0] == "1";
+      if (cmd[0] == "5" && !response) {
+        const auto& names = f.Values("smb2.filename");
+        create_names[f.number] = names.empty() ? "" : names[0];
+      } else if (cmd[0] == "5" && response && !fid.empty()) {
+        const auto& to = f.Values("smb2.response_to");
+        if (!to.empty()) opened_by[fid[0]] = static_cast<uint64_t>(Number(to[0]));
+      } else if ((cmd[0] == "8" || cmd[0] == "9") && !response && !fid.empty()) {
+        used.emplace(std::make_pair(fid[0], cmd[0]), f.number);
+      }
+    }
+    std::vector<std::string> theirs;
+    for (const auto& [key, frame] : used) {
+      auto open = opened_by.find(key.first);
+      const uint64_t at = open == opened_by.end() ? frame : open->second;
+      const std::string name = open == opened_by.end() ? "" : create_names[open->second];
+      theirs.push_back(std::to_string(at) + " " + name + " " +
+                       (key.second == "8" ? "read" : "write"));
+    }
+    bool ok;
+    std::string ours_text =
+        RunCommand("sqlite3 " + Quote((out / "quaywatch.sqlite").string()) + " " +
+                       Quote("SELECT frame || ' ' || coalesce(file_name, '') || ' ' || command "
+                             "FROM file_transfers WHERE protocol = 'smb2'"),
+                   &ok);
+    ASSERT_TRUE(ok);
+    std::vector<std::string> ours;
+    for (auto& line : Split(ours_text, '\n')) {
+      if (!line.empty()) ours.push_back(line);
+    }
+    std::sort(ours.begin(), ours.end());
+    std::sort(theirs.begin(), theirs.end());
+    EXPECT_EQ(ours, theirs);
+    compared += theirs.size();
+  }
+  EXPECT_GE(compared, 3u) << "smb1.pcap reads one file, smb2readwrite.pcap reads one, writes one";
 }
 
 }  // namespace
