@@ -14,10 +14,12 @@
 #include "dissect/modbus/modbus_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
+#include "dissect/rdp/rdp_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
 #include "dissect/tls/tls_dissector.h"
+#include "dissect/vnc/vnc_dissector.h"
 
 namespace qw::dissect {
 
@@ -31,7 +33,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 19> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -49,6 +51,8 @@ constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
     {"dhcpv6", 17, dhcp::kV6Ports, &dhcp::ProbeV6, &dhcp::CreateV6},
     {"tls", 6, tls::kPorts, &tls::Probe, &tls::Create},
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
+    {"rdp", 6, rdp::kPorts, &rdp::Probe, &rdp::Create},
+    {"vnc", 6, vnc::kPorts, &vnc::Probe, &vnc::Create},
 }};
 
 }  // namespace

@@ -437,6 +437,46 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "SELECT server_fingerprint FROM remote_access_sessions WHERE tool = 'ssh'",
        false,
        true},
+      // An RDP session starts at its Connection Request, the frame tshark shows the cookie in;
+      // tshark shows the whole "Cookie: mstshash=USER" line, quaywatch the user.
+      {"RDP cookies",
+       {"rdp"},
+       "rdp.rt_cookie",
+       "rdp",
+       "SELECT frame || ' Cookie: mstshash=' || user FROM remote_access_sessions WHERE tool = "
+       "'rdp' AND user != ''"},
+      // The client core data travels in a later frame than the session's first: values only.
+      {"RDP client builds",
+       {"rdp"},
+       "rdp.client.build",
+       "rdp",
+       "SELECT CAST(substr(client_software, 18) AS INTEGER) FROM remote_access_sessions WHERE "
+       "tool = 'rdp' AND client_software LIKE 'RDP client build %'",
+       false,
+       true},
+      {"RDP client names",
+       {"rdp"},
+       "rdp.client.name",
+       "rdp",
+       "SELECT substr(client_software, instr(client_software, ', name ') + 7) FROM "
+       "remote_access_sessions WHERE tool = 'rdp' AND instr(client_software, ', name ') > 0",
+       false,
+       true},
+      // The server's line opens the session: frame by frame; the client's answer is later.
+      {"VNC server versions",
+       {"vnc"},
+       "vnc.server_proto_ver",
+       "vnc",
+       "SELECT frame || ' ' || substr(server_software, 5, 7) FROM remote_access_sessions WHERE "
+       "tool = 'vnc' AND server_software LIKE 'RFB %'"},
+      {"VNC client versions",
+       {"vnc"},
+       "vnc.client_proto_ver",
+       "vnc",
+       "SELECT substr(client_software, 5, 7) FROM remote_access_sessions WHERE tool = 'vnc' AND "
+       "client_software LIKE 'RFB %'",
+       false,
+       true},
   };
   CaptureCache cache(fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid())));
   for (const auto& check : checks) {
