@@ -446,10 +446,11 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "SELECT frame || ' Cookie: mstshash=' || user FROM remote_access_sessions WHERE tool = "
        "'rdp' AND user != ''"},
       // The client core data travels in a later frame than the session's first: values only.
+      // tshark names those frames T.124 (GCC), not RDP.
       {"RDP client builds",
        {"rdp"},
        "rdp.client.build",
-       "rdp",
+       "t124",
        "SELECT CAST(substr(client_software, 18) AS INTEGER) FROM remote_access_sessions WHERE "
        "tool = 'rdp' AND client_software LIKE 'RDP client build %'",
        false,
@@ -457,7 +458,7 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
       {"RDP client names",
        {"rdp"},
        "rdp.client.name",
-       "rdp",
+       "t124",
        "SELECT substr(client_software, instr(client_software, ', name ') + 7) FROM "
        "remote_access_sessions WHERE tool = 'rdp' AND instr(client_software, ', name ') > 0",
        false,

@@ -5,6 +5,8 @@
 // security types offered and chosen, and the security results. Cookies, client builds and
 // names, and version lines are compared as values in ics_compare_test.cpp.
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ics_compare.h"
 
@@ -72,6 +74,39 @@ Counters VncExpect(const std::vector<TsharkFrame>& frames) {
   return c;
 }
 
+// vnc-scanner.pcap: tshark 4.0 reads every segment of the RFB handshake on its own, and
+// this server sends its type count and its two types in three segments (frames 6 to 8: 02,
+// 02, 10). tshark takes each of them, and the client's choice (frame 10), as a security-type
+// list cut short (malformed, no types), the 16-octet challenge and response (frames 11, 12)
+// as type lists (first octet a count, the rest types), the failed SecurityResult (frame 13)
+// as an empty list, and the reason's length (frame 14) and text (frame 15, "Authentication
+// failed ...": 'A' is 65) as client choices 0 and 65; it sees no SecurityResult. Read as a
+// stream, the server offers 2 and 16, the client chooses 2, the result is 1 (failed), as
+// the reason text says and quaywatch counts.
+// Each counter's difference, quaywatch minus tshark:
+const std::pair<const char*, int64_t> kScannerDeltas[] = {
+    {"chosen_types:0", -1},     {"chosen_types:2", 1},      {"chosen_types:65", -1},
+    {"security_results:1", 1},  {"security_types:2", 1},    {"security_types:16", 1},
+    {"security_types:20", -1},  {"security_types:35", -1},  {"security_types:38", -1},
+    {"security_types:45", -1},  {"security_types:49", -1},  {"security_types:50", -1},
+    {"security_types:53", -1},  {"security_types:56", -1},  {"security_types:59", -1},
+    {"security_types:63", -2},  {"security_types:82", -1},  {"security_types:84", -1},
+    {"security_types:87", -1},  {"security_types:96", -1},  {"security_types:105", -1},
+    {"security_types:113", -1}, {"security_types:115", -1}, {"security_types:158", -1},
+    {"security_types:170", -1}, {"security_types:171", -1}, {"security_types:174", -1},
+    {"security_types:175", -1}, {"security_types:200", -1}, {"security_types:229", -1},
+    {"security_types:233", -2}, {"security_types:235", -2}, {"security_types:253", -1},
+};
+
+std::vector<Explained> ScannerExplained() {
+  std::vector<Explained> out;
+  for (const auto& [counter, delta] : kScannerDeltas) {
+    out.push_back({"vnc/vnc-scanner.pcap", counter, delta,
+                   "tshark reads each handshake segment alone (see kScannerDeltas)"});
+  }
+  return out;
+}
+
 const Register kVnc({
     "vnc",
     {"vnc"},
@@ -79,7 +114,7 @@ const Register kVnc({
      "vnc.server_security_type", "vnc.client_security_type", "vnc.auth_result"},
     VncExpect,
     {"versions:", "security_types:", "chosen_types:", "security_results:"},
-    {},
+    ScannerExplained(),
     "",
 });
 
