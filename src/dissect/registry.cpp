@@ -15,9 +15,11 @@
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/rdp/rdp_dissector.h"
+#include "dissect/rlogin/rlogin_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
+#include "dissect/telnet/telnet_dissector.h"
 #include "dissect/tls/tls_dissector.h"
 #include "dissect/vnc/vnc_dissector.h"
 
@@ -33,7 +35,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 19> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 21> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -53,6 +55,8 @@ constexpr std::array<StreamDissectorInfo, 19> kStreamDissectors = {{
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
     {"rdp", 6, rdp::kPorts, &rdp::Probe, &rdp::Create},
     {"vnc", 6, vnc::kPorts, &vnc::Probe, &vnc::Create},
+    {"telnet", 6, telnet::kPorts, &telnet::Probe, &telnet::Create},
+    {"rlogin", 6, rlogin::kPorts, &rlogin::Probe, &rlogin::Create},
 }};
 
 }  // namespace
