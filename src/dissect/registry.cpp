@@ -19,6 +19,7 @@
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
+#include "dissect/teamviewer/teamviewer_dissector.h"
 #include "dissect/telnet/telnet_dissector.h"
 #include "dissect/tls/tls_dissector.h"
 #include "dissect/vnc/vnc_dissector.h"
@@ -35,7 +36,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 21> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 23> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -57,6 +58,8 @@ constexpr std::array<StreamDissectorInfo, 21> kStreamDissectors = {{
     {"vnc", 6, vnc::kPorts, &vnc::Probe, &vnc::Create},
     {"telnet", 6, telnet::kPorts, &telnet::Probe, &telnet::Create},
     {"rlogin", 6, rlogin::kPorts, &rlogin::Probe, &rlogin::Create},
+    {"teamviewer", 6, teamviewer::kPorts, &teamviewer::ProbeTcp, &teamviewer::CreateTcp},
+    {"teamviewer", 17, teamviewer::kPorts, &teamviewer::ProbeUdp, &teamviewer::CreateUdp},
 }};
 
 }  // namespace
