@@ -332,20 +332,15 @@ TEST(TlsParser, RemoteAccessToolsByCertificateOrServerName) {
 
 // A ClientHello record offering one suite, with only a server name extension.
 std::vector<uint8_t> HelloWithServerName(std::string_view name) {
-  std::vector<uint8_t> body = {0x03, 0x03};
-  body.resize(2 + 32, 0x22);                                            // random
-  body.insert(body.end(), {0x00, 0x00, 0x02, 0xc0, 0x2f, 0x01, 0x00});  // no session id,
-  // one suite (0xc02f), null compression
-  const size_t n = name.size();
-  const std::vector<uint8_t> sni_head = {0x00,
-                                         0x00,  // server_name
-                                         0x00,
-                                         static_cast<uint8_t>(n + 5),  // length
-                                         0x00,
-                                         static_cast<uint8_t>(n + 3),  // list
-                                         0x00,
-                                         0x00,
-                                         static_cast<uint8_t>(n)};  // host_name
+  std::vector<uint8_t> body = {0x03, 0x03};  // legacy version
+  body.resize(2 + 32, 0x22);                 // random
+  // No session id, one suite (0xc02f), null compression only.
+  body.insert(body.end(), {0x00, 0x00, 0x02, 0xc0, 0x2f, 0x01, 0x00});
+  const auto n = static_cast<uint8_t>(name.size());
+  // server_name extension: type 0, length, list length, host_name (0) and its length.
+  const std::vector<uint8_t> sni_head = {
+      0x00, 0x00, 0x00, static_cast<uint8_t>(n + 5), 0x00, static_cast<uint8_t>(n + 3),
+      0x00, 0x00, n};
   body.push_back(0x00);
   body.push_back(static_cast<uint8_t>(sni_head.size() + n));  // extensions length
   body.insert(body.end(), sni_head.begin(), sni_head.end());
