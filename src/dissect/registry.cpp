@@ -15,12 +15,17 @@
 #include "dissect/modbus/modbus_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
+#include "dissect/rdp/rdp_dissector.h"
+#include "dissect/rlogin/rlogin_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/smb2/smb2_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
+#include "dissect/teamviewer/teamviewer_dissector.h"
+#include "dissect/telnet/telnet_dissector.h"
 #include "dissect/tftp/tftp_dissector.h"
 #include "dissect/tls/tls_dissector.h"
+#include "dissect/vnc/vnc_dissector.h"
 
 namespace qw::dissect {
 
@@ -34,7 +39,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 20> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 26> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -55,6 +60,12 @@ constexpr std::array<StreamDissectorInfo, 20> kStreamDissectors = {{
     {"ftp", 6, ftp::kPorts, &ftp::Probe, &ftp::Create},
     {"tftp", 17, tftp::kPorts, &tftp::Probe, &tftp::Create},
     {"smb2", 6, smb2::kPorts, &smb2::Probe, &smb2::Create},
+    {"rdp", 6, rdp::kPorts, &rdp::Probe, &rdp::Create},
+    {"vnc", 6, vnc::kPorts, &vnc::Probe, &vnc::Create},
+    {"telnet", 6, telnet::kPorts, &telnet::Probe, &telnet::Create},
+    {"rlogin", 6, rlogin::kPorts, &rlogin::Probe, &rlogin::Create},
+    {"teamviewer", 6, teamviewer::kPorts, &teamviewer::ProbeTcp, &teamviewer::CreateTcp},
+    {"teamviewer", 17, teamviewer::kPorts, &teamviewer::ProbeUdp, &teamviewer::CreateUdp},
 }};
 
 }  // namespace

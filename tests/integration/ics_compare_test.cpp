@@ -475,6 +475,47 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        false,
        false,
        FieldIn("tftp.opcode", {"2"})},
+      // An RDP session starts at its Connection Request, the frame tshark shows the cookie in;
+      // tshark shows the whole "Cookie: mstshash=USER" line, quaywatch the user.
+      {"RDP cookies",
+       {"rdp"},
+       "rdp.rt_cookie",
+       "rdp",
+       "SELECT frame || ' Cookie: mstshash=' || user FROM remote_access_sessions WHERE tool = "
+       "'rdp' AND user != ''"},
+      // The client core data travels in a later frame than the session's first: values only.
+      // tshark names those frames T.124 (GCC), not RDP.
+      {"RDP client builds",
+       {"rdp"},
+       "rdp.client.build",
+       "t124",
+       "SELECT CAST(substr(client_software, 18) AS INTEGER) FROM remote_access_sessions WHERE "
+       "tool = 'rdp' AND client_software LIKE 'RDP client build %'",
+       false,
+       true},
+      {"RDP client names",
+       {"rdp"},
+       "rdp.client.name",
+       "t124",
+       "SELECT substr(client_software, instr(client_software, ', name ') + 7) FROM "
+       "remote_access_sessions WHERE tool = 'rdp' AND instr(client_software, ', name ') > 0",
+       false,
+       true},
+      // The server's line opens the session: frame by frame; the client's answer is later.
+      {"VNC server versions",
+       {"vnc"},
+       "vnc.server_proto_ver",
+       "vnc",
+       "SELECT frame || ' ' || substr(server_software, 5, 7) FROM remote_access_sessions WHERE "
+       "tool = 'vnc' AND server_software LIKE 'RFB %'"},
+      {"VNC client versions",
+       {"vnc"},
+       "vnc.client_proto_ver",
+       "vnc",
+       "SELECT substr(client_software, 5, 7) FROM remote_access_sessions WHERE tool = 'vnc' AND "
+       "client_software LIKE 'RFB %'",
+       false,
+       true},
   };
   CaptureCache cache(fs::temp_directory_path() / ("qw-names-" + std::to_string(::getpid())));
   for (const auto& check : checks) {

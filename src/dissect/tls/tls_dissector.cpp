@@ -231,6 +231,33 @@ class TlsDissector final : public Dissector {
     if (emitted_ || (!obs_.client_hello_frame && !obs_.server_hello_frame)) return;
     emitted_ = true;
     ctx.sink->OnTls(obs_);
+    if (const char* tool = RemoteAccessTool(obs_.sni.view(), obs_.subject.view())) {
+      EmitRemoteAccess(tool, ctx);
+    }
+  }
+
+  // A TLS session of a remote-access tool (see RemoteAccessTool) is also its session.
+  void EmitRemoteAccess(const char* tool, const StreamContext& ctx) const {
+    RemoteAccessObservation r;
+    r.tool = tool;
+    r.capture_index = obs_.capture_index;
+    r.flow_id = obs_.flow_id;
+    r.frame = obs_.client_hello_frame ? obs_.client_hello_frame : obs_.server_hello_frame;
+    r.ts = obs_.ts;
+    r.client_ip = obs_.client_ip;
+    r.server_ip = obs_.server_ip;
+    r.client_port = obs_.client_port;
+    r.server_port = obs_.server_port;
+    r.client_mac = obs_.client_mac;
+    r.server_mac = obs_.server_mac;
+    if (obs_.server_version) r.protocol_version.Append("TLS ").AppendHex(obs_.server_version, 4);
+    r.server_software.Append(obs_.subject.view());
+    r.client_fingerprint.Append(obs_.ja3.view());
+    r.server_fingerprint.Append(obs_.ja3s.view());
+    r.security.Append("tls");
+    if (obs_.cipher) r.security.Append(", cipher ").AppendHex(obs_.cipher, 4);
+    if (!obs_.sni.empty()) r.security.Append(", sni ").Append(obs_.sni.view());
+    ctx.sink->OnRemoteAccess(r);
   }
 
   bool resync_[2] = {false, false};

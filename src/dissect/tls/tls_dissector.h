@@ -2,7 +2,11 @@
 // messages reassembled across records, ClientHello, ServerHello and (in clear, TLS 1.2 and
 // older) Certificate read, and one TlsObservation per connection with SNI, ALPN, versions,
 // offered suites, JA3, JA3S, JA4 and the server certificate's subject, issuer and validity.
-// It is emitted when application data first flows, or when the flow ends.
+// It is emitted when application data first flows, or when the flow ends. A session of
+// AnyDesk (certificate subject CN=AnyDesk Client, or SNI under anydesk.com) or of
+// TeamViewer's HTTPS fallback (SNI under teamviewer.com) is also a RemoteAccessObservation
+// (tool "anydesk" or "teamviewer"; see RemoteAccessTool in tls_parser.h) with the TLS
+// version, the certificate subject as server software, JA3 and JA3S as fingerprints.
 //
 // What is counted (summary.json protocols.tls): one PDU per record; exceptions are alert
 // records; "content_types" by record content type, "handshake_types" by the type of every

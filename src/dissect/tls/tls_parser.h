@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "core/anomalies.h"
 #include "core/digest.h"
@@ -86,5 +87,13 @@ std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> bo
 
 /// Text of a protocol version: "TLS 1.3", "SSL 3.0", or "0x7f1c".
 core::FixedText<16> VersionName(uint16_t version);
+
+/// The remote-access tool a TLS session belongs to, or nullptr. AnyDesk peers present
+/// self-signed certificates whose subject common name is "AnyDesk Client" and reach AnyDesk's
+/// relays under *.anydesk.com; TeamViewer's fallback to HTTPS goes to *.teamviewer.com. So:
+/// "anydesk" when the certificate subject has the attribute CN=AnyDesk Client or the SNI is
+/// anydesk.com or under it, "teamviewer" when the SNI is teamviewer.com or under it (names
+/// compared without regard to case).
+const char* RemoteAccessTool(std::string_view sni, std::string_view subject);
 
 }  // namespace qw::dissect::tls

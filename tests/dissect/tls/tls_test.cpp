@@ -319,6 +319,62 @@ TEST(TlsDissector, EveryTruncatedRecordIsSafe) {
   });
 }
 
+TEST(TlsParser, RemoteAccessToolsByCertificateOrServerName) {
+  EXPECT_STREQ(tls::RemoteAccessTool("", "CN=AnyDesk Client"), "anydesk");
+  EXPECT_STREQ(tls::RemoteAccessTool("", "O=x, cn=anydesk client"), "anydesk");
+  EXPECT_STREQ(tls::RemoteAccessTool("relay-1a2b3c4d.net.AnyDesk.com", ""), "anydesk");
+  EXPECT_STREQ(tls::RemoteAccessTool("router7.teamviewer.com", ""), "teamviewer");
+  EXPECT_EQ(tls::RemoteAccessTool("notanydesk.com", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("", "CN=AnyDesk Client Portal"), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("example.org", "C=US, O=Example Port, CN=rcms.terminal.example"),
+            nullptr);
+}
+
+// A ClientHello record offering one suite, with only a server name extension.
+std::vector<uint8_t> HelloWithServerName(std::string_view name) {
+  std::vector<uint8_t> body = {0x03, 0x03};  // legacy version
+  body.resize(2 + 32, 0x22);                 // random
+  // No session id, one suite (0xc02f), null compression only.
+  body.insert(body.end(), {0x00, 0x00, 0x02, 0xc0, 0x2f, 0x01, 0x00});
+  const auto n = static_cast<uint8_t>(name.size());
+  // server_name extension: type 0, length, list length, host_name (0) and its length.
+  const std::vector<uint8_t> sni_head = {
+      0x00, 0x00, 0x00, static_cast<uint8_t>(n + 5), 0x00, static_cast<uint8_t>(n + 3),
+      0x00, 0x00, n};
+  body.push_back(0x00);
+  body.push_back(static_cast<uint8_t>(sni_head.size() + n));  // extensions length
+  body.insert(body.end(), sni_head.begin(), sni_head.end());
+  body.insert(body.end(), name.begin(), name.end());
+  std::vector<uint8_t> handshake = {0x01, 0x00, 0x00, static_cast<uint8_t>(body.size())};
+  handshake.insert(handshake.end(), body.begin(), body.end());
+  return Records(22, handshake, 1000);
+}
+
+TEST(TlsDissector, AnAnyDeskSessionIsRemoteAccess) {
+  StreamHarness h(Registered("tls"));
+  h.Request(HelloWithServerName("relay-9f8e7d6c.net.anydesk.com"), 3);
+  h.Request(Hex("17 03 03 00 04 de ad be ef"), 4);
+  ASSERT_EQ(h.sink.tls.size(), 1u);
+  EXPECT_EQ(h.sink.tls[0].sni.view(), "relay-9f8e7d6c.net.anydesk.com");
+  ASSERT_EQ(h.sink.remote.size(), 1u);
+  const auto& r = h.sink.remote[0];
+  EXPECT_STREQ(r.tool, "anydesk");
+  EXPECT_EQ(r.frame, 3u);
+  EXPECT_EQ(r.client_ip.ToString(), "10.0.0.1");
+  EXPECT_EQ(r.client_fingerprint.view(), h.sink.tls[0].ja3.view());
+  EXPECT_EQ(r.security.view(), "tls, sni relay-9f8e7d6c.net.anydesk.com");
+  h.End();
+  EXPECT_EQ(h.sink.remote.size(), 1u);
+}
+
+TEST(TlsDissector, AnOrdinarySessionIsNotRemoteAccess) {
+  StreamHarness h(Registered("tls"));
+  h.Request(HelloWithServerName("www.example.org"), 1);
+  h.End();
+  EXPECT_EQ(h.sink.tls.size(), 1u);
+  EXPECT_TRUE(h.sink.remote.empty());
+}
+
 TEST(TlsDissector, ProbeAcceptsHellosAndRefusesOtherBytes) {
   auto d = flow::Direction::kFromInitiator;
   EXPECT_EQ(tls::Probe(d, Hex(kClientHelloRecord)), ProbeResult::kYes);

@@ -1,0 +1,202 @@
+// RFC 6143 (The Remote Framebuffer Protocol) 7.1 and 7.3; version 3.3 and 3.7 differences
+// from its appendix A; Apple Remote Desktop (security type 30) as Wireshark reads it.
+//
+// clang-format off
+//  ProtocolVersion:  | "RFB " | major:3 digits | "." | minor:3 digits | "\n" |   (both sides)
+//  Security (3.7+):  | number-of-security-types:1 | security-types:n |  (n 0: | reason-length:4 | reason |)
+//  Security (3.3):   | security-type:4 |                              (0: | reason-length:4 | reason |)
+//  client (3.7+):    | chosen security-type:1 |
+//  VNC auth:         server | challenge:16 |, client | response:16 |
+//  ARD (30):         server | generator:2 | key-length:2 | prime:key-length | public key:key-length |
+//                    client | credentials:128 | public key:key-length |
+//  SecurityResult:   | status:4 (0 ok, 1 failed) |  (3.8 failed: | reason-length:4 | reason |)
+//  ClientInit:       | shared-flag:1 |
+//  ServerInit:       | width:2 | height:2 | pixel-format:16 | name-length:4 | name |
+// clang-format on
+#include "dissect/vnc/vnc_parser.h"
+
+#include <string_view>
+
+#include "core/byte_reader.h"
+
+namespace qw::dissect::vnc {
+
+namespace {
+
+constexpr size_t kPixelFormatBytes = 16;
+
+bool Digits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+uint16_t Number(std::string_view s) {
+  uint16_t n = 0;
+  for (char c : s) n = static_cast<uint16_t>(n * 10 + (c - '0'));
+  return n;
+}
+
+// Reads | length:4 | text | into `out`; the bytes wanted in all (from the reader's start)
+// when cut short, 0 when read, SIZE_MAX when the length exceeds kMaxTextBytes.
+size_t ReadText(core::ByteReader& r, core::FixedText<255>& out) {
+  const size_t start = r.position();
+  const uint32_t length = r.U32Be();
+  if (!r.ok()) return start + 4;
+  if (length > kMaxTextBytes) return SIZE_MAX;
+  std::string_view text = r.Chars(length);
+  if (!r.ok()) return start + 4 + length;
+  out.AppendPrintable(text);
+  return 0;
+}
+
+}  // namespace
+
+std::optional<Version> ParseVersion(std::span<const uint8_t> line) {
+  core::ByteReader r(line);
+  const std::string_view text = r.Chars(kVersionBytes);
+  if (!r.ok() || text.substr(0, 4) != "RFB " || text.substr(7, 1) != "." ||
+      text.substr(11) != "\n") {
+    return std::nullopt;
+  }
+  const std::string_view major = text.substr(4, 3), minor = text.substr(8, 3);
+  if (!Digits(major) || !Digits(minor)) return std::nullopt;
+  Version v;
+  v.major = Number(major);
+  v.minor = Number(minor);
+  v.text.Append(text.substr(4, 7));
+  return v;
+}
+
+SecurityTypes ReadSecurityTypes(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  SecurityTypes s;
+  s.count = r.U8();
+  if (!r.ok()) {
+    s.status = Status::kNeedMore;
+    s.length = 1;
+    return s;
+  }
+  if (s.count == 0) {
+    const size_t want = ReadText(r, s.reason);
+    if (want == SIZE_MAX) return s;
+    s.status = want == 0 ? Status::kOk : Status::kNeedMore;
+    s.length = want == 0 ? r.position() : want;
+    return s;
+  }
+  std::span<const uint8_t> types = r.Bytes(s.count);
+  if (!r.ok()) {
+    s.status = Status::kNeedMore;
+    s.length = 1u + s.count;
+    return s;
+  }
+  core::ByteReader t(types);
+  for (uint8_t i = 0; i < s.count; ++i) s.types[i] = t.U8();
+  s.status = Status::kOk;
+  s.length = r.position();
+  return s;
+}
+
+Word ReadWord(std::span<const uint8_t> bytes, bool reason_when_zero, bool reason_when_nonzero) {
+  core::ByteReader r(bytes);
+  Word w;
+  w.value = r.U32Be();
+  if (!r.ok()) {
+    w.status = Status::kNeedMore;
+    w.length = 4;
+    return w;
+  }
+  if (w.value == 0 ? reason_when_zero : reason_when_nonzero) {
+    const size_t want = ReadText(r, w.reason);
+    if (want == SIZE_MAX) return w;
+    if (want != 0) {
+      w.status = Status::kNeedMore;
+      w.length = want;
+      return w;
+    }
+  }
+  w.status = Status::kOk;
+  w.length = r.position();
+  return w;
+}
+
+Word ReadReason(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  Word w;
+  const size_t want = ReadText(r, w.reason);
+  if (want == SIZE_MAX) return w;
+  w.value = static_cast<uint32_t>(r.position() >= 4 ? r.position() - 4 : 0);
+  w.status = want == 0 ? Status::kOk : Status::kNeedMore;
+  w.length = want == 0 ? r.position() : want;
+  return w;
+}
+
+ArdParameters ReadArdParameters(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  ArdParameters a;
+  r.Skip(2);  // generator
+  a.key_length = r.U16Be();
+  if (!r.ok()) {
+    a.status = Status::kNeedMore;
+    a.length = 4;
+    return a;
+  }
+  if (a.key_length == 0 || a.key_length > kMaxArdKeyBytes) return a;
+  a.length = 4 + 2 * size_t{a.key_length};
+  a.status = bytes.size() >= a.length ? Status::kOk : Status::kNeedMore;
+  return a;
+}
+
+ServerInit ReadServerInit(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  ServerInit s;
+  s.width = r.U16Be();
+  s.height = r.U16Be();
+  r.Skip(kPixelFormatBytes);
+  if (!r.ok()) {
+    s.status = Status::kNeedMore;
+    s.length = 4 + kPixelFormatBytes + 4;
+    return s;
+  }
+  const size_t want = ReadText(r, s.name);
+  if (want == SIZE_MAX) return s;
+  s.status = want == 0 ? Status::kOk : Status::kNeedMore;
+  s.length = want == 0 ? r.position() : want;
+  return s;
+}
+
+const char* SecurityTypeName(uint8_t type) {
+  switch (type) {
+    case 0:
+      return "invalid";
+    case 1:
+      return "none";
+    case 2:
+      return "VNC authentication";
+    case 5:
+      return "RA2";
+    case 6:
+      return "RA2ne";
+    case 16:
+      return "Tight";
+    case 17:
+      return "Ultra";
+    case 18:
+      return "TLS";
+    case 19:
+      return "VeNCrypt";
+    case 20:
+      return "SASL";
+    case 21:
+      return "MD5 hash";
+    case 22:
+      return "xvp";
+    case 30:
+      return "Apple Remote Desktop";
+    default:
+      return "";
+  }
+}
+
+}  // namespace qw::dissect::vnc
