@@ -9,11 +9,14 @@
 #include "dissect/dnp3/dnp3_dissector.h"
 #include "dissect/dns/dns_dissector.h"
 #include "dissect/enip/enip_dissector.h"
+#include "dissect/http/http_dissector.h"
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/onvif/onvif_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
+#include "dissect/rtsp/rtsp_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
@@ -31,7 +34,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 20> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -49,6 +52,9 @@ constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
     {"dhcpv6", 17, dhcp::kV6Ports, &dhcp::ProbeV6, &dhcp::CreateV6},
     {"tls", 6, tls::kPorts, &tls::Probe, &tls::Create},
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
+    {"http", 6, http::kPorts, &http::Probe, &http::Create},
+    {"rtsp", 6, rtsp::kPorts, &rtsp::Probe, &rtsp::Create},
+    {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},
 }};
 
 }  // namespace

@@ -49,6 +49,8 @@ class RecordingSink : public ObservationSink {
   void OnDhcp(const DhcpObservation& m) override { dhcp.push_back(m); }
   void OnTls(const TlsObservation& t) override { tls.push_back(t); }
   void OnRemoteAccess(const RemoteAccessObservation& r) override { remote.push_back(r); }
+  void OnFileTransfer(const FileTransferObservation& f) override { files.push_back(f); }
+  void OnHttp(const HttpObservation& h) override { http.push_back(h); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -72,6 +74,8 @@ class RecordingSink : public ObservationSink {
   std::vector<DhcpObservation> dhcp;
   std::vector<TlsObservation> tls;
   std::vector<RemoteAccessObservation> remote;
+  std::vector<FileTransferObservation> files;
+  std::vector<HttpObservation> http;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to
