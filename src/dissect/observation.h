@@ -309,6 +309,32 @@ struct FileTransferObservation {
   core::FixedText<64> result;       // the outcome as the protocol put it ("226", "404", ...)
 };
 
+/// One HTTP or RTSP exchange: a request and the response paired with it (pipelined
+/// requests in order; RTSP by CSeq), or a request never answered, or a response whose
+/// request the capture missed. Bounded, so that emitting one allocates nothing.
+struct HttpObservation {
+  const char* protocol = "";  // "http" or "rtsp" (static text)
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;
+  uint64_t request_frame = 0;   // the frame that completed the request's header; 0 if missed
+  uint64_t response_frame = 0;  // the frame that completed the response's header; 0 if none
+  uint32_t seq = 0;             // index among exchanges keyed on the same frame
+  core::Timestamp ts;           // of the request, or of the response without one
+  core::IpAddr client_ip, server_ip;
+  uint16_t client_port = 0, server_port = 0;
+  core::MacAddr client_mac, server_mac;
+  core::FixedText<16> method;         // as on the wire; empty when the request was missed
+  core::FixedText<255> uri;           // request target as on the wire
+  core::FixedText<255> host;          // Host header
+  core::FixedText<255> user_agent;    // User-Agent header
+  uint16_t status = 0;                // final status code; 0 when unanswered
+  core::FixedText<255> server;        // Server header
+  core::FixedText<127> content_type;  // the response's Content-Type (the request's without one)
+  uint64_t request_body_bytes = 0;    // body bytes seen (after chunked decoding)
+  uint64_t response_body_bytes = 0;
+  core::FixedText<255> file_name;  // Content-Disposition filename, else the URI path's last segment
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -337,6 +363,8 @@ class ObservationSink {
   virtual void OnRemoteAccess(const RemoteAccessObservation&) {}
   /// A file transfer ended (its content complete, abandoned, or its flow over).
   virtual void OnFileTransfer(const FileTransferObservation&) {}
+  /// An HTTP or RTSP exchange ended (answered, or given up on at the flow's end).
+  virtual void OnHttp(const HttpObservation&) {}
 };
 
 }  // namespace qw::dissect

@@ -10,13 +10,16 @@
 #include "dissect/dns/dns_dissector.h"
 #include "dissect/enip/enip_dissector.h"
 #include "dissect/ftp/ftp_dissector.h"
+#include "dissect/http/http_dissector.h"
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/onvif/onvif_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/rdp/rdp_dissector.h"
 #include "dissect/rlogin/rlogin_dissector.h"
+#include "dissect/rtsp/rtsp_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/smb2/smb2_dissector.h"
@@ -39,7 +42,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 26> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 29> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -66,6 +69,9 @@ constexpr std::array<StreamDissectorInfo, 26> kStreamDissectors = {{
     {"rlogin", 6, rlogin::kPorts, &rlogin::Probe, &rlogin::Create},
     {"teamviewer", 6, teamviewer::kPorts, &teamviewer::ProbeTcp, &teamviewer::CreateTcp},
     {"teamviewer", 17, teamviewer::kPorts, &teamviewer::ProbeUdp, &teamviewer::CreateUdp},
+    {"http", 6, http::kPorts, &http::Probe, &http::Create},
+    {"rtsp", 6, rtsp::kPorts, &rtsp::Probe, &rtsp::Create},
+    {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},
 }};
 
 }  // namespace

@@ -50,6 +50,7 @@ class RecordingSink : public ObservationSink {
   void OnTls(const TlsObservation& t) override { tls.push_back(t); }
   void OnRemoteAccess(const RemoteAccessObservation& r) override { remote.push_back(r); }
   void OnFileTransfer(const FileTransferObservation& t) override { transfers.push_back(t); }
+  void OnHttp(const HttpObservation& h) override { http.push_back(h); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -74,6 +75,7 @@ class RecordingSink : public ObservationSink {
   std::vector<TlsObservation> tls;
   std::vector<RemoteAccessObservation> remote;
   std::vector<FileTransferObservation> transfers;
+  std::vector<HttpObservation> http;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to

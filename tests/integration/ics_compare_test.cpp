@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -722,6 +723,99 @@ TEST(IcsCompare, Smb2FileNamesMatchTshark) {
     compared += theirs.size();
   }
   EXPECT_GE(compared, 3u) << "smb1.pcap reads one file, smb2readwrite.pcap reads one, writes one";
+}
+
+// HTTP downloads, frame by frame: every 2xx answer to a request other than HEAD whose body
+// is a file by the rule of src/dissect/http/http_dissector.h (restated here, not taken from
+// the code it checks) and not declared empty, as tshark shows it (the request's frame, its
+// Host, the answer's Content-Length), against the downloads in file_transfers. Every
+// exchange's Host is compared once the exchanges are stored (see the HTTP spec).
+TEST(IcsCompare, HttpDownloadsMatchTsharkFrameByFrame) {
+  if (!fs::exists(SharedPcaps() / "http")) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps() << " not found; the HTTP checks did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1 && sqlite3 --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark or sqlite3 not installed; the HTTP checks did not run";
+  }
+  auto is_file = [](std::string type) {
+    type = type.substr(0, type.find(';'));
+    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static const std::set<std::string> kPages = {"text/html",
+                                                 "application/xhtml+xml",
+                                                 "text/css",
+                                                 "text/javascript",
+                                                 "application/javascript",
+                                                 "application/x-javascript",
+                                                 "text/xml",
+                                                 "application/xml",
+                                                 "application/json",
+                                                 "text/json",
+                                                 "text/event-stream",
+                                                 "application/x-www-form-urlencoded",
+                                                 "application/ecmascript"};
+    auto ends = [&](const std::string& suffix) {
+      return type.size() > suffix.size() &&
+             type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return !kPages.count(type) && type.rfind("image/", 0) != 0 && type.rfind("font/", 0) != 0 &&
+           !ends("+xml") && !ends("+json");
+  };
+  const std::vector<std::string> fields = {"http.request.method", "http.host",
+                                           "http.request_in",     "http.response.code",
+                                           "http.content_type",   "http.content_length_header"};
+  CaptureCache cache(fs::temp_directory_path() / ("qw-http-" + std::to_string(::getpid())));
+  const auto files = CapturesIn({"http", "mixed_it", "vlan"});
+  for (const auto& file : files) cache.Want(file, fields, "");
+  size_t compared = 0;
+  for (const auto& file : files) {
+    SCOPED_TRACE(fs::relative(file, SharedPcaps()).string());
+    std::string log;
+    const fs::path out = cache.Outputs(file, &log);
+    ASSERT_FALSE(out.empty()) << log;
+    bool ok;
+    const std::string ours_text = RunCommand(
+        "sqlite3 " + Quote((out / "quaywatch.sqlite").string()) +
+            " \"SELECT frame || ' ' || coalesce(location, '') || ' ' || "
+            "coalesce(declared_size, -1) FROM file_transfers WHERE protocol = 'http' AND "
+            "direction = 'download'\"",
+        &ok);
+    ASSERT_TRUE(ok);
+    std::vector<std::string> ours;
+    for (auto& line : Split(ours_text, '\n')) {
+      if (!line.empty()) ours.push_back(line);
+    }
+    const auto* frames = cache.Frames(file, "");
+    ASSERT_TRUE(frames);
+    std::map<uint64_t, std::pair<std::string, std::string>> requests;  // frame: method, host
+    for (const auto& f : *frames) {
+      const auto& methods = f.Values("http.request.method");
+      const auto& hosts = f.Values("http.host");
+      if (!methods.empty()) requests[f.number] = {methods[0], hosts.empty() ? "" : hosts[0]};
+    }
+    std::vector<std::string> theirs;
+    for (const auto& f : *frames) {
+      const auto& codes = f.Values("http.response.code");
+      const auto& request_in = f.Values("http.request_in");
+      // One answer per frame in these captures; a frame of several would need pairing.
+      ASSERT_LE(codes.size(), 1u) << "frame " << f.number;
+      if (codes.empty() || request_in.empty()) continue;
+      const int64_t code = Number(codes[0]);
+      const auto req = requests.find(static_cast<uint64_t>(Number(request_in[0])));
+      if (code < 200 || code > 299 || req == requests.end() || req->second.first == "HEAD")
+        continue;
+      const auto& types = f.Values("http.content_type");
+      const auto& lengths = f.Values("http.content_length_header");
+      if (!is_file(types.empty() ? "" : types[0])) continue;
+      if (!lengths.empty() && lengths[0] == "0") continue;
+      theirs.push_back(request_in[0] + " " + req->second.second + " " +
+                       (lengths.empty() ? std::string("-1") : lengths[0]));
+    }
+    std::sort(ours.begin(), ours.end());
+    std::sort(theirs.begin(), theirs.end());
+    EXPECT_EQ(ours, theirs);
+    compared += theirs.size();
+  }
+  EXPECT_GE(compared, 3u) << "http_get.pcap and two VLAN captures download a text file";
 }
 
 }  // namespace
