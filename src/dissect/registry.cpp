@@ -12,11 +12,14 @@
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/ntp/ntp_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
+#include "dissect/snmp/snmp_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
+#include "dissect/syslog/syslog_dissector.h"
 #include "dissect/tls/tls_dissector.h"
 
 namespace qw::dissect {
@@ -31,7 +34,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 21> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -49,6 +52,10 @@ constexpr std::array<StreamDissectorInfo, 17> kStreamDissectors = {{
     {"dhcpv6", 17, dhcp::kV6Ports, &dhcp::ProbeV6, &dhcp::CreateV6},
     {"tls", 6, tls::kPorts, &tls::Probe, &tls::Create},
     {"ssh", 6, ssh::kPorts, &ssh::Probe, &ssh::Create},
+    {"snmp", 17, snmp::kPorts, &snmp::Probe, &snmp::Create},
+    {"ntp", 17, ntp::kPorts, &ntp::Probe, &ntp::Create},
+    {"syslog", 17, syslog::kUdpPorts, &syslog::ProbeUdp, &syslog::CreateUdp},
+    {"syslog", 6, syslog::kTcpPorts, &syslog::ProbeTcp, &syslog::CreateTcp},
 }};
 
 }  // namespace

@@ -49,6 +49,7 @@ class RecordingSink : public ObservationSink {
   void OnDhcp(const DhcpObservation& m) override { dhcp.push_back(m); }
   void OnTls(const TlsObservation& t) override { tls.push_back(t); }
   void OnRemoteAccess(const RemoteAccessObservation& r) override { remote.push_back(r); }
+  void OnSnmp(const SnmpObservation& s) override { snmp.push_back(s); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -72,6 +73,7 @@ class RecordingSink : public ObservationSink {
   std::vector<DhcpObservation> dhcp;
   std::vector<TlsObservation> tls;
   std::vector<RemoteAccessObservation> remote;
+  std::vector<SnmpObservation> snmp;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to
