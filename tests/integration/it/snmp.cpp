@@ -84,8 +84,9 @@ std::map<std::string, std::map<std::string, std::string>> TsharkSystemGroup(
       std::string value;
       if (key->second == "snmp_object_id") {
         if (oids.size() == names.size()) value = oids[i];
-      } else if (octets.size() == names.size()) {
-        // tshark prints an OCTET STRING's bytes as hex.
+      } else if (octets.size() == names.size() &&
+                 octets[i].find_first_not_of("0123456789abcdef") == std::string::npos) {
+        // tshark prints an OCTET STRING's bytes as hex ("<MISSING>" for an empty one).
         for (size_t j = 0; j + 1 < octets[i].size(); j += 2) {
           value += static_cast<char>(std::stoi(octets[i].substr(j, 2), nullptr, 16));
         }
