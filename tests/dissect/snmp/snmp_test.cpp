@@ -410,7 +410,8 @@ std::vector<uint8_t> GetWithVarbinds(size_t n) {
 
 TEST(SnmpParser, VarbindCap) {
   core::Anomalies an;
-  auto m = snmp::ParseMessage(GetWithVarbinds(snmp::kMaxVarbinds + 1), an);
+  const auto message = GetWithVarbinds(snmp::kMaxVarbinds + 1);  // the views point into it
+  auto m = snmp::ParseMessage(message, an);
   ASSERT_TRUE(m.has_value());
   snmp::VarbindReader vr(m->varbinds);
   snmp::Varbind vb;
@@ -540,6 +541,19 @@ TEST(SnmpDissector, SystemGroupGivesDescriptionObjectIdVendorAndName) {
   EXPECT_EQ(h.sink.snmp[0].varbinds, 3u);
   EXPECT_EQ(h.sink.snmp[0].first_oid.view(), "1.3.6.1.2.1.1.1.0");
   EXPECT_TRUE(h.sink.snmp[0].default_community);  // "private"
+}
+
+TEST(SnmpDissector, V2cCommunityIsKeptOnlyAsItsHash) {
+  StreamHarness h(Registered("snmp"));
+  h.Request(kV2GetNext, 1);
+  h.End();
+  ASSERT_EQ(h.sink.snmp.size(), 1u);
+  EXPECT_EQ(h.sink.snmp[0].version, 1);
+  EXPECT_EQ(h.sink.snmp[0].community_sha256.view(), kCtiSha256);
+  EXPECT_FALSE(h.sink.snmp[0].default_community);
+  EXPECT_EQ(h.sink.snmp[0].request_id, 722681733);
+  EXPECT_EQ(h.sink.snmp[0].response_frame, 0u);  // unanswered when the flow ended
+  EXPECT_EQ(h.anomalies.Count("snmp.default_community"), 0u);
 }
 
 TEST(SnmpDissector, ErrorResponseIsAnException) {
