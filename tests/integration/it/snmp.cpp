@@ -3,9 +3,11 @@
 // the PDU type tshark reads (snmp.data, the choice index, equal to the tag number; absent
 // for encrypted SNMPv3), requests and responses by type, exceptions as responses with a
 // non-zero snmp.error_status. The agents' system-group values are compared with assets.json
-// in the second test.
+// in the second test, and the messages with a default community (snmp.community) with the
+// `snmp.default_community` anomaly count.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -97,6 +99,23 @@ std::map<std::string, std::map<std::string, std::string>> TsharkSystemGroup(
   return out;
 }
 
+// How many v1/v2c messages tshark shows with a community of docs/anomalies.md's default
+// list (compared without regard to ASCII case), as `snmp.default_community` counts them.
+int64_t TsharkDefaultCommunities(const std::vector<TsharkFrame>& frames) {
+  static const std::set<std::string> kDefaults = {
+      "public",  "private", "community", "manager",    "admin",    "cisco",  "snmp",     "snmpd",
+      "default", "write",   "read",      "monitor",    "secret",   "0392a0", "ilmi",     "all",
+      "test",    "guest",   "rmon",      "rmon_admin", "hp_admin", "tivoli", "openview", "system"};
+  int64_t n = 0;
+  for (const auto& f : frames) {
+    for (std::string c : f.Values("snmp.community")) {
+      for (char& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      n += kDefaults.count(c) != 0;
+    }
+  }
+  return n;
+}
+
 TEST(SnmpCompare, SystemGroupValuesMatchTshark) {
   namespace fs = std::filesystem;
   const fs::path dir = SharedPcaps() / "snmp";
@@ -105,6 +124,7 @@ TEST(SnmpCompare, SystemGroupValuesMatchTshark) {
   }
   const fs::path tmp = fs::temp_directory_path() / ("qw-snmp-" + std::to_string(::getpid()));
   size_t compared = 0;
+  int64_t default_messages = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".pcap") continue;
     SCOPED_TRACE(e.path().filename().string());
@@ -116,7 +136,7 @@ TEST(SnmpCompare, SystemGroupValuesMatchTshark) {
     ASSERT_TRUE(ok) << log;
     auto frames = Tshark(e.path(),
                          {"ip.src", "snmp.data", "snmp.error_status", "snmp.name",
-                          "snmp.value.octets", "snmp.value.oid"},
+                          "snmp.value.octets", "snmp.value.oid", "snmp.community"},
                          "", &ok);
     ASSERT_TRUE(ok);
     std::map<std::string, std::map<std::string, std::string>> ours;
@@ -131,10 +151,17 @@ TEST(SnmpCompare, SystemGroupValuesMatchTshark) {
     }
     const auto theirs = TsharkSystemGroup(frames);
     EXPECT_EQ(ours, theirs);
+    std::ifstream summary_in(tmp / "summary.json");
+    const auto summary = nlohmann::json::parse(summary_in);
+    const int64_t defaults = summary.value("anomalies", nlohmann::json::object())
+                                 .value("snmp.default_community", int64_t{0});
+    EXPECT_EQ(defaults, TsharkDefaultCommunities(frames)) << "messages with a default community";
+    default_messages += defaults;
     for (const auto& [ip, fields] : theirs) compared += fields.size();
   }
   fs::remove_all(tmp);
   EXPECT_GE(compared, 3u) << "snmpv1_get.pcap holds an agent's sysObjectID, sysName, sysLocation";
+  EXPECT_GT(default_messages, 0) << "snmpv1_get.pcap and snmpv1_trap.pcap use \"public\"";
 }
 
 }  // namespace
