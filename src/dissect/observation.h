@@ -335,6 +335,33 @@ struct HttpObservation {
   core::FixedText<255> file_name;  // Content-Disposition filename, else the URI path's last segment
 };
 
+/// One SNMP message, or a request and its response paired by request-id (SNMPv3: msgID):
+/// versions, PDU type, error, how the manager authenticated, and the first varbind. The
+/// community itself is never kept: only its SHA-256 and whether it is a well-known default.
+/// Bounded, so that emitting one allocates nothing.
+struct SnmpObservation {
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;
+  uint64_t request_frame = 0;   // 0 when only the response (or a trap) was seen
+  uint64_t response_frame = 0;  // 0 when unanswered, and for traps
+  uint32_t seq = 0;             // index among messages keyed on the same frame
+  core::Timestamp ts;           // of the request, or of the message when no request was seen
+  core::IpAddr requester_ip, agent_ip;  // the manager and the agent (a trap's sender)
+  uint16_t requester_port = 0, agent_port = 0;
+  core::MacAddr requester_mac, agent_mac;     // zero when unknown
+  uint8_t version = 0;                        // 0 v1, 1 v2c, 3 v3, as on the wire
+  uint8_t pdu_type = 0;                       // tag number [0]..[8]; the request's when paired
+  bool has_pdu = false;                       // false for an encrypted SNMPv3 PDU
+  int64_t request_id = 0;                     // v3: msgID when the PDU is encrypted
+  int64_t error_status = 0, error_index = 0;  // the response's
+  core::FixedText<64> community_sha256;       // hex; empty for v3
+  bool default_community = false;             // a well-known default such as "public"
+  core::FixedText<64> user;                   // v3 USM user name
+  core::FixedText<64> engine_id;              // v3 authoritative engine id, hex (cut at 32 octets)
+  core::FixedText<127> first_oid;             // the first varbind's OID, dotted
+  uint32_t varbinds = 0;                      // varbinds read (the request's when paired)
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -365,6 +392,8 @@ class ObservationSink {
   virtual void OnFileTransfer(const FileTransferObservation&) {}
   /// An HTTP or RTSP exchange ended (answered, or given up on at the flow's end).
   virtual void OnHttp(const HttpObservation&) {}
+  /// An SNMP message or request/response pair was seen (at the response, or when given up).
+  virtual void OnSnmp(const SnmpObservation&) {}
 };
 
 }  // namespace qw::dissect

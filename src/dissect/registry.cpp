@@ -14,6 +14,7 @@
 #include "dissect/iec104/iec104_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/ntp/ntp_dissector.h"
 #include "dissect/onvif/onvif_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
@@ -23,7 +24,9 @@
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm_plus/s7comm_plus_dissector.h"
 #include "dissect/smb2/smb2_dissector.h"
+#include "dissect/snmp/snmp_dissector.h"
 #include "dissect/ssh/ssh_dissector.h"
+#include "dissect/syslog/syslog_dissector.h"
 #include "dissect/teamviewer/teamviewer_dissector.h"
 #include "dissect/telnet/telnet_dissector.h"
 #include "dissect/tftp/tftp_dissector.h"
@@ -42,7 +45,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 29> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 33> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -72,6 +75,10 @@ constexpr std::array<StreamDissectorInfo, 29> kStreamDissectors = {{
     {"http", 6, http::kPorts, &http::Probe, &http::Create},
     {"rtsp", 6, rtsp::kPorts, &rtsp::Probe, &rtsp::Create},
     {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},
+    {"snmp", 17, snmp::kPorts, &snmp::Probe, &snmp::Create},
+    {"ntp", 17, ntp::kPorts, &ntp::Probe, &ntp::Create},
+    {"syslog", 17, syslog::kUdpPorts, &syslog::ProbeUdp, &syslog::CreateUdp},
+    {"syslog", 6, syslog::kTcpPorts, &syslog::ProbeTcp, &syslog::CreateTcp},
 }};
 
 }  // namespace

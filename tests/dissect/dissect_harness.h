@@ -51,6 +51,7 @@ class RecordingSink : public ObservationSink {
   void OnRemoteAccess(const RemoteAccessObservation& r) override { remote.push_back(r); }
   void OnFileTransfer(const FileTransferObservation& t) override { transfers.push_back(t); }
   void OnHttp(const HttpObservation& h) override { http.push_back(h); }
+  void OnSnmp(const SnmpObservation& s) override { snmp.push_back(s); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -76,6 +77,7 @@ class RecordingSink : public ObservationSink {
   std::vector<RemoteAccessObservation> remote;
   std::vector<FileTransferObservation> transfers;
   std::vector<HttpObservation> http;
+  std::vector<SnmpObservation> snmp;
 };
 
 /// A registered stream dissector on a flow from 10.0.0.1:50000 (the initiator) to

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
@@ -62,5 +63,16 @@ struct Register {
 
 /// Parses a number as tshark prints it (decimal, or hex with 0x).
 int64_t Number(const std::string& text);
+
+/// The shared captures: $QW_SHARED_DIR/pcaps, or ../shared/pcaps beside the source tree.
+std::filesystem::path SharedPcaps();
+/// Runs a shell command and returns its standard output; `ok` says whether it exited 0.
+std::string RunCommand(const std::string& cmd, bool* ok);
+/// `s` quoted for the shell.
+std::string Quote(const std::string& s);
+/// tshark's dissection of `file` with `fields` (every occurrence) under `options`.
+std::vector<TsharkFrame> Tshark(const std::filesystem::path& file,
+                                const std::vector<std::string>& fields, const std::string& options,
+                                bool* ok);
 
 }  // namespace qw::ics_compare

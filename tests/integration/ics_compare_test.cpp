@@ -51,8 +51,6 @@ int64_t Number(const std::string& text) {
   return std::stoll(text, nullptr, text.rfind("0x", 0) == 0 ? 16 : 10);
 }
 
-namespace {
-
 fs::path SharedPcaps() {
   if (const char* env = std::getenv("QW_SHARED_DIR")) return fs::path(env) / "pcaps";
   return fs::path(QW_SOURCE_DIR) / ".." / "shared" / "pcaps";
@@ -85,6 +83,8 @@ std::string Quote(const std::string& s) {
   return q + "'";
 }
 
+namespace {
+
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string cur;
@@ -100,7 +100,8 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-// tshark's dissection of one capture: the frames with the given fields.
+}  // namespace
+
 std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::string>& fields,
                                 const std::string& options, bool* ok) {
   // tshark 4.0 takes a separator as one literal character (only /t and /s are escapes), so
@@ -128,6 +129,8 @@ std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::str
   }
   return frames;
 }
+
+namespace {
 
 // Our counters for one protocol from summary.json.
 Counters Ours(const nlohmann::json& summary, const std::string& protocol) {
