@@ -187,6 +187,15 @@ void Engine::Observations::OnFileTransfer(const dissect::FileTransferObservation
   if (e_.sink_ && !e_.sink_->OnFileTransfer(o)) e_.sink_ = nullptr;
 }
 
+void Engine::Observations::OnHttp(const dissect::HttpObservation& o) {
+  e_.inventory_.OnHttp(o);
+  if (e_.sink_ && !e_.sink_->OnHttp(o)) e_.sink_ = nullptr;
+}
+
+void Engine::Observations::OnSnmp(const dissect::SnmpObservation& o) {
+  if (e_.sink_ && !e_.sink_->OnSnmp(o)) e_.sink_ = nullptr;
+}
+
 void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   ++flows_by_proto_[f.proto == 6 ? 0 : f.proto == 17 ? 1 : 2];
   inventory_.OnFlowEnd(f);

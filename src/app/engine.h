@@ -37,6 +37,10 @@ class FlowRecordSink {
   virtual bool OnRemoteAccess(const dissect::RemoteAccessObservation&) { return true; }
   /// One file transfer; false stops the run as OnFlowRecord does.
   virtual bool OnFileTransfer(const dissect::FileTransferObservation&) { return true; }
+  /// One HTTP or RTSP exchange; false stops the run as OnFlowRecord does.
+  virtual bool OnHttp(const dissect::HttpObservation&) { return true; }
+  /// One SNMP message or pair; false stops the run as OnFlowRecord does.
+  virtual bool OnSnmp(const dissect::SnmpObservation&) { return true; }
 };
 
 /// Bounds of every stage, from the command line.
@@ -94,6 +98,8 @@ class Engine final : public flow::FlowObserver {
     void OnTls(const dissect::TlsObservation& o) override;
     void OnRemoteAccess(const dissect::RemoteAccessObservation& o) override;
     void OnFileTransfer(const dissect::FileTransferObservation& o) override;
+    void OnHttp(const dissect::HttpObservation& o) override;
+    void OnSnmp(const dissect::SnmpObservation& o) override;
 
    private:
     Engine& e_;

@@ -45,6 +45,8 @@ class StoreSink final : public FlowRecordSink {
   bool OnFileTransfer(const dissect::FileTransferObservation& t) override {
     return Add(&Store::AddFileTransfer, t);
   }
+  bool OnHttp(const dissect::HttpObservation& h) override { return Add(&Store::AddHttp, h); }
+  bool OnSnmp(const dissect::SnmpObservation& m) override { return Add(&Store::AddSnmp, m); }
   const std::string& error() const { return error_; }
 
  private:
@@ -172,7 +174,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.4.0"; }
+const char* Version() { return "0.5.0"; }
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
   auto start = Clock::now();

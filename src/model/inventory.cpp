@@ -80,6 +80,7 @@ struct Inventory::DeviceFacts {
   // Files moved to or from it as the responder, and remote-access sessions it accepted or
   // opened, by protocol or tool.
   std::map<std::string, uint64_t, std::less<>> files_served, remote_accepted, remote_opened;
+  uint64_t rtsp_answers = 0;  // RTSP responses it sent
 
   void MergeFrom(const DeviceFacts& o) {
     for (const auto& [k, v] : o.identity) {
@@ -93,6 +94,7 @@ struct Inventory::DeviceFacts {
     dns_answers += o.dns_answers;
     dhcp_answers += o.dhcp_answers;
     for (const auto& [k, n] : o.files_served) files_served[k] += n;
+    rtsp_answers += o.rtsp_answers;
     for (const auto& [k, n] : o.remote_accepted) remote_accepted[k] += n;
     for (const auto& [k, n] : o.remote_opened) remote_opened[k] += n;
     for (const auto& n : o.names) {
@@ -571,6 +573,11 @@ void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) 
   side(session.client_ip, session.client_mac, session.client_software.view(), "client");
 }
 
+void Inventory::OnHttp(const dissect::HttpObservation& x) {
+  if (x.status == 0 || std::string_view(x.protocol) != "rtsp") return;
+  if (IpState* s = Ip(x.server_ip)) ++s->facts.rtsp_answers;
+}
+
 void Inventory::OnFileTransfer(const dissect::FileTransferObservation& t) {
   if (IpState* s = Ip(t.server_ip)) ++s->facts.files_served[t.protocol];
 }
@@ -710,6 +717,14 @@ void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
     for (const auto& [k, n] : m) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", k, n);
     return out;
   };
+  // A device that serves RTSP, or describes itself over ONVIF, is a camera (or a video
+  // recorder, which the advisory groups with cameras).
+  const bool onvif = std::any_of(f.identity.begin(), f.identity.end(),
+                                 [](const auto& kv) { return kv.second.protocol == "onvif"; });
+  if (f.rtsp_answers > 0) {
+    AddRole(a, "camera", fmt::format("answered {} RTSP requests", f.rtsp_answers));
+  }
+  if (onvif) AddRole(a, "camera", "describes itself over ONVIF");
   if (!f.files_served.empty()) {
     AddRole(a, "server", fmt::format("served file transfers ({})", list(f.files_served)));
   }

@@ -126,6 +126,8 @@ class Inventory : public dissect::ObservationSink {
   void OnRemoteAccess(const dissect::RemoteAccessObservation& session) override;
   /// The responder of a file transfer is counted as serving files, for roles.
   void OnFileTransfer(const dissect::FileTransferObservation& transfer) override;
+  /// A host answering RTSP is counted as serving video streams (the camera role).
+  void OnHttp(const dissect::HttpObservation& exchange) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);

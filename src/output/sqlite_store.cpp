@@ -27,7 +27,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -370,6 +370,59 @@ CREATE VIEW remote_access AS
          r.security AS security
   FROM remote_access_sessions AS r LEFT JOIN flows AS f ON f.id = r.id;
 )sql",
+    // 9: HTTP and RTSP exchanges, SNMP messages (the community only as a hash and a flag).
+    R"sql(
+CREATE TABLE http_exchanges (
+  id INTEGER PRIMARY KEY,          -- capture, frame and sequence, as ics_operation_rows
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,          -- 'http' or 'rtsp'
+  capture_index INTEGER NOT NULL,
+  request_frame INTEGER,           -- the frame that completed the request's head
+  response_frame INTEGER,
+  ts TEXT NOT NULL,
+  flow_id INTEGER NOT NULL,
+  client_ip TEXT NOT NULL,
+  client_port INTEGER NOT NULL,
+  server_ip TEXT NOT NULL,
+  server_port INTEGER NOT NULL,
+  method TEXT,
+  uri TEXT,
+  host TEXT,
+  user_agent TEXT,
+  status INTEGER,                  -- NULL when unanswered
+  server TEXT,
+  content_type TEXT,
+  request_body_bytes INTEGER NOT NULL,
+  response_body_bytes INTEGER NOT NULL,
+  file_name TEXT
+);
+CREATE INDEX http_exchanges_by_host ON http_exchanges(host);
+CREATE TABLE snmp_messages (
+  id INTEGER PRIMARY KEY,          -- capture, frame and sequence
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  capture_index INTEGER NOT NULL,
+  request_frame INTEGER,
+  response_frame INTEGER,
+  ts TEXT NOT NULL,
+  flow_id INTEGER NOT NULL,
+  requester_ip TEXT NOT NULL,
+  requester_port INTEGER NOT NULL,
+  agent_ip TEXT NOT NULL,
+  agent_port INTEGER NOT NULL,
+  version INTEGER NOT NULL,        -- 0 v1, 1 v2c, 3 v3, as on the wire
+  pdu_type INTEGER,                -- NULL for an encrypted SNMPv3 PDU
+  pdu_type_name TEXT,
+  request_id INTEGER NOT NULL,
+  error_status INTEGER NOT NULL,
+  error_index INTEGER NOT NULL,
+  community_sha256 TEXT,           -- v1/v2c: SHA-256 of the community, never the community
+  default_community INTEGER NOT NULL,
+  user TEXT,                       -- v3 USM user name
+  engine_id TEXT,
+  first_oid TEXT,
+  varbinds INTEGER NOT NULL
+);
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -427,12 +480,14 @@ SqliteStore::SqliteStore(std::string path, sqlite3* db)
       dhcp_(kDnsBatch, &SqliteStore::WriteDhcp),
       tls_(kDnsBatch, &SqliteStore::WriteTls),
       remote_(kDnsBatch, &SqliteStore::WriteRemoteAccess),
-      transfers_(kDnsBatch, &SqliteStore::WriteFileTransfers) {}
+      transfers_(kDnsBatch, &SqliteStore::WriteFileTransfers),
+      http_(kDnsBatch, &SqliteStore::WriteHttp),
+      snmp_(kDnsBatch, &SqliteStore::WriteSnmp) {}
 
 void SqliteStore::FinalizeStatements() {
-  for (sqlite3_stmt** st :
-       {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_, &insert_dns_record_,
-        &insert_dhcp_, &insert_tls_, &insert_remote_, &insert_transfer_}) {
+  for (sqlite3_stmt** st : {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_,
+                            &insert_dns_record_, &insert_dhcp_, &insert_tls_, &insert_remote_,
+                            &insert_transfer_, &insert_http_, &insert_snmp_}) {
     if (*st) sqlite3_finalize(*st);
     *st = nullptr;
   }
@@ -540,6 +595,21 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "server_port, file_name, location, media_type, bytes, declared_size, complete, sha256, "
       "result) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db, insert_transfer, -1, &store->insert_transfer_, nullptr) != SQLITE_OK) {
+    return core::MakeError(store->Error("prepare").message());
+  }
+  const char* insert_http =
+      "INSERT INTO http_exchanges (id, run_id, protocol, capture_index, request_frame, "
+      "response_frame, ts, flow_id, client_ip, client_port, server_ip, server_port, method, uri, "
+      "host, user_agent, status, server, content_type, request_body_bytes, response_body_bytes, "
+      "file_name) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  const char* insert_snmp =
+      "INSERT INTO snmp_messages (id, run_id, capture_index, request_frame, response_frame, ts, "
+      "flow_id, requester_ip, requester_port, agent_ip, agent_port, version, pdu_type, "
+      "pdu_type_name, request_id, error_status, error_index, community_sha256, "
+      "default_community, user, engine_id, first_oid, varbinds) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db, insert_http, -1, &store->insert_http_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_snmp, -1, &store->insert_snmp_, nullptr) != SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
   if (sqlite3_prepare_v2(db, insert_remote, -1, &store->insert_remote_, nullptr) != SQLITE_OK) {
@@ -1035,6 +1105,144 @@ core::Status SqliteStore::WriteFileTransfers(std::vector<dissect::FileTransferOb
   return Exec("COMMIT");
 }
 
+namespace {
+
+// The row id of an observation keyed on (capture, frame, sequence), as operations are.
+uint64_t KeyedId(uint32_t capture_index, uint64_t frame, uint32_t seq) {
+  return static_cast<uint64_t>(capture_index) << 44 | (frame & 0xffffffff) << 12 | (seq & 0xfff);
+}
+
+const char* SnmpPduName(uint8_t type) {
+  static constexpr const char* kNames[] = {
+      "get-request",      "get-next-request", "response",    "set-request", "trap",
+      "get-bulk-request", "inform-request",   "snmpV2-trap", "report"};
+  return type < std::size(kNames) ? kNames[type] : nullptr;
+}
+
+}  // namespace
+
+core::Status SqliteStore::AddHttp(const dissect::HttpObservation& exchange) {
+  return Push(http_, exchange);
+}
+
+core::Status SqliteStore::AddSnmp(const dissect::SnmpObservation& msg) { return Push(snmp_, msg); }
+
+template <class Row, class Bind>
+core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, const char* what,
+                                     uint64_t (*id_of)(const Row&), Bind&& bind) {
+  if (batch.empty()) return {};
+  // By id, so that the file does not depend on the order rows came in; a taken id (two
+  // rows keyed alike, from different shards) moves up.
+  std::stable_sort(batch.begin(), batch.end(),
+                   [&](const Row& a, const Row& b) { return id_of(a) < id_of(b); });
+  if (auto s = Exec("BEGIN"); !s) return s;
+  for (const auto& row : batch) {
+    int rc = SQLITE_CONSTRAINT;
+    for (uint64_t retry = 0; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(id_of(row) + retry));
+      bind(st, row);
+      rc = sqlite3_step(st);
+      sqlite3_reset(st);
+    }
+    if (rc != SQLITE_DONE) {
+      core::Status err = Error(std::string("insert ") + what);
+      (void)Exec("ROLLBACK");  // the insert error is the one to report
+      return err;
+    }
+  }
+  batch.clear();
+  return Exec("COMMIT");
+}
+
+core::Status SqliteStore::WriteHttp(std::vector<dissect::HttpObservation>& batch) {
+  auto id_of = [](const dissect::HttpObservation& x) {
+    return KeyedId(x.capture_index, x.request_frame ? x.request_frame : x.response_frame, x.seq);
+  };
+  return WriteKeyed<dissect::HttpObservation>(
+      batch, insert_http_, "HTTP exchange", +id_of,
+      [&](sqlite3_stmt* st, const dissect::HttpObservation& x) {
+        int i = 2;
+        auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+        auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+        auto nullable = [&](uint64_t v) {
+          if (v)
+            sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
+          else
+            sqlite3_bind_null(st, i++);
+        };
+        text(x.protocol);
+        integer(x.capture_index);
+        nullable(x.request_frame);
+        nullable(x.response_frame);
+        text(ts_text_.Format(x.ts));
+        integer(static_cast<int64_t>(x.flow_id));
+        client_text_ = x.client_ip.ToString();
+        server_text_ = x.server_ip.ToString();
+        text(client_text_);
+        integer(x.client_port);
+        text(server_text_);
+        integer(x.server_port);
+        text(x.method.view());
+        text(x.uri.view());
+        text(x.host.view());
+        text(x.user_agent.view());
+        nullable(x.status);
+        text(x.server.view());
+        text(x.content_type.view());
+        integer(static_cast<int64_t>(x.request_body_bytes));
+        integer(static_cast<int64_t>(x.response_body_bytes));
+        text(x.file_name.view());
+      });
+}
+
+core::Status SqliteStore::WriteSnmp(std::vector<dissect::SnmpObservation>& batch) {
+  auto id_of = [](const dissect::SnmpObservation& m) {
+    return KeyedId(m.capture_index, m.request_frame ? m.request_frame : m.response_frame, m.seq);
+  };
+  return WriteKeyed<dissect::SnmpObservation>(
+      batch, insert_snmp_, "SNMP message", +id_of,
+      [&](sqlite3_stmt* st, const dissect::SnmpObservation& m) {
+        int i = 2;
+        auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
+        auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
+        auto nullable = [&](uint64_t v) {
+          if (v)
+            sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
+          else
+            sqlite3_bind_null(st, i++);
+        };
+        integer(m.capture_index);
+        nullable(m.request_frame);
+        nullable(m.response_frame);
+        text(ts_text_.Format(m.ts));
+        integer(static_cast<int64_t>(m.flow_id));
+        client_text_ = m.requester_ip.ToString();
+        server_text_ = m.agent_ip.ToString();
+        text(client_text_);
+        integer(m.requester_port);
+        text(server_text_);
+        integer(m.agent_port);
+        integer(m.version);
+        if (m.has_pdu) {
+          integer(m.pdu_type);
+          const char* name = SnmpPduName(m.pdu_type);
+          text(name ? name : "");
+        } else {
+          sqlite3_bind_null(st, i++);
+          sqlite3_bind_null(st, i++);
+        }
+        integer(m.request_id);
+        integer(m.error_status);
+        integer(m.error_index);
+        text(m.community_sha256.view());
+        integer(m.default_community ? 1 : 0);
+        text(m.user.view());
+        text(m.engine_id.view());
+        text(m.first_oid.view());
+        integer(m.varbinds);
+      });
+}
+
 core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) { return Push(tls_, hs); }
 
 core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) {
@@ -1165,7 +1373,7 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
   for (auto s : {Flush(flows_), Flush(ops_), Flush(dns_), Flush(dhcp_), Flush(tls_), Flush(remote_),
-                 Flush(transfers_)}) {
+                 Flush(transfers_), Flush(http_), Flush(snmp_)}) {
     if (!s) return s;
   }
   if (auto s = StopWriter(); !s) return s;

@@ -2,7 +2,8 @@
 // asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
 // ics_endpoints since schema 3), with what the IT protocols said: dns_messages and
 // dns_records (schema 4), dhcp_messages (5), tls_sessions (6), remote_access_sessions and the
-// remote_access view (7), file_transfers and the remote-access security column (8). Built under a
+// remote_access view (7), file_transfers and the remote-access security column (8),
+// http_exchanges and snmp_messages (9). Built under a
 // temporary name and renamed into place by Finish(). The schema evolves by numbered migrations
 // recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
@@ -57,6 +58,10 @@ class SqliteStore {
   core::Status AddFileTransfer(const dissect::FileTransferObservation& transfer);
   /// The row id of a file transfer: capture, request frame and sequence.
   static uint64_t FileTransferId(const dissect::FileTransferObservation& transfer);
+  /// Queues one HTTP or RTSP exchange.
+  core::Status AddHttp(const dissect::HttpObservation& exchange);
+  /// Queues one SNMP message or request/response pair.
+  core::Status AddSnmp(const dissect::SnmpObservation& msg);
   /// Queues one TLS handshake.
   core::Status AddTls(const dissect::TlsObservation& hs);
   /// Queues one DHCP or DHCPv6 message.
@@ -120,6 +125,13 @@ class SqliteStore {
   core::Status WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch);
   core::Status WriteTls(std::vector<dissect::TlsObservation>& batch);
   core::Status WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch);
+  core::Status WriteHttp(std::vector<dissect::HttpObservation>& batch);
+  core::Status WriteSnmp(std::vector<dissect::SnmpObservation>& batch);
+  /// Writes a batch of rows keyed on (capture, frame, sequence) with `st`, whose first
+  /// parameter is the id; bind(st, row) binds the rest. Writer thread only.
+  template <class Row, class Bind>
+  core::Status WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, const char* what,
+                          uint64_t (*id_of)(const Row&), Bind&& bind);
   core::Status WriteDns(std::vector<DnsRow>& batch);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
@@ -146,6 +158,8 @@ class SqliteStore {
   sqlite3_stmt* insert_tls_ = nullptr;
   sqlite3_stmt* insert_remote_ = nullptr;
   sqlite3_stmt* insert_transfer_ = nullptr;
+  sqlite3_stmt* insert_http_ = nullptr;
+  sqlite3_stmt* insert_snmp_ = nullptr;
   Queue<model::FlowRecord> flows_;
   Queue<dissect::IcsOperation> ops_;
   Queue<DnsRow> dns_;
@@ -153,10 +167,13 @@ class SqliteStore {
   Queue<dissect::TlsObservation> tls_;
   Queue<dissect::RemoteAccessObservation> remote_;
   Queue<dissect::FileTransferObservation> transfers_;
+  Queue<dissect::HttpObservation> http_;
+  Queue<dissect::SnmpObservation> snmp_;
 
   std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
   core::Iso8601Formatter ts_text_;          // writer only
+  std::string client_text_, server_text_;   // writer only: addresses of the row being bound
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -454,6 +454,14 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "SELECT server_fingerprint FROM remote_access_sessions WHERE tool = 'ssh'",
        false,
        true},
+      // Every request's Host, on the frame that completed the request's head (every request
+      // of these captures fits one segment, where tshark puts it too).
+      {"HTTP hosts",
+       {"http", "mixed_it", "modbus", "vlan"},
+       "http.host",
+       "http",
+       "SELECT request_frame || ' ' || host FROM http_exchanges WHERE protocol = 'http' AND "
+       "host IS NOT NULL AND request_frame IS NOT NULL"},
       // The file a RETR or STOR names is the transfer's file name, on the command's frame.
       {"FTP file names",
        {"ftp"},

@@ -521,6 +521,55 @@ TEST(SqliteStore, FileTransfersKeepNameSizeHashAndDirection) {
   sqlite3_close(db);
 }
 
+// HTTP exchanges and SNMP messages keep what the wire said; the community only as its hash.
+TEST(SqliteStore, HttpExchangesAndSnmpMessagesKeepTheirFields) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-http-snmp";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  dissect::HttpObservation h;
+  h.protocol = "rtsp";
+  h.request_frame = 3;
+  h.response_frame = 4;
+  h.client_ip = *core::IpAddr::Parse("10.30.0.5");
+  h.server_ip = *core::IpAddr::Parse("10.30.1.20");
+  h.method.Append("DESCRIBE");
+  h.uri.Append("rtsp://10.30.1.20/stream1");
+  h.status = 200;
+  h.server.Append("Hikvision-Webs");
+  ASSERT_TRUE((*store)->AddHttp(h).ok());
+  dissect::SnmpObservation m;
+  m.request_frame = 7;
+  m.response_frame = 8;
+  m.requester_ip = h.client_ip;
+  m.agent_ip = h.server_ip;
+  m.version = 1;
+  m.has_pdu = true;
+  m.pdu_type = 0;
+  m.community_sha256.Append(core::Sha256("public").view());
+  m.default_community = true;
+  m.first_oid.Append("1.3.6.1.2.1.1.1.0");
+  m.varbinds = 1;
+  ASSERT_TRUE((*store)->AddSnmp(m).ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT protocol || ' ' || method || ' ' || uri || ' ' || status || ' ' || "
+                      "server || ' ' || ifnull(host, '-') FROM http_exchanges"),
+            "rtsp DESCRIBE rtsp://10.30.1.20/stream1 200 Hikvision-Webs -");
+  EXPECT_EQ(QueryText(db,
+                      "SELECT version || ' ' || pdu_type_name || ' ' || default_community || ' ' "
+                      "|| substr(community_sha256, 1, 8) || ' ' || first_oid FROM snmp_messages"),
+            "1 get-request 1 efa1f375 1.3.6.1.2.1.1.1.0");
+  EXPECT_EQ(QueryText(db, "SELECT count(*) FROM snmp_messages WHERE community_sha256 = 'public'"),
+            "0");
+  sqlite3_close(db);
+}
+
 // Operations of one flow share its endpoints row, one per direction of asking; link-layer
 // operations keep their own; the view shows each operation with its endpoints.
 TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
