@@ -434,6 +434,31 @@ void BindTextOrNull(sqlite3_stmt* st, int& i, std::string_view v) {
     sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
 }
 
+// Binds a statement's parameters one after the other, from `first`.
+class Binder {
+ public:
+  Binder(sqlite3_stmt* st, int first) : st_(st), i_(first) {}
+  // Text, or NULL when empty; not copied: it must outlive the next step.
+  Binder& Text(std::string_view v) {
+    BindTextOrNull(st_, i_, v);
+    return *this;
+  }
+  Binder& Int(int64_t v) {
+    sqlite3_bind_int64(st_, i_++, v);
+    return *this;
+  }
+  // A count or frame number, or NULL when it is 0 (not seen).
+  Binder& NonZero(uint64_t v) { return v ? Int(static_cast<int64_t>(v)) : Null(); }
+  Binder& Null() {
+    sqlite3_bind_null(st_, i_++);
+    return *this;
+  }
+
+ private:
+  sqlite3_stmt* st_;
+  int i_;
+};
+
 }  // namespace
 
 int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
@@ -1045,64 +1070,25 @@ core::Status SqliteStore::AddFileTransfer(const dissect::FileTransferObservation
 }
 
 core::Status SqliteStore::WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch) {
-  if (batch.empty()) return {};
-  // By id, so that the file does not depend on the order transfers ended in; a taken id
-  // (two transfers keyed alike, from different shards) moves up.
-  std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) {
-    return FileTransferId(a) < FileTransferId(b);
-  });
-  if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& t : batch) {
-    sqlite3_stmt* st = insert_transfer_;
-    const std::string client = t.client_ip.ToString(), server = t.server_ip.ToString();
-    const std::string_view ts = ts_text_.Format(t.ts);
-    int rc = SQLITE_CONSTRAINT;
-    for (uint64_t retry = 0; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
-      int i = 1;
-      auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-      auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-      auto nullable = [&](uint64_t v) {
-        if (v)
-          sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
-        else
-          sqlite3_bind_null(st, i++);
-      };
-      integer(static_cast<int64_t>(FileTransferId(t) + retry));
-      text(t.protocol);
-      text(t.command);
-      text(t.upload ? "upload" : "download");
-      integer(t.capture_index);
-      integer(static_cast<int64_t>(t.frame));
-      nullable(t.end_frame);
-      text(ts);
-      integer(static_cast<int64_t>(t.flow_id));
-      nullable(t.data_flow_id);
-      text(client);
-      integer(t.client_port);
-      text(server);
-      integer(t.server_port);
-      text(t.file_name.view());
-      text(t.location.view());
-      text(t.media_type.view());
-      integer(static_cast<int64_t>(t.bytes));
-      if (t.declared_size >= 0)
-        integer(t.declared_size);
-      else
-        sqlite3_bind_null(st, i++);
-      integer(t.complete ? 1 : 0);
-      text(t.sha256.view());
-      text(t.result.view());
-      rc = sqlite3_step(st);
-      sqlite3_reset(st);
-    }
-    if (rc != SQLITE_DONE) {
-      core::Status err = Error("insert file transfer");
-      (void)Exec("ROLLBACK");  // the insert error is the one to report
-      return err;
-    }
-  }
-  batch.clear();
-  return Exec("COMMIT");
+  return WriteKeyed<dissect::FileTransferObservation>(
+      batch, insert_transfer_, "file transfer", &FileTransferId,
+      [&](sqlite3_stmt* st, const dissect::FileTransferObservation& t) {
+        client_text_ = t.client_ip.ToString();
+        server_text_ = t.server_ip.ToString();
+        Binder b(st, 2);
+        b.Text(t.protocol).Text(t.command).Text(t.upload ? "upload" : "download");
+        b.Int(t.capture_index).Int(static_cast<int64_t>(t.frame)).NonZero(t.end_frame);
+        b.Text(ts_text_.Format(t.ts)).Int(static_cast<int64_t>(t.flow_id)).NonZero(t.data_flow_id);
+        b.Text(client_text_).Int(t.client_port).Text(server_text_).Int(t.server_port);
+        b.Text(t.file_name.view()).Text(t.location.view()).Text(t.media_type.view());
+        b.Int(static_cast<int64_t>(t.bytes));
+        if (t.declared_size >= 0) {
+          b.Int(t.declared_size);
+        } else {
+          b.Null();
+        }
+        b.Int(t.complete ? 1 : 0).Text(t.sha256.view()).Text(t.result.view());
+      });
 }
 
 namespace {
@@ -1161,37 +1147,16 @@ core::Status SqliteStore::WriteHttp(std::vector<dissect::HttpObservation>& batch
   return WriteKeyed<dissect::HttpObservation>(
       batch, insert_http_, "HTTP exchange", +id_of,
       [&](sqlite3_stmt* st, const dissect::HttpObservation& x) {
-        int i = 2;
-        auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-        auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-        auto nullable = [&](uint64_t v) {
-          if (v)
-            sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
-          else
-            sqlite3_bind_null(st, i++);
-        };
-        text(x.protocol);
-        integer(x.capture_index);
-        nullable(x.request_frame);
-        nullable(x.response_frame);
-        text(ts_text_.Format(x.ts));
-        integer(static_cast<int64_t>(x.flow_id));
         client_text_ = x.client_ip.ToString();
         server_text_ = x.server_ip.ToString();
-        text(client_text_);
-        integer(x.client_port);
-        text(server_text_);
-        integer(x.server_port);
-        text(x.method.view());
-        text(x.uri.view());
-        text(x.host.view());
-        text(x.user_agent.view());
-        nullable(x.status);
-        text(x.server.view());
-        text(x.content_type.view());
-        integer(static_cast<int64_t>(x.request_body_bytes));
-        integer(static_cast<int64_t>(x.response_body_bytes));
-        text(x.file_name.view());
+        Binder b(st, 2);
+        b.Text(x.protocol).Int(x.capture_index).NonZero(x.request_frame).NonZero(x.response_frame);
+        b.Text(ts_text_.Format(x.ts)).Int(static_cast<int64_t>(x.flow_id));
+        b.Text(client_text_).Int(x.client_port).Text(server_text_).Int(x.server_port);
+        b.Text(x.method.view()).Text(x.uri.view()).Text(x.host.view()).Text(x.user_agent.view());
+        b.NonZero(x.status).Text(x.server.view()).Text(x.content_type.view());
+        b.Int(static_cast<int64_t>(x.request_body_bytes));
+        b.Int(static_cast<int64_t>(x.response_body_bytes)).Text(x.file_name.view());
       });
 }
 
@@ -1202,44 +1167,22 @@ core::Status SqliteStore::WriteSnmp(std::vector<dissect::SnmpObservation>& batch
   return WriteKeyed<dissect::SnmpObservation>(
       batch, insert_snmp_, "SNMP message", +id_of,
       [&](sqlite3_stmt* st, const dissect::SnmpObservation& m) {
-        int i = 2;
-        auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-        auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-        auto nullable = [&](uint64_t v) {
-          if (v)
-            sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
-          else
-            sqlite3_bind_null(st, i++);
-        };
-        integer(m.capture_index);
-        nullable(m.request_frame);
-        nullable(m.response_frame);
-        text(ts_text_.Format(m.ts));
-        integer(static_cast<int64_t>(m.flow_id));
         client_text_ = m.requester_ip.ToString();
         server_text_ = m.agent_ip.ToString();
-        text(client_text_);
-        integer(m.requester_port);
-        text(server_text_);
-        integer(m.agent_port);
-        integer(m.version);
+        Binder b(st, 2);
+        b.Int(m.capture_index).NonZero(m.request_frame).NonZero(m.response_frame);
+        b.Text(ts_text_.Format(m.ts)).Int(static_cast<int64_t>(m.flow_id));
+        b.Text(client_text_).Int(m.requester_port).Text(server_text_).Int(m.agent_port);
+        b.Int(m.version);
         if (m.has_pdu) {
-          integer(m.pdu_type);
           const char* name = SnmpPduName(m.pdu_type);
-          text(name ? name : "");
+          b.Int(m.pdu_type).Text(name ? name : "");
         } else {
-          sqlite3_bind_null(st, i++);
-          sqlite3_bind_null(st, i++);
+          b.Null().Null();
         }
-        integer(m.request_id);
-        integer(m.error_status);
-        integer(m.error_index);
-        text(m.community_sha256.view());
-        integer(m.default_community ? 1 : 0);
-        text(m.user.view());
-        text(m.engine_id.view());
-        text(m.first_oid.view());
-        integer(m.varbinds);
+        b.Int(m.request_id).Int(m.error_status).Int(m.error_index);
+        b.Text(m.community_sha256.view()).Int(m.default_community ? 1 : 0);
+        b.Text(m.user.view()).Text(m.engine_id.view()).Text(m.first_oid.view()).Int(m.varbinds);
       });
 }
 

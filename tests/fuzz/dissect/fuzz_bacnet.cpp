@@ -16,6 +16,7 @@
 #include "dissect/dissector.h"
 #include "dissect/stream_attacher.h"
 #include "flow/flow.h"
+#include "stream_fuzz.h"
 
 namespace {
 
@@ -54,13 +55,6 @@ void Parse(std::span<const uint8_t> bytes) {
   }
 }
 
-const StreamDissectorInfo* BacnetInfo() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "bacnet") return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -76,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   qw::core::Anomalies anomalies;
   AttachStats stats;
-  StreamAttacher attacher(flow, {BacnetInfo()}, sink, anomalies, stats);
+  StreamAttacher attacher(flow, {qw::fuzz::Registered("bacnet", 17)}, sink, anomalies, stats);
   qw::core::ByteReader r(bytes);
   uint64_t frame = 0;
   while (r.remaining() >= 2) {

@@ -46,13 +46,6 @@ void Parse(std::span<const uint8_t> bytes) {
   }
 }
 
-const StreamDissectorInfo* Info(std::string_view name) {
-  for (const auto& d : StreamDissectors()) {
-    if (name == d.name) return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -67,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   qw::core::Anomalies anomalies;
   AttachStats stats;
-  StreamAttacher attacher(flow, {Info(v6 ? "dhcpv6" : "dhcp")}, sink, anomalies, stats);
+  StreamAttacher attacher(flow, {qw::fuzz::Registered(v6 ? "dhcpv6" : "dhcp", 17)}, sink, anomalies,
+                          stats);
   qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data + 1, size - 1), Parse);
   return 0;
 }

@@ -19,6 +19,7 @@
 #include "dissect/ftp/ftp_parser.h"
 #include "dissect/stream_attacher.h"
 #include "flow/flow.h"
+#include "stream_fuzz.h"
 
 namespace {
 
@@ -47,13 +48,6 @@ void Parse(std::span<const uint8_t> bytes) {
   (void)ftp::ParseSize(text, false);
 }
 
-const StreamDissectorInfo* Info(std::string_view name) {
-  for (const auto& d : StreamDissectors()) {
-    if (name == d.name) return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -68,8 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   control.initiator_port = 50000;
   control.responder_port = 21;
   control.first_frame = 1;
-  StreamAttacher attacher(control, {Info("ftp")}, sink, anomalies, stats, AttachLimits{},
-                          &expectations);
+  StreamAttacher attacher(control, {qw::fuzz::Registered("ftp", 6)}, sink, anomalies, stats,
+                          AttachLimits{}, &expectations);
   qw::flow::Flow data_flow;
   std::unique_ptr<StreamAttacher> data_attacher;
   qw::core::ByteReader r(std::span<const uint8_t>(data, size));

@@ -37,26 +37,10 @@ void Parse(std::span<const uint8_t> bytes) {
   if (ntp::ReferenceText(*m).size() > 15) std::abort();
 }
 
-const StreamDissectorInfo* NtpInfo() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "ntp") return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  qw::flow::Flow flow;
-  flow.proto = 17;
-  flow.initiator_ip = *qw::core::IpAddr::Parse("10.0.0.1");
-  flow.responder_ip = *qw::core::IpAddr::Parse("10.0.0.2");
-  flow.initiator_port = 50000;
-  flow.responder_port = 123;
   CheckingSink sink;
-  qw::core::Anomalies anomalies;
-  AttachStats stats;
-  StreamAttacher attacher(flow, {NtpInfo()}, sink, anomalies, stats);
-  qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data, size), Parse);
+  qw::fuzz::RunUdpDatagrams("ntp", 123, std::span<const uint8_t>(data, size), sink, Parse);
   return 0;
 }

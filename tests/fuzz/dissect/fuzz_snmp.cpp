@@ -56,26 +56,10 @@ void Parse(std::span<const uint8_t> bytes) {
   if (vr.count() > snmp::kMaxVarbinds) std::abort();
 }
 
-const StreamDissectorInfo* SnmpInfo() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "snmp") return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  qw::flow::Flow flow;
-  flow.proto = 17;
-  flow.initiator_ip = *qw::core::IpAddr::Parse("10.0.0.1");
-  flow.responder_ip = *qw::core::IpAddr::Parse("10.0.0.2");
-  flow.initiator_port = 50000;
-  flow.responder_port = 161;
   CheckingSink sink;
-  qw::core::Anomalies anomalies;
-  AttachStats stats;
-  StreamAttacher attacher(flow, {SnmpInfo()}, sink, anomalies, stats);
-  qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data, size), Parse);
+  qw::fuzz::RunUdpDatagrams("snmp", 161, std::span<const uint8_t>(data, size), sink, Parse);
   return 0;
 }

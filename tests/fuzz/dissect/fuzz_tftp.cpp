@@ -36,28 +36,10 @@ void Parse(std::span<const uint8_t> bytes) {
   if (p && p->file_name.size() > tftp::kMaxFieldBytes) std::abort();
 }
 
-const StreamDissectorInfo* Info(std::string_view name) {
-  for (const auto& d : StreamDissectors()) {
-    if (name == d.name) return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  qw::flow::Flow flow;
-  flow.proto = 17;
-  flow.initiator_ip = *qw::core::IpAddr::Parse("10.0.0.1");
-  flow.responder_ip = *qw::core::IpAddr::Parse("10.0.0.2");
-  flow.initiator_port = 50000;
-  flow.responder_port = 69;
   CheckingSink sink;
-  qw::core::Anomalies anomalies;
-  AttachStats stats;
-  Expectations expectations;
-  StreamAttacher attacher(flow, {Info("tftp")}, sink, anomalies, stats, AttachLimits{},
-                          &expectations);
-  qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data, size), Parse);
+  qw::fuzz::RunUdpDatagrams("tftp", 69, std::span<const uint8_t>(data, size), sink, Parse);
   return 0;
 }

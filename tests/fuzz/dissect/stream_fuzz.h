@@ -18,6 +18,7 @@
 #include "core/anomalies.h"
 #include "core/byte_reader.h"
 #include "dissect/dissector.h"
+#include "dissect/expectations.h"
 #include "dissect/stream_attacher.h"
 #include "flow/flow.h"
 
@@ -98,6 +99,14 @@ void RunTcpRecords(std::string_view name, uint16_t port, std::span<const uint8_t
   FeedStreamRecords(*dissector, flow, sink, input, true, max_held);
 }
 
+/// The registered stream dissector `name` on `transport`; aborts when there is none.
+inline const dissect::StreamDissectorInfo* Registered(std::string_view name, uint8_t transport) {
+  for (const auto& d : dissect::StreamDissectors()) {
+    if (name == d.name && d.transport == transport) return &d;
+  }
+  std::abort();
+}
+
 /// Feeds `input` as UDP datagrams, each led by two bytes (bit 15: from the responder; low
 /// 15 bits: length), to `attacher`, calling parse(datagram) on each first; then ends the
 /// flow.
@@ -116,6 +125,26 @@ void FeedDatagrams(dissect::StreamAttacher& attacher, std::span<const uint8_t> i
     attacher.OnData(dir, datagram, frame, core::Timestamp{static_cast<int64_t>(frame)});
   }
   attacher.OnEnd(flow::EndReason::kEndOfInput);
+}
+
+/// Runs the registered UDP dissector `name` behind the real StreamAttacher (with an
+/// Expectations table) on a flow from 10.0.0.1:50000 to 10.0.0.2:`port`, fed the datagrams
+/// of `input` as FeedDatagrams reads them.
+template <typename Parse>
+void RunUdpDatagrams(std::string_view name, uint16_t port, std::span<const uint8_t> input,
+                     dissect::ObservationSink& sink, Parse&& parse) {
+  flow::Flow flow;
+  flow.proto = 17;
+  flow.initiator_ip = *core::IpAddr::Parse("10.0.0.1");
+  flow.responder_ip = *core::IpAddr::Parse("10.0.0.2");
+  flow.initiator_port = 50000;
+  flow.responder_port = port;
+  core::Anomalies anomalies;
+  dissect::AttachStats stats;
+  dissect::Expectations expectations;
+  dissect::StreamAttacher attacher(flow, {Registered(name, 17)}, sink, anomalies, stats,
+                                   dissect::AttachLimits{}, &expectations);
+  FeedDatagrams(attacher, input, parse);
 }
 
 }  // namespace qw::fuzz
