@@ -26,17 +26,20 @@ class Expectations {
   /// Expectations held at once; beyond it the oldest goes (`dissect.expectations_full`).
   static constexpr size_t kMaxExpectations = 256;
 
-  /// One side of an expected flow; port 0 matches any port.
+  /// One side of an expected flow; port 0 matches any port but `except_port` (when set):
+  /// a TFTP server answers from any port but the one it was asked on.
   struct Side {
     core::IpAddr ip;
     uint16_t port = 0;
+    uint16_t except_port = 0;
   };
 
-  /// Expects a `transport` flow between `a` and `b` (either may initiate) before `expires`;
+  /// Expects a `transport` flow on `vlan` between `a` and `b` (either may initiate) before
+  /// `expires` (a routed copy of it on another VLAN is another flow, with its own);
   /// such a flow is handed `dissector`, reported under `info`'s name. `owner` identifies the
   /// announcing flow: a new expectation of the same owner replaces its previous one.
-  void Expect(uint8_t transport, Side a, Side b, core::Timestamp expires, uint64_t owner,
-              const StreamDissectorInfo& info, std::unique_ptr<Dissector> dissector,
+  void Expect(uint8_t transport, uint16_t vlan, Side a, Side b, core::Timestamp expires,
+              uint64_t owner, const StreamDissectorInfo& info, std::unique_ptr<Dissector> dissector,
               core::Anomalies& anomalies);
   /// Takes the dissector expected for the new flow `f` (and sets `info`), or nullptr.
   std::unique_ptr<Dissector> Take(const flow::Flow& f, const StreamDissectorInfo*& info);
@@ -46,6 +49,7 @@ class Expectations {
  private:
   struct Entry {
     uint8_t transport = 0;
+    uint16_t vlan = 0;
     Side a, b;
     core::Timestamp expires;
     uint64_t owner = 0;

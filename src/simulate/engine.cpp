@@ -372,6 +372,72 @@ void Engine::StepUdp(uint32_t id) {
       }
       return;
     }
+    case App::kSnmp: {
+      // s.remaining: the switch polled; s.counter: the request id.
+      const Switch& sw = sc_.switches[static_cast<size_t>(s.remaining)];
+      const bool reply = s.round == 1;
+      SnmpPoll poll;
+      poll.response = reply;
+      poll.request_id = s.counter;
+      poll.community = "public";  // the factory default the advisory's hardening removes
+      poll.description = sw.description;
+      poll.name = sc_.hosts[sw.host].name;
+      poll.enterprise = sw.cisco ? 9 : 248;  // Cisco, Hirschmann
+      const size_t len = WriteSnmp(payload, poll);
+      SendUdp(s.host[reply ? 1 : 0], s.host[reply ? 0 : 1], reply ? 161 : s.port[0],
+              reply ? s.port[0] : 161, s.ip_id[reply ? 1 : 0], {payload, len});
+      if (!reply) {
+        s.round = 1;
+        ScheduleSession(id, s.rtt_ns + rng_.Between(200, 3000) * 1000);
+      } else {
+        EndSession(id);
+      }
+      return;
+    }
+    case App::kSyslog: {
+      static constexpr std::string_view kMessages[] = {
+          "%LINK-3-UPDOWN: Interface GigabitEthernet1/0/7, changed state to up",
+          "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: crane-admin] [Source: 10.40.0.11]",
+          "%SYS-5-CONFIG_I: Configured from console by crane-admin on vty0",
+          "%SPANTREE-6-PORT_STATE: Port 1/1 instance 0 moving from learning to forwarding"};
+      const std::string_view text = kMessages[s.counter % std::size(kMessages)];
+      const uint8_t pri = static_cast<uint8_t>(23 * 8 + 3 + s.counter % 4);  // local7
+      const size_t len =
+          WriteSyslog(payload, pri, kStartNs + now_, sc_.hosts[s.host[0]].name, text);
+      SendUdp(s.host[0], s.host[1], s.port[0], 514, s.ip_id[0], {payload, len});
+      EndSession(id);
+      return;
+    }
+    case App::kTftp: {
+      // Round 0 the write request to port 69; then the server answers from port s.counter:
+      // ACK 0, and each DATA block the switch sends is acknowledged.
+      const Host& client = sc_.hosts[s.host[0]];
+      const std::string config = SwitchConfig(client.name, "crane network: authorised access only");
+      const auto blocks = static_cast<uint16_t>(config.size() / 512 + 1);
+      const auto server_port = static_cast<uint16_t>(s.counter);
+      size_t len = 0;
+      if (s.round == 0) {
+        len = WriteTftp(payload, 2, 0, client.name + "-confg");
+        SendUdp(s.host[0], s.host[1], s.port[0], 69, s.ip_id[0], {payload, len});
+      } else if (s.round % 2 == 1) {
+        len = WriteTftp(payload, 4, static_cast<uint16_t>(s.round / 2), "");
+        SendUdp(s.host[1], s.host[0], server_port, s.port[0], s.ip_id[1], {payload, len});
+      } else {
+        const auto block = static_cast<uint16_t>(s.round / 2);
+        const size_t at = size_t{block - 1u} * 512;
+        const std::string_view chunk =
+            std::string_view(config).substr(at, std::min<size_t>(512, config.size() - at));
+        len = WriteTftp(payload, 3, block, chunk);
+        SendUdp(s.host[0], s.host[1], s.port[0], server_port, s.ip_id[0], {payload, len});
+      }
+      if (s.round < 2u * blocks + 1) {
+        ++s.round;
+        ScheduleSession(id, s.rtt_ns / 2 + rng_.Between(50, 800) * 1000);
+      } else {
+        EndSession(id);
+      }
+      return;
+    }
     case App::kNtp: {
       const bool reply = s.round == 1;
       const size_t len = WriteNtp(payload, reply, kStartNs + now_, s.fill);

@@ -70,6 +70,9 @@ enum class SourceKind : uint8_t {
   kBacnetPoll,
   kOpcUaTos,       // a short OPC UA session of the terminal operating system
   kProgramChange,  // the planted S7 download from the office network, once
+  kSnmpPoll,       // the crane management system polls a switch over SNMP
+  kSyslog,         // a switch logs to the crane management system
+  kTftpBackup,     // a crane switch backs its configuration up over TFTP, once
 };
 
 /// One traffic source: what it starts, about whom, and how often.

@@ -107,6 +107,12 @@ void Engine::AddSources() {
   AddSource(SourceKind::kBacnetPoll, 0, profile_.bacnet_ms * kMs, false, 0);
   AddSource(SourceKind::kOpcUaTos, 0, profile_.opcua_tos_s * kSec, false,
             rng_.Between(0, 2000) * kMs);
+  // Crane management watches the switches: SNMP polls, syslog, and one configuration
+  // backup over TFTP a little into the capture.
+  AddSource(SourceKind::kSnmpPoll, 0, it(3 * kSec), false, 0);
+  AddSource(SourceKind::kSyslog, 0, it(2 * kSec), false, 0);
+  AddSource(SourceKind::kTftpBackup, 0, 1000000 * kSec, true,
+            std::clamp<int64_t>(expected / 6, 1 * kSec, 90 * kSec));
   // The planted program change: once, a quarter into the capture (2 s to 2 min in).
   AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
             std::clamp<int64_t>(expected / 4, 2 * kSec, 120 * kSec));
@@ -186,7 +192,8 @@ void Engine::RunSource(uint32_t id) {
       const uint32_t sid = NewSession(App::kSmb, ws, sc_.file_server, 445);
       Session& s = sessions_[sid];
       s.remaining = 16384 + rng_.Below(400000);
-      s.rounds = static_cast<uint32_t>((s.remaining + 65535) / 65536);
+      // A tree connect and a create, then the reads.
+      s.rounds = 2 + static_cast<uint32_t>((s.remaining + 65535) / 65536);
       s.reply_ns = rng_.Between(100, 600) * 1000;
       StartSession(sid, 0);
       return;
@@ -259,6 +266,36 @@ void Engine::RunSource(uint32_t id) {
       // The verdict goes to the terminal operating system.
       StartTcp(App::kTls, sc_.scanner_server, sc_.tos_app[1], 443, 2, 100 * kMs,
                rng_.Between(2, 8) * kSec);
+      return;
+    }
+    case SourceKind::kSnmpPoll: {
+      const auto sw = static_cast<uint32_t>(rng_.Below(static_cast<uint32_t>(sc_.switches.size())));
+      const uint32_t sid = NewSession(App::kSnmp, sc_.rcms[1], sc_.switches[sw].host, 161);
+      sessions_[sid].remaining = sw;
+      sessions_[sid].counter = static_cast<uint32_t>(rng_.Next() & 0x7fffffff);
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kSyslog: {
+      const auto sw = static_cast<uint32_t>(rng_.Below(static_cast<uint32_t>(sc_.switches.size())));
+      const uint32_t sid = NewSession(App::kSyslog, sc_.switches[sw].host, sc_.rcms[0], 514);
+      sessions_[sid].counter = static_cast<uint32_t>(rng_.Below(1000));
+      StartSession(sid, 0);
+      return;
+    }
+    case SourceKind::kTftpBackup: {
+      // The switch of the first crane's control network.
+      uint32_t sw = 0;
+      const uint16_t crane_zone = sc_.hosts[sc_.cranes[0].plc].zone;
+      for (uint32_t i = 0; i < sc_.switches.size(); ++i) {
+        if (sc_.hosts[sc_.switches[i].host].zone == crane_zone) {
+          sw = i;
+          break;
+        }
+      }
+      const uint32_t sid = NewSession(App::kTftp, sc_.switches[sw].host, sc_.rcms[0], 69);
+      sessions_[sid].counter = 49152 + rng_.Below(16000);
+      StartSession(sid, 0);
       return;
     }
     case SourceKind::kDbQueries:

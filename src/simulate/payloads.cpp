@@ -369,9 +369,92 @@ void Smb2Header(ByteWriter& w, uint16_t command, bool response, uint64_t message
   w.Fill(16, 0);  // signature
 }
 
+// UTF-16LE of ASCII text, as SMB2 carries names.
+void Utf16(ByteWriter& w, std::string_view text) {
+  for (char c : text) w.U16Le(static_cast<uint8_t>(c));
+}
+
+// The share and the file a file-share session reads, by the session's filler position.
+constexpr std::string_view kSmbShare = "\\\\fs1\\departments";
+constexpr std::string_view kSmbFiles[] = {
+    "Operations\\berth-plan-week48.xlsx", "Engineering\\sts-crane-electrical-drawings.pdf",
+    "IT\\firmware\\hirschmann-rsp35-hios-09.0.02.bin", "HSE\\isps-drill-report.docx",
+    "Engineering\\plc\\sts1-s7-project-backup.zap16"};
+
+// Round 0 of a file-share session: TREE_CONNECT to the share (MS-SMB2 2.2.9, 2.2.10);
+// round 1: CREATE of the file (2.2.13, 2.2.14) whose reads follow.
+void PlanSmbSetup(Session& s, ByteWriter& w, uint64_t session_id) {
+  const bool tree = s.round == 0;
+  const std::string_view name = kSmbFiles[s.fill % std::size(kSmbFiles)];
+  if (s.dir == 0) {
+    const size_t text = 2 * (tree ? kSmbShare.size() : name.size());
+    const size_t body = tree ? 8 : 56;
+    w.U8(0);
+    w.U24(static_cast<uint32_t>(64 + body + text));
+    Smb2Header(w, tree ? 3 : 5, false, s.round + 10, session_id);
+    if (tree) {
+      w.U16Le(9);
+      w.U16Le(0);                            // flags
+      w.U16Le(64 + 8);                       // path offset
+      w.U16Le(static_cast<uint16_t>(text));  // path length
+      Utf16(w, kSmbShare);
+    } else {
+      w.U16Le(57);
+      w.U8(0);                               // security flags
+      w.U8(0);                               // oplock level: none
+      w.U32Le(2);                            // impersonation
+      w.U64Le(0);                            // create flags
+      w.U64Le(0);                            // reserved
+      w.U32Le(0x00120089);                   // desired access: read
+      w.U32Le(0x80);                         // attributes: normal
+      w.U32Le(1);                            // share access: read
+      w.U32Le(1);                            // disposition: open
+      w.U32Le(0x40);                         // options: non-directory file
+      w.U16Le(64 + 56);                      // name offset
+      w.U16Le(static_cast<uint16_t>(text));  // name length
+      w.U32Le(0);                            // create contexts offset
+      w.U32Le(0);                            // create contexts length
+      Utf16(w, name);
+    }
+    Finish(s, w, 0, Body::kRandom, false);
+    return;
+  }
+  w.U8(0);
+  w.U24(tree ? 64 + 16 : 64 + 88);
+  Smb2Header(w, tree ? 3 : 5, true, s.round + 10, session_id);
+  if (tree) {
+    w.U16Le(16);
+    w.U8(1);  // share type: disk
+    w.U8(0);
+    w.U32Le(0);           // share flags
+    w.U32Le(0);           // capabilities
+    w.U32Le(0x001f01ff);  // maximal access
+  } else {
+    w.U16Le(89);
+    w.U8(0);                                                     // oplock level
+    w.U8(0);                                                     // flags
+    w.U32Le(1);                                                  // create action: opened
+    for (int i = 0; i < 4; ++i) w.U64Le(0x01db1f0a00000000ULL);  // times
+    w.U64Le((s.remaining + 4095) / 4096 * 4096);                 // allocation size
+    w.U64Le(s.remaining);                                        // end of file
+    w.U32Le(0x80);                                               // attributes
+    w.U32Le(0);                                                  // reserved
+    w.U64Le(0x0000000400000001ULL);                              // file id, persistent
+    w.U64Le(s.fill);                                             // file id, volatile
+    w.U32Le(0);                                                  // create contexts offset
+    w.U32Le(0);                                                  // create contexts length
+  }
+  Finish(s, w, 0, Body::kRandom, false);
+}
+
 void PlanSmb(Session& s, Rng& rng) {
   ByteWriter w(s.head);
   const uint64_t session_id = 0x0000100000000000ULL | (s.fill & 0xffffff);
+  if (s.round < 2) {
+    PlanSmbSetup(s, w, session_id);
+    return;
+  }
+  const uint32_t read_round = s.round - 2;
   const uint32_t length = static_cast<uint32_t>(std::min<uint64_t>(s.remaining, kSmbRead));
   if (s.dir == 0) {
     w.U8(0);  // NBSS session message
@@ -381,7 +464,7 @@ void PlanSmb(Session& s, Rng& rng) {
     w.U8(0x50);  // padding: data offset wanted in the response
     w.U8(0);
     w.U32Le(length);
-    w.U64Le(uint64_t{s.round} * kSmbRead);
+    w.U64Le(uint64_t{read_round} * kSmbRead);
     w.U64Le(0x0000000400000001ULL);  // file id, persistent
     w.U64Le(s.fill);                 // file id, volatile
     w.U32Le(1);                      // minimum count

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "simulate/rng.h"
@@ -43,6 +44,31 @@ size_t WriteDnsResponse(std::span<uint8_t> out, uint16_t id, std::string_view na
 
 /// An NTPv4 client request (mode 3) or server reply (mode 4) at `unix_ns`.
 size_t WriteNtp(std::span<uint8_t> out, bool reply, int64_t unix_ns, uint64_t cookie);
+
+/// One SNMPv2c poll of a switch's system group (sysDescr, sysObjectID, sysName): the
+/// manager's get-request, or the agent's response.
+struct SnmpPoll {
+  bool response = false;
+  uint32_t request_id = 0;
+  std::string_view community;
+  std::string_view description;  // sysDescr (response)
+  std::string_view name;         // sysName (response)
+  uint32_t enterprise = 9;       // sysObjectID 1.3.6.1.4.1.<enterprise>.1 (response)
+};
+
+/// The SNMP message of `poll`.
+size_t WriteSnmp(std::span<uint8_t> out, const SnmpPoll& poll);
+
+/// One RFC 3164 syslog message from `host` at `unix_ns`: "<pri>Mmm dd hh:mm:ss host text".
+size_t WriteSyslog(std::span<uint8_t> out, uint8_t pri, int64_t unix_ns, std::string_view host,
+                   std::string_view text);
+
+/// A TFTP write request (opcode 2, `text` the file name), DATA (3, `text` the block's bytes)
+/// or ACK (4) of `block`.
+size_t WriteTftp(std::span<uint8_t> out, uint16_t opcode, uint16_t block, std::string_view text);
+
+/// The running configuration of a switch, as its TFTP backup carries it.
+std::string SwitchConfig(std::string_view host, std::string_view description);
 
 /// The fields of one DHCP message (RFC 2131, options RFC 2132).
 struct DhcpMessage {

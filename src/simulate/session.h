@@ -39,8 +39,11 @@ enum class App : uint8_t {
   kEnipIdentity,  // one ListIdentity reply to a broadcast request, UDP 44818
   kCipIo,         // CIP class 1 implicit I/O both ways, UDP 2222
   kArp,
-  kPnDcp,  // one PROFINET DCP Identify response (link layer)
-  kPnRt,   // PROFINET RT cyclic data both ways (link layer)
+  kPnDcp,   // one PROFINET DCP Identify response (link layer)
+  kPnRt,    // PROFINET RT cyclic data both ways (link layer)
+  kSnmp,    // an SNMPv2c poll of a switch's system group and its answer
+  kSyslog,  // one syslog message
+  kTftp,    // a switch's configuration backed up over TFTP (request, blocks, acknowledgements)
 };
 
 /// True for the applications carried over TCP.

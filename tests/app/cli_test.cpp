@@ -199,4 +199,33 @@ TEST_F(CliTest, SimulatedTerminalYieldsAnInventoryOfHundredsOfDevices) {
   EXPECT_GE(with_vendor, 100);
 }
 
+// The simulated terminal carries the IT protocols near the crane, and quaywatch finds their
+// sessions, files and roles: remote access, a switch's configuration backed up over TFTP,
+// files read from the file server over SMB, SNMP polls with the default community.
+TEST_F(CliTest, SimulatedTerminalCarriesTheItProtocols) {
+  fs::path cap = Simulated(100000);
+  fs::path out = dir_ / "out";
+  auto r = RunQw("analyze " + cap.string() + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = Summary(out);
+  for (const char* p : {"dns", "dhcp", "ntp", "http", "tls", "rtsp", "smb2", "ssh", "rdp", "snmp",
+                        "syslog", "tftp"}) {
+    EXPECT_GT(s["protocols"].value(p, nlohmann::json::object()).value("pdus", 0), 0) << p;
+  }
+  EXPECT_GT(s["remote_access"].value("ssh", 0), 0);
+  EXPECT_GT(s["remote_access"].value("rdp", 0), 0);
+  EXPECT_GT(s["file_transfers"].value("smb2", 0), 0);
+  EXPECT_GT(s["file_transfers"].value("tftp", 0), 0);
+  EXPECT_GT(s["anomalies"].value("snmp.default_community", 0), 0);
+  auto assets = nlohmann::json::parse(Slurp(out / "assets.json"));
+  int cameras = 0, file_servers = 0;
+  for (const auto& a : assets) {
+    for (const auto& role : a["roles"]) cameras += role == "camera";
+    const std::string why = a["role_evidence"].value("server", "");
+    file_servers += why.find("file transfers") != std::string::npos;
+  }
+  EXPECT_GE(cameras, 1);
+  EXPECT_GE(file_servers, 1);
+}
+
 }  // namespace

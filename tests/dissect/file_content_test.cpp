@@ -108,17 +108,20 @@ TEST(Expectations, MatchEitherWayOnceBeforeTheyExpire) {
   Expectations e;
   core::Anomalies an;
   const core::Timestamp expires{10'000'000'000};
-  e.Expect(6, {*core::IpAddr::Parse("10.0.0.1"), 0}, {*core::IpAddr::Parse("10.0.0.2"), 2000},
+  e.Expect(6, 0, {*core::IpAddr::Parse("10.0.0.1"), 0}, {*core::IpAddr::Parse("10.0.0.2"), 2000},
            expires, 1, kInfo, std::make_unique<Idle>(), an);
   const StreamDissectorInfo* info = nullptr;
   EXPECT_FALSE(e.Take(FlowOf("10.0.0.1", 40000, "10.0.0.2", 2001, 1), info));  // other port
   EXPECT_FALSE(e.Take(FlowOf("10.0.0.3", 40000, "10.0.0.2", 2000, 1), info));  // other host
+  flow::Flow routed_copy = FlowOf("10.0.0.1", 40000, "10.0.0.2", 2000, 1);
+  routed_copy.vlan = 40;
+  EXPECT_FALSE(e.Take(routed_copy, info));  // the same flow routed onto another VLAN
   // The server side opening it matches too (active FTP).
   EXPECT_TRUE(e.Take(FlowOf("10.0.0.2", 2000, "10.0.0.1", 40000, 1), info));
   EXPECT_EQ(info, &kInfo);
   EXPECT_FALSE(e.Take(FlowOf("10.0.0.1", 40000, "10.0.0.2", 2000, 1), info));  // taken
 
-  e.Expect(6, {*core::IpAddr::Parse("10.0.0.1"), 0}, {*core::IpAddr::Parse("10.0.0.2"), 2000},
+  e.Expect(6, 0, {*core::IpAddr::Parse("10.0.0.1"), 0}, {*core::IpAddr::Parse("10.0.0.2"), 2000},
            expires, 1, kInfo, std::make_unique<Idle>(), an);
   EXPECT_FALSE(e.Take(FlowOf("10.0.0.1", 40000, "10.0.0.2", 2000, 11), info));  // too late
   EXPECT_EQ(e.size(), 0u);
@@ -130,13 +133,13 @@ TEST(Expectations, AnOwnersNewExpectationReplacesItsOldAndTheTableIsBounded) {
   const core::Timestamp expires{10'000'000'000};
   auto a = *core::IpAddr::Parse("10.0.0.1");
   auto b = *core::IpAddr::Parse("10.0.0.2");
-  e.Expect(6, {a, 0}, {b, 2000}, expires, 7, kInfo, std::make_unique<Idle>(), an);
-  e.Expect(6, {a, 0}, {b, 2001}, expires, 7, kInfo, std::make_unique<Idle>(), an);
+  e.Expect(6, 0, {a, 0}, {b, 2000}, expires, 7, kInfo, std::make_unique<Idle>(), an);
+  e.Expect(6, 0, {a, 0}, {b, 2001}, expires, 7, kInfo, std::make_unique<Idle>(), an);
   EXPECT_EQ(e.size(), 1u);
   const StreamDissectorInfo* info = nullptr;
   EXPECT_FALSE(e.Take(FlowOf("10.0.0.1", 1, "10.0.0.2", 2000, 1), info));
   for (uint64_t owner = 100; owner < 100 + Expectations::kMaxExpectations + 5; ++owner) {
-    e.Expect(6, {a, 0}, {b, static_cast<uint16_t>(owner)}, expires, owner, kInfo,
+    e.Expect(6, 0, {a, 0}, {b, static_cast<uint16_t>(owner)}, expires, owner, kInfo,
              std::make_unique<Idle>(), an);
   }
   EXPECT_EQ(e.size(), Expectations::kMaxExpectations);

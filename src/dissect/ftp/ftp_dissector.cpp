@@ -262,7 +262,8 @@ class ControlDissector final : public Dissector {
     if (ctx.expectations && ctx.anomalies) {
       core::Timestamp expires = ctx.ts;
       expires.ns += kExpectSeconds * 1'000'000'000;
-      ctx.expectations->Expect(6, a, b, expires, ctx.flow ? ctx.flow->RecordId() : 0, kDataInfo,
+      ctx.expectations->Expect(6, ctx.flow ? ctx.flow->vlan : 0, a, b, expires,
+                               ctx.flow ? ctx.flow->RecordId() : 0, kDataInfo,
                                std::make_unique<DataDissector>(next_), *ctx.anomalies);
     }
   }

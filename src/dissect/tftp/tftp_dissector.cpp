@@ -123,9 +123,10 @@ class TftpDissector final : public Dissector {
     if (ctx.expectations && ctx.anomalies) {
       core::Timestamp expires = ctx.ts;
       expires.ns += kExpectSeconds * 1'000'000'000;
-      ctx.expectations->Expect(17, {f.initiator_ip, f.initiator_port}, {f.responder_ip, 0}, expires,
-                               f.RecordId(), kTransferInfo,
-                               std::make_unique<TftpDissector>(transfer_), *ctx.anomalies);
+      ctx.expectations->Expect(17, f.vlan, {f.initiator_ip, f.initiator_port, 0},
+                               {f.responder_ip, 0, f.responder_port}, expires, f.RecordId(),
+                               kTransferInfo, std::make_unique<TftpDissector>(transfer_),
+                               *ctx.anomalies);
     }
   }
 

@@ -179,6 +179,17 @@ TEST(TftpDissector, AReadIsHashedFromTheServersNewPort) {
   EXPECT_EQ(s.sink.transfers.size(), 1u);
 }
 
+// A routed request seen again on a second VLAN is a flow of its own with the same
+// addresses and ports: it must not take the expectation its first copy made for the
+// server's answer.
+TEST(TftpDissector, TheRequestSeenAgainIsNotTheAnswer) {
+  TftpSession s;
+  TftpSession::Send(*s.req, flow::Direction::kFromInitiator, kRrq, 1);
+  const StreamDissectorInfo* info = nullptr;
+  EXPECT_FALSE(s.expectations.Take(s.request, info));
+  EXPECT_TRUE(s.OpenAnswer());
+}
+
 TEST(TftpDissector, AWriteThatLosesABlockOrMeetsAnErrorIsIncomplete) {
   TftpSession s;
   const auto wrq = Hex("00 02  6e 65 77 2e 62 69 6e 00  6f 63 74 65 74 00  # WRQ new.bin octet");
