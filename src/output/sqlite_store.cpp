@@ -499,8 +499,8 @@ core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
 SqliteStore::SqliteStore(std::string path, sqlite3* db)
     : path_(std::move(path)),
       db_(db),
-      flows_(kFlowBatch, &SqliteStore::WriteFlows),
-      ops_(kFlowBatch, &SqliteStore::WriteOperations),
+      flows_(kFlowBatch, &SqliteStore::WriteFlows, true),
+      ops_(kFlowBatch, &SqliteStore::WriteOperations, true),
       dns_(kDnsBatch, &SqliteStore::WriteDns),
       dhcp_(kDnsBatch, &SqliteStore::WriteDhcp),
       tls_(kDnsBatch, &SqliteStore::WriteTls),
@@ -532,6 +532,7 @@ core::Status SqliteStore::Flush(Queue<Row>& q) {
     return (this->*write)(rows);
   };
   q.rows = {};
+  if (q.reserved) q.rows.reserve(q.batch);
   return Submit(std::move(job));
 }
 

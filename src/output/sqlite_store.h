@@ -111,10 +111,16 @@ class SqliteStore {
   // Rows of one table gathered on the analysis thread until a batch is full.
   template <class Row>
   struct Queue {
-    Queue(size_t n, core::Status (SqliteStore::*w)(std::vector<Row>&)) : batch(n), write(w) {}
+    /// `reserve`: rows come steadily (flows, operations), so a batch's room is taken at once
+    /// rather than grown by copying large rows.
+    Queue(size_t n, core::Status (SqliteStore::*w)(std::vector<Row>&), bool reserve = false)
+        : batch(n), write(w), reserved(reserve) {
+      if (reserved) rows.reserve(batch);
+    }
     std::vector<Row> rows;
     size_t batch;
     core::Status (SqliteStore::*write)(std::vector<Row>&);
+    bool reserved;
   };
   /// Adds a row to its queue; a full queue becomes a batch for the writer.
   template <class Row>

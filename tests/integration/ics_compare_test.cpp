@@ -20,6 +20,8 @@
 #include <set>
 #include <sstream>
 
+#include "tshark_cache.h"
+
 namespace fs = std::filesystem;
 
 namespace qw::ics_compare {
@@ -111,7 +113,7 @@ std::vector<TsharkFrame> Tshark(const fs::path& file, const std::vector<std::str
                     "-e frame.number -e frame.protocols";
   for (const auto& f : fields) cmd += " -e " + f;
   cmd += " 2>/dev/null";
-  std::string out = RunCommand(cmd, ok);
+  std::string out = tshark_cache::Ask(cmd, file.string(), ok, RunCommand);
   std::vector<TsharkFrame> frames;
   std::istringstream lines(out);
   std::string line;

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "tshark_cache.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -98,10 +100,11 @@ std::string EncapName(const std::string& wtap) {
 std::map<std::string, int64_t> TsharkCounts(const fs::path& file) {
   std::map<std::string, int64_t> c;
   bool ok;
-  std::string out = Run("tshark -n -r " + Quote(file) +
+  std::string out =
+      qw::tshark_cache::Ask("tshark -n -r " + Quote(file) +
                             " -T fields -E occurrence=f -E separator='|' -e frame.encap_type "
                             "-e vlan -e ieee8021ad -e arp -e ip -e ipv6 -e tcp -e udp 2>/dev/null",
-                        &ok);
+                        file, &ok, Run);
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {
@@ -120,8 +123,8 @@ std::map<std::string, int64_t> TsharkCounts(const fs::path& file) {
     c["udp"] += !f[7].empty();
   }
   // One pass for both tables; each starts with a "TCP Conversations" or "UDP ..." title.
-  std::string conv =
-      Run("tshark -n -r " + Quote(file) + " -q -z conv,tcp -z conv,udp 2>/dev/null", &ok);
+  std::string conv = qw::tshark_cache::Ask(
+      "tshark -n -r " + Quote(file) + " -q -z conv,tcp -z conv,udp 2>/dev/null", file, &ok, Run);
   std::istringstream cl(conv);
   std::string table;
   c["conv_tcp"] = c["conv_udp"] = 0;
