@@ -53,6 +53,23 @@ void FillSides(const StreamContext& ctx, flow::Direction dir, T& out) {
   }
 }
 
+/// Fills an observation's flow id and both ends' addresses, ports and MACs (client_* and
+/// server_* fields) from ctx's flow, the client being the side that sends in `client_dir`.
+/// Leaves them as they are without a flow.
+template <typename T>
+void FillClientServer(const StreamContext& ctx, flow::Direction client_dir, T& out) {
+  if (!ctx.flow) return;
+  const flow::Flow& f = *ctx.flow;
+  const bool initiator = client_dir == flow::Direction::kFromInitiator;
+  out.flow_id = f.RecordId();
+  out.client_ip = initiator ? f.initiator_ip : f.responder_ip;
+  out.server_ip = initiator ? f.responder_ip : f.initiator_ip;
+  out.client_port = initiator ? f.initiator_port : f.responder_port;
+  out.server_port = initiator ? f.responder_port : f.initiator_port;
+  out.client_mac = initiator ? f.initiator_mac : f.responder_mac;
+  out.server_mac = initiator ? f.responder_mac : f.initiator_mac;
+}
+
 /// Counts one PDU of `protocol` on the frame of ctx.
 void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
               bool exception = false, const char* histogram = "functions");

@@ -283,16 +283,7 @@ class ControlDissector final : public Dissector {
     o.frame = ctx.frame;
     o.seq = seq_.Next(ctx.frame);
     o.ts = ctx.ts;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      o.flow_id = f.RecordId();
-      o.client_ip = f.initiator_ip;
-      o.client_port = f.initiator_port;
-      o.client_mac = f.initiator_mac;
-      o.server_ip = f.responder_ip;
-      o.server_port = f.responder_port;
-      o.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, o);
     o.file_name.Clear();
     o.file_name.AppendPrintable(argument);
     if (!tv.upload && size_ >= 0 && size_name_.view() == argument) t->declared = size_;

@@ -323,16 +323,7 @@ class MessageDissector final : public Dissector {
     t.upload = upload;
     t.file_name = p.file_name;
     t.location = p.host;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      t.flow_id = f.RecordId();
-      t.client_ip = f.initiator_ip;
-      t.server_ip = f.responder_ip;
-      t.client_port = f.initiator_port;
-      t.server_port = f.responder_port;
-      t.client_mac = f.initiator_mac;
-      t.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, t);
   }
 
   ParseResult OnBody(size_t d, std::span<const uint8_t> bytes, const StreamContext& ctx) {
@@ -568,16 +559,7 @@ class MessageDissector final : public Dissector {
     if (&e == &exchange_) exchange_open_ = false;
     e.protocol = proto_;
     e.capture_index = ctx.capture_index;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      e.flow_id = f.RecordId();
-      e.client_ip = f.initiator_ip;
-      e.server_ip = f.responder_ip;
-      e.client_port = f.initiator_port;
-      e.server_port = f.responder_port;
-      e.client_mac = f.initiator_mac;
-      e.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, e);
     e.seq = exchange_seq_.Next(e.request_frame != 0 ? e.request_frame : e.response_frame);
     ctx.sink->OnHttp(e);
   }

@@ -41,16 +41,7 @@ class RloginDissector final : public Dissector {
     o.user.Append(h.server_user.view());
     o.security.Append("client user ").Append(h.client_user.view());
     o.security.Append("; terminal ").Append(h.terminal.view());
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      o.flow_id = f.RecordId();
-      o.client_ip = f.initiator_ip;
-      o.server_ip = f.responder_ip;
-      o.client_port = f.initiator_port;
-      o.server_port = f.responder_port;
-      o.client_mac = f.initiator_mac;
-      o.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, o);
     ctx.sink->OnRemoteAccess(o);
     return {Verdict::kConsumed, h.length, 0};
   }

@@ -619,16 +619,7 @@ class Smb2Dissector final : public Dissector {
       o.ts = f.ts;
       o.file_name = f.name;
       o.location = f.location;
-      if (ctx.flow) {
-        const flow::Flow& fl = *ctx.flow;
-        o.flow_id = fl.RecordId();
-        o.client_ip = fl.initiator_ip;
-        o.server_ip = fl.responder_ip;
-        o.client_port = fl.initiator_port;
-        o.server_port = fl.responder_port;
-        o.client_mac = fl.initiator_mac;
-        o.server_mac = fl.responder_mac;
-      }
+      FillClientServer(ctx, flow::Direction::kFromInitiator, o);
       // A read is measured against the size the open announced; a write against the size
       // the close reported, the open's being the size before writing.
       const int64_t declared =

@@ -129,16 +129,7 @@ class SshDissector final : public Dissector {
     emitted_ = true;
     obs_.tool = "ssh";
     obs_.capture_index = ctx.capture_index;
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      obs_.flow_id = f.RecordId();
-      obs_.client_ip = f.initiator_ip;
-      obs_.server_ip = f.responder_ip;
-      obs_.client_port = f.initiator_port;
-      obs_.server_port = f.responder_port;
-      obs_.client_mac = f.initiator_mac;
-      obs_.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
   }
 

@@ -111,15 +111,9 @@ class TftpDissector final : public Dissector {
     o.file_name.AppendPrintable(p.file_name);
     if (p.blksize) transfer_->blksize = p.blksize;
     if (upload && p.tsize >= 0) transfer_->declared = p.tsize;  // RRQ's tsize 0 only asks
+    FillClientServer(ctx, flow::Direction::kFromInitiator, o);
     if (!ctx.flow) return;
     const flow::Flow& f = *ctx.flow;
-    o.flow_id = f.RecordId();
-    o.client_ip = f.initiator_ip;
-    o.client_port = f.initiator_port;
-    o.client_mac = f.initiator_mac;
-    o.server_ip = f.responder_ip;
-    o.server_port = f.responder_port;
-    o.server_mac = f.responder_mac;
     if (ctx.expectations && ctx.anomalies) {
       core::Timestamp expires = ctx.ts;
       expires.ns += kExpectSeconds * 1'000'000'000;

@@ -183,16 +183,8 @@ class TlsDissector final : public Dissector {
 
   void SetEndpoints(flow::Direction client_dir, const StreamContext& ctx) {
     if (!ctx.flow) return;
-    const flow::Flow& f = *ctx.flow;
-    const bool initiator = client_dir == flow::Direction::kFromInitiator;
     obs_.capture_index = ctx.capture_index;
-    obs_.flow_id = f.RecordId();
-    obs_.client_ip = initiator ? f.initiator_ip : f.responder_ip;
-    obs_.server_ip = initiator ? f.responder_ip : f.initiator_ip;
-    obs_.client_port = initiator ? f.initiator_port : f.responder_port;
-    obs_.server_port = initiator ? f.responder_port : f.initiator_port;
-    obs_.client_mac = initiator ? f.initiator_mac : f.responder_mac;
-    obs_.server_mac = initiator ? f.responder_mac : f.initiator_mac;
+    FillClientServer(ctx, client_dir, obs_);
   }
 
   void OnClientHello(flow::Direction dir, const ClientHello& hello, const StreamContext& ctx) {

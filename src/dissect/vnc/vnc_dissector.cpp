@@ -356,16 +356,7 @@ class VncDissector final : public Dissector {
     if (refused_) s.Append("; refused");
     if (has_result_) s.Append(result_ == 0 ? "; result ok" : "; result failed");
     if (!reason_.empty()) s.Append(": ").Append(reason_.view());
-    if (ctx.flow) {
-      const flow::Flow& f = *ctx.flow;
-      obs_.flow_id = f.RecordId();
-      obs_.client_ip = f.initiator_ip;
-      obs_.server_ip = f.responder_ip;
-      obs_.client_port = f.initiator_port;
-      obs_.server_port = f.responder_port;
-      obs_.client_mac = f.initiator_mac;
-      obs_.server_mac = f.responder_mac;
-    }
+    FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
   }
 
