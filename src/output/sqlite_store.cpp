@@ -443,6 +443,12 @@ class Binder {
     BindTextOrNull(st_, i_, v);
     return *this;
   }
+  // Text copied by SQLite (for a temporary), or NULL when empty.
+  Binder& Copy(std::string_view v) {
+    if (v.empty()) return Null();
+    sqlite3_bind_text(st_, i_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Binder& Int(int64_t v) {
     sqlite3_bind_int64(st_, i_++, v);
     return *this;
@@ -1024,41 +1030,21 @@ core::Status SqliteStore::AddRemoteAccess(const dissect::RemoteAccessObservation
 }
 
 core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObservation>& batch) {
-  if (batch.empty()) return {};
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const auto& a, const auto& b) { return a.flow_id < b.flow_id; });
-  if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& m : batch) {
-    sqlite3_stmt* st = insert_remote_;
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-    const std::string client = m.client_ip.ToString(), server = m.server_ip.ToString();
-    integer(static_cast<int64_t>(m.flow_id));
-    text(m.tool);
-    integer(m.capture_index);
-    integer(static_cast<int64_t>(m.frame));
-    text(client);
-    integer(m.client_port);
-    text(server);
-    integer(m.server_port);
-    text(m.protocol_version.view());
-    text(m.client_software.view());
-    text(m.server_software.view());
-    text(m.user.view());
-    text(m.client_fingerprint.view());
-    text(m.server_fingerprint.view());
-    text(m.security.view());
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-      core::Status err = Error("insert remote-access session");
-      (void)Exec("ROLLBACK");  // the insert error is the one to report
-      return err;
-    }
-  }
-  batch.clear();
-  return Exec("COMMIT");
+  // One row per flow: keyed by the flow's id (a second session of a flow is ignored).
+  auto id_of = [](const dissect::RemoteAccessObservation& m) { return m.flow_id; };
+  return WriteKeyed<dissect::RemoteAccessObservation>(
+      batch, insert_remote_, "remote-access session", +id_of,
+      [&](sqlite3_stmt* st, const dissect::RemoteAccessObservation& m) {
+        client_text_ = m.client_ip.ToString();
+        server_text_ = m.server_ip.ToString();
+        Binder b(st, 2);
+        b.Text(m.tool).Int(m.capture_index).Int(static_cast<int64_t>(m.frame));
+        b.Text(client_text_).Int(m.client_port).Text(server_text_).Int(m.server_port);
+        b.Text(m.protocol_version.view()).Text(m.client_software.view());
+        b.Text(m.server_software.view()).Text(m.user.view());
+        b.Text(m.client_fingerprint.view()).Text(m.server_fingerprint.view());
+        b.Text(m.security.view());
+      });
 }
 
 uint64_t SqliteStore::FileTransferId(const dissect::FileTransferObservation& t) {
@@ -1190,62 +1176,28 @@ core::Status SqliteStore::WriteSnmp(std::vector<dissect::SnmpObservation>& batch
 core::Status SqliteStore::AddTls(const dissect::TlsObservation& hs) { return Push(tls_, hs); }
 
 core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) {
-  if (batch.empty()) return {};
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const auto& a, const auto& b) { return a.flow_id < b.flow_id; });
-  if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& m : batch) {
-    sqlite3_stmt* st = insert_tls_;
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-    auto nullable = [&](uint64_t v) {
-      if (v)
-        sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
-      else
-        sqlite3_bind_null(st, i++);
-    };
-    auto version = [](uint16_t v) {
-      return v ? std::string(dissect::tls::VersionName(v).view()) : std::string();
-    };
-    const std::string client = m.client_ip.ToString(), server = m.server_ip.ToString();
-    const std::string client_version = version(m.client_version);
-    const std::string offered = version(m.offered_version), chosen = version(m.server_version);
-    integer(static_cast<int64_t>(m.flow_id));
-    integer(m.capture_index);
-    nullable(m.client_hello_frame);
-    nullable(m.server_hello_frame);
-    text(ts_text_.Format(m.ts));
-    text(client);
-    integer(m.client_port);
-    text(server);
-    integer(m.server_port);
-    text(m.sni.view());
-    text(m.alpn_offered.view());
-    text(m.alpn_chosen.view());
-    text(client_version);
-    text(offered);
-    text(m.versions_offered.view());
-    text(chosen);
-    nullable(m.server_hello_frame ? m.cipher : 0);
-    text(m.ciphers_offered.view());
-    text(m.ja3.view());
-    text(m.ja3s.view());
-    text(m.ja4.view());
-    text(m.subject.view());
-    text(m.issuer.view());
-    text(m.not_before.view());
-    text(m.not_after.view());
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-      core::Status err = Error("insert TLS session");
-      (void)Exec("ROLLBACK");  // the insert error is the one to report
-      return err;
-    }
-  }
-  batch.clear();
-  return Exec("COMMIT");
+  // One row per flow, keyed by the flow's id.
+  auto id_of = [](const dissect::TlsObservation& m) { return m.flow_id; };
+  return WriteKeyed<dissect::TlsObservation>(
+      batch, insert_tls_, "TLS session", +id_of,
+      [&](sqlite3_stmt* st, const dissect::TlsObservation& m) {
+        auto version = [](uint16_t v) {
+          return v ? dissect::tls::VersionName(v) : core::FixedText<16>();
+        };
+        client_text_ = m.client_ip.ToString();
+        server_text_ = m.server_ip.ToString();
+        Binder b(st, 2);
+        b.Int(m.capture_index).NonZero(m.client_hello_frame).NonZero(m.server_hello_frame);
+        b.Text(ts_text_.Format(m.ts));
+        b.Text(client_text_).Int(m.client_port).Text(server_text_).Int(m.server_port);
+        b.Text(m.sni.view()).Text(m.alpn_offered.view()).Text(m.alpn_chosen.view());
+        b.Copy(version(m.client_version).view()).Copy(version(m.offered_version).view());
+        b.Text(m.versions_offered.view()).Copy(version(m.server_version).view());
+        b.NonZero(m.server_hello_frame ? m.cipher : 0).Text(m.ciphers_offered.view());
+        b.Text(m.ja3.view()).Text(m.ja3s.view()).Text(m.ja4.view());
+        b.Text(m.subject.view()).Text(m.issuer.view());
+        b.Text(m.not_before.view()).Text(m.not_after.view());
+      });
 }
 
 core::Status SqliteStore::AddDhcp(const dissect::DhcpObservation& msg) { return Push(dhcp_, msg); }
