@@ -57,13 +57,6 @@ void Parse(std::span<const uint8_t> bytes) {
   }
 }
 
-const StreamDissectorInfo* DnsInfo(uint8_t transport) {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "dns" && d.transport == transport) return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -85,13 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto record = r.Bytes(std::min<size_t>(r.U16Le(), r.remaining()));
       if (record.size() > 2) Parse(record.subspan(2));
     }
-    auto dissector = DnsInfo(6)->create();
+    auto dissector = qw::fuzz::Registered("dns", 6)->create();
     qw::fuzz::FeedStreamRecords(*dissector, flow, sink, bytes, true, 70'000);
     return 0;
   }
-  qw::core::Anomalies anomalies;
-  AttachStats stats;
-  StreamAttacher attacher(flow, {DnsInfo(17)}, sink, anomalies, stats);
-  qw::fuzz::FeedDatagrams(attacher, bytes, Parse);
+  qw::fuzz::RunUdpDatagrams("dns", 53, bytes, sink, Parse);
   return 0;
 }

@@ -43,33 +43,17 @@ void Parse(std::span<const uint8_t> bytes) {
   if (c && c->prefix > bytes.size()) std::abort();
 }
 
-const StreamDissectorInfo* SyslogInfo(uint8_t transport) {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "syslog" && d.transport == transport) return &d;
-  }
-  std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const bool tcp = (data[0] & 1) != 0;
   std::span<const uint8_t> bytes(data + 1, size - 1);
-  qw::flow::Flow flow;
-  flow.proto = tcp ? 6 : 17;
-  flow.initiator_ip = *qw::core::IpAddr::Parse("10.0.0.1");
-  flow.responder_ip = *qw::core::IpAddr::Parse("10.0.0.2");
-  flow.initiator_port = 50000;
-  flow.responder_port = tcp ? 601 : 514;
   CheckingSink sink;
   if (tcp) {
     qw::fuzz::RunTcpRecords("syslog", 601, bytes, sink, syslog::kMaxMessageBytes + 8, Parse);
-    return 0;
+  } else {
+    qw::fuzz::RunUdpDatagrams("syslog", 514, bytes, sink, Parse);
   }
-  qw::core::Anomalies anomalies;
-  AttachStats stats;
-  StreamAttacher attacher(flow, {SyslogInfo(17)}, sink, anomalies, stats);
-  qw::fuzz::FeedDatagrams(attacher, bytes, Parse);
   return 0;
 }
