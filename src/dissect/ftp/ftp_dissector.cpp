@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/byte_reader.h"
 #include "dissect/expectations.h"
 #include "dissect/file_content.h"
@@ -12,24 +13,6 @@
 namespace qw::dissect::ftp {
 
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 'a' + 'A');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-bool IContains(std::string_view text, std::string_view word) {
-  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (IEquals(text.substr(i, word.size()), word)) return true;
-  }
-  return false;
-}
 
 // The commands that move a file, as static text, and whether they upload.
 struct TransferVerb {
@@ -44,7 +27,7 @@ constexpr TransferVerb kTransferVerbs[] = {
 
 const TransferVerb* FindTransferVerb(std::string_view verb) {
   for (const auto& v : kTransferVerbs) {
-    if (IEquals(verb, v.name)) return &v;
+    if (core::EqualsNoCase(verb, v.name)) return &v;
   }
   return nullptr;
 }
@@ -173,22 +156,22 @@ class ControlDissector final : public Dissector {
     }
     CountWordPdu(ctx, "ftp", cmd->verb, PduKind::kRequest, false, "commands");
     const std::string_view verb = cmd->verb;
-    if (IEquals(verb, "PORT")) {
+    if (core::EqualsNoCase(verb, "PORT")) {
       if (auto hp = ParseHostPort(cmd->argument)) {
         Announce(ctx, {Server(ctx), 0}, {hp->ip, hp->port});
       } else {
         ctx.anomalies->Raise("ftp.bad_address");
       }
-    } else if (IEquals(verb, "EPRT")) {
+    } else if (core::EqualsNoCase(verb, "EPRT")) {
       if (auto hp = ParseEprt(cmd->argument)) {
         Announce(ctx, {Server(ctx), 0}, {hp->ip, hp->port});
       } else {
         ctx.anomalies->Raise("ftp.bad_address");
       }
-    } else if (IEquals(verb, "REST")) {
+    } else if (core::EqualsNoCase(verb, "REST")) {
       std::string_view arg = cmd->argument;
       restart_ = ParseSize(arg, true).value_or(0);
-    } else if (IEquals(verb, "SIZE")) {
+    } else if (core::EqualsNoCase(verb, "SIZE")) {
       size_name_.Clear();
       size_name_.Append(cmd->argument);
       size_ = -1;
@@ -333,17 +316,17 @@ ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes) {
     if (!reply || (reply->code != 220 && reply->code != 120 && reply->code != 421)) {
       return ProbeResult::kNo;
     }
-    if (IContains(reply->text, "SMTP") || IContains(reply->text, "POP") ||
-        IContains(reply->text, "IMAP")) {
+    if (core::ContainsNoCase(reply->text, "SMTP") || core::ContainsNoCase(reply->text, "POP") ||
+        core::ContainsNoCase(reply->text, "IMAP")) {
       return ProbeResult::kNo;
     }
     // Many FTP greetings name FTP; the others are settled by the client's first command.
-    return IContains(reply->text, "FTP") ? ProbeResult::kYes : ProbeResult::kMaybe;
+    return core::ContainsNoCase(reply->text, "FTP") ? ProbeResult::kYes : ProbeResult::kMaybe;
   }
   auto cmd = ParseCommand(line);
   if (!cmd) return ProbeResult::kNo;
   for (std::string_view c : kOpeningCommands) {
-    if (IEquals(cmd->verb, c)) return ProbeResult::kYes;
+    if (core::EqualsNoCase(cmd->verb, c)) return ProbeResult::kYes;
   }
   return ProbeResult::kNo;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "core/byte_reader.h"
 #include "dissect/file_content.h"
 #include "dissect/ics_common.h"
@@ -293,9 +294,9 @@ class MessageDissector final : public Dissector {
 
   // Bodies kept whole (the first bytes): ONVIF SOAP answers and RTSP session descriptions.
   bool WantsCapture(const Head& h) const {
-    if (dialect_ == Dialect::kRtsp) return ContainsNoCase(h.content_type.view(), "sdp");
-    return ContainsNoCase(exchange_.uri.view(), "/onvif/") &&
-           ContainsNoCase(h.content_type.view(), "xml");
+    if (dialect_ == Dialect::kRtsp) return core::ContainsNoCase(h.content_type.view(), "sdp");
+    return core::ContainsNoCase(exchange_.uri.view(), "/onvif/") &&
+           core::ContainsNoCase(h.content_type.view(), "xml");
   }
 
   void BeginBody(Side& s, Framing framing, uint64_t length) {

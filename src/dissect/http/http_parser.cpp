@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/ascii.h"
 #include "core/byte_reader.h"
 
 namespace qw::dissect::http {
@@ -44,7 +45,6 @@ constexpr std::array<MethodEntry, 26> kMethods = {{
     {"TEARDOWN", 29, false, true},
 }};
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 9110 5.6.2 tchar.
@@ -137,7 +137,7 @@ std::string_view DispositionParameter(std::string_view value, std::string_view n
     std::string_view rest = Trim(value.substr(at));
     const size_t eq = rest.find('=');
     if (eq == std::string_view::npos) continue;
-    if (!EqualsNoCase(Trim(rest.substr(0, eq)), name)) continue;
+    if (!core::EqualsNoCase(Trim(rest.substr(0, eq)), name)) continue;
     std::string_view v = Trim(rest.substr(eq + 1));
     if (!v.empty() && v.front() == '"') {
       v.remove_prefix(1);
@@ -182,7 +182,7 @@ void ApplyField(std::string_view line, Dialect d, Head& out) {
     }
   }
   const std::string_view value = Trim(line.substr(colon + 1));
-  if (EqualsNoCase(name, "Content-Length")) {
+  if (core::EqualsNoCase(name, "Content-Length")) {
     const auto n = Decimal(value);
     if (!n || (out.content_length >= 0 && out.content_length != *n)) {
       out.anomaly = "bad_content_length";
@@ -190,23 +190,23 @@ void ApplyField(std::string_view line, Dialect d, Head& out) {
     } else if (out.content_length != -2) {
       out.content_length = *n;
     }
-  } else if (EqualsNoCase(name, "Transfer-Encoding")) {
+  } else if (core::EqualsNoCase(name, "Transfer-Encoding")) {
     // RFC 9112 6.1: chunked, when present, is the last coding applied.
     std::string_view last = value.substr(value.find_last_of(',') + 1);
-    out.chunked = d == Dialect::kHttp && EqualsNoCase(Trim(last), "chunked");
-  } else if (EqualsNoCase(name, "Host")) {
+    out.chunked = d == Dialect::kHttp && core::EqualsNoCase(Trim(last), "chunked");
+  } else if (core::EqualsNoCase(name, "Host")) {
     SetText(out.host, value);
-  } else if (EqualsNoCase(name, "User-Agent")) {
+  } else if (core::EqualsNoCase(name, "User-Agent")) {
     SetText(out.user_agent, value);
-  } else if (EqualsNoCase(name, "Server")) {
+  } else if (core::EqualsNoCase(name, "Server")) {
     SetText(out.server, value);
-  } else if (EqualsNoCase(name, "Content-Type")) {
+  } else if (core::EqualsNoCase(name, "Content-Type")) {
     SetText(out.content_type, value);
-  } else if (EqualsNoCase(name, "Content-Disposition")) {
+  } else if (core::EqualsNoCase(name, "Content-Disposition")) {
     SetText(out.disposition_name, DispositionName(value));
-  } else if (EqualsNoCase(name, "Connection")) {
-    out.close = ContainsNoCase(value, "close");
-  } else if (EqualsNoCase(name, "CSeq")) {
+  } else if (core::EqualsNoCase(name, "Connection")) {
+    out.close = core::ContainsNoCase(value, "close");
+  } else if (core::EqualsNoCase(name, "CSeq")) {
     const auto n = Decimal(value);
     out.has_cseq = n && *n <= 0xffffffff;
     out.cseq = out.has_cseq ? static_cast<uint32_t>(*n) : 0;
@@ -214,22 +214,6 @@ void ApplyField(std::string_view line, Dialect d, Head& out) {
 }
 
 }  // namespace
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return Lower(x) == Lower(y); });
-}
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && EqualsNoCase(text.substr(0, prefix.size()), prefix);
-}
-
-bool ContainsNoCase(std::string_view text, std::string_view word) {
-  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (EqualsNoCase(text.substr(i, word.size()), word)) return true;
-  }
-  return false;
-}
 
 uint8_t MethodCode(std::string_view method) {
   for (const auto& m : kMethods) {
@@ -341,7 +325,7 @@ ChunkLine ParseChunkLine(std::span<const uint8_t> bytes) {
   c.status = HeadStatus::kInvalid;
   if (line.empty() || line.size() > 15) return c;
   for (char ch : line) {
-    const char l = Lower(ch);
+    const char l = core::AsciiLower(ch);
     uint64_t digit = 0;
     if (IsDigit(l)) {
       digit = static_cast<uint64_t>(l - '0');
@@ -386,13 +370,13 @@ bool IsFileBody(std::string_view content_type, bool has_disposition_name) {
                                                               "application/x-www-form-urlencoded",
                                                               "application/ecmascript"};
   for (auto page : kPages) {
-    if (EqualsNoCase(type, page)) return false;
+    if (core::EqualsNoCase(type, page)) return false;
   }
-  if (StartsWithNoCase(type, "image/") || StartsWithNoCase(type, "font/")) return false;
+  if (core::StartsWithNoCase(type, "image/") || core::StartsWithNoCase(type, "font/")) return false;
   // Structured-syntax suffixes (RFC 6839): "application/soap+xml", "application/ld+json".
   if (type.size() > 4 &&
-      (EqualsNoCase(type.substr(type.size() - 4), "+xml") ||
-       (type.size() > 5 && EqualsNoCase(type.substr(type.size() - 5), "+json")))) {
+      (core::EqualsNoCase(type.substr(type.size() - 4), "+xml") ||
+       (type.size() > 5 && core::EqualsNoCase(type.substr(type.size() - 5), "+json")))) {
     return false;
   }
   return true;

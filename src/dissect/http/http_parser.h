@@ -109,13 +109,4 @@ std::string_view UriFileName(std::string_view uri);
 /// Content-Disposition names is a file whatever its type.
 bool IsFileBody(std::string_view content_type, bool has_disposition_name);
 
-/// True when `a` equals `b` ignoring ASCII case.
-bool EqualsNoCase(std::string_view a, std::string_view b);
-
-/// True when `text` starts with `prefix` ignoring ASCII case.
-bool StartsWithNoCase(std::string_view text, std::string_view prefix);
-
-/// True when `text` contains `word` ignoring ASCII case.
-bool ContainsNoCase(std::string_view text, std::string_view word);
-
 }  // namespace qw::dissect::http

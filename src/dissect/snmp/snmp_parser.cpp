@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "core/ascii.h"
+
 namespace qw::dissect::snmp {
 
 namespace {
@@ -181,8 +183,6 @@ constexpr std::array<std::string_view, 24> kDefaultCommunities = {
     "test",    "guest",   "rmon",      "rmon_admin", "hp_admin", "tivoli", "openview", "system",
 };
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 const char* PduTypeName(uint8_t type) {
@@ -289,10 +289,7 @@ bool IsDefaultCommunity(std::span<const uint8_t> community) {
   core::ByteReader r(community);
   const std::string_view text = r.Chars(r.remaining());
   for (std::string_view known : kDefaultCommunities) {
-    if (known.size() != text.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < known.size() && same; ++i) same = Lower(text[i]) == known[i];
-    if (same) return true;
+    if (core::EqualsNoCase(text, known)) return true;
   }
   return false;
 }

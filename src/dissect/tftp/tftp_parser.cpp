@@ -1,5 +1,6 @@
 #include "dissect/tftp/tftp_parser.h"
 
+#include "core/ascii.h"
 #include "core/byte_reader.h"
 
 namespace qw::dissect::tftp {
@@ -21,16 +22,6 @@ std::optional<std::string_view> CString(core::ByteReader& r) {
   std::string_view s = r.Chars(n);
   r.Skip(1);
   return s;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (x != b[i]) return false;
-  }
-  return true;
 }
 
 std::optional<uint64_t> Decimal(std::string_view s) {
@@ -55,9 +46,9 @@ bool Options(core::ByteReader& r, Packet& p) {
     auto value = name ? CString(r) : std::nullopt;
     if (!value) return false;
     ++n;
-    if (IEquals(*name, "tsize")) {
+    if (core::EqualsNoCase(*name, "tsize")) {
       if (auto v = Decimal(*value)) p.tsize = static_cast<int64_t>(*v);
-    } else if (IEquals(*name, "blksize")) {
+    } else if (core::EqualsNoCase(*name, "blksize")) {
       // RFC 2348: 8 to 65464 octets.
       if (auto v = Decimal(*value); v && *v >= 8 && *v <= 65464) {
         p.blksize = static_cast<uint32_t>(*v);
@@ -80,7 +71,8 @@ std::optional<Packet> Parse(std::span<const uint8_t> datagram) {
       auto name = CString(r);
       auto mode = name ? CString(r) : std::nullopt;
       if (!mode || name->empty()) return std::nullopt;
-      if (!IEquals(*mode, "netascii") && !IEquals(*mode, "octet") && !IEquals(*mode, "mail")) {
+      if (!core::EqualsNoCase(*mode, "netascii") && !core::EqualsNoCase(*mode, "octet") &&
+          !core::EqualsNoCase(*mode, "mail")) {
         return std::nullopt;
       }
       p.file_name = *name;

@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/ascii.h"
 #include "core/byte_reader.h"
 
 namespace qw::dissect::tls {
@@ -499,21 +500,11 @@ core::FixedText<16> VersionName(uint16_t version) {
 
 namespace {
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a.substr(i, 1).front()) != Lower(b.substr(i, 1).front())) return false;
-  }
-  return true;
-}
-
 // `name` is `domain` or a name under it.
 bool InDomain(std::string_view name, std::string_view domain) {
   if (name.size() < domain.size()) return false;
   const std::string_view tail = name.substr(name.size() - domain.size());
-  if (!EqualNoCase(tail, domain)) return false;
+  if (!core::EqualsNoCase(tail, domain)) return false;
   return name.size() == domain.size() || name.substr(name.size() - domain.size() - 1, 1) == ".";
 }
 
@@ -523,7 +514,7 @@ const char* RemoteAccessTool(std::string_view sni, std::string_view subject) {
   // The subject reads "C=.., O=.., CN=AnyDesk Client": look at each attribute whole.
   while (!subject.empty()) {
     const size_t comma = subject.find(", ");
-    if (EqualNoCase(subject.substr(0, comma), "CN=AnyDesk Client")) return "anydesk";
+    if (core::EqualsNoCase(subject.substr(0, comma), "CN=AnyDesk Client")) return "anydesk";
     if (comma == std::string_view::npos) break;
     subject.remove_prefix(comma + 2);
   }
