@@ -5,13 +5,24 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "core/byte_reader.h"
 #include "core/hex.h"
 
 namespace qw::dissect {
+
+/// Where the first line of `bytes` ends (the offset after its LF), or nullopt when there is
+/// no LF yet: line framing of the text protocols (SSH identification, FTP, HTTP, RTSP).
+inline std::optional<size_t> LineEnd(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  const size_t at = r.Chars(r.remaining()).find('\n');
+  if (at == std::string_view::npos) return std::nullopt;
+  return at + 1;
+}
 
 /// A reader over `bytes` without its trailing NULs (devices pad strings with them).
 inline core::ByteReader WithoutTrailingNuls(std::span<const uint8_t> bytes) {

@@ -31,14 +31,6 @@ std::optional<uint64_t> Number(std::string_view& text, size_t max_digits) {
 
 }  // namespace
 
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes) {
-  core::ByteReader r(bytes);
-  while (!r.empty()) {
-    if (r.U8() == '\n') return r.position();
-  }
-  return std::nullopt;
-}
-
 std::optional<Command> ParseCommand(std::string_view line) {
   line = TrimLineEnd(line);
   size_t n = 0;

@@ -10,15 +10,12 @@
 #include <string_view>
 
 #include "core/address.h"
+#include "dissect/text_field.h"
 
 namespace qw::dissect::ftp {
 
 /// Longest control line read, CR LF included; longer lines raise `ftp.long_line`.
 inline constexpr size_t kMaxLineBytes = 2048;
-
-/// Where the first line of `bytes` ends (the offset after its LF), or nullopt when there is
-/// no LF yet.
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes);
 
 /// A command line: "RETR file.bin". `verb` and `argument` are views into the line.
 struct Command {

@@ -230,13 +230,6 @@ const char* MethodName(uint8_t code) {
   return "OTHER";
 }
 
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes) {
-  core::ByteReader r(bytes);
-  const size_t at = r.Chars(r.remaining()).find('\n');
-  if (at == std::string_view::npos) return std::nullopt;
-  return at + 1;
-}
-
 Check CheckStartLine(std::span<const uint8_t> bytes, Dialect dialect, bool request) {
   core::ByteReader r(bytes);
   const auto end = LineEnd(bytes);

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "core/fixed_text.h"
+#include "dissect/text_field.h"
 
 namespace qw::dissect::http {
 
@@ -50,9 +51,6 @@ enum class Check : uint8_t { kNo, kMaybe, kYes };
 /// Requests need a listed method of the dialect (RTSP: also OPTIONS, GET_PARAMETER, ...);
 /// kMaybe while the line is incomplete and still fits.
 Check CheckStartLine(std::span<const uint8_t> bytes, Dialect dialect, bool request);
-
-/// Where the first line of `bytes` ends (the offset after its LF), or nullopt.
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes);
 
 /// What a message head says that the dissector uses.
 struct Head {

@@ -6,14 +6,6 @@
 
 namespace qw::dissect::ssh {
 
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes) {
-  core::ByteReader r(bytes);
-  while (!r.empty()) {
-    if (r.U8() == '\n') return r.position();
-  }
-  return std::nullopt;
-}
-
 std::optional<Banner> ParseBanner(std::span<const uint8_t> line) {
   core::ByteReader r(line);
   std::string_view text = r.Chars(r.remaining());

@@ -13,6 +13,7 @@
 #include "core/anomalies.h"
 #include "core/digest.h"
 #include "core/fixed_text.h"
+#include "dissect/text_field.h"
 
 namespace qw::dissect::ssh {
 
@@ -29,10 +30,6 @@ struct Banner {
   core::FixedText<255> software;      // "OpenSSH_8.9p1"
   core::FixedText<255> comments;      // "Ubuntu-3"
 };
-
-/// Where the first line of `bytes` ends (the offset after its LF), or nullopt when there is
-/// no LF yet.
-std::optional<size_t> LineEnd(std::span<const uint8_t> bytes);
 
 /// Parses one line (CR LF or LF included or not). nullopt unless it starts with "SSH-" and
 /// has a protocol version and a software version.

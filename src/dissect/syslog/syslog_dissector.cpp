@@ -3,6 +3,7 @@
 #include "core/byte_reader.h"
 #include "dissect/ics_common.h"
 #include "dissect/syslog/syslog_parser.h"
+#include "dissect/text_field.h"
 
 namespace qw::dissect::syslog {
 
@@ -16,11 +17,8 @@ enum class Framing : uint8_t { kUnknown, kOctetCounting, kLineFeed, kLost };
 
 // Where the first LF of `bytes` is, or bytes.size() when there is none.
 size_t LineLength(std::span<const uint8_t> bytes) {
-  core::ByteReader r(bytes);
-  while (!r.empty()) {
-    if (r.U8() == '\n') return r.position() - 1;
-  }
-  return bytes.size();
+  const auto end = LineEnd(bytes);
+  return end ? *end - 1 : bytes.size();
 }
 
 class SyslogDissector final : public Dissector {

@@ -79,8 +79,8 @@ TEST(SshParser, IdentificationLines) {
   EXPECT_FALSE(ssh::ParseBanner(Bytes("SSH-2.0\r\n")).has_value());
   EXPECT_FALSE(ssh::ParseBanner(Bytes("SSH--x\r\n")).has_value());
   EXPECT_FALSE(ssh::ParseBanner(Bytes("HTTP/1.1 200 OK\r\n")).has_value());
-  EXPECT_EQ(ssh::LineEnd(Bytes("ab\ncd")), 3u);
-  EXPECT_FALSE(ssh::LineEnd(Bytes("abc")).has_value());
+  EXPECT_EQ(LineEnd(Bytes("ab\ncd")), 3u);
+  EXPECT_FALSE(LineEnd(Bytes("abc")).has_value());
 }
 
 TEST(SshParser, PacketHeaders) {

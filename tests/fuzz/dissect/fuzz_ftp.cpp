@@ -38,7 +38,7 @@ struct CheckingSink : ObservationSink {
 void Parse(std::span<const uint8_t> bytes) {
   qw::core::ByteReader r(bytes);
   const std::string_view text = r.Chars(bytes.size());
-  (void)ftp::LineEnd(bytes);
+  (void)LineEnd(bytes);
   (void)ftp::ParseCommand(text);
   (void)ftp::ParseReply(text);
   (void)ftp::ParseHostPort(text);

@@ -32,7 +32,7 @@ struct CheckingSink : ObservationSink {
 
 void Parse(std::span<const uint8_t> bytes) {
   qw::core::Anomalies an;
-  if (auto end = ssh::LineEnd(bytes); end && *end > bytes.size()) std::abort();
+  if (auto end = LineEnd(bytes); end && *end > bytes.size()) std::abort();
   (void)ssh::ParseBanner(bytes);
   (void)ssh::ParsePacketHeader(bytes);
   (void)ssh::ParseKexInit(bytes, an);
