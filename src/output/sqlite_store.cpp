@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <string_view>
 
@@ -27,7 +28,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -423,6 +424,46 @@ CREATE TABLE snmp_messages (
   varbinds INTEGER NOT NULL
 );
 )sql",
+    // 10: industrial operations stored by run. Operations of one flow and direction with the
+    // same protocol, function, category, target and result share a row of ics_operation_runs;
+    // what differs between them (id, request and response frames, time) is one JSON array per
+    // operation in `operations`. The view ics_operations keeps its columns and its row per
+    // operation. Rows already there become runs of one.
+    R"sql(
+CREATE TABLE ics_operation_runs (
+  id INTEGER PRIMARY KEY,          -- the id of its first operation
+  capture_index INTEGER NOT NULL,
+  endpoints INTEGER NOT NULL REFERENCES ics_endpoints(id),
+  protocol TEXT NOT NULL,
+  function_code INTEGER,
+  function TEXT,
+  category TEXT NOT NULL,
+  target TEXT,
+  result TEXT,
+  count INTEGER NOT NULL,          -- operations in the run
+  operations TEXT NOT NULL         -- JSON: [[id, request_frame, response_frame, ts], ...]
+);
+INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, function_code, function,
+                                category, target, result, count, operations)
+  SELECT id, capture_index, endpoints, protocol, function_code, function, category, target,
+         result, 1, json_array(json_array(id, request_frame, response_frame, ts))
+  FROM ics_operation_rows;
+DROP VIEW ics_operations;
+DROP TABLE ics_operation_rows;
+CREATE VIEW ics_operations AS
+  SELECT o.value ->> 0 AS id, 1 AS run_id, r.protocol AS protocol,
+         r.function_code AS function_code, r.function AS function, r.category AS category,
+         r.target AS target, e.initiator AS initiator, e.responder AS responder,
+         r.capture_index AS capture_index,
+         coalesce(o.value ->> 1, o.value ->> 2, 0) AS frame, r.result AS result,
+         e.vlan AS vlan, e.initiator_ip AS initiator_ip, e.initiator_mac AS initiator_mac,
+         e.responder_ip AS responder_ip, e.responder_mac AS responder_mac,
+         e.responder_port AS responder_port, o.value ->> 1 AS request_frame,
+         o.value ->> 2 AS response_frame, o.value ->> 3 AS ts, e.initiator_port AS initiator_port,
+         r.id AS run
+  FROM ics_operation_runs AS r JOIN json_each(r.operations) AS o
+       LEFT JOIN ics_endpoints AS e ON e.id = r.endpoints;
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -600,9 +641,8 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
     return core::MakeError(store->Error("prepare").message());
   }
   const char* insert_op =
-      "INSERT INTO ics_operation_rows (id, capture_index, endpoints, protocol, function_code, "
-      "function, category, target, result, request_frame, response_frame, ts) VALUES "
-      "(?,?,?,?,?,?,?,?,?,?,?,?)";
+      "INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, function_code, "
+      "function, category, target, result, count, operations) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
   const char* insert_endpoints =
       "INSERT OR IGNORE INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_port, "
       "initiator_mac, responder, responder_ip, responder_port, responder_mac) VALUES "
@@ -825,13 +865,46 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
 
 core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& batch) {
   if (batch.empty()) return {};
-  // Rows go in by id. Stable: operations with the same key keep the order their flow emitted
-  // them in. A batch from one thread is mostly in order already, so the sort moves ids and
-  // positions, not whole operations.
+  // Operations go in by id. Stable: operations with the same key keep the order their flow
+  // emitted them in. A batch from one thread is mostly in order already, so the sort moves ids
+  // and positions, not whole operations.
   order_.clear();
   for (uint32_t n = 0; n < batch.size(); ++n) order_.push_back({OperationId(batch[n]), n});
   std::stable_sort(order_.begin(), order_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A dissector that numbered two operations of one frame alike must not cost the run: the
+  // later one takes the next free number. Operations of one frame all come from one flow in a
+  // fixed order, so the outcome does not depend on threads or batches (a frame whose
+  // operations straddle two batches continues from the number the first batch ended on).
+  uint64_t last = last_op_id_;
+  for (auto& [id, position] : order_) {
+    const bool same_frame = (id >> 12) == (last >> 12) && last != 0;
+    if (same_frame && id <= last && last - id < kMaxSeqRetries) id = last + 1;
+    last = id;
+  }
+  last_op_id_ = order_.back().first;
+  // Group the batch into runs: one per endpoints and everything else an operation's row
+  // shares, in the order of their first operations.
+  run_of_.clear();
+  size_t runs = 0;
+  for (const auto& [op_id, position] : order_) {
+    const dissect::IcsOperation& op = batch[position];
+    const RunKey key{
+        EndpointsId(op), op.where.capture_index, op.protocol,     op.function_code, op.function,
+        op.category,     op.target.view(),       op.result.view()};
+    auto [it, fresh] = run_of_.try_emplace(key, runs);
+    if (fresh) {
+      if (runs == runs_.size()) runs_.emplace_back();
+      OperationRun& r = runs_[runs++];
+      r.first = position;
+      r.id = op_id;
+      r.count = 0;
+      r.json.assign("[");
+    }
+    OperationRun& r = runs_[it->second];
+    if (r.count++) r.json.push_back(',');
+    AppendOperationJson(r.json, op_id, op.request_frame, op.response_frame, ts_text_.Format(op.ts));
+  }
   if (auto s = Exec("BEGIN"); !s) return s;
   auto fail = [&](core::Status s) {
     (void)Exec("ROLLBACK");  // the insert error is the one to report
@@ -839,8 +912,10 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
   };
   sqlite3_stmt* st = insert_op_;
   if (endpoints_written_.empty()) endpoints_written_.resize(kEndpointSlots, 0);
-  for (const auto& [op_id, position] : order_) {
-    const dissect::IcsOperation& op = batch[position];
+  for (size_t n = 0; n < runs; ++n) {
+    OperationRun& r = runs_[n];
+    r.json.push_back(']');
+    const dissect::IcsOperation& op = batch[r.first];
     // The endpoints row, unless written lately; INSERT OR IGNORE keeps the first of an id,
     // which is the same whatever the batches, for one flow's operations come in order.
     const int64_t endpoints = EndpointsId(op);
@@ -849,44 +924,63 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       if (auto s = WriteEndpoints(endpoints, op.where); !s) return fail(s);
       seen = endpoints;
     }
-    const std::string_view ts = ts_text_.Format(op.ts);
-    // Every column is bound for every row, and each text outlives the step it is bound for.
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto nullable = [&](uint64_t v) {
-      if (v)
-        sqlite3_bind_int64(st, i++, static_cast<int64_t>(v));
-      else
-        sqlite3_bind_null(st, i++);
-    };
-    const int id_index = i;
-    sqlite3_bind_int64(st, i++, static_cast<int64_t>(op_id));
-    sqlite3_bind_int64(st, i++, op.where.capture_index);
-    sqlite3_bind_int64(st, i++, endpoints);
-    text(op.protocol);
-    sqlite3_bind_int64(st, i++, op.function_code);
-    text(*op.function ? op.function : "unknown");
-    text(dissect::IcsCategoryName(op.category));
-    text(op.target.view());
-    text(op.result.view());
-    nullable(op.request_frame);
-    nullable(op.response_frame);
-    text(ts);
-    // A dissector that numbered two operations of one frame alike must not cost the run:
-    // the later one takes the next free number. Operations of one frame all come from one
-    // flow in a fixed order, so the outcome does not depend on threads or batches.
-    int rc = sqlite3_step(st);
-    for (uint64_t id = op_id + 1, tries = 0; rc == SQLITE_CONSTRAINT && tries < kMaxSeqRetries;
-         ++id, ++tries) {
-      sqlite3_reset(st);
-      sqlite3_bind_int64(st, id_index, static_cast<int64_t>(id));
-      rc = sqlite3_step(st);
-    }
+    Binder(st, 1)
+        .Int(static_cast<int64_t>(r.id))
+        .Int(op.where.capture_index)
+        .Int(endpoints)
+        .Text(op.protocol)
+        .Int(op.function_code)
+        .Text(*op.function ? op.function : "unknown")
+        .Text(dissect::IcsCategoryName(op.category))
+        .Text(op.target.view())
+        .Text(op.result.view())
+        .Int(static_cast<int64_t>(r.count))
+        .Text(r.json);
+    const int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return fail(Error("insert industrial operation"));
+    if (rc != SQLITE_DONE) return fail(Error("insert industrial operations"));
   }
   batch.clear();
   return Exec("COMMIT");
+}
+
+void SqliteStore::AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
+                                      uint64_t response_frame, std::string_view ts) {
+  char digits[24];
+  auto number = [&](uint64_t v) {
+    if (!v) {
+      out.append("null");
+      return;
+    }
+    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    out.append(digits, static_cast<size_t>(end - digits));
+  };
+  out.push_back('[');
+  number(id);
+  out.push_back(',');
+  number(request_frame);
+  out.push_back(',');
+  number(response_frame);
+  out.append(",\"");
+  out.append(ts);  // ISO 8601: nothing to escape
+  out.append("\"]");
+}
+
+size_t SqliteStore::RunKeyHash::operator()(const RunKey& k) const {
+  size_t h = std::hash<std::string_view>{}(k.target);
+  auto mix = [&](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  mix(static_cast<uint64_t>(k.endpoints));
+  mix(k.function_code);
+  mix(static_cast<uint64_t>(k.category));
+  mix(k.result.size());
+  return h;
+}
+
+bool SqliteStore::RunKey::operator==(const RunKey& o) const {
+  return endpoints == o.endpoints && capture_index == o.capture_index &&
+         function_code == o.function_code && category == o.category && target == o.target &&
+         result == o.result && std::string_view(protocol) == o.protocol &&
+         std::string_view(function) == o.function;
 }
 
 uint64_t SqliteStore::DnsMessageId(const dissect::DnsObservation& msg) {

@@ -1,11 +1,11 @@
 // quaywatch.sqlite: the embedded store of ../shared/DESIGN.md (tables runs, assets,
-// asset_addresses, flows, findings, and ics_operations: a view over ics_operation_rows and
-// ics_endpoints since schema 3), with what the IT protocols said: dns_messages and
-// dns_records (schema 4), dhcp_messages (5), tls_sessions (6), remote_access_sessions and the
-// remote_access view (7), file_transfers and the remote-access security column (8),
-// http_exchanges and snmp_messages (9). Built under a
-// temporary name and renamed into place by Finish(). The schema evolves by numbered migrations
-// recorded in PRAGMA user_version, never by a silent rebuild.
+// asset_addresses, flows, findings, and ics_operations: a view over ics_endpoints since
+// schema 3 and over ics_operation_runs since schema 10), with what the IT protocols said:
+// dns_messages and dns_records (schema 4), dhcp_messages (5), tls_sessions (6),
+// remote_access_sessions and the remote_access view (7), file_transfers and the remote-access
+// security column (8), http_exchanges and snmp_messages (9), operations stored by run (10). Built
+// under a temporary name and renamed into place by Finish(). The schema evolves by numbered
+// migrations recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
 #include <array>
@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -176,7 +177,36 @@ class SqliteStore {
   Queue<dissect::HttpObservation> http_;
   Queue<dissect::SnmpObservation> snmp_;
 
-  std::vector<std::pair<uint64_t, uint32_t>> order_;  // writer only: (row id, batch position)
+  // What the operations of one run share (the columns of an ics_operation_runs row).
+  struct RunKey {
+    int64_t endpoints;
+    uint32_t capture_index;
+    const char* protocol;
+    uint32_t function_code;
+    const char* function;
+    dissect::IcsCategory category;
+    std::string_view target, result;
+    bool operator==(const RunKey& o) const;
+  };
+  struct RunKeyHash {
+    size_t operator()(const RunKey& k) const;
+  };
+  // A run being gathered from a batch: its first operation's position and id, and the JSON
+  // array of its operations.
+  struct OperationRun {
+    uint32_t first = 0;
+    uint64_t id = 0;
+    uint64_t count = 0;
+    std::string json;
+  };
+  // Appends one operation's [id, request_frame, response_frame, ts] to a run's JSON.
+  static void AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
+                                  uint64_t response_frame, std::string_view ts);
+
+  std::vector<std::pair<uint64_t, uint32_t>> order_;       // writer only: (row id, batch position)
+  std::unordered_map<RunKey, size_t, RunKeyHash> run_of_;  // writer only: run by key
+  std::vector<OperationRun> runs_;                         // writer only, reused
+  uint64_t last_op_id_ = 0;  // writer only: the last operation id of the previous batch
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
   core::Iso8601Formatter ts_text_;          // writer only
   std::string client_text_, server_text_;   // writer only: addresses of the row being bound

@@ -626,7 +626,7 @@ TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
                      "responder_ip='fd00::20' AND responder_port=20000 AND "
                      "responder_mac IS NULL AND vlan=30 AND capture_index=1 AND run_id=1"),
             5);
-  EXPECT_EQ(QueryInt(db, "SELECT min(endpoints) FROM ics_operation_rows WHERE protocol='dnp3'"),
+  EXPECT_EQ(QueryInt(db, "SELECT min(endpoints) FROM ics_operation_runs WHERE protocol='dnp3'"),
             static_cast<int64_t>(flow_id << 1));
   EXPECT_EQ(QueryText(db, "SELECT initiator FROM ics_operations WHERE frame=40"),
             "[fd00::20]:20000");
@@ -641,6 +641,68 @@ TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
                      "SELECT count(*) FROM ics_operations WHERE protocol='pn_dcp' AND "
                      "initiator_ip IS NULL AND initiator_port IS NULL"),
             1);
+  sqlite3_close(db);
+}
+
+// Repeated operations of a flow (a poll) share one ics_operation_runs row; the view still
+// shows each of them with its own id, frames and time, and a different target, result or
+// direction starts a run of its own.
+TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
+  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-runs";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto poll = [](uint64_t frame, const char* target, const char* result) {
+    dissect::IcsOperation op;
+    op.protocol = "modbus";
+    op.function_code = 3;
+    op.function = "read-holding-registers";
+    op.category = dissect::IcsCategory::kRead;
+    op.target.Append(target);
+    op.result.Append(result);
+    op.where.flow_id = 99;
+    op.where.requester_is_initiator = true;
+    op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+    op.where.requester_port = 40000;
+    op.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
+    op.where.device_port = 502;
+    op.request_frame = frame;
+    op.response_frame = frame + 1;
+    op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000'000};
+    return op;
+  };
+  for (uint64_t frame = 10; frame < 210; frame += 2) {  // 100 polls of one block
+    ASSERT_TRUE((*store)->AddIcsOperation(poll(frame, "unit 1 hr 0+10", "ok")).ok());
+  }
+  ASSERT_TRUE((*store)->AddIcsOperation(poll(300, "unit 1 hr 50+2", "ok")).ok());
+  ASSERT_TRUE((*store)
+                  ->AddIcsOperation(poll(302, "unit 1 hr 0+10", "exception 2 illegal-data-address"))
+                  .ok());
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operation_runs"), 3);
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count FROM ics_operation_runs WHERE target='unit 1 hr 0+10' "
+                     "AND result='ok'"),
+            100);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operations"), 102);
+  EXPECT_EQ(QueryInt(db, "SELECT count(DISTINCT id) FROM ics_operations"), 102);
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT sum(frame) FROM ics_operations WHERE result='ok' AND "
+                     "target='unit 1 hr 0+10'"),
+            100 * 10 + 2 * (99 * 100 / 2));
+  EXPECT_EQ(QueryText(db,
+                      "SELECT id || ' ' || request_frame || ' ' || response_frame || ' ' || ts "
+                      "|| ' ' || initiator || ' ' || responder FROM ics_operations "
+                      "WHERE frame = 150"),
+            std::to_string(uint64_t{150} << 12) +
+                " 150 151 2023-11-14T22:13:20.150000Z 10.50.3.10:40000 10.50.3.22:502");
+  EXPECT_EQ(QueryText(db, "SELECT result FROM ics_operations WHERE frame = 302"),
+            "exception 2 illegal-data-address");
   sqlite3_close(db);
 }
 
