@@ -575,11 +575,22 @@ core::Status SqliteStore::Push(Queue<Row>& q, Row row) {
 template <class Row>
 core::Status SqliteStore::Flush(Queue<Row>& q) {
   if (q.rows.empty()) return {};
-  Job job = [this, write = q.write, rows = std::move(q.rows)]() mutable {
-    return (this->*write)(rows);
+  Job job = [this, &q, rows = std::move(q.rows)]() mutable {
+    core::Status s = (this->*q.write)(rows);
+    rows.clear();
+    std::lock_guard lock(mu_);
+    q.spare.push_back(std::move(rows));
+    return s;
   };
   q.rows = {};
-  if (q.reserved) q.rows.reserve(q.batch);
+  {
+    std::lock_guard lock(mu_);
+    if (!q.spare.empty()) {
+      q.rows = std::move(q.spare.back());
+      q.spare.pop_back();
+    }
+  }
+  if (q.reserved && q.rows.capacity() < q.batch) q.rows.reserve(q.batch);
   return Submit(std::move(job));
 }
 

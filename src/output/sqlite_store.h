@@ -122,6 +122,9 @@ class SqliteStore {
     size_t batch;
     core::Status (SqliteStore::*write)(std::vector<Row>&);
     bool reserved;
+    // Emptied batches back from the writer (under mu_), reused so that a batch's room is
+    // not mapped and faulted in afresh each time.
+    std::vector<std::vector<Row>> spare;
   };
   /// Adds a row to its queue; a full queue becomes a batch for the writer.
   template <class Row>
