@@ -13,11 +13,9 @@ namespace qw::core {
 class Anomalies {
  public:
   /// Counts n occurrences of the anomaly `name` (allocates only the first time a name is seen).
-  void Raise(std::string_view name, uint64_t n = 1) {
-    auto it = counts_.find(name);
-    if (it == counts_.end()) it = counts_.emplace(std::string(name), 0).first;
-    it->second += n;
-  }
+  /// Out of line and cold: parsers call it on their error paths, which the compiler then
+  /// keeps away from the code that runs for every packet.
+  [[gnu::cold]] [[gnu::noinline]] void Raise(std::string_view name, uint64_t n = 1);
   /// Adds every count of another set (used when merging per-thread state).
   void Merge(const Anomalies& other) {
     for (const auto& [name, n] : other.counts_) Raise(name, n);

@@ -221,15 +221,21 @@ void StreamAttacher::Detach(const char* anomaly) {
 
 std::vector<const StreamDissectorInfo*> OrderCandidates(uint8_t transport, uint16_t port_a,
                                                         uint16_t port_b) {
-  std::vector<const StreamDissectorInfo*> first, rest;
-  for (const auto& info : StreamDissectors()) {
-    if (info.transport != transport) continue;
-    bool hit = std::any_of(info.ports.begin(), info.ports.end(),
-                           [&](uint16_t p) { return p == port_a || p == port_b; });
-    (hit ? first : rest).push_back(&info);
+  // One allocation per flow: the port matches in a first pass, the others in a second.
+  const auto& all = StreamDissectors();
+  std::vector<const StreamDissectorInfo*> out;
+  out.reserve(all.size());
+  auto hit = [&](const StreamDissectorInfo& info) {
+    return std::any_of(info.ports.begin(), info.ports.end(),
+                       [&](uint16_t p) { return p == port_a || p == port_b; });
+  };
+  for (const auto& info : all) {
+    if (info.transport == transport && hit(info)) out.push_back(&info);
   }
-  first.insert(first.end(), rest.begin(), rest.end());
-  return first;
+  for (const auto& info : all) {
+    if (info.transport == transport && !hit(info)) out.push_back(&info);
+  }
+  return out;
 }
 
 }  // namespace qw::dissect
