@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   libpcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev zlib1g-dev libssl-dev
+  libyaml-cpp-dev
   # run-time data: IEEE MAC vendor registries
   ieee-data
   # tests and benchmarks

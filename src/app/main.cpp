@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/run.h"
+#include "policy/policy.h"
 #include "simulate/simulate.h"
 
 namespace {
@@ -73,6 +74,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(qw::simulate::ProfileNames()))
       ->capture_default_str();
 
+  std::string policy_file;
+  auto* policy =
+      app.add_subcommand("policy", "Work with a site policy (zones, conduits, suppliers)");
+  policy->require_subcommand(1);
+  auto* policy_check =
+      policy->add_subcommand("check", "Check a site policy; print every error with its place");
+  policy_check->add_option("file", policy_file, "The policy (YAML)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -85,6 +94,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (*policy_check) return qw::app::RunPolicyCheck(policy_file);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
   if (*capture) return qw::app::RunCapture(live, output);
   if (*simulate) {

@@ -20,6 +20,7 @@
 #include "model/vendor_db.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
+#include "policy/policy.h"
 
 namespace qw::app {
 
@@ -175,6 +176,23 @@ extern "C" void OnStopSignal(int) {
 }  // namespace
 
 const char* Version() { return "0.5.0"; }
+
+int RunPolicyCheck(const std::string& file) {
+  auto loaded = policy::LoadPolicy(file);
+  for (const auto& e : loaded.errors) fmt::print(stderr, "{}\n", e.Text());
+  if (!loaded.policy) {
+    fmt::print(stderr, "quaywatch: {}: {} error{}\n", file, loaded.errors.size(),
+               loaded.errors.size() == 1 ? "" : "s");
+    return 2;
+  }
+  const auto& p = *loaded.policy;
+  fmt::print(
+      "{}: \"{}\": {} zones, {} conduits, {} untrusted-supplier patterns, {} attributed "
+      "devices, {} watchlist entries, {} data-sharing agreements; no errors\n",
+      file, p.site, p.zones.size(), p.conduits.size(), p.untrusted_suppliers.size(),
+      p.devices.size(), p.watchlist.size(), p.data_sharing.size());
+  return 0;
+}
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
   auto start = Clock::now();

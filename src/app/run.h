@@ -22,6 +22,10 @@ struct OutputOptions {
 /// `quaywatch analyze CAPTURE...`
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options);
 
+/// `quaywatch policy check FILE`: every error of the policy on stderr, one per line, and
+/// exit code 2; a summary on stdout and 0 when it is sound.
+int RunPolicyCheck(const std::string& file);
+
 /// Options of `quaywatch capture`.
 struct CaptureOptions {
   std::string interface;

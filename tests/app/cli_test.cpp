@@ -229,3 +229,40 @@ TEST_F(CliTest, SimulatedTerminalCarriesTheItProtocols) {
 }
 
 }  // namespace
+
+namespace {
+
+// `policy check`: a sound policy says so and exits 0; a bad one gets every error, each on a
+// line of its own naming file, line and column, and exit code 2.
+TEST_F(CliTest, PolicyCheckListsEveryErrorWithItsPlace) {
+  const std::string example = std::string(QW_SOURCE_DIR) + "/examples/sts-crane-terminal.yaml";
+  RunResult ok = RunQw("policy check " + example);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("13 zones, 12 conduits"), std::string::npos) << ok.output;
+
+  const fs::path bad = dir_ / "site.yaml";
+  std::ofstream(bad) << "site: x\n"
+                        "zones:\n"
+                        "  - {name: it, kind: enterprise, subnets: [10.10.0.0/16]}\n"
+                        "  - {name: ot, kind: crane-control, subnets: [10.10.1.0/24]}\n"
+                        "conduits:\n"
+                        "  - {from: it, to: plc, services: [s7comm]}\n"
+                        "colour: red\n";
+  RunResult r = RunQw("policy check " + bad.string());
+  EXPECT_EQ(r.exit_code, 2);
+  const std::string b = bad.string();
+  EXPECT_NE(r.output.find(b + ":4:5: zones[1].subnets: 10.10.1.0/24 overlaps 10.10.0.0/16"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(b + ":6:20: conduits[0].to: no zone is named 'plc'"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(b + ":7:1: colour: unknown key"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("quaywatch: " + b + ": 3 errors"), std::string::npos) << r.output;
+
+  RunResult missing = RunQw("policy check " + (dir_ / "none.yaml").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("none.yaml: cannot open"), std::string::npos) << missing.output;
+  EXPECT_EQ(RunQw("policy").exit_code, 2);
+}
+
+}  // namespace
