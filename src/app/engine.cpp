@@ -205,6 +205,10 @@ void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   if (f.consumer) {
     if (const char* p = f.consumer->Protocol()) record.protocol = p;
   }
+  if (limits_.zones) {
+    record.initiator_zone = limits_.zones->Of(f.initiator_ip);
+    record.responder_zone = limits_.zones->Of(f.responder_ip);
+  }
   // A sink that failed has kept its error for the caller; stop feeding it.
   if (sink_ && !sink_->OnFlowRecord(record)) sink_ = nullptr;
 }

@@ -16,6 +16,7 @@
 #include "model/inventory.h"
 #include "model/protocol_stats.h"
 #include "model/run_report.h"
+#include "policy/zones.h"
 
 namespace qw::app {
 
@@ -50,6 +51,9 @@ struct EngineLimits {
   model::InventoryLimits inventory;
   dissect::AttachLimits attach;
   bool no_dissectors = false;  // stream dissectors and EtherType-chosen frame dissectors off
+  // Not a limit: the site policy's zones, which flow records are annotated with (shared,
+  // read-only, by every shard); nullptr without a policy.
+  const policy::ZoneMap* zones = nullptr;
 };
 
 /// Processes frames of one or more captures, in order, on one thread.

@@ -15,6 +15,8 @@ namespace {
 // Options every analysing command shares.
 void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
   cmd.add_option("--out", o.out_dir, "Folder for the outputs")->capture_default_str();
+  cmd.add_option("--policy", o.policy_file,
+                 "Site policy (YAML): places addresses in zones and raises findings");
   cmd.add_flag("--timing", o.timing,
                "Write elapsed_s into summary.json (the file then differs run to run)");
   cmd.add_option("--max-flows", o.limits.flows.max_flows,

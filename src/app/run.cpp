@@ -20,7 +20,9 @@
 #include "model/vendor_db.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
+#include "policy/evaluate.h"
 #include "policy/policy.h"
+#include "policy/zones.h"
 
 namespace qw::app {
 
@@ -138,9 +140,32 @@ std::shared_future<LoadedVendors> LoadVendorsInBackground() {
       .share();
 }
 
+// The site policy of a run and its zone map, when one was given.
+struct LoadedPolicy {
+  policy::Policy policy;
+  policy::ZoneMap zones;
+  explicit LoadedPolicy(policy::Policy p) : policy(std::move(p)), zones(policy) {}
+};
+
+// Loads --policy; on an error, `error` holds the one line to print (the first error, with its
+// place, and how many more `policy check` would list).
+std::unique_ptr<LoadedPolicy> LoadRunPolicy(const std::string& file, std::string& error) {
+  if (file.empty()) return nullptr;
+  auto loaded = policy::LoadPolicy(file);
+  if (!loaded.policy) {
+    error = loaded.errors.front().Text();
+    if (loaded.errors.size() > 1) {
+      error += fmt::format(" (and {} more; 'quaywatch policy check {}' lists them all)",
+                           loaded.errors.size() - 1, file);
+    }
+    return nullptr;
+  }
+  return std::make_unique<LoadedPolicy>(std::move(*loaded.policy));
+}
+
 int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
                  model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
-                 const OutputOptions& options, Clock::time_point start) {
+                 const OutputOptions& options, Clock::time_point start, const LoadedPolicy* site) {
   if (!sink.error().empty()) return Fail(sink.error());
   const LoadedVendors& loaded = vendors.get();
   if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
@@ -155,15 +180,31 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
     to.insert(names.begin(), names.end());
   }
   report.assets = found.inventory->Finalize(vendor_db);
+  std::optional<policy::PolicyOutcome> outcome;
+  if (site) {
+    policy::FindingSet findings;
+    policy::PlaceAssets(site->zones, report.assets, findings);
+    outcome.emplace();
+    outcome->file = options.policy_file;
+    outcome->site = site->policy.site;
+    outcome->zones = site->policy.zones.size();
+    outcome->conduits = site->policy.conduits.size();
+    outcome->findings = findings.Sorted();
+  }
+  const policy::PolicyOutcome* po = outcome ? &*outcome : nullptr;
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   }
-  std::string summary = output::SummaryJson(report);
-  if (auto s = store.Finish(report, summary); !s) return Fail(s.message());
-  if (auto s = output::WriteJsonOutputs(report, options.out_dir); !s) return Fail(s.message());
-  fmt::print(stderr, "quaywatch: {} frames, {} flows, {} assets; outputs in {}/\n", report.frames(),
-             report.flow_counts.tcp + report.flow_counts.udp + report.flow_counts.other,
-             report.assets.size(), options.out_dir);
+  std::string summary = output::SummaryJson(report, po);
+  if (auto s = store.Finish(report, summary, po); !s) return Fail(s.message());
+  if (auto s = output::WriteJsonOutputs(report, options.out_dir, po); !s) {
+    return Fail(s.message());
+  }
+  fmt::print(
+      stderr, "quaywatch: {} frames, {} flows, {} assets{}; outputs in {}/\n", report.frames(),
+      report.flow_counts.tcp + report.flow_counts.udp + report.flow_counts.other,
+      report.assets.size(), po ? fmt::format(", {} findings", po->findings.size()) : std::string(),
+      options.out_dir);
   return 0;
 }
 
@@ -194,8 +235,14 @@ int RunPolicyCheck(const std::string& file) {
   return 0;
 }
 
-int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options) {
+int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
   auto start = Clock::now();
+  // A policy with an error stops the run before anything is read or written.
+  std::string policy_error;
+  auto site = LoadRunPolicy(given.policy_file, policy_error);
+  if (!policy_error.empty()) return Fail(policy_error);
+  OutputOptions options = given;
+  if (site) options.limits.zones = &site->zones;
   // Every input is opened before anything is analysed: a file that is no capture stops the
   // run before any output is touched.
   std::vector<std::unique_ptr<capture::CaptureReader>> readers;
@@ -228,11 +275,16 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& op
   }
   Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
                  &analysis.inventory(), analysis.protocols()};
-  return WriteOutputs(found, vendors, report, **store, sink, options, start);
+  return WriteOutputs(found, vendors, report, **store, sink, options, start, site.get());
 }
 
-int RunCapture(const CaptureOptions& capture_options, const OutputOptions& options) {
+int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
+  std::string policy_error;
+  auto site = LoadRunPolicy(given.policy_file, policy_error);
+  if (!policy_error.empty()) return Fail(policy_error);
+  OutputOptions options = given;
+  if (site) options.limits.zones = &site->zones;
   auto live = capture::LiveCapture::Open(capture_options.interface, capture_options.filter);
   if (!live) return Fail(live.error().message);
   if (!(*live)->warning().empty()) {
@@ -291,7 +343,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& optio
   engine.Finish();
   Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
                  &engine.inventory(), engine.protocols()};
-  return WriteOutputs(found, vendors, report, **store, sink, options, start);
+  return WriteOutputs(found, vendors, report, **store, sink, options, start, site.get());
 }
 
 }  // namespace qw::app

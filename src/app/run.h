@@ -17,6 +17,7 @@ struct OutputOptions {
   bool progress = false;  // progress lines on stderr
   size_t threads = 1;     // shards of the flow table, each on a thread of its own
   EngineLimits limits;
+  std::string policy_file;  // the site policy (YAML); empty: inventory and flows only
 };
 
 /// `quaywatch analyze CAPTURE...`

@@ -856,6 +856,9 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
     auto it = ip_asset.find(s->ip);
     if (it == ip_asset.end()) continue;
     Asset& a = out[it->second];
+    if (s->activity.seen) {
+      a.ip_activity[s->ip] = {s->activity.first_ts, s->activity.last_ts, s->activity.first_seen};
+    }
     for (const auto& [k, n] : s->served) a.served[k] += n;
     for (const auto& [k, n] : s->used) a.used[k] += n;
     facts[it->second].MergeFrom(s->facts);

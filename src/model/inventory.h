@@ -61,6 +61,12 @@ struct Evidence {
   uint64_t frame = 0;
 };
 
+/// When one address of a device was heard, and the first frame that shows it.
+struct AddressActivity {
+  core::Timestamp first_ts, last_ts;
+  Evidence first_seen;
+};
+
 /// One device of the inventory, as written to assets.json and the database.
 struct Asset {
   uint64_t id = 0;                   // 1-based, in output order
@@ -82,6 +88,8 @@ struct Asset {
   core::Timestamp first_ts, last_ts;
   uint64_t packets = 0, bytes = 0;  // sent and received
   Evidence first_seen;
+  std::map<core::IpAddr, AddressActivity> ip_activity;  // per address that carried IP traffic
+  std::vector<std::string> zones;  // the site policy's zones it sits in (filled with a policy)
 };
 
 /// Bounds of the inventory's state.

@@ -75,6 +75,7 @@ struct FlowRecord {
   std::string initiator_ip, responder_ip, initiator_mac, responder_mac;
   uint16_t initiator_port = 0, responder_port = 0;
   std::string protocol;  // the application protocol a dissector recognised; empty if none
+  std::string initiator_zone, responder_zone;  // with a site policy; empty when unassigned
   bool midstream = false;
   std::string tcp_state, end_reason;
   core::Timestamp first_ts, last_ts;
@@ -94,7 +95,6 @@ struct RunReport {
   std::map<std::string, uint64_t> file_transfers;  // file transfers by protocol
   std::vector<Asset> assets;
   std::optional<LiveReport> live;
-  bool policy_loaded = false;
   std::optional<double> elapsed_s;  // only with --timing: wall time breaks byte-identity
 
   uint64_t frames() const;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/timestamp.h"
 #include "output/atomic_file.h"
 
 namespace qw::output {
@@ -90,7 +91,7 @@ Json AssetJson(const model::Asset& a) {
       vlans.push_back(v.outer);
   }
   j["vlans"] = vlans;
-  j["zones"] = Json::array();  // zones come with a site policy
+  j["zones"] = a.zones;  // filled with a site policy
   Json names = Json::array();
   for (const auto& n : a.names) names.push_back({{"name", n.name}, {"source", n.source}});
   j["names"] = names;
@@ -134,7 +135,7 @@ Json AssetJson(const model::Asset& a) {
 
 std::string AssetJsonText(const model::Asset& asset) { return AssetJson(asset).dump(); }
 
-std::string SummaryJson(const model::RunReport& r) {
+std::string SummaryJson(const model::RunReport& r, const policy::PolicyOutcome* policy) {
   Json files = Json::array();
   for (const auto& f : r.files) {
     Json fj;
@@ -202,12 +203,24 @@ std::string SummaryJson(const model::RunReport& r) {
   for (const auto& [name, n] : r.anomalies.counts()) anomalies[name] = n;
   j["anomalies"] = anomalies;
   j["assets"] = r.assets.size();
-  j["findings"] = Json::object();
-  j["policy"] = r.policy_loaded
-                    ? Json("loaded")
-                    : Json(
-                          "none: assets and flows only; findings that need a policy were not "
-                          "produced");
+  Json findings = Json::object();
+  if (policy) {
+    // Highest severity first, as people read them.
+    for (int sev = static_cast<int>(policy::Severity::kCritical); sev >= 0; --sev) {
+      uint64_t n = 0;
+      for (const auto& f : policy->findings) n += static_cast<int>(f.severity) == sev;
+      if (n) findings[policy::SeverityName(static_cast<policy::Severity>(sev))] = n;
+    }
+  }
+  j["findings"] = findings;
+  if (policy) {
+    j["policy"] = {{"file", policy->file},
+                   {"site", policy->site},
+                   {"zones", policy->zones},
+                   {"conduits", policy->conduits}};
+  } else {
+    j["policy"] = "none: assets and flows only; findings that need a policy were not produced";
+  }
   if (r.elapsed_s) j["elapsed_s"] = *r.elapsed_s;
   return j.dump(2) + "\n";
 }
@@ -218,11 +231,49 @@ std::string AssetsJson(const model::RunReport& r) {
   return arr.dump(2) + "\n";
 }
 
-core::Status WriteJsonOutputs(const model::RunReport& report, const std::string& dir) {
+namespace {
+
+Json EndpointJson(const policy::FindingEndpoint& e) {
+  Json j = Json::object();
+  j["ip"] = e.ip ? Json(e.ip->ToString()) : Json(nullptr);
+  j["mac"] = e.mac ? Json(e.mac->ToString()) : Json(nullptr);
+  j["zone"] = e.zone.empty() ? Json(nullptr) : Json(e.zone);
+  if (e.port) j["port"] = e.port;
+  return j;
+}
+
+}  // namespace
+
+std::string FindingJsonText(const policy::Finding& f, const model::RunReport& report) {
+  Json j = Json::object();
+  j["type"] = f.type;
+  j["severity"] = policy::SeverityName(f.severity);
+  j["title"] = f.title;
+  j["first_ts"] = core::FormatIso8601(f.first_ts);
+  j["last_ts"] = core::FormatIso8601(f.last_ts);
+  j["count"] = f.count;
+  j["src"] = EndpointJson(f.src);
+  if (f.dst) j["dst"] = EndpointJson(*f.dst);
+  if (!f.protocol.empty()) j["protocol"] = f.protocol;
+  if (f.vlan) j["vlan"] = f.vlan;
+  j["detail"] = Json(f.detail);
+  j["advisory"] = f.advisory;
+  const std::string capture =
+      f.capture_index < report.files.size() ? report.files[f.capture_index].path : "";
+  j["evidence"] = {{"capture", capture}, {"frame", f.frame}};
+  return j.dump();
+}
+
+core::Status WriteJsonOutputs(const model::RunReport& report, const std::string& dir,
+                              const policy::PolicyOutcome* policy) {
   if (auto s = WriteFileAtomically(dir + "/assets.json", AssetsJson(report)); !s) return s;
-  // No findings without a policy: the file exists, empty, so consumers can tail it.
-  if (auto s = WriteFileAtomically(dir + "/events.jsonl", ""); !s) return s;
-  return WriteFileAtomically(dir + "/summary.json", SummaryJson(report));
+  // Without a policy there are no findings: the file exists, empty, so consumers can tail it.
+  std::string events;
+  if (policy) {
+    for (const auto& f : policy->findings) events += FindingJsonText(f, report) + "\n";
+  }
+  if (auto s = WriteFileAtomically(dir + "/events.jsonl", events); !s) return s;
+  return WriteFileAtomically(dir + "/summary.json", SummaryJson(report, policy));
 }
 
 }  // namespace qw::output

@@ -28,7 +28,7 @@ constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 10> kMigrations = {
+constexpr std::array<const char*, 11> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -464,6 +464,12 @@ CREATE VIEW ics_operations AS
   FROM ics_operation_runs AS r JOIN json_each(r.operations) AS o
        LEFT JOIN ics_endpoints AS e ON e.id = r.endpoints;
 )sql",
+    // 11: the site policy's zone of each end of a flow (NULL without a policy, or when no
+    // zone holds a private address; 'external' for a public one outside every zone).
+    R"sql(
+ALTER TABLE flows ADD COLUMN initiator_zone TEXT;
+ALTER TABLE flows ADD COLUMN responder_zone TEXT;
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -646,8 +652,9 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "INSERT INTO flows (id, run_id, capture_index, first_frame, proto, vlan, inner_vlan, "
       "initiator_ip, initiator_port, responder_ip, responder_port, initiator_mac, responder_mac, "
       "midstream, tcp_state, end_reason, first_ts, last_ts, packets_from_initiator, "
-      "packets_from_responder, bytes_from_initiator, bytes_from_responder, protocol) VALUES "
-      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "packets_from_responder, bytes_from_initiator, bytes_from_responder, protocol, "
+      "initiator_zone, responder_zone) VALUES "
+      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db, insert, -1, &store->insert_flow_, nullptr) != SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
@@ -804,6 +811,8 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
     integer(static_cast<int64_t>(f.bytes_from_initiator));
     integer(static_cast<int64_t>(f.bytes_from_responder));
     text(f.protocol);
+    text(f.initiator_zone);
+    text(f.responder_zone);
     if (sqlite3_step(st) != SQLITE_DONE) {
       (void)Exec("ROLLBACK");  // the insert error is the one to report
       return Error("insert flow");
@@ -1370,7 +1379,8 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
   return Exec("COMMIT");
 }
 
-core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary) {
+core::Status SqliteStore::Finish(const model::RunReport& report, const std::string& summary,
+                                 const policy::PolicyOutcome* policy) {
   // The last partial batches, then the writer stops: from here on this thread alone uses
   // the connection.
   for (auto s : {Flush(flows_), Flush(ops_), Flush(dns_), Flush(dhcp_), Flush(tls_), Flush(remote_),
@@ -1444,6 +1454,23 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
       sqlite3_bind_int64(st, 1, static_cast<int64_t>(a.id));
       bind_text(2, a.ips[k].IsV4() ? "ipv4" : "ipv6");
       bind_text(3, a.ips[k].ToString());
+      ok = step();
+    }
+  }
+  if (policy) {
+    ok = ok && prepare(
+                   "INSERT INTO findings (id, run_id, type, severity, title, first_ts, last_ts, "
+                   "count, detail) VALUES (?,1,?,?,?,?,?,?,?)");
+    for (size_t n = 0; ok && n < policy->findings.size(); ++n) {
+      const auto& f = policy->findings[n];
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(n + 1));
+      bind_text(2, f.type);
+      bind_text(3, policy::SeverityName(f.severity));
+      bind_text(4, f.title);
+      bind_text(5, core::FormatIso8601(f.first_ts));
+      bind_text(6, core::FormatIso8601(f.last_ts));
+      sqlite3_bind_int64(st, 7, static_cast<int64_t>(f.count));
+      bind_text(8, FindingJsonText(f, report));
       ok = step();
     }
   }

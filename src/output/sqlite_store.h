@@ -26,6 +26,7 @@
 #include "core/timestamp.h"
 #include "dissect/observation.h"
 #include "model/run_report.h"
+#include "policy/findings.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -70,7 +71,8 @@ class SqliteStore {
   /// The row id of a DNS message: capture, frame and sequence.
   static uint64_t DnsMessageId(const dissect::DnsObservation& msg);
   /// Writes the run's summary, assets and addresses, commits, closes and renames.
-  core::Status Finish(const model::RunReport& report, const std::string& summary_json);
+  core::Status Finish(const model::RunReport& report, const std::string& summary_json,
+                      const policy::PolicyOutcome* policy = nullptr);
 
   /// The schema version this build writes.
   static int SchemaVersion();

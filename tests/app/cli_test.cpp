@@ -1,17 +1,24 @@
 // The quaywatch command as a user runs it: exit codes, one-line errors, truncated input,
 // several files, and byte-identical outputs for the same input.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 
+#include "capture/capture_file.h"
 #include "capture/pcap_writer.h"
+#include "core/anomalies.h"
+#include "decode/decoder.h"
 #include "simulate/simulate.h"
 
 namespace fs = std::filesystem;
@@ -263,6 +270,137 @@ TEST_F(CliTest, PolicyCheckListsEveryErrorWithItsPlace) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("none.yaml: cannot open"), std::string::npos) << missing.output;
   EXPECT_EQ(RunQw("policy").exit_code, 2);
+}
+
+}  // namespace
+
+namespace {
+
+// The addresses frame `number` (1-based) of a capture carries: IP source and destination,
+// and ARP's sender and target.
+std::vector<std::string> AddressesOfFrame(const fs::path& capture, uint64_t number) {
+  auto reader = qw::capture::OpenCaptureFile(capture.string());
+  EXPECT_TRUE(reader.ok());
+  if (!reader.ok()) return {};
+  qw::capture::Frame frame;
+  qw::decode::Decoder decoder;
+  qw::decode::Packet pkt;
+  qw::core::Anomalies anomalies;
+  for (uint64_t n = 1; (*reader)->Next(frame); ++n) {
+    if (n != number) continue;
+    decoder.Decode(frame.link_type, frame.ts, frame.data, pkt, anomalies, frame.orig_len);
+    std::vector<std::string> out;
+    for (const auto& ip : {pkt.src_ip, pkt.dst_ip, pkt.arp.sender_ip, pkt.arp.target_ip}) {
+      if (ip.IsSet()) out.push_back(ip.ToString());
+    }
+    return out;
+  }
+  return {};
+}
+
+// With --policy: assets and flows carry zones; an address no zone holds is a finding in
+// events.jsonl, summary.json and the database, whose evidence frame carries that address.
+TEST_F(CliTest, PolicyPlacesAssetsAndFlowsAndFindsUnassignedAddresses) {
+  const fs::path capture = Simulated(20'000, 3);
+  // The shipped terminal policy without its cameras zone: the cameras' 10.60.0.0/24
+  // addresses are then held by no zone.
+  std::ifstream in(std::string(QW_SOURCE_DIR) + "/examples/sts-crane-terminal.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t from = text.find("  - name: cameras");
+  const size_t to = text.find("  # Non-intrusive inspection");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  text.erase(from, to - from);
+  const fs::path policy = dir_ / "site.yaml";
+  std::ofstream(policy) << text;
+
+  const fs::path out = dir_ / "out";
+  RunResult r = RunQw("analyze " + capture.string() + " --policy " + policy.string() + " --out " +
+                      out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  auto assets = nlohmann::json::parse(Slurp(out / "assets.json"));
+  std::set<std::string> unassigned;
+  size_t in_crane_zones = 0;
+  for (const auto& a : assets) {
+    for (const auto& ip : a["ips"]) {
+      const std::string s = ip.get<std::string>();
+      if (s.rfind("10.60.0.", 0) == 0) unassigned.insert(s);
+    }
+    for (const auto& z : a["zones"]) in_crane_zones += z.get<std::string>().rfind("crane-", 0) == 0;
+  }
+  ASSERT_FALSE(unassigned.empty());
+  EXPECT_GT(in_crane_zones, 10u);
+
+  std::istringstream events(Slurp(out / "events.jsonl"));
+  std::string line;
+  std::set<std::string> found;
+  while (std::getline(events, line)) {
+    auto e = nlohmann::json::parse(line);
+    ASSERT_EQ(e["type"], "segmentation.unassigned_address") << line;
+    EXPECT_EQ(e["severity"], "medium");
+    const std::string address = e["src"]["ip"];
+    found.insert(address);
+    EXPECT_TRUE(e["src"]["zone"].is_null());
+    EXPECT_EQ(e["evidence"]["capture"], capture.string());
+    const uint64_t frame = e["evidence"]["frame"];
+    auto carried = AddressesOfFrame(capture, frame);
+    EXPECT_NE(std::find(carried.begin(), carried.end(), address), carried.end())
+        << address << " not in frame " << frame;
+    EXPECT_FALSE(e["advisory"].empty());
+  }
+  EXPECT_EQ(found, unassigned);
+
+  auto summary = nlohmann::json::parse(Slurp(out / "summary.json"));
+  EXPECT_EQ(summary["findings"]["medium"], unassigned.size());
+  EXPECT_EQ(summary["policy"]["zones"], 12);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((out / "quaywatch.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  auto count = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+    int64_t v = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM findings WHERE type='segmentation.unassigned_address'"),
+            static_cast<int64_t>(unassigned.size()));
+  EXPECT_GT(count("SELECT count(*) FROM flows WHERE initiator_zone='business-it'"), 0);
+  EXPECT_GT(count("SELECT count(*) FROM flows WHERE responder_zone='external'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM flows WHERE initiator_ip LIKE '10.60.0.%' AND "
+                  "initiator_zone IS NOT NULL"),
+            0);
+  sqlite3_close(db);
+
+  // Without a policy: no zones, no findings, and the summary says why.
+  const fs::path plain = dir_ / "plain";
+  ASSERT_EQ(RunQw("analyze " + capture.string() + " --out " + plain.string()).exit_code, 0);
+  EXPECT_EQ(Slurp(plain / "events.jsonl"), "");
+  auto plain_summary = nlohmann::json::parse(Slurp(plain / "summary.json"));
+  EXPECT_TRUE(plain_summary["findings"].empty());
+  EXPECT_TRUE(plain_summary["policy"].is_string());
+}
+
+// A bad policy stops analyze before anything is written: one line naming file, line and
+// column, and exit code 2.
+TEST_F(CliTest, BadPolicyStopsAnalyzeWithOneLine) {
+  const fs::path capture = Simulated(2'000, 4);
+  const fs::path policy = dir_ / "site.yaml";
+  std::ofstream(policy) << "site: x\nzones:\n  - {name: a, kind: office, vlans: [1]}\n"
+                           "  - {name: b, kind: dmz, vlans: [99999]}\n";
+  const fs::path out = dir_ / "out";
+  RunResult r = RunQw("analyze " + capture.string() + " --policy " + policy.string() + " --out " +
+                      out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output, "quaywatch: " + policy.string() +
+                          ":3:21: zones[0].kind: unknown kind 'office' (one of: enterprise, "
+                          "operations, crane-management, crane-control, crane-auxiliary, "
+                          "remote-access, secure-transfer, untrusted-supplier, scanning, dmz) "
+                          "(and 1 more; 'quaywatch policy check " +
+                          policy.string() + "' lists them all)\n");
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace

@@ -1,0 +1,23 @@
+// The policy engine: reads the model (the inventory) and the site policy, and nothing else
+// (../shared/DESIGN.md, "Architecture"). It places assets in zones and raises the findings
+// that follow from placement.
+#pragma once
+
+#include <vector>
+
+#include "model/inventory.h"
+#include "policy/findings.h"
+#include "policy/zones.h"
+
+namespace qw::policy {
+
+/// The advisory guidance a finding type serves, as `advisory` lists it (see
+/// docs/findings.md for the text each reference stands for).
+std::vector<std::string> AdvisoryOf(std::string_view finding_type);
+
+/// Fills each asset's `zones` (its addresses' zones; by VLAN for a device without IP) and
+/// raises `segmentation.unassigned_address` for every private address no zone holds, with
+/// the first frame that address was heard in.
+void PlaceAssets(const ZoneMap& zones, std::vector<model::Asset>& assets, FindingSet& findings);
+
+}  // namespace qw::policy
