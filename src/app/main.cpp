@@ -17,6 +17,10 @@ void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
   cmd.add_option("--out", o.out_dir, "Folder for the outputs")->capture_default_str();
   cmd.add_option("--policy", o.policy_file,
                  "Site policy (YAML): places addresses in zones and raises findings");
+  cmd.add_option("--fail-on", o.fail_on,
+                 "Exit with code 1 when a finding at or above this severity exists (needs "
+                 "--policy)")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   cmd.add_flag("--timing", o.timing,
                "Write elapsed_s into summary.json (the file then differs run to run)");
   cmd.add_option("--max-flows", o.limits.flows.max_flows,

@@ -184,6 +184,9 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   if (site) {
     policy::FindingSet findings;
     policy::PlaceAssets(site->zones, report.assets, findings);
+    policy::JudgeAssets(site->zones, report.assets, findings);
+    policy::JudgeCommunications(site->policy, site->zones, found.inventory->communications(),
+                                findings);
     outcome.emplace();
     outcome->file = options.policy_file;
     outcome->site = site->policy.site;
@@ -205,6 +208,17 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
       report.flow_counts.tcp + report.flow_counts.udp + report.flow_counts.other,
       report.assets.size(), po ? fmt::format(", {} findings", po->findings.size()) : std::string(),
       options.out_dir);
+  // --fail-on: the outputs are all written; the exit code tells a pipeline what they hold.
+  if (po && !options.fail_on.empty()) {
+    const policy::Severity bar = *policy::ParseSeverity(options.fail_on);
+    size_t at_or_above = 0;
+    for (const auto& f : po->findings) at_or_above += f.severity >= bar;
+    if (at_or_above > 0) {
+      fmt::print(stderr, "quaywatch: {} finding{} at or above {} (--fail-on)\n", at_or_above,
+                 at_or_above == 1 ? "" : "s", options.fail_on);
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -237,6 +251,9 @@ int RunPolicyCheck(const std::string& file) {
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
   auto start = Clock::now();
+  if (!given.fail_on.empty() && given.policy_file.empty()) {
+    return Fail("--fail-on needs --policy: findings come from the site policy");
+  }
   // A policy with an error stops the run before anything is read or written.
   std::string policy_error;
   auto site = LoadRunPolicy(given.policy_file, policy_error);
@@ -280,6 +297,9 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& gi
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
+  if (!given.fail_on.empty() && given.policy_file.empty()) {
+    return Fail("--fail-on needs --policy: findings come from the site policy");
+  }
   std::string policy_error;
   auto site = LoadRunPolicy(given.policy_file, policy_error);
   if (!policy_error.empty()) return Fail(policy_error);

@@ -18,6 +18,7 @@ struct OutputOptions {
   size_t threads = 1;     // shards of the flow table, each on a thread of its own
   EngineLimits limits;
   std::string policy_file;  // the site policy (YAML); empty: inventory and flows only
+  std::string fail_on;      // exit 1 when a finding is at or above this severity; empty: never
 };
 
 /// `quaywatch analyze CAPTURE...`

@@ -199,6 +199,7 @@ void Inventory::OnPacket(const decode::Packet& pkt, core::Timestamp ts, uint32_t
 }
 
 void Inventory::OnFlowEnd(const flow::Flow& f) {
+  comms_.OnFlowEnd(f);
   // Both endpoints' activity, in one step per flow rather than one per packet.
   const VlanTag tag{f.vlan, f.inner_vlan};
   const Evidence ev{f.capture_index, f.first_frame};
@@ -358,6 +359,7 @@ bool Inventory::CountOpSlow(const dissect::IcsOperation& op, OpCounters& out) {
 }
 
 void Inventory::OnIcsOperation(const dissect::IcsOperation& op) {
+  if (op.category != dissect::IcsCategory::kRead) comms_.OnIcsOperation(op);
   const auto& w = op.where;
   uint64_t dev, req;
   std::memcpy(&dev, w.device_ip.b.data(), sizeof dev);
@@ -554,6 +556,7 @@ void Inventory::OnTls(const dissect::TlsObservation& hs) {
 }
 
 void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) {
+  comms_.OnRemoteAccess(session);
   const std::string tool = session.tool;
   if (IpState* s = Ip(session.server_ip)) ++s->facts.remote_accepted[tool];
   if (IpState* s = Ip(session.client_ip)) ++s->facts.remote_opened[tool];
@@ -579,10 +582,12 @@ void Inventory::OnHttp(const dissect::HttpObservation& x) {
 }
 
 void Inventory::OnFileTransfer(const dissect::FileTransferObservation& t) {
+  comms_.OnFileTransfer(t);
   if (IpState* s = Ip(t.server_ip)) ++s->facts.files_served[t.protocol];
 }
 
 void Inventory::Merge(const Inventory& other) {
+  comms_.Merge(other.comms_);
   anomalies_.Merge(other.anomalies_);
   // In address order, so that which names a cap keeps does not follow hash order.
   std::vector<const std::pair<const core::IpAddr, std::vector<AssetName>>*> named;

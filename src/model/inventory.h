@@ -25,6 +25,7 @@
 #include "decode/packet.h"
 #include "dissect/observation.h"
 #include "flow/flow.h"
+#include "model/communications.h"
 #include "model/vendor_db.h"
 
 namespace qw::model {
@@ -104,6 +105,7 @@ struct InventoryLimits {
   size_t max_ics_protocols = 32;         // protocols counted per device
   size_t max_named_addresses = 100'000;  // addresses that DNS-family answers named
   size_t max_names_per_address = 8;
+  CommunicationLimits communications;
 };
 
 /// Accumulates per-device evidence and builds the asset list.
@@ -143,6 +145,8 @@ class Inventory : public dissect::ObservationSink {
   std::vector<Asset> Finalize(const VendorDb& vendors) const;
   /// Caps the inventory hit (table full and the like).
   const core::Anomalies& anomalies() const { return anomalies_; }
+  /// Who talked to whom, and the acts the site policy judges.
+  const Communications& communications() const { return comms_; }
 
  private:
   struct MacState;
@@ -187,6 +191,7 @@ class Inventory : public dissect::ObservationSink {
   // answer names addresses that may never talk, and those are not devices of the network.
   std::unordered_map<core::IpAddr, std::vector<AssetName>, core::IpHash> dns_names_;
   core::Anomalies anomalies_;
+  Communications comms_{limits_.communications, anomalies_};  // after anomalies_: it raises there
 };
 
 /// "tcp", "udp" or the protocol number as text.

@@ -27,6 +27,10 @@ constexpr size_t kDnsBatch = 2'000;
 constexpr size_t kEndpointSlots = 4096;
 // Numbers an operation may move up when its (capture, frame, sequence) key is taken.
 constexpr uint64_t kMaxSeqRetries = 4096;
+// Operations one row of ics_operation_runs holds at most.
+constexpr uint64_t kRunOperations = 512;
+// JSON that open runs may hold before they are written as they stand.
+constexpr size_t kMaxOpenRunBytes = 64u << 20;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
 constexpr std::array<const char*, 11> kMigrations = {
     R"sql(
@@ -885,83 +889,109 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
 
 core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& batch) {
   if (batch.empty()) return {};
-  // Operations go in by id. Stable: operations with the same key keep the order their flow
-  // emitted them in. A batch from one thread is mostly in order already, so the sort moves ids
-  // and positions, not whole operations.
-  order_.clear();
-  for (uint32_t n = 0; n < batch.size(); ++n) order_.push_back({OperationId(batch[n]), n});
-  std::stable_sort(order_.begin(), order_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  // A dissector that numbered two operations of one frame alike must not cost the run: the
-  // later one takes the next free number. Operations of one frame all come from one flow in a
-  // fixed order, so the outcome does not depend on threads or batches (a frame whose
-  // operations straddle two batches continues from the number the first batch ended on).
-  uint64_t last = last_op_id_;
-  for (auto& [id, position] : order_) {
-    const bool same_frame = (id >> 12) == (last >> 12) && last != 0;
-    if (same_frame && id <= last && last - id < kMaxSeqRetries) id = last + 1;
-    last = id;
-  }
-  last_op_id_ = order_.back().first;
-  // Group the batch into runs: one per endpoints and everything else an operation's row
-  // shares, in the order of their first operations.
-  run_of_.clear();
-  size_t runs = 0;
-  for (const auto& [op_id, position] : order_) {
-    const dissect::IcsOperation& op = batch[position];
-    const RunKey key{
-        EndpointsId(op), op.where.capture_index, op.protocol,     op.function_code, op.function,
-        op.category,     op.target.view(),       op.result.view()};
-    auto [it, fresh] = run_of_.try_emplace(key, runs);
-    if (fresh) {
-      if (runs == runs_.size()) runs_.emplace_back();
-      OperationRun& r = runs_[runs++];
-      r.first = position;
-      r.id = op_id;
-      r.count = 0;
-      r.json.assign("[");
-    }
-    OperationRun& r = runs_[it->second];
-    if (r.count++) r.json.push_back(',');
-    AppendOperationJson(r.json, op_id, op.request_frame, op.response_frame, ts_text_.Format(op.ts));
-  }
+  if (last_op_id_.empty()) last_op_id_.resize(kEndpointSlots, {0, 0});
+  if (endpoints_written_.empty()) endpoints_written_.resize(kEndpointSlots, 0);
   if (auto s = Exec("BEGIN"); !s) return s;
   auto fail = [&](core::Status s) {
     (void)Exec("ROLLBACK");  // the insert error is the one to report
     return s;
   };
-  sqlite3_stmt* st = insert_op_;
-  if (endpoints_written_.empty()) endpoints_written_.resize(kEndpointSlots, 0);
-  for (size_t n = 0; n < runs; ++n) {
-    OperationRun& r = runs_[n];
-    r.json.push_back(']');
-    const dissect::IcsOperation& op = batch[r.first];
-    // The endpoints row, unless written lately; INSERT OR IGNORE keeps the first of an id,
-    // which is the same whatever the batches, for one flow's operations come in order.
+  for (const dissect::IcsOperation& op : batch) {
     const int64_t endpoints = EndpointsId(op);
-    int64_t& seen = endpoints_written_[static_cast<uint64_t>(endpoints) % kEndpointSlots];
-    if (seen != endpoints) {
-      if (auto s = WriteEndpoints(endpoints, op.where); !s) return fail(s);
-      seen = endpoints;
+    // A dissector that numbered two operations of one frame alike must not cost the run: the
+    // later one takes the next number. Operations of one frame all come from one flow, in a
+    // fixed order, so the outcome does not depend on threads or batches.
+    uint64_t id = OperationId(op);
+    auto& [slot_key, last] = last_op_id_[static_cast<uint64_t>(endpoints) % kEndpointSlots];
+    if (slot_key == endpoints && last != 0 && (id >> 12) == (last >> 12) && id <= last) {
+      id = last + 1;
     }
-    Binder(st, 1)
-        .Int(static_cast<int64_t>(r.id))
-        .Int(op.where.capture_index)
-        .Int(endpoints)
-        .Text(op.protocol)
-        .Int(op.function_code)
-        .Text(*op.function ? op.function : "unknown")
-        .Text(dissect::IcsCategoryName(op.category))
-        .Text(op.target.view())
-        .Text(op.result.view())
-        .Int(static_cast<int64_t>(r.count))
-        .Text(r.json);
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return fail(Error("insert industrial operations"));
+    slot_key = endpoints;
+    last = id;
+    const RunKey probe{
+        endpoints,   op.where.capture_index, op.protocol,     op.function_code, op.function,
+        op.category, op.target.view(),       op.result.view()};
+    auto it = open_runs_.find(probe);
+    if (it == open_runs_.end()) {
+      auto run = std::make_unique<OperationRun>();
+      run->target = std::string(op.target.view());
+      run->result = std::string(op.result.view());
+      run->protocol = op.protocol;
+      run->function = op.function;
+      run->function_code = op.function_code;
+      run->category = op.category;
+      run->endpoints = endpoints;
+      run->where = op.where;
+      run->id = id;
+      run->json.reserve(64 * 16);
+      run->json.push_back('[');
+      const RunKey key{endpoints,     op.where.capture_index,
+                       run->protocol, op.function_code,
+                       run->function, op.category,
+                       run->target,   run->result};
+      it = open_runs_.emplace(key, std::move(run)).first;
+    }
+    OperationRun& r = *it->second;
+    const size_t before = r.json.size();
+    if (r.count++) r.json.push_back(',');
+    AppendOperationJson(r.json, id, op.request_frame, op.response_frame, ts_text_.Format(op.ts));
+    open_run_bytes_ += r.json.size() - before;
+    if (r.count == kRunOperations) {
+      open_run_bytes_ -= r.json.size();
+      auto s = WriteRun(r);
+      open_runs_.erase(it);
+      if (!s) return fail(s);
+    }
   }
   batch.clear();
+  // Runs hold their operations until full or until the end; past this much, they are written
+  // as they stand (the view's rows are the same, only their grouping into runs differs).
+  if (open_run_bytes_ > kMaxOpenRunBytes) {
+    if (auto s = WriteOpenRuns(); !s) return fail(s);
+  }
   return Exec("COMMIT");
+}
+
+core::Status SqliteStore::WriteOpenRuns() {
+  // In id order, so that the file's pages do not depend on the hash table's.
+  std::vector<OperationRun*> runs;
+  runs.reserve(open_runs_.size());
+  for (auto& [key, run] : open_runs_) runs.push_back(run.get());
+  std::sort(runs.begin(), runs.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (OperationRun* r : runs) {
+    if (auto s = WriteRun(*r); !s) return s;
+  }
+  open_runs_.clear();
+  open_run_bytes_ = 0;
+  return {};
+}
+
+core::Status SqliteStore::WriteRun(OperationRun& r) {
+  r.json.push_back(']');
+  // The endpoints row, unless written lately; INSERT OR IGNORE keeps the first of an id,
+  // which is the same whatever the batches, for one flow's operations come in order.
+  int64_t& seen = endpoints_written_[static_cast<uint64_t>(r.endpoints) % kEndpointSlots];
+  if (seen != r.endpoints) {
+    if (auto s = WriteEndpoints(r.endpoints, r.where); !s) return s;
+    seen = r.endpoints;
+  }
+  sqlite3_stmt* st = insert_op_;
+  Binder(st, 1)
+      .Int(static_cast<int64_t>(r.id))
+      .Int(r.where.capture_index)
+      .Int(r.endpoints)
+      .Text(r.protocol)
+      .Int(r.function_code)
+      .Text(*r.function ? r.function : "unknown")
+      .Text(dissect::IcsCategoryName(r.category))
+      .Text(r.target)
+      .Text(r.result)
+      .Int(static_cast<int64_t>(r.count))
+      .Text(r.json);
+  const int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return Error("insert industrial operations");
+  return {};
 }
 
 void SqliteStore::AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
@@ -1389,6 +1419,10 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
   }
   if (auto s = StopWriter(); !s) return s;
   if (auto s = Exec("BEGIN"); !s) return s;
+  if (auto s = WriteOpenRuns(); !s) {
+    (void)Exec("ROLLBACK");  // the write error is the one to report
+    return s;
+  }
   sqlite3_stmt* st = nullptr;
   auto prepare = [&](const char* sql) {
     if (st) sqlite3_finalize(st);

@@ -196,10 +196,16 @@ class SqliteStore {
   struct RunKeyHash {
     size_t operator()(const RunKey& k) const;
   };
-  // A run being gathered from a batch: its first operation's position and id, and the JSON
-  // array of its operations.
+  // A run being gathered: what its operations share (owned; the map's key views it), its
+  // first operation's id, and the JSON array of its operations so far.
   struct OperationRun {
-    uint32_t first = 0;
+    std::string target, result;
+    const char* protocol = "";
+    const char* function = "";
+    uint32_t function_code = 0;
+    dissect::IcsCategory category = dissect::IcsCategory::kOther;
+    int64_t endpoints = 0;
+    dissect::OpEndpoints where;
     uint64_t id = 0;
     uint64_t count = 0;
     std::string json;
@@ -207,11 +213,19 @@ class SqliteStore {
   // Appends one operation's [id, request_frame, response_frame, ts] to a run's JSON.
   static void AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
                                   uint64_t response_frame, std::string_view ts);
+  // Writes one run as a row of ics_operation_runs (and its endpoints row, unless written).
+  core::Status WriteRun(OperationRun& run);
+  // Writes every run still open (at the end, or when they hold too much).
+  core::Status WriteOpenRuns();
 
-  std::vector<std::pair<uint64_t, uint32_t>> order_;       // writer only: (row id, batch position)
-  std::unordered_map<RunKey, size_t, RunKeyHash> run_of_;  // writer only: run by key
-  std::vector<OperationRun> runs_;                         // writer only, reused
-  uint64_t last_op_id_ = 0;  // writer only: the last operation id of the previous batch
+  // Runs still gathering operations, by what they share. All operations of a key come from
+  // one flow, so whatever the threads or batches a run holds the same operations: the next
+  // ones of its key in the order their flow emitted them, up to kRunOperations.
+  std::unordered_map<RunKey, std::unique_ptr<OperationRun>, RunKeyHash> open_runs_;  // writer
+  size_t open_run_bytes_ = 0;  // writer only: JSON held by open runs
+  // writer only: per endpoints id (modulo size), the last operation id given out, so that a
+  // dissector that numbered two operations of one frame alike costs nothing.
+  std::vector<std::pair<int64_t, uint64_t>> last_op_id_;
   std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
   core::Iso8601Formatter ts_text_;          // writer only
   std::string client_text_, server_text_;   // writer only: addresses of the row being bound

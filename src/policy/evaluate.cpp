@@ -1,16 +1,318 @@
 #include "policy/evaluate.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 namespace qw::policy {
 
 std::vector<std::string> AdvisoryOf(std::string_view type) {
-  // Guidance of Maritime Advisory 2023-009 (see docs/findings.md).
-  if (type.substr(0, 13) == "segmentation.") {
-    return {"MA-2023-009/segment-crane-networks"};
+  // Guidance of Maritime Advisory 2023-009 (docs/findings.md quotes what each stands for).
+  auto starts = [&](std::string_view p) { return type.substr(0, p.size()) == p; };
+  if (type == "segmentation.mixed_vlan") {
+    return {"MA-2023-009/separate-vlans", "MA-2023-009/segment-crane-networks"};
   }
+  if (type == "segmentation.multi_homed_host") {
+    return {"MA-2023-009/no-multi-homed-hosts", "MA-2023-009/segment-crane-networks"};
+  }
+  if (starts("segmentation.")) {
+    return {"MA-2023-009/segment-crane-networks", "MA-2023-009/monitor-crane-network"};
+  }
+  if (type == "ics.write") {
+    return {"MA-2023-009/monitor-crane-network", "MA-2023-009/untrusted-until-validated"};
+  }
+  if (starts("ics.")) {
+    return {"MA-2023-009/crane-management-separation", "MA-2023-009/plc-integrity"};
+  }
+  if (starts("remote_access.")) {
+    return {"MA-2023-009/dedicated-remote-access", "MA-2023-009/untrusted-until-validated"};
+  }
+  if (starts("file_transfer.")) return {"MA-2023-009/secure-file-transfer"};
   return {};
+}
+
+bool IsCraneZone(const Zone* z) {
+  return z && (z->kind == ZoneKind::kCraneManagement || z->kind == ZoneKind::kCraneControl ||
+               z->kind == ZoneKind::kCraneAuxiliary);
+}
+
+namespace {
+
+// A zone's name for titles: "(no zone)" when unassigned.
+std::string ZoneText(std::string_view zone) {
+  return zone.empty() ? std::string("no zone") : std::string(zone);
+}
+
+std::string AddressText(const core::IpAddr& ip, const core::MacAddr& mac) {
+  return ip.IsSet() ? ip.ToString() : mac.ToString();
+}
+
+// The zone of an endpoint: by IP, or by VLAN when it has none (link-layer protocols).
+std::string_view ZoneOf(const ZoneMap& zones, const core::IpAddr& ip, uint16_t vlan) {
+  return ip.IsSet() ? zones.Of(ip) : zones.OfVlan(vlan);
+}
+
+FindingEndpoint Endpoint(const core::IpAddr& ip, const core::MacAddr& mac, std::string_view zone,
+                         uint16_t port) {
+  FindingEndpoint e;
+  if (ip.IsSet()) e.ip = ip;
+  if (!mac.IsZero()) e.mac = mac;
+  e.zone = std::string(zone);
+  e.port = port;
+  return e;
+}
+
+void Evidence(Finding& f, const model::Sighting& s) {
+  f.first_ts = s.first_ts;
+  f.last_ts = s.last_ts;
+  f.count = s.count;
+  f.capture_index = s.capture_index;
+  f.frame = s.frame;
+}
+
+std::string ServiceText(uint8_t transport, uint16_t port) {
+  const char* t = transport == 6 ? "tcp" : transport == 17 ? "udp" : "ip";
+  return std::string(t) + "/" + std::to_string(port);
+}
+
+// Whether a conduit's service list admits a conversation's protocol or port. FTP's data
+// connections come with its control connection.
+bool Admits(const Conduit& c, std::string_view protocol, uint8_t transport, uint16_t port) {
+  if (protocol == "ftp-data") protocol = "ftp";
+  for (const auto& s : c.services) {
+    if (s.any) return true;
+    if (!s.protocol.empty() && s.protocol == protocol) return true;
+    if (s.transport && s.transport == transport && port >= s.first_port && port <= s.last_port) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The conduit from one zone to another that admits the service and allows `needs` (0: none
+// beyond the conversation itself), or nullptr.
+const Conduit* Allowing(const Policy& p, std::string_view from, std::string_view to,
+                        std::string_view protocol, uint8_t transport, uint16_t port,
+                        uint32_t needs) {
+  for (const auto& c : p.conduits) {
+    if (c.from != from || c.to != to) continue;
+    if ((c.allow & needs) != needs) continue;
+    if (Admits(c, protocol, transport, port)) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Communications& comms,
+                         FindingSet& findings) {
+  // Data connections a control connection asked for run the other way when the server
+  // opens them (TFTP answers from a new port, FTP's active mode): they are judged with their
+  // control connection, which the pairs below remember.
+  std::set<std::tuple<core::IpAddr, core::IpAddr, std::string>> control;
+  for (const auto& [k, seen] : comms.conversations()) {
+    if (k.protocol == "tftp" || k.protocol == "ftp") {
+      control.emplace(k.initiator, k.responder, k.protocol);
+    }
+  }
+  // Conversations that cross zones with no conduit.
+  for (const auto& [k, seen] : comms.conversations()) {
+    const std::string_view zi = zones.Of(k.initiator);
+    const std::string_view zr = zones.Of(k.responder);
+    if (zi.empty() || zr.empty() || zi == zr) continue;  // unassigned: its own finding
+    const std::string control_protocol = k.protocol == "ftp-data" ? "ftp" : k.protocol;
+    if ((k.protocol == "tftp" || k.protocol == "ftp-data") &&
+        control.count({k.responder, k.initiator, control_protocol})) {
+      continue;
+    }
+    if (Allowing(p, zi, zr, k.protocol, k.transport, k.port, 0)) continue;
+    Finding f;
+    f.type = "segmentation.unallowed_flow";
+    const bool into_crane = IsCraneZone(zones.Find(zr));
+    const bool from_outside = zi == kExternalZone;
+    f.severity = from_outside && into_crane   ? Severity::kCritical
+                 : from_outside || into_crane ? Severity::kHigh
+                                              : Severity::kMedium;
+    const std::string service = k.protocol.empty() ? ServiceText(k.transport, k.port) : k.protocol;
+    f.title = service + " from " + k.initiator.ToString() + " (" + std::string(zi) + ") to " +
+              k.responder.ToString() + " (" + std::string(zr) + "): no conduit allows it";
+    f.src = Endpoint(k.initiator, k.initiator_mac, zi, 0);
+    f.dst = Endpoint(k.responder, k.responder_mac, zr, k.port);
+    f.protocol = k.protocol;
+    f.vlan = k.vlan;
+    f.detail["service"] = ServiceText(k.transport, k.port);
+    f.advisory = AdvisoryOf(f.type);
+    Evidence(f, seen);
+    findings.Add(std::move(f));
+  }
+
+  // Writes, program changes and controller-state changes between zones.
+  for (const auto& [k, seen] : comms.operations()) {
+    const std::string_view zi = ZoneOf(zones, k.requester, k.vlan);
+    const std::string_view zd = ZoneOf(zones, k.device, k.vlan);
+    const bool write = k.category == "write";
+    const Zone* device_zone = zones.Find(zd);
+    if (write) {
+      if (!zi.empty() && zi == zd) continue;  // operation inside one zone
+      if (Allowing(p, zi, zd, k.protocol, 6, k.device_port, kAllowWrites)) continue;
+    } else {
+      // Changes are allowed from a conduit that says so, or inside one crane-management zone:
+      // changes from operational zones are what the advisory restricts.
+      if (!zi.empty() && zi == zd && device_zone &&
+          device_zone->kind == ZoneKind::kCraneManagement) {
+        continue;
+      }
+      if (zi != zd && Allowing(p, zi, zd, k.protocol, 6, k.device_port, kAllowProgramChanges)) {
+        continue;
+      }
+    }
+    Finding f;
+    f.type = write                              ? "ics.write"
+             : k.category == "controller-state" ? "ics.controller_state"
+                                                : "ics.program_change";
+    const bool from_outside = zi == kExternalZone;
+    if (write) {
+      f.severity = from_outside ? Severity::kCritical
+                   : device_zone && device_zone->kind == ZoneKind::kCraneControl
+                       ? Severity::kHigh
+                       : Severity::kMedium;
+    } else {
+      f.severity = from_outside ? Severity::kCritical : Severity::kHigh;
+    }
+    f.title = k.protocol + " " + k.function + (k.target.empty() ? "" : " (" + k.target + ")") +
+              " to " + AddressText(k.device, k.device_mac) + " (" + ZoneText(zd) + ") from " +
+              AddressText(k.requester, k.requester_mac) + " (" + ZoneText(zi) + ")";
+    f.src = Endpoint(k.requester, k.requester_mac, zi, 0);
+    f.dst = Endpoint(k.device, k.device_mac, zd, k.device_port);
+    f.protocol = k.protocol;
+    f.vlan = k.vlan;
+    f.detail["operation"] = k.function;
+    f.detail["category"] = k.category;
+    if (!k.target.empty()) f.detail["target"] = k.target;
+    f.advisory = AdvisoryOf(f.type);
+    Evidence(f, seen);
+    findings.Add(std::move(f));
+  }
+
+  // Remote access and file transfers that bypass the zones made for them.
+  for (const auto& [k, seen] : comms.sessions()) {
+    const std::string_view zc = zones.Of(k.client);
+    const std::string_view zs = zones.Of(k.server);
+    const Zone* client_zone = zones.Find(zc);
+    const Zone* server_zone = zones.Find(zs);
+    Finding f;
+    if (k.kind == "remote_access") {
+      const bool from_outside = zc == kExternalZone;
+      const bool via_jump_host = client_zone && client_zone->kind == ZoneKind::kRemoteAccess;
+      const bool unapproved = from_outside || (IsCraneZone(server_zone) && !via_jump_host);
+      if (!unapproved || (!zc.empty() && zc == zs)) continue;
+      if (Allowing(p, zc, zs, k.tool, 6, k.server_port, kAllowRemoteAccess)) continue;
+      f.type = "remote_access.unapproved";
+      f.severity = from_outside && IsCraneZone(server_zone) ? Severity::kCritical : Severity::kHigh;
+      f.title = k.tool + " session from " + k.client.ToString() + " (" + ZoneText(zc) + ") to " +
+                k.server.ToString() + " (" + ZoneText(zs) + ")";
+    } else {
+      // Which way the file went: into the server on an upload, into the client otherwise.
+      const bool upload = k.direction == "upload";
+      const Zone* into = upload ? server_zone : client_zone;
+      const Zone* from = upload ? client_zone : server_zone;
+      const std::string_view into_name = upload ? zs : zc;
+      const std::string_view from_name = upload ? zc : zs;
+      if (!IsCraneZone(into) || into_name == from_name) continue;
+      if (from && from->kind == ZoneKind::kSecureTransfer) continue;
+      if (Allowing(p, zc, zs, k.tool, 6, k.server_port, kAllowFileTransfer)) continue;
+      f.type = "file_transfer.unapproved";
+      f.severity = Severity::kHigh;
+      f.title = k.tool + " " + k.direction + " into " + std::string(into_name) + " from " +
+                (upload ? k.client : k.server).ToString() + " (" + ZoneText(from_name) + ")";
+      f.detail["direction"] = k.direction;
+    }
+    f.src = Endpoint(k.client, k.client_mac, zc, 0);
+    f.dst = Endpoint(k.server, k.server_mac, zs, k.server_port);
+    f.protocol = k.tool;
+    f.advisory = AdvisoryOf(f.type);
+    Evidence(f, seen);
+    findings.Add(std::move(f));
+  }
+}
+
+void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
+                 FindingSet& findings) {
+  auto has_role = [](const model::Asset& a, std::initializer_list<const char*> roles) {
+    for (const auto& r : a.roles) {
+      for (const char* want : roles) {
+        if (r.role == want) return true;
+      }
+    }
+    return false;
+  };
+  for (const auto& a : assets) {
+    // A gateway or router holds addresses of every zone it routes: not a multi-homed host.
+    if (a.gateway || has_role(a, {"router"}) || a.zones.size() < 2) continue;
+    Finding f;
+    f.type = "segmentation.multi_homed_host";
+    f.severity = Severity::kHigh;
+    std::string list;
+    for (const auto& z : a.zones) list += (list.empty() ? "" : ", ") + z;
+    std::string who = a.mac ? a.mac->ToString() : a.ips.front().ToString();
+    f.title =
+        who + " holds addresses in " + std::to_string(a.zones.size()) + " zones (" + list + ")";
+    if (a.mac) f.src.mac = a.mac;
+    if (!a.ips.empty()) f.src.ip = a.ips.front();
+    f.detail["zones"] = list;
+    f.advisory = AdvisoryOf(f.type);
+    f.first_ts = a.first_ts;
+    f.last_ts = a.last_ts;
+    f.capture_index = a.first_seen.capture_index;
+    f.frame = a.first_seen.frame;
+    findings.Add(std::move(f));
+  }
+  // VLANs carrying both controllers and auxiliaries (cameras).
+  struct VlanMix {
+    const model::Asset* control = nullptr;
+    const model::Asset* auxiliary = nullptr;
+  };
+  std::map<uint16_t, VlanMix> vlans;
+  for (const auto& a : assets) {
+    const bool control = has_role(a, {"plc", "drive", "io"});
+    const bool auxiliary = has_role(a, {"camera"});
+    if (!control && !auxiliary) continue;
+    for (const auto& v : a.vlans) {
+      if (v.outer == 0) continue;  // untagged: the capture shows no VLAN to judge
+      auto& mix = vlans[v.outer];
+      if (control && !mix.control) mix.control = &a;
+      if (auxiliary && !mix.auxiliary) mix.auxiliary = &a;
+    }
+  }
+  for (const auto& [vlan, mix] : vlans) {
+    if (!mix.control || !mix.auxiliary) continue;
+    Finding f;
+    f.type = "segmentation.mixed_vlan";
+    f.severity = Severity::kMedium;
+    const model::Asset& cam = *mix.auxiliary;
+    const model::Asset& plc = *mix.control;
+    auto name = [](const model::Asset& a) {
+      return a.ips.empty() ? (a.mac ? a.mac->ToString() : std::string("?"))
+                           : a.ips.front().ToString();
+    };
+    f.title = "VLAN " + std::to_string(vlan) + " carries the controller " + name(plc) +
+              " and the camera " + name(cam);
+    if (cam.mac) f.src.mac = cam.mac;
+    if (!cam.ips.empty()) {
+      f.src.ip = cam.ips.front();
+      f.src.zone = std::string(zones.Of(cam.ips.front()));
+    }
+    f.vlan = vlan;
+    f.detail["vlan"] = std::to_string(vlan);
+    f.detail["controller"] = name(plc);
+    f.advisory = AdvisoryOf(f.type);
+    f.first_ts = cam.first_ts;
+    f.last_ts = cam.last_ts;
+    f.capture_index = cam.first_seen.capture_index;
+    f.frame = cam.first_seen.frame;
+    findings.Add(std::move(f));
+  }
 }
 
 void PlaceAssets(const ZoneMap& zones, std::vector<model::Asset>& assets, FindingSet& findings) {

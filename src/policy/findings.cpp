@@ -9,13 +9,11 @@ namespace {
 
 constexpr const char* kSeverityNames[] = {"info", "low", "medium", "high", "critical"};
 
+// An endpoint by its address; by its MAC only when it has none. A routed conversation seen
+// on both sides of the router (two MAC pairs, two VLANs) is then one finding.
 std::string EndpointKey(const FindingEndpoint& e) {
-  std::string k;
-  if (e.ip) k += e.ip->ToString();
-  k += '|';
-  if (e.mac) k += e.mac->ToString();
-  k += '|' + std::to_string(e.port);
-  return k;
+  std::string k = e.ip ? e.ip->ToString() : e.mac ? e.mac->ToString() : std::string();
+  return k + '|' + std::to_string(e.port);
 }
 
 // Same type, source, destination and key detail: one finding.

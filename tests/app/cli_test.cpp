@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -154,6 +155,36 @@ TEST_F(CliTest, TwoThreadsGiveTheOutputsOfOne) {
   EXPECT_EQ(one, dump("two"));
 }
 
+// Industrial operations beyond one writer batch (10,000) group into the same runs whatever
+// the threads: all operations of a run come from one flow, in the order it emitted them.
+TEST_F(CliTest, OperationRunsAreTheSameWhateverTheThreads) {
+  fs::path cap = dir_ / "ics.pcap";
+  qw::simulate::SimulateOptions o;
+  o.packets = 150'000;
+  o.seed = 5;
+  o.profile = "ics";
+  ASSERT_TRUE(qw::simulate::Simulate(o, cap.string()).ok());
+  ASSERT_EQ(RunQw("analyze " + cap.string() + " --out " + (dir_ / "one").string()).exit_code, 0);
+  ASSERT_EQ(
+      RunQw("analyze " + cap.string() + " --threads 2 --out " + (dir_ / "two").string()).exit_code,
+      0);
+  auto query = [&](const char* d, const char* sql) {
+    std::string cmd =
+        "sqlite3 " + (dir_ / d / "quaywatch.sqlite").string() + " \"" + std::string(sql) + "\"";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 65536> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    ::pclose(p);
+    return out;
+  };
+  const char* ops = "SELECT sum(count) FROM ics_operation_runs";
+  EXPECT_GT(std::stoll(query("one", ops)), 20'000);
+  const char* runs = "SELECT * FROM ics_operation_runs ORDER BY id";
+  EXPECT_EQ(query("one", runs), query("two", runs));
+}
+
 TEST_F(CliTest, SeveralFilesAreReadInOrderAndCountedApart) {
   fs::path one = Simulated(1000, 1);
   fs::path two = Simulated(1500, 2);
@@ -245,7 +276,7 @@ TEST_F(CliTest, PolicyCheckListsEveryErrorWithItsPlace) {
   const std::string example = std::string(QW_SOURCE_DIR) + "/examples/sts-crane-terminal.yaml";
   RunResult ok = RunQw("policy check " + example);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
-  EXPECT_NE(ok.output.find("13 zones, 12 conduits"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("13 zones, 20 conduits"), std::string::npos) << ok.output;
 
   const fs::path bad = dir_ / "site.yaml";
   std::ofstream(bad) << "site: x\n"
@@ -337,7 +368,7 @@ TEST_F(CliTest, PolicyPlacesAssetsAndFlowsAndFindsUnassignedAddresses) {
   std::set<std::string> found;
   while (std::getline(events, line)) {
     auto e = nlohmann::json::parse(line);
-    ASSERT_EQ(e["type"], "segmentation.unassigned_address") << line;
+    if (e["type"] != "segmentation.unassigned_address") continue;  // the others: below
     EXPECT_EQ(e["severity"], "medium");
     const std::string address = e["src"]["ip"];
     found.insert(address);
@@ -352,7 +383,7 @@ TEST_F(CliTest, PolicyPlacesAssetsAndFlowsAndFindsUnassignedAddresses) {
   EXPECT_EQ(found, unassigned);
 
   auto summary = nlohmann::json::parse(Slurp(out / "summary.json"));
-  EXPECT_EQ(summary["findings"]["medium"], unassigned.size());
+  EXPECT_GE(summary["findings"]["medium"], unassigned.size());
   EXPECT_EQ(summary["policy"]["zones"], 12);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2((out / "quaywatch.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
@@ -401,6 +432,65 @@ TEST_F(CliTest, BadPolicyStopsAnalyzeWithOneLine) {
                           "(and 1 more; 'quaywatch policy check " +
                           policy.string() + "' lists them all)\n");
   EXPECT_FALSE(fs::exists(out));
+}
+
+}  // namespace
+
+namespace {
+
+// The simulated terminal judged by the shipped policy: the violations simulate plants (an
+// office PC stopping a crane PLC and downloading a block to it, an SSH session into a crane
+// from the RCMS) are findings whose evidence frames carry their addresses, and --fail-on
+// sets the exit code by the worst of them.
+TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
+  const fs::path capture = Simulated(50'000, 1);
+  const std::string policy = std::string(QW_SOURCE_DIR) + "/examples/sts-crane-terminal.yaml";
+  const fs::path out = dir_ / "out";
+  RunResult high = RunQw("analyze " + capture.string() + " --policy " + policy +
+                         " --fail-on high --out " + out.string());
+  EXPECT_EQ(high.exit_code, 1) << high.output;
+  EXPECT_NE(high.output.find("at or above high (--fail-on)"), std::string::npos);
+  std::istringstream events(Slurp(out / "events.jsonl"));
+  std::string line;
+  std::map<std::string, std::vector<nlohmann::json>> by_type;
+  while (std::getline(events, line)) {
+    auto e = nlohmann::json::parse(line);
+    by_type[e["type"]].push_back(e);
+    // The evidence frame shows the finding: it carries the source or the destination.
+    if (!e["src"]["ip"].is_string() || !e.contains("dst")) continue;
+    auto carried = AddressesOfFrame(capture, e["evidence"]["frame"]);
+    const bool shows = std::find(carried.begin(), carried.end(), e["src"]["ip"]) != carried.end() ||
+                       std::find(carried.begin(), carried.end(), e["dst"]["ip"]) != carried.end();
+    EXPECT_TRUE(shows) << line;
+  }
+  auto has = [&](const std::string& type, const std::string& src, const std::string& dst,
+                 const std::string& words) {
+    for (const auto& e : by_type[type]) {
+      const std::string title = e["title"];
+      if (e["src"]["ip"] == src && e["dst"]["ip"] == dst &&
+          title.find(words) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(
+      has("ics.program_change", "10.10.5.20", "10.50.1.10", "request-download (block OB1)"));
+  EXPECT_TRUE(has("ics.controller_state", "10.10.5.20", "10.50.1.10", "plc-stop"));
+  EXPECT_TRUE(has("remote_access.unapproved", "10.40.0.21", "10.50.3.50", "ssh session"));
+  EXPECT_TRUE(has("segmentation.unallowed_flow", "10.10.5.20", "10.50.1.10", "s7comm"));
+  EXPECT_FALSE(by_type["segmentation.multi_homed_host"].empty());
+  // What the policy's conduits allow is no finding: the RCMS's own S7 traffic to the cranes.
+  for (const auto& e : by_type["segmentation.unallowed_flow"]) {
+    EXPECT_FALSE(e["src"]["zone"] == "rcms" && e["protocol"] == "s7comm") << e.dump();
+  }
+  RunResult critical = RunQw("analyze " + capture.string() + " --policy " + policy +
+                             " --fail-on critical --out " + (dir_ / "out2").string());
+  EXPECT_EQ(critical.exit_code, 0) << critical.output;
+  RunResult no_policy =
+      RunQw("analyze " + capture.string() + " --fail-on high --out " + (dir_ / "out3").string());
+  EXPECT_EQ(no_policy.exit_code, 2);
+  EXPECT_NE(no_policy.output.find("--fail-on needs --policy"), std::string::npos);
 }
 
 }  // namespace

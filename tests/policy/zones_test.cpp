@@ -124,3 +124,219 @@ TEST(PlaceAssets, ZonesForEveryAssetAndAFindingPerUnassignedAddress) {
 
 }  // namespace
 }  // namespace qw::policy
+
+namespace qw::policy {
+namespace {
+
+// A stream consumer that only names its protocol, as an attached dissector would.
+class Named final : public flow::StreamConsumer {
+ public:
+  explicit Named(const char* p) : p_(p) {}
+  void OnData(flow::Direction, std::span<const uint8_t>, uint64_t, core::Timestamp) override {}
+  void OnGap(flow::Direction, uint64_t) override {}
+  void OnEnd(flow::EndReason) override {}
+  bool WantsData() const override { return false; }
+  const char* Protocol() const override { return p_; }
+
+ private:
+  const char* p_;
+};
+
+const char* kTerminal = R"(site: t
+zones:
+  - {name: it, kind: enterprise, subnets: [10.10.0.0/16]}
+  - {name: rcms, kind: crane-management, subnets: [10.40.0.0/24]}
+  - {name: crane, kind: crane-control, subnets: [10.50.1.0/24]}
+  - {name: jump, kind: remote-access, subnets: [10.30.0.0/28]}
+  - {name: staging, kind: secure-transfer, subnets: [10.30.0.16/28]}
+conduits:
+  - {from: rcms, to: crane, services: [s7comm, modbus], allow: [writes, program-changes]}
+  - {from: it, to: rcms, services: [tcp/8000-8099]}
+  - {from: jump, to: rcms, services: [rdp], allow: [remote-access]}
+)";
+
+struct Judged {
+  std::vector<Finding> all;
+  const Finding* Of(const std::string& type, size_t n = 0) const {
+    for (const auto& f : all) {
+      if (f.type == type && n-- == 0) return &f;
+    }
+    return nullptr;
+  }
+  size_t Count(const std::string& type) const {
+    size_t n = 0;
+    for (const auto& f : all) n += f.type == type;
+    return n;
+  }
+};
+
+class JudgeTest : public testing::Test {
+ protected:
+  JudgeTest() : policy_(Load(kTerminal)), zones_(policy_), comms_({}, anomalies_) {}
+
+  void Flow(const char* from, const char* to, uint16_t port, const char* protocol, uint64_t frame) {
+    flow::Flow f;
+    f.initiator_ip = Ip(from);
+    f.responder_ip = Ip(to);
+    f.proto = 6;
+    f.responder_port = port;
+    f.first_frame = frame;
+    f.first_ts = f.last_ts = core::Timestamp{static_cast<int64_t>(frame)};
+    if (protocol) f.consumer = std::make_unique<Named>(protocol);
+    comms_.OnFlowEnd(f);
+  }
+  void Op(const char* from, const char* to, dissect::IcsCategory category, const char* function,
+          const char* target, uint64_t frame) {
+    dissect::IcsOperation op;
+    op.protocol = "s7comm";
+    op.function = function;
+    op.category = category;
+    op.target.Append(target);
+    op.where.requester_ip = Ip(from);
+    op.where.device_ip = Ip(to);
+    op.where.device_port = 102;
+    op.request_frame = frame;
+    comms_.OnIcsOperation(op);
+  }
+  Judged Judge() {
+    FindingSet set;
+    JudgeCommunications(policy_, zones_, comms_, set);
+    return {set.Sorted()};
+  }
+
+  Policy policy_;
+  ZoneMap zones_;
+  core::Anomalies anomalies_;
+  model::Communications comms_;
+};
+
+TEST_F(JudgeTest, FlowsAcrossZonesNeedAConduitThatAdmitsTheService) {
+  Flow("10.40.0.5", "10.50.1.10", 102, "s7comm", 10);     // allowed by name
+  Flow("10.10.0.7", "10.40.0.9", 8080, nullptr, 11);      // allowed by port range
+  Flow("10.50.1.10", "10.50.1.11", 502, "modbus", 12);    // inside one zone
+  Flow("10.10.0.7", "10.40.0.9", 8100, nullptr, 13);      // port outside the range
+  Flow("10.10.0.7", "10.50.1.10", 102, "s7comm", 14);     // no conduit it -> crane
+  Flow("10.10.0.7", "10.50.1.10", 102, "s7comm", 40);     // the same conversation again
+  Flow("198.51.100.9", "10.50.1.10", 502, "modbus", 15);  // from the internet into a crane
+  Flow("10.40.0.5", "10.50.1.10", 22, "ssh", 16);         // a service the conduit lacks
+  Flow("172.16.0.1", "10.50.1.10", 502, "modbus", 17);    // unassigned: not judged here
+  Judged j = Judge();
+  ASSERT_EQ(j.Count("segmentation.unallowed_flow"), 4u);
+  const Finding* critical = j.Of("segmentation.unallowed_flow", 0);
+  EXPECT_EQ(critical->severity, Severity::kCritical);
+  EXPECT_EQ(critical->src.zone, "external");
+  EXPECT_EQ(critical->frame, 15u);
+  // Then by first frame among the high ones: into crane-management counts as a crane zone.
+  const Finding* port = j.Of("segmentation.unallowed_flow", 1);
+  EXPECT_EQ(port->severity, Severity::kHigh);
+  EXPECT_EQ(port->title, "tcp/8100 from 10.10.0.7 (it) to 10.40.0.9 (rcms): no conduit allows it");
+  const Finding* it_to_crane = j.Of("segmentation.unallowed_flow", 2);
+  EXPECT_EQ(it_to_crane->severity, Severity::kHigh);
+  EXPECT_EQ(it_to_crane->count, 2u);
+  EXPECT_EQ(it_to_crane->frame, 14u);
+  EXPECT_EQ(it_to_crane->dst->zone, "crane");
+  EXPECT_EQ(it_to_crane->dst->port, 102);
+  EXPECT_EQ(it_to_crane->detail.at("service"), "tcp/102");
+  EXPECT_EQ(it_to_crane->protocol, "s7comm");
+  EXPECT_EQ(j.Of("segmentation.unallowed_flow", 3)->protocol, "ssh");
+}
+
+TEST_F(JudgeTest, WritesAndChangesNeedAConduitThatAllowsThem) {
+  using C = dissect::IcsCategory;
+  Op("10.40.0.5", "10.50.1.10", C::kWrite, "write-var", "DB1", 10);          // conduit allows
+  Op("10.50.1.20", "10.50.1.10", C::kWrite, "write-var", "DB1", 11);         // inside a zone
+  Op("10.10.0.7", "10.50.1.10", C::kWrite, "write-var", "DB1", 12);          // from IT
+  Op("10.10.0.7", "10.50.1.10", C::kWrite, "write-var", "DB2", 30);          // same function
+  Op("10.40.0.5", "10.50.1.10", C::kProgramChange, "download", "OB1", 13);   // conduit allows
+  Op("10.50.1.20", "10.50.1.10", C::kProgramChange, "download", "OB1", 14);  // same crane zone
+  Op("10.40.0.5", "10.40.0.6", C::kProgramChange, "download", "OB2", 15);    // same mgmt zone
+  Op("10.10.0.7", "10.50.1.10", C::kControllerState, "plc-stop", "", 16);    // from IT
+  Op("10.10.0.7", "10.50.1.10", C::kRead, "read-var", "DB1", 17);            // reads: never
+  Judged j = Judge();
+  ASSERT_EQ(j.Count("ics.write"), 1u);
+  EXPECT_EQ(j.Of("ics.write")->count, 2u);  // folded by function, not register
+  EXPECT_EQ(j.Of("ics.write")->severity, Severity::kHigh);
+  EXPECT_EQ(j.Of("ics.write")->frame, 12u);
+  ASSERT_EQ(j.Count("ics.program_change"), 1u);
+  EXPECT_EQ(j.Of("ics.program_change")->frame, 14u);
+  EXPECT_EQ(j.Of("ics.program_change")->detail.at("target"), "OB1");
+  ASSERT_EQ(j.Count("ics.controller_state"), 1u);
+  EXPECT_EQ(j.Of("ics.controller_state")->title,
+            "s7comm plc-stop to 10.50.1.10 (crane) from 10.10.0.7 (it)");
+}
+
+TEST_F(JudgeTest, RemoteAccessAndFilesComeThroughTheirZones) {
+  auto session = [&](const char* client, const char* server, const char* tool, uint64_t frame) {
+    dissect::RemoteAccessObservation r;
+    r.tool = tool;
+    r.client_ip = Ip(client);
+    r.server_ip = Ip(server);
+    r.server_port = 3389;
+    r.frame = frame;
+    comms_.OnRemoteAccess(r);
+  };
+  session("10.30.0.2", "10.40.0.5", "rdp", 10);     // jump host -> RCMS: conduit allows
+  session("10.30.0.2", "10.50.1.10", "vnc", 11);    // jump host -> crane: from remote-access
+  session("10.10.0.7", "10.50.1.10", "vnc", 12);    // IT -> crane: unapproved
+  session("198.51.100.9", "10.10.0.7", "rdp", 13);  // internet -> IT: unapproved
+  session("10.10.0.7", "10.10.0.8", "rdp", 14);     // inside IT: not a crane zone
+  auto file = [&](const char* client, const char* server, bool upload, uint64_t frame) {
+    dissect::FileTransferObservation t;
+    t.protocol = "smb2";
+    t.client_ip = Ip(client);
+    t.server_ip = Ip(server);
+    t.server_port = 445;
+    t.upload = upload;
+    t.frame = frame;
+    comms_.OnFileTransfer(t);
+  };
+  file("10.30.0.20", "10.40.0.5", true, 20);  // staging -> RCMS: the secure path
+  file("10.10.0.7", "10.40.0.5", true, 21);   // IT uploads into RCMS: unapproved
+  file("10.40.0.5", "10.10.0.7", false, 22);  // RCMS downloads from IT: into RCMS too
+  file("10.40.0.5", "10.10.0.7", true, 23);   // RCMS uploads to IT: leaving, not entering
+  Judged j = Judge();
+  ASSERT_EQ(j.Count("remote_access.unapproved"), 2u);
+  EXPECT_EQ(j.Of("remote_access.unapproved", 0)->frame, 12u);
+  EXPECT_EQ(j.Of("remote_access.unapproved", 1)->frame, 13u);
+  ASSERT_EQ(j.Count("file_transfer.unapproved"), 2u);
+  EXPECT_EQ(j.Of("file_transfer.unapproved", 0)->frame, 21u);
+  EXPECT_EQ(j.Of("file_transfer.unapproved", 1)->frame, 22u);
+  EXPECT_EQ(j.Of("file_transfer.unapproved", 1)->detail.at("direction"), "download");
+}
+
+TEST(JudgeAssets, MultiHomedHostsAndMixedVlans) {
+  Policy p = Load(kTerminal);
+  ZoneMap zones(p);
+  std::vector<model::Asset> assets(4);
+  auto role = [](const char* r) { return model::AssetRole{r, "test"}; };
+  assets[0].mac = core::MacAddr::Parse("00:00:00:00:00:01");  // a PC in two zones
+  assets[0].ips = {Ip("10.10.0.7"), Ip("10.50.1.99")};
+  assets[0].first_seen = {0, 5};
+  assets[1].mac = core::MacAddr::Parse("00:00:00:00:00:02");  // a router: not a host
+  assets[1].ips = {Ip("10.10.0.1"), Ip("10.50.1.1")};
+  assets[1].roles = {role("router")};
+  assets[2].mac = core::MacAddr::Parse("00:00:00:00:00:03");  // a PLC on VLAN 501
+  assets[2].ips = {Ip("10.50.1.10")};
+  assets[2].roles = {role("plc")};
+  assets[2].vlans = {{501, 0}};
+  assets[3].mac = core::MacAddr::Parse("00:00:00:00:00:04");  // a camera on VLAN 501 too
+  assets[3].ips = {Ip("10.50.1.60")};
+  assets[3].roles = {role("camera")};
+  assets[3].vlans = {{501, 0}};
+  assets[3].first_seen = {0, 9};
+  FindingSet set;
+  PlaceAssets(zones, assets, set);
+  JudgeAssets(zones, assets, set);
+  auto all = set.Sorted();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].type, "segmentation.multi_homed_host");
+  EXPECT_EQ(all[0].detail.at("zones"), "crane, it");
+  EXPECT_EQ(all[0].frame, 5u);
+  EXPECT_EQ(all[1].type, "segmentation.mixed_vlan");
+  EXPECT_EQ(all[1].vlan, 501);
+  EXPECT_EQ(all[1].detail.at("controller"), "10.50.1.10");
+  EXPECT_EQ(all[1].frame, 9u);
+}
+
+}  // namespace
+}  // namespace qw::policy

@@ -1,0 +1,114 @@
+#include "model/communications.h"
+
+namespace qw::model {
+
+void Sighting::Add(core::Timestamp first, core::Timestamp last, uint32_t capture, uint64_t at,
+                   uint64_t n) {
+  if (count == 0 || first < first_ts) first_ts = first;
+  if (count == 0 || last > last_ts) last_ts = last;
+  if (count == 0 || std::tie(capture, at) < std::tie(capture_index, frame)) {
+    capture_index = capture;
+    frame = at;
+  }
+  count += n;
+}
+
+void Sighting::Merge(const Sighting& o) {
+  if (o.count == 0) return;
+  Add(o.first_ts, o.last_ts, o.capture_index, o.frame, o.count);
+}
+
+template <class Key>
+void Communications::Note(std::map<Key, Sighting>& m, Key key, size_t cap, const Sighting& s) {
+  auto it = m.find(key);
+  if (it == m.end()) {
+    if (m.size() >= cap) {
+      anomalies_.Raise("communications.table_full");
+      return;
+    }
+    it = m.emplace(std::move(key), Sighting{}).first;
+  }
+  it->second.Merge(s);
+}
+
+void Communications::OnFlowEnd(const flow::Flow& f) {
+  ConversationKey k;
+  k.initiator = f.initiator_ip;
+  k.responder = f.responder_ip;
+  k.initiator_mac = f.initiator_mac;
+  k.responder_mac = f.responder_mac;
+  k.transport = f.proto;
+  k.port = f.responder_port;
+  if (f.consumer) {
+    if (const char* p = f.consumer->Protocol()) k.protocol = p;
+  }
+  k.vlan = f.vlan;
+  Sighting s;
+  s.Add(f.first_ts, f.last_ts, f.capture_index, f.first_frame);
+  Note(conversations_, std::move(k), limits_.max_conversations, s);
+}
+
+void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
+  using dissect::IcsCategory;
+  const bool change = op.category == IcsCategory::kProgramChange ||
+                      op.category == IcsCategory::kFirmware ||
+                      op.category == IcsCategory::kControllerState;
+  if (!change && op.category != IcsCategory::kWrite) return;
+  const auto& w = op.where;
+  OperationKey k;
+  k.requester = w.requester_ip;
+  k.device = w.device_ip;
+  k.requester_mac = w.requester_mac;
+  k.device_mac = w.device_mac;
+  k.device_port = w.device_port;
+  k.vlan = w.vlan;
+  k.protocol = op.protocol;
+  k.function = *op.function ? op.function : "unknown";
+  k.category = dissect::IcsCategoryName(op.category);
+  // Writes repeat by the thousand against many registers: one line per function. Program
+  // and state changes are rare and each names what it changed.
+  if (change) k.target = std::string(op.target.view());
+  const uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
+  Sighting s;
+  s.Add(op.ts, op.ts, w.capture_index, frame);
+  Note(operations_, std::move(k), limits_.max_operations, s);
+}
+
+void Communications::OnRemoteAccess(const dissect::RemoteAccessObservation& r) {
+  SessionKey k;
+  k.kind = "remote_access";
+  k.client = r.client_ip;
+  k.server = r.server_ip;
+  k.client_mac = r.client_mac;
+  k.server_mac = r.server_mac;
+  k.server_port = r.server_port;
+  k.tool = r.tool;
+  Sighting s;
+  s.Add(r.ts, r.ts, r.capture_index, r.frame);
+  Note(sessions_, std::move(k), limits_.max_sessions, s);
+}
+
+void Communications::OnFileTransfer(const dissect::FileTransferObservation& t) {
+  SessionKey k;
+  k.kind = "file_transfer";
+  k.client = t.client_ip;
+  k.server = t.server_ip;
+  k.client_mac = t.client_mac;
+  k.server_mac = t.server_mac;
+  k.server_port = t.server_port;
+  k.tool = t.protocol;
+  k.direction = t.upload ? "upload" : "download";
+  Sighting s;
+  s.Add(t.ts, t.ts, t.capture_index, t.frame);
+  Note(sessions_, std::move(k), limits_.max_sessions, s);
+}
+
+void Communications::Merge(const Communications& other) {
+  for (const auto& [k, s] : other.conversations_) {
+    Note(conversations_, k, limits_.max_conversations, s);
+  }
+  for (const auto& [k, s] : other.operations_) Note(operations_, k, limits_.max_operations, s);
+  for (const auto& [k, s] : other.sessions_) Note(sessions_, k, limits_.max_sessions, s);
+}
+
+}  // namespace qw::model

@@ -1,0 +1,108 @@
+// The communication map: who talked to whom over which service, and the acts the site
+// policy judges (industrial writes, program changes and controller-state changes, remote
+// access sessions, file transfers), each aggregated with a count, first and last time and
+// the first frame that shows it. Bounded; the policy engine reads it after the run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/address.h"
+#include "core/anomalies.h"
+#include "core/timestamp.h"
+#include "dissect/observation.h"
+#include "flow/flow.h"
+
+namespace qw::model {
+
+/// Where something was first seen, and when it was seen.
+struct Sighting {
+  uint64_t count = 0;
+  core::Timestamp first_ts, last_ts;
+  uint32_t capture_index = 0;
+  uint64_t frame = 0;  // 1-based, the first that shows it
+
+  /// Counts one more occurrence; the earliest evidence is kept whatever the order.
+  void Add(core::Timestamp first, core::Timestamp last, uint32_t capture, uint64_t at,
+           uint64_t n = 1);
+  /// Adds another sighting of the same thing (a shard's).
+  void Merge(const Sighting& o);
+};
+
+/// Who initiated a conversation with whom, over which service.
+struct ConversationKey {
+  core::IpAddr initiator, responder;
+  core::MacAddr initiator_mac, responder_mac;
+  uint8_t transport = 0;  // 6 TCP, 17 UDP, else the IP protocol
+  uint16_t port = 0;      // the responder's port (0 without ports)
+  std::string protocol;   // what a dissector recognised, or empty
+  uint16_t vlan = 0;
+  auto operator<=>(const ConversationKey&) const = default;
+};
+
+/// An industrial act the policy judges: a write, program change, firmware or
+/// controller-state operation, by requester, device, protocol and function (and target,
+/// for program and state changes, which are rare and each worth its own line).
+struct OperationKey {
+  core::IpAddr requester, device;
+  core::MacAddr requester_mac, device_mac;
+  uint16_t device_port = 0;
+  uint16_t vlan = 0;
+  std::string protocol, function, category, target;
+  auto operator<=>(const OperationKey&) const = default;
+};
+
+/// A remote-access session or a file transfer, by client, server and tool or protocol.
+struct SessionKey {
+  std::string kind;  // "remote_access" or "file_transfer"
+  core::IpAddr client, server;
+  core::MacAddr client_mac, server_mac;
+  uint16_t server_port = 0;
+  std::string tool;       // remote-access tool, or file-transfer protocol
+  std::string direction;  // file transfers: "upload" or "download"
+  auto operator<=>(const SessionKey&) const = default;
+};
+
+/// Bounds of the communication map.
+struct CommunicationLimits {
+  size_t max_conversations = 500'000;
+  size_t max_operations = 100'000;
+  size_t max_sessions = 100'000;
+};
+
+/// Aggregates conversations and judged acts; one per engine, merged across shards.
+class Communications {
+ public:
+  /// Caps hit are raised into `anomalies` (`communications.table_full`).
+  Communications(CommunicationLimits limits, core::Anomalies& anomalies)
+      : limits_(limits), anomalies_(anomalies) {}
+
+  /// An ended flow: one more conversation of its key.
+  void OnFlowEnd(const flow::Flow& f);
+  /// An industrial operation: kept when it writes, changes a program or firmware, or changes
+  /// a controller's state.
+  void OnIcsOperation(const dissect::IcsOperation& op);
+  void OnRemoteAccess(const dissect::RemoteAccessObservation& s);
+  void OnFileTransfer(const dissect::FileTransferObservation& t);
+  /// Adds another map's contents (a shard's); order-independent.
+  void Merge(const Communications& other);
+
+  const std::map<ConversationKey, Sighting>& conversations() const { return conversations_; }
+  const std::map<OperationKey, Sighting>& operations() const { return operations_; }
+  const std::map<SessionKey, Sighting>& sessions() const { return sessions_; }
+
+ private:
+  template <class Key>
+  void Note(std::map<Key, Sighting>& m, Key key, size_t cap, const Sighting& s);
+
+  CommunicationLimits limits_;
+  std::map<ConversationKey, Sighting> conversations_;
+  std::map<OperationKey, Sighting> operations_;
+  std::map<SessionKey, Sighting> sessions_;
+  core::Anomalies& anomalies_;
+};
+
+}  // namespace qw::model
