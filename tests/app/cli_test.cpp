@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -53,11 +54,14 @@ std::string Slurp(const fs::path& p) {
 class CliTest : public testing::Test {
  protected:
   void SetUp() override {
+    // The process id keeps two builds' test runs (g++ and the sanitizer build, say) apart.
     dir_ = fs::path(testing::TempDir()) /
-           ("qw-cli-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("qw-cli-" + std::to_string(::getpid()) + "-" +
+            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
+  void TearDown() override { fs::remove_all(dir_); }
   fs::path Simulated(uint64_t packets, uint64_t seed = 7) {
     fs::path p = dir_ / ("sim-" + std::to_string(seed) + ".pcap");
     qw::simulate::SimulateOptions o;

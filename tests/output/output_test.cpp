@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,24 @@ namespace qw::output {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A scratch folder of this process (two builds' test runs may share /tmp), removed when the
+// tests end.
+class ScratchFolders : public testing::Environment {
+ public:
+  void TearDown() override {
+    for (const auto& d : made) fs::remove_all(d);
+  }
+  std::vector<fs::path> made;
+};
+ScratchFolders* g_scratch =
+    static_cast<ScratchFolders*>(testing::AddGlobalTestEnvironment(new ScratchFolders));
+
+fs::path Scratch(const std::string& name) {
+  fs::path d = fs::path(testing::TempDir()) / (name + "-" + std::to_string(::getpid()));
+  g_scratch->made.push_back(d);
+  return d;
+}
 
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -133,7 +152,7 @@ TEST(JsonOutput, AssetsCarryServicesAndVendor) {
 }
 
 TEST(JsonOutput, WritesAllThreeFilesAndNoTemporaries) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-json";
+  fs::path dir = Scratch("qw-json");
   fs::remove_all(dir);
   fs::create_directories(dir);
   ASSERT_TRUE(WriteJsonOutputs(SampleReport(), dir.string()).ok());
@@ -151,7 +170,7 @@ TEST(JsonOutput, WritesAllThreeFilesAndNoTemporaries) {
 }
 
 TEST(AtomicFile, FailureLeavesTheFinalNameUntouched) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-atomic";
+  fs::path dir = Scratch("qw-atomic");
   fs::remove_all(dir);
   fs::create_directories(dir);
   ASSERT_TRUE(WriteFileAtomically((dir / "a.json").string(), "old").ok());
@@ -173,7 +192,7 @@ int64_t QueryInt(sqlite3* db, const char* sql) {
 }
 
 TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite";
+  fs::path dir = Scratch("qw-sqlite");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -240,7 +259,7 @@ TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
 }
 
 TEST(SqliteStore, OperationsNumberedAlikeAreAllKept) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-seq";
+  fs::path dir = Scratch("qw-sqlite-seq");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -279,7 +298,7 @@ std::string QueryText(sqlite3* db, const char* sql) {
 // A DNS answer is one dns_messages row with its records in dns_records, in order; more than
 // one batch of messages all arrive.
 TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-dns";
+  fs::path dir = Scratch("qw-sqlite-dns");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -345,7 +364,7 @@ TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
 
 // A DHCP message is one dhcp_messages row with what it says about its client.
 TEST(SqliteStore, DhcpMessagesKeepWhatTheClientSaid) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-dhcp";
+  fs::path dir = Scratch("qw-sqlite-dhcp");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -382,7 +401,7 @@ TEST(SqliteStore, DhcpMessagesKeepWhatTheClientSaid) {
 
 // A TLS handshake is one tls_sessions row keyed by its flow.
 TEST(SqliteStore, TlsSessionsKeepOfferChoiceAndCertificate) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-tls";
+  fs::path dir = Scratch("qw-sqlite-tls");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -418,7 +437,7 @@ TEST(SqliteStore, TlsSessionsKeepOfferChoiceAndCertificate) {
 
 // A remote-access session is one row; the remote_access view adds its flow's time and bytes.
 TEST(SqliteStore, RemoteAccessSessionsJoinTheirFlow) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-remote";
+  fs::path dir = Scratch("qw-sqlite-remote");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -463,7 +482,7 @@ TEST(SqliteStore, RemoteAccessSessionsJoinTheirFlow) {
 // File transfers keep who moved what which way, its size and hash; two transfers keyed on
 // the same frame both stay; the remote-access view shows the negotiated security.
 TEST(SqliteStore, FileTransfersKeepNameSizeHashAndDirection) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-transfers";
+  fs::path dir = Scratch("qw-sqlite-transfers");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -523,7 +542,7 @@ TEST(SqliteStore, FileTransfersKeepNameSizeHashAndDirection) {
 
 // HTTP exchanges and SNMP messages keep what the wire said; the community only as its hash.
 TEST(SqliteStore, HttpExchangesAndSnmpMessagesKeepTheirFields) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-http-snmp";
+  fs::path dir = Scratch("qw-sqlite-http-snmp");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -573,7 +592,7 @@ TEST(SqliteStore, HttpExchangesAndSnmpMessagesKeepTheirFields) {
 // Operations of one flow share its endpoints row, one per direction of asking; link-layer
 // operations keep their own; the view shows each operation with its endpoints.
 TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-endpoints";
+  fs::path dir = Scratch("qw-sqlite-endpoints");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -648,7 +667,7 @@ TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
 // shows each of them with its own id, frames and time, and a different target, result or
 // direction starts a run of its own.
 TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-runs";
+  fs::path dir = Scratch("qw-sqlite-runs");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
@@ -709,7 +728,7 @@ TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
 // A database of schema version 2 with operations in it comes through migration 3 with the
 // same rows in the ics_operations view.
 TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-migrate";
+  fs::path dir = Scratch("qw-sqlite-migrate");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "old.sqlite").string();
@@ -743,7 +762,7 @@ TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
 }
 
 TEST(SqliteStore, AbandonedStoreLeavesNothingBehind) {
-  fs::path dir = fs::path(testing::TempDir()) / "qw-sqlite-abandon";
+  fs::path dir = Scratch("qw-sqlite-abandon");
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = (dir / "quaywatch.sqlite").string();
