@@ -163,6 +163,18 @@ std::unique_ptr<LoadedPolicy> LoadRunPolicy(const std::string& file, std::string
   return std::make_unique<LoadedPolicy>(std::move(*loaded.policy));
 }
 
+// Checks --fail-on against --policy and loads the policy into `site`, pointing the engines'
+// limits at its zones; the one line to print when something is wrong, else empty.
+std::string PreparePolicy(OutputOptions& options, std::unique_ptr<LoadedPolicy>& site) {
+  if (!options.fail_on.empty() && options.policy_file.empty()) {
+    return "--fail-on needs --policy: findings come from the site policy";
+  }
+  std::string error;
+  site = LoadRunPolicy(options.policy_file, error);
+  if (site) options.limits.zones = &site->zones;
+  return error;
+}
+
 int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
                  model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
                  const OutputOptions& options, Clock::time_point start, const LoadedPolicy* site) {
@@ -251,15 +263,10 @@ int RunPolicyCheck(const std::string& file) {
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
   auto start = Clock::now();
-  if (!given.fail_on.empty() && given.policy_file.empty()) {
-    return Fail("--fail-on needs --policy: findings come from the site policy");
-  }
   // A policy with an error stops the run before anything is read or written.
-  std::string policy_error;
-  auto site = LoadRunPolicy(given.policy_file, policy_error);
-  if (!policy_error.empty()) return Fail(policy_error);
   OutputOptions options = given;
-  if (site) options.limits.zones = &site->zones;
+  std::unique_ptr<LoadedPolicy> site;
+  if (auto error = PreparePolicy(options, site); !error.empty()) return Fail(error);
   // Every input is opened before anything is analysed: a file that is no capture stops the
   // run before any output is touched.
   std::vector<std::unique_ptr<capture::CaptureReader>> readers;
@@ -297,14 +304,9 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& gi
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
-  if (!given.fail_on.empty() && given.policy_file.empty()) {
-    return Fail("--fail-on needs --policy: findings come from the site policy");
-  }
-  std::string policy_error;
-  auto site = LoadRunPolicy(given.policy_file, policy_error);
-  if (!policy_error.empty()) return Fail(policy_error);
   OutputOptions options = given;
-  if (site) options.limits.zones = &site->zones;
+  std::unique_ptr<LoadedPolicy> site;
+  if (auto error = PreparePolicy(options, site); !error.empty()) return Fail(error);
   auto live = capture::LiveCapture::Open(capture_options.interface, capture_options.filter);
   if (!live) return Fail(live.error().message);
   if (!(*live)->warning().empty()) {

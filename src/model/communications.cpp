@@ -74,33 +74,29 @@ void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
   Note(operations_, std::move(k), limits_.max_operations, s);
 }
 
-void Communications::OnRemoteAccess(const dissect::RemoteAccessObservation& r) {
+template <class Observation>
+void Communications::NoteSession(const char* kind, const char* tool, const char* direction,
+                                 const Observation& o) {
   SessionKey k;
-  k.kind = "remote_access";
-  k.client = r.client_ip;
-  k.server = r.server_ip;
-  k.client_mac = r.client_mac;
-  k.server_mac = r.server_mac;
-  k.server_port = r.server_port;
-  k.tool = r.tool;
+  k.kind = kind;
+  k.client = o.client_ip;
+  k.server = o.server_ip;
+  k.client_mac = o.client_mac;
+  k.server_mac = o.server_mac;
+  k.server_port = o.server_port;
+  k.tool = tool;
+  k.direction = direction;
   Sighting s;
-  s.Add(r.ts, r.ts, r.capture_index, r.frame);
+  s.Add(o.ts, o.ts, o.capture_index, o.frame);
   Note(sessions_, std::move(k), limits_.max_sessions, s);
 }
 
+void Communications::OnRemoteAccess(const dissect::RemoteAccessObservation& r) {
+  NoteSession("remote_access", r.tool, "", r);
+}
+
 void Communications::OnFileTransfer(const dissect::FileTransferObservation& t) {
-  SessionKey k;
-  k.kind = "file_transfer";
-  k.client = t.client_ip;
-  k.server = t.server_ip;
-  k.client_mac = t.client_mac;
-  k.server_mac = t.server_mac;
-  k.server_port = t.server_port;
-  k.tool = t.protocol;
-  k.direction = t.upload ? "upload" : "download";
-  Sighting s;
-  s.Add(t.ts, t.ts, t.capture_index, t.frame);
-  Note(sessions_, std::move(k), limits_.max_sessions, s);
+  NoteSession("file_transfer", t.protocol, t.upload ? "upload" : "download", t);
 }
 
 void Communications::Merge(const Communications& other) {

@@ -97,6 +97,9 @@ class Communications {
  private:
   template <class Key>
   void Note(std::map<Key, Sighting>& m, Key key, size_t cap, const Sighting& s);
+  // One remote-access session or file transfer (both name client, server, time and frame).
+  template <class Observation>
+  void NoteSession(const char* kind, const char* tool, const char* direction, const Observation& o);
 
   CommunicationLimits limits_;
   std::map<ConversationKey, Sighting> conversations_;

@@ -63,6 +63,14 @@ FindingEndpoint Endpoint(const core::IpAddr& ip, const core::MacAddr& mac, std::
   return e;
 }
 
+// The device's own record as a finding's times and evidence.
+void AssetEvidence(Finding& f, const model::Asset& a) {
+  f.first_ts = a.first_ts;
+  f.last_ts = a.last_ts;
+  f.capture_index = a.first_seen.capture_index;
+  f.frame = a.first_seen.frame;
+}
+
 void Evidence(Finding& f, const model::Sighting& s) {
   f.first_ts = s.first_ts;
   f.last_ts = s.last_ts;
@@ -262,10 +270,7 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
     if (!a.ips.empty()) f.src.ip = a.ips.front();
     f.detail["zones"] = list;
     f.advisory = AdvisoryOf(f.type);
-    f.first_ts = a.first_ts;
-    f.last_ts = a.last_ts;
-    f.capture_index = a.first_seen.capture_index;
-    f.frame = a.first_seen.frame;
+    AssetEvidence(f, a);
     findings.Add(std::move(f));
   }
   // VLANs carrying both controllers and auxiliaries (cameras).
@@ -307,10 +312,7 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
     f.detail["vlan"] = std::to_string(vlan);
     f.detail["controller"] = name(plc);
     f.advisory = AdvisoryOf(f.type);
-    f.first_ts = cam.first_ts;
-    f.last_ts = cam.last_ts;
-    f.capture_index = cam.first_seen.capture_index;
-    f.frame = cam.first_seen.frame;
+    AssetEvidence(f, cam);
     findings.Add(std::move(f));
   }
 }

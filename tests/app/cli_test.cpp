@@ -32,16 +32,20 @@ struct RunResult {
   std::string output;  // stdout and stderr
 };
 
-RunResult RunQw(const std::string& args) {
+// Runs a shell command; its standard output, and its exit code.
+RunResult RunShell(const std::string& cmd) {
   RunResult r;
-  std::string cmd = std::string(QW_BINARY) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
+  std::array<char, 65536> buf;
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
   int status = ::pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+RunResult RunQw(const std::string& args) {
+  return RunShell(std::string(QW_BINARY) + " " + args + " 2>&1");
 }
 
 std::string Slurp(const fs::path& p) {
@@ -145,14 +149,7 @@ TEST_F(CliTest, TwoThreadsGiveTheOutputsOfOne) {
   }
   // The database holds the same rows; its pages may be laid out in another order.
   auto dump = [&](const char* d) {
-    std::string cmd = "sqlite3 " + (dir_ / d / "quaywatch.sqlite").string() + " .dump";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 65536> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    ::pclose(p);
-    return out;
+    return RunShell("sqlite3 " + (dir_ / d / "quaywatch.sqlite").string() + " .dump").output;
   };
   std::string one = dump("one");
   EXPECT_GT(one.size(), 10000u);
@@ -173,15 +170,8 @@ TEST_F(CliTest, OperationRunsAreTheSameWhateverTheThreads) {
       RunQw("analyze " + cap.string() + " --threads 2 --out " + (dir_ / "two").string()).exit_code,
       0);
   auto query = [&](const char* d, const char* sql) {
-    std::string cmd =
-        "sqlite3 " + (dir_ / d / "quaywatch.sqlite").string() + " \"" + std::string(sql) + "\"";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 65536> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    ::pclose(p);
-    return out;
+    return RunShell("sqlite3 " + (dir_ / d / "quaywatch.sqlite").string() + " \"" + sql + "\"")
+        .output;
   };
   const char* ops = "SELECT sum(count) FROM ics_operation_runs";
   EXPECT_GT(std::stoll(query("one", ops)), 20'000);
