@@ -34,6 +34,7 @@ OpEndpoints EndpointsFor(const StreamContext& ctx, flow::Direction request_dir) 
   e.vlan = f.vlan;
   bool from_initiator = request_dir == flow::Direction::kFromInitiator;
   e.flow_id = f.RecordId();
+  e.transport = f.proto;
   e.requester_is_initiator = from_initiator;
   e.requester_ip = from_initiator ? f.initiator_ip : f.responder_ip;
   e.device_ip = from_initiator ? f.responder_ip : f.initiator_ip;

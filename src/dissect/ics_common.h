@@ -68,6 +68,7 @@ void FillClientServer(const StreamContext& ctx, flow::Direction client_dir, T& o
   out.server_port = initiator ? f.responder_port : f.initiator_port;
   out.client_mac = initiator ? f.initiator_mac : f.responder_mac;
   out.server_mac = initiator ? f.responder_mac : f.initiator_mac;
+  if constexpr (requires { out.transport; }) out.transport = f.proto;
 }
 
 /// Counts one PDU of `protocol` on the frame of ctx.

@@ -82,7 +82,8 @@ const char* IcsCategoryName(IcsCategory c);
 /// (the side that answered or was addressed). Copied from the flow or the frame.
 struct OpEndpoints {
   uint32_t capture_index = 0;
-  uint64_t flow_id = 0;  // flows.id of the flow it came over; 0 for link-layer protocols
+  uint64_t flow_id = 0;   // flows.id of the flow it came over; 0 for link-layer protocols
+  uint8_t transport = 0;  // that flow's IP protocol (6 TCP, 17 UDP); 0 for link-layer protocols
   bool requester_is_initiator = true;  // whether the requester opened that flow
   uint16_t vlan = 0;
   core::IpAddr requester_ip, device_ip;  // unset for link-layer protocols
@@ -272,6 +273,7 @@ struct RemoteAccessObservation {
   core::Timestamp ts;
   core::IpAddr client_ip, server_ip;
   uint16_t client_port = 0, server_port = 0;
+  uint8_t transport = 0;  // the flow's IP protocol (6 TCP, 17 UDP)
   core::MacAddr client_mac, server_mac;
   core::FixedText<16> protocol_version;  // "2.0"
   core::FixedText<255> client_software;  // "OpenSSH_8.9p1 Ubuntu-3"
@@ -297,6 +299,7 @@ struct FileTransferObservation {
   core::Timestamp ts;
   core::IpAddr client_ip, server_ip;  // requester and responder
   uint16_t client_port = 0, server_port = 0;
+  uint8_t transport = 0;  // the request flow's IP protocol (6 TCP, 17 UDP)
   core::MacAddr client_mac, server_mac;
   bool upload = false;              // towards the responder (STOR, WRQ, SMB write, HTTP body)
   core::FixedText<255> file_name;   // as the protocol names it: path, URI path, SMB file name

@@ -60,6 +60,7 @@ void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
   k.device = w.device_ip;
   k.requester_mac = w.requester_mac;
   k.device_mac = w.device_mac;
+  k.transport = w.transport;
   k.device_port = w.device_port;
   k.vlan = w.vlan;
   k.protocol = op.protocol;
@@ -83,6 +84,7 @@ void Communications::NoteSession(const char* kind, const char* tool, const char*
   k.server = o.server_ip;
   k.client_mac = o.client_mac;
   k.server_mac = o.server_mac;
+  k.transport = o.transport;
   k.server_port = o.server_port;
   k.tool = tool;
   k.direction = direction;

@@ -49,6 +49,7 @@ struct ConversationKey {
 struct OperationKey {
   core::IpAddr requester, device;
   core::MacAddr requester_mac, device_mac;
+  uint8_t transport = 0;  // 6 TCP, 17 UDP; 0 for link-layer protocols
   uint16_t device_port = 0;
   uint16_t vlan = 0;
   std::string protocol, function, category, target;
@@ -60,6 +61,7 @@ struct SessionKey {
   std::string kind;  // "remote_access" or "file_transfer"
   core::IpAddr client, server;
   core::MacAddr client_mac, server_mac;
+  uint8_t transport = 0;  // 6 TCP, 17 UDP
   uint16_t server_port = 0;
   std::string tool;       // remote-access tool, or file-transfer protocol
   std::string direction;  // file transfers: "upload" or "download"

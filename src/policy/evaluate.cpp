@@ -163,7 +163,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
     const Zone* device_zone = zones.Find(zd);
     if (write) {
       if (!zi.empty() && zi == zd) continue;  // operation inside one zone
-      if (Allowing(p, zi, zd, k.protocol, 6, k.device_port, kAllowWrites)) continue;
+      if (Allowing(p, zi, zd, k.protocol, k.transport, k.device_port, kAllowWrites)) continue;
     } else {
       // Changes are allowed from a conduit that says so, or inside one crane-management zone:
       // changes from operational zones are what the advisory restricts.
@@ -171,7 +171,8 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
           device_zone->kind == ZoneKind::kCraneManagement) {
         continue;
       }
-      if (zi != zd && Allowing(p, zi, zd, k.protocol, 6, k.device_port, kAllowProgramChanges)) {
+      if (zi != zd &&
+          Allowing(p, zi, zd, k.protocol, k.transport, k.device_port, kAllowProgramChanges)) {
         continue;
       }
     }
@@ -215,7 +216,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
       const bool via_jump_host = client_zone && client_zone->kind == ZoneKind::kRemoteAccess;
       const bool unapproved = from_outside || (IsCraneZone(server_zone) && !via_jump_host);
       if (!unapproved || (!zc.empty() && zc == zs)) continue;
-      if (Allowing(p, zc, zs, k.tool, 6, k.server_port, kAllowRemoteAccess)) continue;
+      if (Allowing(p, zc, zs, k.tool, k.transport, k.server_port, kAllowRemoteAccess)) continue;
       f.type = "remote_access.unapproved";
       f.severity = from_outside && IsCraneZone(server_zone) ? Severity::kCritical : Severity::kHigh;
       f.title = k.tool + " session from " + k.client.ToString() + " (" + ZoneText(zc) + ") to " +
@@ -229,7 +230,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
       const std::string_view from_name = upload ? zc : zs;
       if (!IsCraneZone(into) || into_name == from_name) continue;
       if (from && from->kind == ZoneKind::kSecureTransfer) continue;
-      if (Allowing(p, zc, zs, k.tool, 6, k.server_port, kAllowFileTransfer)) continue;
+      if (Allowing(p, zc, zs, k.tool, k.transport, k.server_port, kAllowFileTransfer)) continue;
       f.type = "file_transfer.unapproved";
       f.severity = Severity::kHigh;
       f.title = k.tool + " " + k.direction + " into " + std::string(into_name) + " from " +

@@ -304,6 +304,51 @@ TEST_F(JudgeTest, RemoteAccessAndFilesComeThroughTheirZones) {
   EXPECT_EQ(j.Of("file_transfer.unapproved", 1)->detail.at("direction"), "download");
 }
 
+// Port forms judge acts by their transport: a UDP write or transfer matches udp/N only.
+TEST(JudgeCommunications, PortFormsMatchTheTransportOfTheAct) {
+  Policy p = Load(R"(site: t
+zones:
+  - {name: bms, kind: operations, subnets: [10.20.0.0/16]}
+  - {name: crane, kind: crane-control, subnets: [10.50.1.0/24]}
+conduits:
+  - {from: bms, to: crane, services: [udp/47808, tcp/69], allow: [writes, file-transfer]}
+)");
+  ZoneMap zones(p);
+  core::Anomalies anomalies;
+  model::Communications comms({}, anomalies);
+  auto write = [&](uint8_t transport, uint16_t port, uint64_t frame) {
+    dissect::IcsOperation op;
+    op.protocol = "bacnet";
+    op.function = "write-property";
+    op.category = dissect::IcsCategory::kWrite;
+    op.where.requester_ip = Ip("10.20.0.5");
+    op.where.device_ip = Ip("10.50.1.10");
+    op.where.transport = transport;
+    op.where.device_port = port;
+    op.request_frame = frame;
+    comms.OnIcsOperation(op);
+  };
+  write(17, 47808, 10);  // udp/47808: allowed
+  write(6, 47808, 11);   // the same port over TCP: not what the conduit says
+  dissect::FileTransferObservation t;
+  t.protocol = "tftp";
+  t.client_ip = Ip("10.20.0.5");
+  t.server_ip = Ip("10.50.1.10");
+  t.server_port = 69;
+  t.transport = 17;  // TFTP is UDP: the conduit's tcp/69 does not admit it
+  t.upload = true;
+  t.frame = 12;
+  comms.OnFileTransfer(t);
+  FindingSet set;
+  JudgeCommunications(p, zones, comms, set);
+  auto all = set.Sorted();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].type, "file_transfer.unapproved");
+  EXPECT_EQ(all[0].frame, 12u);
+  EXPECT_EQ(all[1].type, "ics.write");
+  EXPECT_EQ(all[1].frame, 11u);
+}
+
 TEST(JudgeAssets, MultiHomedHostsAndMixedVlans) {
   Policy p = Load(kTerminal);
   ZoneMap zones(p);

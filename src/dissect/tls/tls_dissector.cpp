@@ -237,6 +237,7 @@ class TlsDissector final : public Dissector {
     r.frame = obs_.client_hello_frame ? obs_.client_hello_frame : obs_.server_hello_frame;
     r.ts = obs_.ts;
     r.client_ip = obs_.client_ip;
+    r.transport = 6;  // TLS runs over TCP
     r.server_ip = obs_.server_ip;
     r.client_port = obs_.client_port;
     r.server_port = obs_.server_port;
