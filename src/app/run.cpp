@@ -197,8 +197,11 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
     policy::FindingSet findings;
     policy::PlaceAssets(site->zones, report.assets, findings);
     policy::JudgeAssets(site->zones, report.assets, findings);
+    policy::JudgeSuppliers(site->policy, site->zones, report.assets, findings);
     policy::JudgeCommunications(site->policy, site->zones, found.inventory->communications(),
                                 findings);
+    policy::JudgeContacts(site->policy, site->zones, report.assets,
+                          found.inventory->communications(), findings);
     outcome.emplace();
     outcome->file = options.policy_file;
     outcome->site = site->policy.site;

@@ -101,12 +101,47 @@ void Communications::OnFileTransfer(const dissect::FileTransferObservation& t) {
   NoteSession("file_transfer", t.protocol, t.upload ? "upload" : "download", t);
 }
 
+std::string CanonicalName(std::string_view name) {
+  if (!name.empty() && name.front() == '[') {  // "[2001:db8::1]:8080"
+    const size_t close = name.find(']');
+    name = close == std::string_view::npos ? name.substr(1) : name.substr(1, close - 1);
+  } else if (const size_t colon = name.find(':');
+             colon != std::string_view::npos &&
+             name.find(':', colon + 1) == std::string_view::npos) {
+    name = name.substr(0, colon);  // one colon: "host:port"; more: a bare IPv6 address
+  }
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+void Communications::OnName(const char* via, std::string_view name, const core::IpAddr& client,
+                            const core::MacAddr& client_mac, const core::IpAddr& server,
+                            const core::MacAddr& server_mac, core::Timestamp ts,
+                            uint32_t capture_index, uint64_t frame) {
+  NameKey k;
+  k.name = CanonicalName(name);
+  if (k.name.empty()) return;
+  k.client = client;
+  k.server = server;
+  k.client_mac = client_mac;
+  k.server_mac = server_mac;
+  k.via = via;
+  Sighting s;
+  s.Add(ts, ts, capture_index, frame);
+  Note(names_, std::move(k), limits_.max_names, s);
+}
+
 void Communications::Merge(const Communications& other) {
   for (const auto& [k, s] : other.conversations_) {
     Note(conversations_, k, limits_.max_conversations, s);
   }
   for (const auto& [k, s] : other.operations_) Note(operations_, k, limits_.max_operations, s);
   for (const auto& [k, s] : other.sessions_) Note(sessions_, k, limits_.max_sessions, s);
+  for (const auto& [k, s] : other.names_) Note(names_, k, limits_.max_names, s);
 }
 
 }  // namespace qw::model

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -68,11 +69,26 @@ struct SessionKey {
   auto operator<=>(const SessionKey&) const = default;
 };
 
+/// A name a host asked for or connected by: a DNS query, a TLS server name (SNI), an HTTP
+/// Host header. The watchlist and the data-sharing agreements are judged by these names.
+struct NameKey {
+  core::IpAddr client, server;  // the asker, and the resolver or server it asked
+  core::MacAddr client_mac, server_mac;
+  std::string via;   // "dns", "tls" or "http"
+  std::string name;  // lower case, without a trailing dot or a port
+  auto operator<=>(const NameKey&) const = default;
+};
+
+/// A name as the watchlist compares it: lower case, without a trailing dot; an HTTP Host's
+/// port and an IPv6 literal's brackets removed. Empty when nothing is left.
+std::string CanonicalName(std::string_view name);
+
 /// Bounds of the communication map.
 struct CommunicationLimits {
   size_t max_conversations = 500'000;
   size_t max_operations = 100'000;
   size_t max_sessions = 100'000;
+  size_t max_names = 200'000;
 };
 
 /// Aggregates conversations and judged acts; one per engine, merged across shards.
@@ -89,12 +105,18 @@ class Communications {
   void OnIcsOperation(const dissect::IcsOperation& op);
   void OnRemoteAccess(const dissect::RemoteAccessObservation& s);
   void OnFileTransfer(const dissect::FileTransferObservation& t);
+  /// A name asked for or connected by (`via` is static text: "dns", "tls", "http").
+  void OnName(const char* via, std::string_view name, const core::IpAddr& client,
+              const core::MacAddr& client_mac, const core::IpAddr& server,
+              const core::MacAddr& server_mac, core::Timestamp ts, uint32_t capture_index,
+              uint64_t frame);
   /// Adds another map's contents (a shard's); order-independent.
   void Merge(const Communications& other);
 
   const std::map<ConversationKey, Sighting>& conversations() const { return conversations_; }
   const std::map<OperationKey, Sighting>& operations() const { return operations_; }
   const std::map<SessionKey, Sighting>& sessions() const { return sessions_; }
+  const std::map<NameKey, Sighting>& names() const { return names_; }
 
  private:
   template <class Key>
@@ -107,6 +129,7 @@ class Communications {
   std::map<ConversationKey, Sighting> conversations_;
   std::map<OperationKey, Sighting> operations_;
   std::map<SessionKey, Sighting> sessions_;
+  std::map<NameKey, Sighting> names_;
   core::Anomalies& anomalies_;
 };
 

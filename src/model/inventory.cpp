@@ -110,7 +110,8 @@ struct Inventory::MacState {
   std::vector<std::pair<core::IpAddr, uint64_t>> ips;  // addresses this MAC sent or received
   bool ips_overflow = false;
   std::set<core::IpAddr> arp_ips;  // bound to this MAC by its own ARP
-  std::map<std::string, dissect::NeighborObservation> neighbors;  // by protocol
+  // The latest announcement per protocol, and the frame that carried it.
+  std::map<std::string, std::pair<dissect::NeighborObservation, Evidence>> neighbors;
 };
 
 struct Inventory::IpState {
@@ -257,7 +258,7 @@ void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
   if (!m) return;
   m->activity.Observe(ctx.ts, ctx.ts, {ctx.capture_index, ctx.frame}, 0, 0);
   // The latest announcement per protocol wins: devices re-announce when they change.
-  m->neighbors[obs.protocol] = obs;
+  m->neighbors[obs.protocol] = {obs, Evidence{ctx.capture_index, ctx.frame}};
 }
 
 void Inventory::OnIdentity(const dissect::DeviceIdentity& id) {
@@ -476,6 +477,18 @@ void Inventory::AddDnsName(const core::IpAddr& ip, std::string_view name, std::s
 
 void Inventory::OnDns(const dissect::DnsObservation& msg) {
   const std::string_view protocol = msg.protocol;
+  // The names hosts ask resolvers for: from the query, or from a response whose query the
+  // capture missed.
+  if (protocol == "dns" && msg.has_question && msg.opcode() == 0 &&
+      (!msg.response() || msg.query_frame == 0)) {
+    if (msg.response()) {
+      comms_.OnName("dns", msg.qname.view(), msg.dst_ip, msg.dst_mac, msg.src_ip, msg.src_mac,
+                    msg.ts, msg.capture_index, msg.frame);
+    } else {
+      comms_.OnName("dns", msg.qname.view(), msg.src_ip, msg.src_mac, msg.dst_ip, msg.dst_mac,
+                    msg.ts, msg.capture_index, msg.frame);
+    }
+  }
   const bool nbns = protocol == "nbns";
   // NetBIOS hosts claim their names in registration and refresh requests (RFC 1002 4.2.2).
   const uint8_t op = msg.opcode();
@@ -552,7 +565,11 @@ void Inventory::OnDhcp(const dissect::DhcpObservation& msg) {
 }
 
 void Inventory::OnTls(const dissect::TlsObservation& hs) {
-  if (!hs.sni.empty()) AddDnsName(hs.server_ip, hs.sni.view(), "tls");
+  if (hs.sni.empty()) return;
+  AddDnsName(hs.server_ip, hs.sni.view(), "tls");
+  const uint64_t frame = hs.client_hello_frame ? hs.client_hello_frame : hs.server_hello_frame;
+  comms_.OnName("tls", hs.sni.view(), hs.client_ip, hs.client_mac, hs.server_ip, hs.server_mac,
+                hs.ts, hs.capture_index, frame);
 }
 
 void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) {
@@ -577,7 +594,12 @@ void Inventory::OnRemoteAccess(const dissect::RemoteAccessObservation& session) 
 }
 
 void Inventory::OnHttp(const dissect::HttpObservation& x) {
-  if (x.status == 0 || std::string_view(x.protocol) != "rtsp") return;
+  const bool rtsp = std::string_view(x.protocol) == "rtsp";
+  if (!rtsp && x.request_frame != 0 && !x.host.empty()) {
+    comms_.OnName("http", x.host.view(), x.client_ip, x.client_mac, x.server_ip, x.server_mac, x.ts,
+                  x.capture_index, x.request_frame);
+  }
+  if (x.status == 0 || !rtsp) return;
   if (IpState* s = Ip(x.server_ip)) ++s->facts.rtsp_answers;
 }
 
@@ -607,7 +629,11 @@ void Inventory::Merge(const Inventory& other) {
     for (const auto& [ip, n] : o->ips) Bind(slot.get(), ip, n);
     slot->ips_overflow |= o->ips_overflow;
     slot->arp_ips.insert(o->arp_ips.begin(), o->arp_ips.end());
-    for (const auto& [proto, n] : o->neighbors) slot->neighbors[proto] = n;
+    // The later announcement of a protocol wins, whichever shard heard it.
+    for (const auto& [proto, n] : o->neighbors) {
+      auto& mine = slot->neighbors[proto];
+      if (mine.second.frame == 0 || Earlier(mine.second, n.second)) mine = n;
+    }
     slot->facts.MergeFrom(o->facts);
   }
   for (const auto& [ip, o] : other.ips_) {
@@ -640,7 +666,9 @@ void AddRole(Asset& a, std::string role, std::string evidence) {
   a.roles.push_back({std::move(role), std::move(evidence)});
 }
 
-void FillFromNeighbors(Asset& a) {
+// Names, roles and identity from what the device announced; `frames` holds the frame of
+// each announcement, by protocol, as the identity's evidence.
+void FillFromNeighbors(Asset& a, const std::map<std::string, Evidence>& frames) {
   for (const auto& n : a.neighbors) {
     if (!n.system_name.empty()) a.names.push_back({n.system_name, n.protocol});
     if (n.protocol == "cdp" && !n.chassis_id.empty() && n.chassis_id != n.system_name) {
@@ -654,7 +682,9 @@ void FillFromNeighbors(Asset& a) {
       AddRole(a, "switch", fmt::format("{} announces the bridge/switch capability", n.protocol));
     }
     auto set = [&](const char* key, const std::string& value) {
-      if (!value.empty() && !a.identity.count(key)) a.identity[key] = value;
+      if (value.empty() || a.identity.count(key)) return;
+      a.identity[key] = value;
+      if (auto f = frames.find(n.protocol); f != frames.end()) a.identity_evidence[key] = f->second;
     };
     set("vendor", n.manufacturer);
     set("model", n.platform);
@@ -691,6 +721,7 @@ void Inventory::ApplyFacts(Asset& a, const DeviceFacts& f) {
   for (const auto& [k, v] : f.identity) {
     a.identity[k] = v.value;
     a.identity_sources[k] = v.protocol;
+    a.identity_evidence[k] = v.ev;
   }
   for (const auto& [k, v] : a.identity) a.identity_sources.emplace(k, "lldp/cdp");
   a.ics_served.insert(f.ics_served.begin(), f.ics_served.end());
@@ -770,7 +801,7 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   std::set<core::MacAddr> gateways;
   for (const MacState* m : macs) {
     bool router = false;
-    for (const auto& [proto, n] : m->neighbors) router |= HasCapability(n, "router");
+    for (const auto& [proto, n] : m->neighbors) router |= HasCapability(n.first, "router");
     size_t foreign = 0;
     for (const auto& [ip, n] : m->ips) {
       if (ip.IsV4() && !m->arp_ips.count(ip)) ++foreign;
@@ -797,7 +828,11 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
     a.bytes = m->activity.bytes;
     a.vlans = m->activity.vlans;
     std::sort(a.vlans.begin(), a.vlans.end());
-    for (const auto& [proto, n] : m->neighbors) a.neighbors.push_back(n);
+    std::map<std::string, Evidence> announced;
+    for (const auto& [proto, n] : m->neighbors) {
+      a.neighbors.push_back(n.first);
+      announced.emplace(proto, n.second);
+    }
     std::set<core::IpAddr> own(m->arp_ips.begin(), m->arp_ips.end());
     for (const auto& n : a.neighbors) {
       for (const auto& ip : n.management_addresses) {
@@ -824,7 +859,7 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
     }
     a.ips.assign(own.begin(), own.end());
     for (const auto& ip : a.ips) holders[ip].push_back(m->mac);
-    FillFromNeighbors(a);
+    FillFromNeighbors(a, announced);
     out.push_back(std::move(a));
   }
 

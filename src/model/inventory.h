@@ -68,6 +68,17 @@ struct AddressActivity {
   Evidence first_seen;
 };
 
+/// Why a device is taken for an untrusted supplier's: which supplier pattern matched what,
+/// and the frame that showed it (filled by the site policy).
+struct SupplierAttribution {
+  std::string supplier;  // the policy's pattern, or its explicit attribution's supplier
+  std::string by;        // "oui", "identity" or "policy"
+  std::string field;     // what matched: "vendor" (OUI), an identity key, "mac" or "ip"
+  std::string text;      // the text or address that matched
+  std::string protocol;  // the protocol that said it; empty for the OUI and the policy
+  Evidence evidence;
+};
+
 /// One device of the inventory, as written to assets.json and the database.
 struct Asset {
   uint64_t id = 0;                   // 1-based, in output order
@@ -80,6 +91,7 @@ struct Asset {
   std::vector<AssetRole> roles;
   std::map<std::string, std::string> identity;          // vendor, product, model, firmware, ...
   std::map<std::string, std::string> identity_sources;  // identity key -> protocol that said it
+  std::map<std::string, Evidence> identity_evidence;    // identity key -> the frame that said it
   std::map<std::string, uint64_t> ics_served;     // industrial operations answered, by protocol
   std::map<std::string, uint64_t> ics_requested;  // industrial operations asked, by protocol
   std::map<std::string, uint64_t> cyclic_frames;  // real-time frames sent, by protocol
@@ -91,6 +103,7 @@ struct Asset {
   Evidence first_seen;
   std::map<core::IpAddr, AddressActivity> ip_activity;  // per address that carried IP traffic
   std::vector<std::string> zones;  // the site policy's zones it sits in (filled with a policy)
+  std::vector<SupplierAttribution> untrusted_supplier;  // empty: none (filled with a policy)
 };
 
 /// Bounds of the inventory's state.
@@ -125,18 +138,21 @@ class Inventory : public dissect::ObservationSink {
   void OnIdentity(const dissect::DeviceIdentity& id) override;
   void OnCyclic(const dissect::CyclicObservation& obs) override;
   void OnIcsOperation(const dissect::IcsOperation& op) override;
-  /// Names that answers bind to addresses (A, AAAA, PTR), and which hosts answer DNS.
+  /// Names that answers bind to addresses (A, AAAA, PTR), which hosts answer DNS, and the
+  /// names hosts ask resolvers for.
   void OnDns(const dissect::DnsObservation& msg) override;
   /// Host names, FQDNs and vendor classes clients give, and which hosts serve DHCP.
   void OnDhcp(const dissect::DhcpObservation& msg) override;
-  /// The name a TLS client asked the server by (SNI) names the server's address.
+  /// The name a TLS client asked the server by (SNI) names the server's address, and is a
+  /// name the client contacted.
   void OnTls(const dissect::TlsObservation& hs) override;
   /// The software each side of a remote-access session runs goes to its identity; who
   /// accepts and who opens sessions is counted for roles.
   void OnRemoteAccess(const dissect::RemoteAccessObservation& session) override;
   /// The responder of a file transfer is counted as serving files, for roles.
   void OnFileTransfer(const dissect::FileTransferObservation& transfer) override;
-  /// A host answering RTSP is counted as serving video streams (the camera role).
+  /// A host answering RTSP is counted as serving video streams (the camera role); an HTTP
+  /// request's Host is a name its client contacted.
   void OnHttp(const dissect::HttpObservation& exchange) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.

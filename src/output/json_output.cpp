@@ -121,7 +121,20 @@ Json AssetJson(const model::Asset& a) {
   }
   if (!a.cyclic_frames.empty()) j["cyclic_frames"] = counts(a.cyclic_frames);
   j["services"] = {{"served", ServicesJson(a.served)}, {"used", ServicesJson(a.used)}};
-  j["untrusted_supplier"] = nullptr;  // attribution needs a site policy
+  // Attribution needs a site policy: null without one, or when nothing names the device.
+  if (a.untrusted_supplier.empty()) {
+    j["untrusted_supplier"] = nullptr;
+  } else {
+    Json by = Json::array();
+    for (const auto& s : a.untrusted_supplier) {
+      Json one = {{"supplier", s.supplier}, {"by", s.by}, {"field", s.field}, {"text", s.text}};
+      if (!s.protocol.empty()) one["protocol"] = s.protocol;
+      one["evidence"] = {{"capture", s.evidence.capture_index}, {"frame", s.evidence.frame}};
+      by.push_back(std::move(one));
+    }
+    j["untrusted_supplier"] = {{"supplier", a.untrusted_supplier.front().supplier},
+                               {"attributions", by}};
+  }
   j["first_ts"] = core::FormatIso8601(a.first_ts);
   j["last_ts"] = core::FormatIso8601(a.last_ts);
   j["packets"] = a.packets;

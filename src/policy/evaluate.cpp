@@ -29,6 +29,17 @@ std::vector<std::string> AdvisoryOf(std::string_view type) {
     return {"MA-2023-009/dedicated-remote-access", "MA-2023-009/untrusted-until-validated"};
   }
   if (starts("file_transfer.")) return {"MA-2023-009/secure-file-transfer"};
+  if (type == "supplier.untrusted_device") return {"MA-2023-009/untrusted-suppliers"};
+  if (starts("supplier.")) {
+    return {"MA-2023-009/untrusted-suppliers", "MA-2023-009/separate-vlans"};
+  }
+  if (starts("watchlist.")) {
+    return {"MA-2023-009/know-data-leaving", "MA-2023-009/untrusted-until-validated"};
+  }
+  if (starts("data_sharing.")) return {"MA-2023-009/know-data-leaving"};
+  if (starts("baseline.")) {
+    return {"MA-2023-009/monitor-crane-network", "MA-2023-009/untrusted-until-validated"};
+  }
   return {};
 }
 

@@ -3,6 +3,7 @@
 // that follow from placement.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "model/inventory.h"
@@ -31,6 +32,32 @@ void JudgeCommunications(const Policy& policy, const ZoneMap& zones,
 /// cameras or other auxiliaries). Needs each asset's `zones` (PlaceAssets).
 void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
                  FindingSet& findings);
+
+/// Attributes devices to untrusted suppliers (each asset's `untrusted_supplier`, every
+/// attribution with its evidence) by the policy's explicit `devices`, the IEEE vendor of the
+/// MAC and the identity strings protocols revealed, and raises `supplier.untrusted_device`
+/// for each and `supplier.untrusted_not_isolated` for those outside an untrusted-supplier
+/// zone or on a VLAN with controllers. Needs each asset's `zones` (PlaceAssets).
+void JudgeSuppliers(const Policy& policy, const ZoneMap& zones, std::vector<model::Asset>& assets,
+                    FindingSet& findings);
+
+/// Judges the names and addresses hosts contacted: `watchlist.contact` (a DNS query, TLS
+/// server name, HTTP host or address on the watchlist) and `data_sharing.unlisted` (a flow to
+/// `external` from a zone under a data-sharing agreement, to a destination no agreement for
+/// that zone names). Destinations are named by the DNS answers, TLS server names and HTTP
+/// hosts of the run.
+void JudgeContacts(const Policy& policy, const ZoneMap& zones,
+                   const std::vector<model::Asset>& assets, const model::Communications& comms,
+                   FindingSet& findings);
+
+/// True when `text` holds the supplier pattern: ignoring case, as whole words ("Hikvision"
+/// in "Hangzhou Hikvision Digital Technology Co.,Ltd." but not in "Hikvisionary"); '*'
+/// matches any run of characters.
+bool SupplierMatches(std::string_view pattern, std::string_view text);
+
+/// True when a canonical name (model::CanonicalName) is the domain, or lies under it for a
+/// "*.suffix" pattern (which the suffix itself does not match). Ignores case.
+bool DomainMatches(std::string_view pattern, std::string_view name);
 
 /// True for the crane zones of DESIGN.md: crane-management, crane-control, crane-auxiliary.
 bool IsCraneZone(const Zone* zone);

@@ -318,6 +318,9 @@ std::vector<std::string> AddressesOfFrame(const fs::path& capture, uint64_t numb
     for (const auto& ip : {pkt.src_ip, pkt.dst_ip, pkt.arp.sender_ip, pkt.arp.target_ip}) {
       if (ip.IsSet()) out.push_back(ip.ToString());
     }
+    for (const auto& mac : {pkt.src_mac, pkt.dst_mac}) {
+      if (!mac.IsZero()) out.push_back(mac.ToString());
+    }
     return out;
   }
   return {};
@@ -450,12 +453,18 @@ TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
   while (std::getline(events, line)) {
     auto e = nlohmann::json::parse(line);
     by_type[e["type"]].push_back(e);
-    // The evidence frame shows the finding: it carries the source or the destination.
-    if (!e["src"]["ip"].is_string() || !e.contains("dst")) continue;
+    // The evidence frame shows the finding: it carries the source or the destination (a
+    // device finding's device, by address or MAC).
     auto carried = AddressesOfFrame(capture, e["evidence"]["frame"]);
-    const bool shows = std::find(carried.begin(), carried.end(), e["src"]["ip"]) != carried.end() ||
-                       std::find(carried.begin(), carried.end(), e["dst"]["ip"]) != carried.end();
-    EXPECT_TRUE(shows) << line;
+    auto in_frame = [&](const nlohmann::json& v) {
+      return v.is_string() && std::find(carried.begin(), carried.end(), v) != carried.end();
+    };
+    if (e.contains("dst")) {
+      if (!e["src"]["ip"].is_string()) continue;
+      EXPECT_TRUE(in_frame(e["src"]["ip"]) || in_frame(e["dst"]["ip"])) << line;
+    } else if (e["type"].get<std::string>().starts_with("supplier.")) {
+      EXPECT_TRUE(in_frame(e["src"]["ip"]) || in_frame(e["src"]["mac"])) << line;
+    }
   }
   auto has = [&](const std::string& type, const std::string& src, const std::string& dst,
                  const std::string& words) {
@@ -474,6 +483,37 @@ TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
   EXPECT_TRUE(has("remote_access.unapproved", "10.40.0.21", "10.50.3.50", "ssh session"));
   EXPECT_TRUE(has("segmentation.unallowed_flow", "10.10.5.20", "10.50.1.10", "s7comm"));
   EXPECT_FALSE(by_type["segmentation.multi_homed_host"].empty());
+  // The cameras come from suppliers the policy names, by their MACs' IEEE vendors; the
+  // scanners too, and the one the policy attributes by address. The cameras sit in their
+  // untrusted-supplier zone; the scanners in a scanning zone, which is not one.
+  size_t cameras = 0, scanners = 0;
+  for (const auto& e : by_type["supplier.untrusted_device"]) {
+    EXPECT_EQ(e["severity"], "info");
+    const std::string zone = e["src"]["zone"];
+    cameras += zone == "cameras";
+    scanners += zone == "scanners";
+  }
+  EXPECT_GT(cameras, 5u);
+  EXPECT_GT(scanners, 0u);
+  for (const auto& e : by_type["supplier.untrusted_not_isolated"]) {
+    EXPECT_EQ(e["src"]["zone"], "scanners") << e.dump();
+    EXPECT_EQ(e["detail"]["supplier"], "Nuctech");
+  }
+  EXPECT_FALSE(by_type["supplier.untrusted_not_isolated"].empty());
+  auto assets = nlohmann::json::parse(Slurp(out / "assets.json"));
+  size_t attributed = 0;
+  for (const auto& a : assets) {
+    if (a["untrusted_supplier"].is_null()) continue;
+    ++attributed;
+    const auto& first = a["untrusted_supplier"]["attributions"][0];
+    EXPECT_TRUE(first["by"] == "oui" || first["by"] == "policy") << a.dump();
+    EXPECT_GT(first["evidence"]["frame"], 0);
+  }
+  EXPECT_EQ(attributed, cameras + scanners);
+  // Business IT browses the web, but no agreement names business-it: no data-sharing lines.
+  for (const auto& e : by_type["data_sharing.unlisted"]) {
+    EXPECT_NE(e["src"]["zone"], "business-it") << e.dump();
+  }
   // What the policy's conduits allow is no finding: the RCMS's own S7 traffic to the cranes.
   for (const auto& e : by_type["segmentation.unallowed_flow"]) {
     EXPECT_FALSE(e["src"]["zone"] == "rcms" && e["protocol"] == "s7comm") << e.dump();

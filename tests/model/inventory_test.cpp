@@ -151,6 +151,8 @@ TEST(Inventory, NeighborAnnouncementsGiveNamesRolesAndIdentity) {
   ASSERT_EQ(a.ips.size(), 1u);  // the management address is the switch's own
   EXPECT_EQ(a.ips[0], Ip("10.50.3.2"));
   EXPECT_EQ(a.first_seen.frame, 7u);
+  // The frame of the announcement is the identity's evidence.
+  EXPECT_EQ(a.identity_evidence.at("serial").frame, 7u);
 }
 
 TEST(Inventory, ServicesComeFromAnsweredFlowsOnly) {
@@ -406,6 +408,49 @@ TEST(Inventory, DnsAnswersNameTheAddressesTheyBind) {
   ASSERT_EQ(resolver->roles.size(), 1u);
   EXPECT_EQ(resolver->roles[0].role, "server");
   EXPECT_EQ(resolver->roles[0].evidence, "answered 2 DNS queries");
+}
+
+// The names hosts ask for (DNS queries, a response whose query was missed, TLS server
+// names, HTTP hosts) reach the communication map with the asker and the frame.
+TEST(Inventory, NamesHostsContactedReachTheCommunicationMap) {
+  Inventory inv;
+  auto query = Answer("dns", "10.0.0.5", "10.0.0.53", "WWW.Example.ORG.", {});
+  query.flags = 0x0100;  // a query, RD
+  query.frame = 4;
+  inv.OnDns(query);
+  auto answered = Answer("dns", "10.0.0.53", "10.0.0.5", "www.example.org", {});
+  answered.query_frame = 4;  // its query was seen: not counted twice
+  answered.frame = 5;
+  inv.OnDns(answered);
+  auto orphan = Answer("dns", "10.0.0.53", "10.0.0.6", "logink.cn", {});
+  orphan.frame = 6;  // the capture missed the query: the response names the asker
+  inv.OnDns(orphan);
+  auto mdns = Answer("mdns", "10.0.0.7", "224.0.0.251", "printer.local", {});
+  inv.OnDns(mdns);  // local names: not contacts
+  dissect::TlsObservation hs;
+  hs.client_ip = Ip("10.0.0.5");
+  hs.server_ip = Ip("192.0.2.9");
+  hs.sni.Append("api.example.net");
+  hs.client_hello_frame = 8;
+  inv.OnTls(hs);
+  dissect::HttpObservation x;
+  x.protocol = "http";
+  x.client_ip = Ip("10.0.0.5");
+  x.server_ip = Ip("192.0.2.10");
+  x.host.Append("Updates.Example.NET:8080");
+  x.request_frame = 9;
+  inv.OnHttp(x);
+  std::vector<std::string> seen;
+  for (const auto& [k, s] : inv.communications().names()) {
+    seen.push_back(k.via + " " + k.client.ToString() + " " + k.name + " " + k.server.ToString() +
+                   " #" + std::to_string(s.frame) + " x" + std::to_string(s.count));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "dns 10.0.0.5 www.example.org 10.0.0.53 #4 x1",
+                      "tls 10.0.0.5 api.example.net 192.0.2.9 #8 x1",
+                      "http 10.0.0.5 updates.example.net 192.0.2.10 #9 x1",
+                      "dns 10.0.0.6 logink.cn 10.0.0.53 #6 x1",
+                  }));
 }
 
 TEST(Inventory, DnsNamesAreBoundedAndMergeAcrossShards) {
