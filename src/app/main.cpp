@@ -19,7 +19,7 @@ void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
                  "Site policy (YAML): places addresses in zones and raises findings");
   cmd.add_option("--fail-on", o.fail_on,
                  "Exit with code 1 when a finding at or above this severity exists (needs "
-                 "--policy)")
+                 "--policy or --baseline)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   cmd.add_flag("--timing", o.timing,
                "Write elapsed_s into summary.json (the file then differs run to run)");
@@ -49,9 +49,28 @@ int main(int argc, char** argv) {
   analyze->add_option("captures", captures, "Capture files, analysed in the order given")
       ->required();
   AddOutputOptions(*analyze, output);
+  analyze->add_option("--baseline", output.baseline_file,
+                      "Baseline from 'quaywatch learn': what it lacks becomes a finding");
   analyze
       ->add_option("--threads", output.threads,
                    "Threads; flows are sharded among them and outputs stay the same")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+
+  std::vector<std::string> learn_captures;
+  std::string baseline_out;
+  qw::app::OutputOptions learn_options;
+  learn_options.progress = true;
+  auto* learn = app.add_subcommand(
+      "learn", "Record the devices and communications of captures as a baseline (JSON)");
+  learn->add_option("captures", learn_captures, "Capture files, analysed in the order given")
+      ->required();
+  learn->add_option("-o,--output", baseline_out, "Baseline file to write")->required();
+  learn->add_option("--policy", learn_options.policy_file,
+                    "Site policy (YAML): records each device's and communication's zones");
+  learn
+      ->add_option("--threads", learn_options.threads,
+                   "Threads; flows are sharded among them and the baseline stays the same")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
 
@@ -102,6 +121,7 @@ int main(int argc, char** argv) {
 
   if (*policy_check) return qw::app::RunPolicyCheck(policy_file);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
+  if (*learn) return qw::app::RunLearn(learn_captures, learn_options, baseline_out);
   if (*capture) return qw::app::RunCapture(live, output);
   if (*simulate) {
     qw::simulate::SimulateStats stats;

@@ -18,8 +18,10 @@
 #include "capture/capture_file.h"
 #include "capture/live_capture.h"
 #include "model/vendor_db.h"
+#include "output/atomic_file.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
+#include "policy/baseline.h"
 #include "policy/evaluate.h"
 #include "policy/policy.h"
 #include "policy/zones.h"
@@ -163,21 +165,36 @@ std::unique_ptr<LoadedPolicy> LoadRunPolicy(const std::string& file, std::string
   return std::make_unique<LoadedPolicy>(std::move(*loaded.policy));
 }
 
-// Checks --fail-on against --policy and loads the policy into `site`, pointing the engines'
-// limits at its zones; the one line to print when something is wrong, else empty.
-std::string PreparePolicy(OutputOptions& options, std::unique_ptr<LoadedPolicy>& site) {
-  if (!options.fail_on.empty() && options.policy_file.empty()) {
-    return "--fail-on needs --policy: findings come from the site policy";
+// What judges a run: the site policy with its zone map, and the baseline, each when given.
+struct Judges {
+  std::unique_ptr<LoadedPolicy> site;
+  std::optional<policy::Baseline> baseline;
+};
+
+// Checks --fail-on against --policy and --baseline, loads both into `judges` and points the
+// engines' limits at the policy's zones; the one line to print when something is wrong,
+// else empty.
+std::string PreparePolicy(OutputOptions& options, Judges& judges) {
+  if (!options.fail_on.empty() && options.policy_file.empty() && options.baseline_file.empty()) {
+    return "--fail-on needs --policy or --baseline: findings come from the site policy and the "
+           "baseline";
   }
   std::string error;
-  site = LoadRunPolicy(options.policy_file, error);
-  if (site) options.limits.zones = &site->zones;
-  return error;
+  judges.site = LoadRunPolicy(options.policy_file, error);
+  if (!error.empty()) return error;
+  if (judges.site) options.limits.zones = &judges.site->zones;
+  if (!options.baseline_file.empty()) {
+    auto loaded = policy::LoadBaseline(options.baseline_file);
+    if (!loaded) return loaded.error().message;
+    judges.baseline = std::move(*loaded);
+  }
+  return {};
 }
 
 int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
                  model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
-                 const OutputOptions& options, Clock::time_point start, const LoadedPolicy* site) {
+                 const OutputOptions& options, Clock::time_point start, const Judges& judges) {
+  const LoadedPolicy* site = judges.site.get();
   if (!sink.error().empty()) return Fail(sink.error());
   const LoadedVendors& loaded = vendors.get();
   if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
@@ -193,20 +210,28 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   }
   report.assets = found.inventory->Finalize(vendor_db);
   std::optional<policy::PolicyOutcome> outcome;
-  if (site) {
+  const model::Communications& comms = found.inventory->communications();
+  if (site || judges.baseline) {
     policy::FindingSet findings;
-    policy::PlaceAssets(site->zones, report.assets, findings);
-    policy::JudgeAssets(site->zones, report.assets, findings);
-    policy::JudgeSuppliers(site->policy, site->zones, report.assets, findings);
-    policy::JudgeCommunications(site->policy, site->zones, found.inventory->communications(),
-                                findings);
-    policy::JudgeContacts(site->policy, site->zones, report.assets,
-                          found.inventory->communications(), findings);
     outcome.emplace();
-    outcome->file = options.policy_file;
-    outcome->site = site->policy.site;
-    outcome->zones = site->policy.zones.size();
-    outcome->conduits = site->policy.conduits.size();
+    if (site) {
+      policy::PlaceAssets(site->zones, report.assets, findings);
+      policy::JudgeAssets(site->zones, report.assets, findings);
+      policy::JudgeSuppliers(site->policy, site->zones, report.assets, findings);
+      policy::JudgeCommunications(site->policy, site->zones, comms, findings);
+      policy::JudgeContacts(site->policy, site->zones, report.assets, comms, findings);
+      outcome->file = options.policy_file;
+      outcome->site = site->policy.site;
+      outcome->zones = site->policy.zones.size();
+      outcome->conduits = site->policy.conduits.size();
+    }
+    if (judges.baseline) {
+      policy::JudgeBaseline(*judges.baseline, site ? &site->zones : nullptr, report.assets, comms,
+                            findings);
+      outcome->baseline = options.baseline_file;
+      outcome->baseline_assets = judges.baseline->assets.size();
+      outcome->baseline_communications = judges.baseline->communications.size();
+    }
     outcome->findings = findings.Sorted();
   }
   const policy::PolicyOutcome* po = outcome ? &*outcome : nullptr;
@@ -245,7 +270,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.6.0"; }
+const char* Version() { return "0.7.0"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
@@ -264,29 +289,27 @@ int RunPolicyCheck(const std::string& file) {
   return 0;
 }
 
-int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
-  auto start = Clock::now();
-  // A policy with an error stops the run before anything is read or written.
-  OutputOptions options = given;
-  std::unique_ptr<LoadedPolicy> site;
-  if (auto error = PreparePolicy(options, site); !error.empty()) return Fail(error);
-  // Every input is opened before anything is analysed: a file that is no capture stops the
-  // run before any output is touched.
-  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+namespace {
+
+// Opens every capture before anything is analysed, so that a file that is no capture stops
+// the run before any output is touched; the one line to print when one fails, else empty.
+std::string OpenCaptures(const std::vector<std::string>& captures,
+                         std::vector<std::unique_ptr<capture::CaptureReader>>& readers) {
   for (const auto& path : captures) {
     auto r = capture::OpenCaptureFile(path);
-    if (!r) return Fail(r.error().message);
+    if (!r) return r.error().message;
     readers.push_back(std::move(r.value()));
   }
-  if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
-  auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
-  if (!store) return Fail(store.error().message);
-  StoreSink sink(**store);
-  auto vendors = LoadVendorsInBackground();
-  ParallelAnalysis analysis(options.threads, options.limits, &sink);
+  return {};
+}
+
+// Reads every capture to its end (or its break, which a warning names) into `analysis`.
+void ReadCaptures(ParallelAnalysis& analysis,
+                  std::vector<std::unique_ptr<capture::CaptureReader>>& readers,
+                  const std::vector<std::string>& captures, const OutputOptions& options,
+                  Clock::time_point start, model::RunReport& report) {
   Progress progress(options.progress);
   analysis.SetProgress([&](uint64_t frames, uint64_t bytes) { progress.Tick(frames, bytes); });
-  model::RunReport report;
   analysis.Run(readers, captures, report);
   progress.Done();
   for (const auto& file : report.files) {
@@ -300,16 +323,72 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& gi
     fmt::print(stderr, "quaywatch: frames analysed in {:.3f} s\n",
                std::chrono::duration<double>(Clock::now() - start).count());
   }
+}
+
+}  // namespace
+
+int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
+  auto start = Clock::now();
+  // A policy or baseline with an error stops the run before anything is read or written.
+  OutputOptions options = given;
+  Judges judges;
+  if (auto error = PreparePolicy(options, judges); !error.empty()) return Fail(error);
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  if (auto error = OpenCaptures(captures, readers); !error.empty()) return Fail(error);
+  if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
+  auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
+  if (!store) return Fail(store.error().message);
+  StoreSink sink(**store);
+  auto vendors = LoadVendorsInBackground();
+  ParallelAnalysis analysis(options.threads, options.limits, &sink);
+  model::RunReport report;
+  ReadCaptures(analysis, readers, captures, options, start, report);
   Findings found{analysis.frame_counts(), analysis.flow_counts(), analysis.anomalies(),
                  &analysis.inventory(), analysis.protocols()};
-  return WriteOutputs(found, vendors, report, **store, sink, options, start, site.get());
+  return WriteOutputs(found, vendors, report, **store, sink, options, start, judges);
+}
+
+int RunLearn(const std::vector<std::string>& captures, const OutputOptions& given,
+             const std::string& baseline_out) {
+  auto start = Clock::now();
+  OutputOptions options = given;
+  options.fail_on.clear();
+  options.baseline_file.clear();
+  Judges judges;
+  if (auto error = PreparePolicy(options, judges); !error.empty()) return Fail(error);
+  std::vector<std::unique_ptr<capture::CaptureReader>> readers;
+  if (auto error = OpenCaptures(captures, readers); !error.empty()) return Fail(error);
+  auto vendors = LoadVendorsInBackground();
+  ParallelAnalysis analysis(options.threads, options.limits, nullptr);
+  model::RunReport report;
+  ReadCaptures(analysis, readers, captures, options, start, report);
+  const LoadedVendors& loaded = vendors.get();
+  if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
+  std::vector<model::Asset> assets = analysis.inventory().Finalize(loaded.db);
+  const policy::ZoneMap* zones = nullptr;
+  if (judges.site) {
+    policy::FindingSet ignored;  // learning judges nothing; placing fills the assets' zones
+    policy::PlaceAssets(judges.site->zones, assets, ignored);
+    zones = &judges.site->zones;
+  }
+  policy::Baseline baseline =
+      policy::LearnBaseline(assets, analysis.inventory().communications(), zones);
+  baseline.created_by = std::string("quaywatch ") + Version();
+  baseline.captures = captures;
+  baseline.policy = options.policy_file;
+  if (auto s = output::WriteFileAtomically(baseline_out, policy::BaselineText(baseline)); !s) {
+    return Fail(s.message());
+  }
+  fmt::print(stderr, "quaywatch: learnt {} devices and {} communications from {} frames; {}\n",
+             baseline.assets.size(), baseline.communications.size(), report.frames(), baseline_out);
+  return 0;
 }
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
   OutputOptions options = given;
-  std::unique_ptr<LoadedPolicy> site;
-  if (auto error = PreparePolicy(options, site); !error.empty()) return Fail(error);
+  Judges judges;
+  if (auto error = PreparePolicy(options, judges); !error.empty()) return Fail(error);
   auto live = capture::LiveCapture::Open(capture_options.interface, capture_options.filter);
   if (!live) return Fail(live.error().message);
   if (!(*live)->warning().empty()) {
@@ -368,7 +447,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given
   engine.Finish();
   Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
                  &engine.inventory(), engine.protocols()};
-  return WriteOutputs(found, vendors, report, **store, sink, options, start, site.get());
+  return WriteOutputs(found, vendors, report, **store, sink, options, start, judges);
 }
 
 }  // namespace qw::app

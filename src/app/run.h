@@ -17,12 +17,18 @@ struct OutputOptions {
   bool progress = false;  // progress lines on stderr
   size_t threads = 1;     // shards of the flow table, each on a thread of its own
   EngineLimits limits;
-  std::string policy_file;  // the site policy (YAML); empty: inventory and flows only
-  std::string fail_on;      // exit 1 when a finding is at or above this severity; empty: never
+  std::string policy_file;    // the site policy (YAML); empty: inventory and flows only
+  std::string fail_on;        // exit 1 when a finding is at or above this severity; empty: never
+  std::string baseline_file;  // a baseline from `learn`: what is new is a finding; empty: none
 };
 
 /// `quaywatch analyze CAPTURE...`
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& options);
+
+/// `quaywatch learn CAPTURE... -o baseline.json`: records the devices and communications
+/// of the captures (zones too, with `options.policy_file`) as a baseline file.
+int RunLearn(const std::vector<std::string>& captures, const OutputOptions& options,
+             const std::string& baseline_out);
 
 /// `quaywatch policy check FILE`: every error of the policy on stderr, one per line, and
 /// exit code 2; a summary on stdout and 0 when it is sound.

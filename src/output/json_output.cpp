@@ -226,13 +226,18 @@ std::string SummaryJson(const model::RunReport& r, const policy::PolicyOutcome* 
     }
   }
   j["findings"] = findings;
-  if (policy) {
+  if (policy && !policy->file.empty()) {
     j["policy"] = {{"file", policy->file},
                    {"site", policy->site},
                    {"zones", policy->zones},
                    {"conduits", policy->conduits}};
   } else {
     j["policy"] = "none: assets and flows only; findings that need a policy were not produced";
+  }
+  if (policy && !policy->baseline.empty()) {
+    j["baseline"] = {{"file", policy->baseline},
+                     {"assets", policy->baseline_assets},
+                     {"communications", policy->baseline_communications}};
   }
   if (r.elapsed_s) j["elapsed_s"] = *r.elapsed_s;
   return j.dump(2) + "\n";

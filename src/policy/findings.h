@@ -64,11 +64,14 @@ class FindingSet {
   std::vector<Finding> findings_;
 };
 
-/// What a run's policy made of it: which policy, and the findings, in output order.
+/// What a run's policy and baseline made of it: which policy (file empty without one),
+/// which baseline (empty without one), and the findings, in output order.
 struct PolicyOutcome {
   std::string file;
   std::string site;
   size_t zones = 0, conduits = 0;
+  std::string baseline;
+  size_t baseline_assets = 0, baseline_communications = 0;
   std::vector<Finding> findings;
 };
 

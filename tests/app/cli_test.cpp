@@ -527,4 +527,99 @@ TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
   EXPECT_NE(no_policy.output.find("--fail-on needs --policy"), std::string::npos);
 }
 
+// learn records a capture; analyze --baseline finds nothing new in that capture, and finds
+// exactly the device and the communication taken out of the file, with frames that show them.
+TEST_F(CliTest, LearnThenAnalyzeFindsOnlyWhatTheBaselineLacks) {
+  const fs::path capture = Simulated(30'000, 1);
+  const std::string policy = std::string(QW_SOURCE_DIR) + "/examples/sts-crane-terminal.yaml";
+  const fs::path baseline = dir_ / "baseline.json";
+  RunResult learn =
+      RunQw("learn " + capture.string() + " --policy " + policy + " -o " + baseline.string());
+  ASSERT_EQ(learn.exit_code, 0) << learn.output;
+  EXPECT_NE(learn.output.find("learnt "), std::string::npos);
+  // Two threads learn the same file.
+  const fs::path twice = dir_ / "baseline-2.json";
+  ASSERT_EQ(RunQw("learn " + capture.string() + " --policy " + policy + " --threads 2 -o " +
+                  twice.string())
+                .exit_code,
+            0);
+  EXPECT_EQ(Slurp(twice), Slurp(baseline));
+
+  const fs::path same = dir_ / "same";
+  RunResult clean = RunQw("analyze " + capture.string() + " --baseline " + baseline.string() +
+                          " --fail-on low --out " + same.string());
+  EXPECT_EQ(clean.exit_code, 0) << clean.output;
+  EXPECT_EQ(Slurp(same / "events.jsonl"), "");
+  auto summary = nlohmann::json::parse(Slurp(same / "summary.json"));
+  EXPECT_EQ(summary["baseline"]["file"], baseline.string());
+  EXPECT_GT(summary["baseline"]["assets"], 100);
+
+  // Take one device (with a MAC) and one plain communication out of the file.
+  std::istringstream in(Slurp(baseline));
+  std::string line, edited, removed_mac;
+  nlohmann::json removed_comm;
+  while (std::getline(in, line)) {
+    if (removed_mac.empty() && line.find("{\"mac\":\"") != std::string::npos) {
+      std::string entry = line.substr(line.find('{'));
+      if (entry.back() == ',') entry.pop_back();
+      removed_mac = nlohmann::json::parse(entry)["mac"];
+      continue;
+    }
+    if (removed_comm.is_null() && line.find("\"service\":\"tls\"") != std::string::npos &&
+        line.find("\"operations\":[]") != std::string::npos &&
+        line.find("external") == std::string::npos) {
+      std::string entry = line.substr(line.find('{'));
+      if (entry.back() == ',') entry.pop_back();
+      removed_comm = nlohmann::json::parse(entry);
+      continue;
+    }
+    edited += line + "\n";
+  }
+  ASSERT_FALSE(removed_mac.empty());
+  ASSERT_FALSE(removed_comm.is_null());
+  // The removed lines may have been last in their lists: drop a comma left before "]".
+  for (size_t at; (at = edited.find(",\n  ]")) != std::string::npos;) edited.erase(at, 1);
+  const fs::path lacking = dir_ / "lacking.json";
+  std::ofstream(lacking) << edited;
+  const fs::path out = dir_ / "out";
+  RunResult found = RunQw("analyze " + capture.string() + " --policy " + policy + " --baseline " +
+                          lacking.string() + " --out " + out.string());
+  ASSERT_EQ(found.exit_code, 0) << found.output;
+  std::istringstream events(Slurp(out / "events.jsonl"));
+  std::vector<nlohmann::json> news;
+  while (std::getline(events, line)) {
+    auto e = nlohmann::json::parse(line);
+    if (e["type"].get<std::string>().starts_with("baseline.")) news.push_back(e);
+  }
+  ASSERT_EQ(news.size(), 2u) << Slurp(out / "events.jsonl");
+  for (const auto& e : news) {
+    auto carried = AddressesOfFrame(capture, e["evidence"]["frame"]);
+    auto in_frame = [&](const nlohmann::json& v) {
+      return v.is_string() && std::find(carried.begin(), carried.end(), v) != carried.end();
+    };
+    if (e["type"] == "baseline.new_asset") {
+      EXPECT_EQ(e["src"]["mac"], removed_mac);
+      EXPECT_TRUE(in_frame(e["src"]["mac"])) << e.dump();
+    } else {
+      EXPECT_EQ(e["type"], "baseline.new_communication");
+      EXPECT_EQ(e["detail"]["initiator"], removed_comm["initiator"]);
+      EXPECT_EQ(e["detail"]["responder"], removed_comm["responder"]);
+      EXPECT_EQ(e["detail"]["service"], "tls");
+      EXPECT_EQ(e["count"], removed_comm["count"]);
+      EXPECT_TRUE(in_frame(e["src"]["ip"]) && in_frame(e["dst"]["ip"])) << e.dump();
+    }
+    EXPECT_FALSE(e["advisory"].empty());
+  }
+
+  // A file that is no baseline stops the run with one line naming it.
+  const fs::path bad = dir_ / "bad.json";
+  std::ofstream(bad) << "{\"format\": \"quaywatch-baseline\", \"version\": 9}";
+  RunResult refused = RunQw("analyze " + capture.string() + " --baseline " + bad.string() +
+                            " --out " + (dir_ / "refused").string());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.output, "quaywatch: " + bad.string() +
+                                ": version: version 9 is not one this quaywatch reads (1)\n");
+  EXPECT_FALSE(fs::exists(dir_ / "refused"));
+}
+
 }  // namespace
