@@ -798,15 +798,26 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   for (const auto& [mac, m] : macs_) macs.push_back(m.get());
   std::sort(macs.begin(), macs.end(), [](auto* a, auto* b) { return a->mac < b->mac; });
 
+  // Who claims each address by its own ARP: a MAC that carries an address another MAC
+  // claims is forwarding that address's traffic, however few such addresses it carries
+  // (a router's interface on a quiet VLAN).
+  std::map<core::IpAddr, core::MacAddr> claimed;
+  for (const MacState* m : macs) {
+    for (const auto& ip : m->arp_ips) claimed.emplace(ip, m->mac);
+  }
   std::set<core::MacAddr> gateways;
   for (const MacState* m : macs) {
     bool router = false;
     for (const auto& [proto, n] : m->neighbors) router |= HasCapability(n.first, "router");
     size_t foreign = 0;
+    bool others = false;
     for (const auto& [ip, n] : m->ips) {
-      if (ip.IsV4() && !m->arp_ips.count(ip)) ++foreign;
+      if (!ip.IsV4() || m->arp_ips.count(ip)) continue;
+      ++foreign;
+      auto owner = claimed.find(ip);
+      others |= owner != claimed.end() && owner->second != m->mac;
     }
-    if (router || m->ips_overflow || foreign >= limits_.gateway_foreign_ips) {
+    if (router || m->ips_overflow || foreign >= limits_.gateway_foreign_ips || others) {
       gateways.insert(m->mac);
     }
   }

@@ -111,6 +111,31 @@ TEST(Inventory, AddressesForwardedByARouterAreNotTheRouters) {
   EXPECT_EQ(host->ips[0], Ip("10.10.5.20"));
 }
 
+// A router's interface on a quiet VLAN forwards one or two addresses only, too few for the
+// count; but those addresses belong to hosts that claim them by their own ARP elsewhere.
+TEST(Inventory, CarryingAnAddressAnotherMacClaimsMakesAGateway) {
+  Inventory inv;
+  const char* vlan60 = "6c:5e:3b:00:00:60";
+  dissect::ArpObservation arp;
+  arp.op = 2;
+  arp.sender_mac = Mac(vlan60);
+  arp.sender_ip = Ip("10.60.0.1");
+  inv.OnArp({}, arp);
+  arp.sender_mac = Mac("00:0c:29:40:00:10");  // the RCMS server, on its own VLAN
+  arp.sender_ip = Ip("10.40.0.10");
+  inv.OnArp({}, arp);
+  inv.OnPacket(IpPacket(vlan60, "44:47:cc:00:00:02", "10.40.0.10", "10.60.0.2"), {}, 0, 3);
+  inv.OnPacket(IpPacket("44:47:cc:00:00:02", vlan60, "10.60.0.2", "10.40.0.10"), {}, 0, 4);
+  auto assets = inv.Finalize(VendorDb{});
+  const Asset* r = ByMac(assets, vlan60);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->gateway);
+  EXPECT_EQ(r->ips, (std::vector<core::IpAddr>{Ip("10.60.0.1")}));
+  const Asset* server = ByMac(assets, "00:0c:29:40:00:10");
+  ASSERT_TRUE(server);
+  EXPECT_EQ(server->ips, (std::vector<core::IpAddr>{Ip("10.40.0.10")}));
+}
+
 TEST(Inventory, HostWithTwoAddressesIsNotAGateway) {
   Inventory inv;
   inv.OnPacket(IpPacket("00:0c:29:00:00:01", "00:0c:29:00:00:02", "10.10.0.5", "10.10.0.6"), {}, 0,
