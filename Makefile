@@ -24,15 +24,16 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	@mkdir -p $(DEMO_DIR)
-	$(BUILD)/src/app/quaywatch simulate -o $(DEMO_DIR)/terminal.pcap --seed 1 --packets 200000
+	$(BUILD)/src/app/quaywatch simulate --scenario violations -o $(DEMO_DIR)/terminal.pcap \
+	  --seed 1 --packets 200000 --policy-out $(DEMO_DIR)/site.yaml
 	$(BUILD)/src/app/quaywatch analyze $(DEMO_DIR)/terminal.pcap \
-	  --policy examples/sts-crane-terminal.yaml --out $(DEMO_DIR)
+	  --policy $(DEMO_DIR)/site.yaml --out $(DEMO_DIR)
 	@echo
 	@echo "Demo outputs in $(DEMO_DIR)/:"
 	@ls -l $(DEMO_DIR)
 	@echo "  summary:   $(DEMO_DIR)/summary.json"
 	@echo "  inventory: $(DEMO_DIR)/assets.json"
-	@echo "  findings:  $(DEMO_DIR)/events.jsonl (judged by examples/sts-crane-terminal.yaml)"
+	@echo "  findings:  $(DEMO_DIR)/events.jsonl (each planted violation, judged by $(DEMO_DIR)/site.yaml)"
 	@echo "  database:  $(DEMO_DIR)/quaywatch.sqlite (sqlite3 $(DEMO_DIR)/quaywatch.sqlite '.tables')"
 
 test-unit: build

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/run.h"
+#include "output/atomic_file.h"
 #include "policy/policy.h"
 #include "simulate/simulate.h"
 
@@ -90,7 +91,16 @@ int main(int argc, char** argv) {
   simulate->add_option("-o,--output", sim_out, "pcap file to write")->required();
   simulate->add_option("--seed", sim.seed, "Seed of the generator")->capture_default_str();
   simulate->add_option("--packets", sim.packets, "Packets to write")->capture_default_str();
-  simulate->add_option("--scenario", sim.scenario, "Scenario")->capture_default_str();
+  std::string sim_policy_out;
+  simulate
+      ->add_option("--scenario", sim.scenario,
+                   "Scenario: 'terminal' (the terminal with a planted program change), 'clean' "
+                   "(the terminal as its site policy allows it), 'violations' (clean plus a "
+                   "planted violation of every finding type)")
+      ->check(CLI::IsMember(qw::simulate::ScenarioNames()))
+      ->capture_default_str();
+  simulate->add_option("--policy-out", sim_policy_out,
+                       "Also write the site policy (YAML) the scenario is judged by");
   simulate
       ->add_option("--profile", sim.profile,
                    "Traffic mix: 'mixed' (office, cameras and operations, industrial protocols "
@@ -131,6 +141,22 @@ int main(int argc, char** argv) {
       return 2;
     }
     fmt::print(stderr, "quaywatch: wrote {} packets to {}\n", stats.packets, sim_out);
+    for (const auto& plant : stats.plants) {
+      fmt::print(stderr, "quaywatch: planted {} (frames {}-{}): {}\n", plant.name,
+                 plant.first_frame, plant.last_frame, plant.description);
+    }
+    if (!sim_policy_out.empty()) {
+      auto site = qw::simulate::ScenarioPolicy(sim.scenario);
+      if (!site) {
+        fmt::print(stderr, "quaywatch: {}\n", site.error().message);
+        return 2;
+      }
+      if (auto w = qw::output::WriteFileAtomically(sim_policy_out, *site); !w) {
+        fmt::print(stderr, "quaywatch: {}\n", w.message());
+        return 2;
+      }
+      fmt::print(stderr, "quaywatch: wrote the scenario's site policy to {}\n", sim_policy_out);
+    }
     return 0;
   }
   return 2;

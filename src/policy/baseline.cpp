@@ -333,7 +333,9 @@ Baseline LearnBaseline(const std::vector<model::Asset>& assets, const model::Com
     }
     return c;
   };
+  const auto data = ServerOpenedData(comms);  // part of the conversation that asked for them
   for (const auto& [k, seen] : comms.conversations()) {
+    if (data.count(&k)) continue;
     entry(k.initiator, k.initiator_mac, k.responder, k.responder_mac,
           BaselineService(k.protocol, k.transport, k.port))
         .count += seen.count;
@@ -488,7 +490,9 @@ void JudgeBaseline(const Baseline& b, const ZoneMap* zones, const std::vector<mo
     }
     g.seen.Merge(seen);
   };
+  const auto data = ServerOpenedData(comms);
   for (const auto& [k, seen] : comms.conversations()) {
+    if (data.count(&k)) continue;
     std::string i = BaselineEndpoint(zones, k.initiator, k.initiator_mac);
     std::string r = BaselineEndpoint(zones, k.responder, k.responder_mac);
     std::string service = BaselineService(k.protocol, k.transport, k.port);

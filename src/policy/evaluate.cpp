@@ -124,27 +124,32 @@ const Conduit* Allowing(const Policy& p, std::string_view from, std::string_view
 
 }  // namespace
 
-void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Communications& comms,
-                         FindingSet& findings) {
-  // Data connections a control connection asked for run the other way when the server
-  // opens them (TFTP answers from a new port, FTP's active mode): they are judged with their
-  // control connection, which the pairs below remember.
+std::set<const model::ConversationKey*> ServerOpenedData(const model::Communications& comms) {
+  // Control conversations: FTP's, and TFTP requests to port 69.
   std::set<std::tuple<core::IpAddr, core::IpAddr, std::string>> control;
   for (const auto& [k, seen] : comms.conversations()) {
-    if (k.protocol == "tftp" || k.protocol == "ftp") {
+    if (k.protocol == "ftp" || (k.protocol == "tftp" && k.port == 69)) {
       control.emplace(k.initiator, k.responder, k.protocol);
     }
   }
+  std::set<const model::ConversationKey*> out;
+  for (const auto& [k, seen] : comms.conversations()) {
+    const bool data = k.protocol == "ftp-data" || (k.protocol == "tftp" && k.port != 69);
+    const std::string control_protocol = k.protocol == "ftp-data" ? "ftp" : k.protocol;
+    if (data && control.count({k.responder, k.initiator, control_protocol})) out.insert(&k);
+  }
+  return out;
+}
+
+void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Communications& comms,
+                         FindingSet& findings) {
+  const auto data = ServerOpenedData(comms);
   // Conversations that cross zones with no conduit.
   for (const auto& [k, seen] : comms.conversations()) {
     const std::string_view zi = zones.Of(k.initiator);
     const std::string_view zr = zones.Of(k.responder);
     if (zi.empty() || zr.empty() || zi == zr) continue;  // unassigned: its own finding
-    const std::string control_protocol = k.protocol == "ftp-data" ? "ftp" : k.protocol;
-    if ((k.protocol == "tftp" || k.protocol == "ftp-data") &&
-        control.count({k.responder, k.initiator, control_protocol})) {
-      continue;
-    }
+    if (data.count(&k)) continue;
     if (Allowing(p, zi, zr, k.protocol, k.transport, k.port, 0)) continue;
     Finding f;
     f.type = "segmentation.unallowed_flow";
@@ -283,6 +288,35 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
     f.detail["zones"] = list;
     f.advisory = AdvisoryOf(f.type);
     AssetEvidence(f, a);
+    // The evidence is the frame from which it held addresses in two zones: the earliest
+    // frame of each zone's addresses (the device's first, for an address that carried no IP
+    // traffic of its own, only ARP), and the second of those.
+    std::map<std::string_view, model::AddressActivity> first_by_zone;
+    for (const auto& ip : a.ips) {
+      const std::string_view z = zones.Of(ip);
+      if (z.empty()) continue;
+      auto act = a.ip_activity.find(ip);
+      const model::AddressActivity seen =
+          act != a.ip_activity.end() ? act->second
+                                     : model::AddressActivity{a.first_ts, a.last_ts, a.first_seen};
+      auto [it, added] = first_by_zone.emplace(z, seen);
+      if (!added &&
+          std::tie(seen.first_seen.capture_index, seen.first_seen.frame) <
+              std::tie(it->second.first_seen.capture_index, it->second.first_seen.frame)) {
+        it->second = seen;
+      }
+    }
+    if (first_by_zone.size() >= 2) {
+      std::vector<model::AddressActivity> firsts;
+      for (const auto& [z, act] : first_by_zone) firsts.push_back(act);
+      std::sort(firsts.begin(), firsts.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.first_seen.capture_index, x.first_seen.frame) <
+               std::tie(y.first_seen.capture_index, y.first_seen.frame);
+      });
+      f.first_ts = firsts[1].first_ts;
+      f.capture_index = firsts[1].first_seen.capture_index;
+      f.frame = firsts[1].first_seen.frame;
+    }
     findings.Add(std::move(f));
   }
   // VLANs carrying both controllers and auxiliaries (cameras).

@@ -3,6 +3,7 @@
 // that follow from placement.
 #pragma once
 
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,11 @@ namespace qw::policy {
 /// The advisory guidance a finding type serves, as `advisory` lists it (see
 /// docs/findings.md for the text each reference stands for).
 std::vector<std::string> AdvisoryOf(std::string_view finding_type);
+
+/// Data connections that the server opened at its client's request (TFTP answers from a
+/// new port, FTP's active mode): they run the other way from the conversation that asked for
+/// them, and are judged with it, not as conversations of their own.
+std::set<const model::ConversationKey*> ServerOpenedData(const model::Communications& comms);
 
 /// Fills each asset's `zones` (its addresses' zones; by VLAN for a device without IP) and
 /// raises `segmentation.unassigned_address` for every private address no zone holds, with

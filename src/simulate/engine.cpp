@@ -44,8 +44,13 @@ bool SetupRound(const Session& s, uint32_t round) {
 }  // namespace
 
 Engine::Engine(const Scenario& scenario, const SimulateOptions& options, const Profile& profile,
-               capture::PcapWriter& writer)
-    : sc_(scenario), options_(options), profile_(profile), writer_(writer), rng_(options.seed) {
+               Traffic traffic, FrameSink& sink)
+    : sc_(scenario),
+      options_(options),
+      profile_(profile),
+      traffic_(traffic),
+      sink_(sink),
+      rng_(traffic == Traffic::kPlants ? options.seed ^ 0x706c616e74ULL : options.seed) {
   events_.reserve(4096);
   sessions_.reserve(4096);
   forwards_.resize(kForwardSlots);
@@ -55,20 +60,29 @@ Engine::Engine(const Scenario& scenario, const SimulateOptions& options, const P
 }
 
 core::Status Engine::Run(SimulateStats& stats) {
-  AddSources();
-  StartLongLived();
+  if (traffic_ == Traffic::kPlants) {
+    AddPlantSources();
+  } else {
+    AddSources();
+    StartLongLived();
+  }
   const auto later = [](const Event& a, const Event& b) {
     return a.t != b.t ? a.t > b.t : a.order > b.order;
   };
+  // The plants run to their end: every one starts within the capture's expected span, and
+  // only their sources' next (never due) runs lie beyond twice that.
+  const int64_t horizon = 2 * std::max<int64_t>(expected_, 1000000000);
   int64_t first = -1;
   while (written_ < options_.packets && status_.ok() && !events_.empty()) {
     std::pop_heap(events_.begin(), events_.end(), later);
     const Event event = events_.back();
     events_.pop_back();
     now_ = event.t;
+    if (traffic_ == Traffic::kPlants && now_ > horizon) break;
     if (first < 0) first = now_;
     switch (event.kind) {
       case EventKind::kSession: {
+        current_plant_ = sessions_[event.id].plant;
         if (IsTcp(sessions_[event.id].app)) {
           StepTcp(event.id);
         } else {
@@ -77,12 +91,15 @@ core::Status Engine::Run(SimulateStats& stats) {
         break;
       }
       case EventKind::kForward:
+        current_plant_ = forwards_[event.id].plant;
         Forward(event.id);
         break;
       case EventKind::kSource:
+        current_plant_ = 0;
         RunSource(event.id);
         break;
     }
+    current_plant_ = 0;
   }
   stats.packets = written_;
   stats.bytes = bytes_;
@@ -136,6 +153,7 @@ uint32_t Engine::NewSession(App app, uint32_t client, uint32_t server, uint16_t 
   s.unacked = 0;
   s.more = false;
   s.variant = 0;
+  s.plant = 0;
   s.host[0] = client;
   s.host[1] = server;
   s.port[0] = EphemeralPort(client);
@@ -318,6 +336,9 @@ void Engine::AfterRound(uint32_t id) {
 }
 
 void Engine::StepUdp(uint32_t id) {
+  if (sessions_[id].plant != 0) {  // a datagram exchange's step: the round it sends
+    next_tag_ = FrameTag{sessions_[id].plant, static_cast<int32_t>(sessions_[id].round), 0, 0};
+  }
   if (StepIcsDatagram(id)) return;
   Session& s = sessions_[id];
   uint8_t payload[1500];
@@ -550,6 +571,7 @@ void Engine::FinishIp(uint32_t from, uint32_t to, std::span<const uint8_t> frame
   free_forwards_.pop_back();
   ForwardSlot& f = forwards_[slot];
   const Zone& zone = sc_.zones[b.zone];
+  f.plant = current_plant_;
   f.l2 = L2{b.mac, sc_.hosts[zone.router].mac, zone.plan.vlan};
   const size_t l2_len = L2Size(FirstLeg(from, to));
   const size_t ip_len = size_t{frame[l2_len + 2]} << 8 | frame[l2_len + 3];
@@ -572,6 +594,11 @@ void Engine::SendSegment(Session& s, int side, uint8_t flags, uint32_t payload_l
   const bool syn = (flags & kSyn) != 0;
   auto area = frame_.TcpPayload(l2, syn);
   if (payload_len > 0) FillMessage(s, s.msg_off, area.first(payload_len));
+  if (s.plant != 0 && payload_len > 0 && s.msg_off == 0) {
+    // The first frame of a message (msg_index counts the message being sent).
+    next_tag_ = FrameTag{s.plant, static_cast<int32_t>(s.round), static_cast<uint8_t>(side),
+                         static_cast<uint8_t>(s.msg_index > 0 ? s.msg_index - 1 : 0)};
+  }
   Ipv4Fields ip;
   ip.src = sc_.hosts[from].ip;
   ip.dst = sc_.hosts[to].ip;
@@ -643,7 +670,11 @@ void Engine::SendArp(uint32_t asker, uint32_t target, bool reply, bool gratuitou
 
 void Engine::Write(std::span<const uint8_t> frame) {
   if (written_ >= options_.packets || !status_.ok()) return;
-  status_ = writer_.Write(core::Timestamp{kStartNs + now_}, frame);
+  FrameTag tag = next_tag_;
+  tag.plant = current_plant_;
+  if (next_tag_.plant != current_plant_) tag.round = -1;
+  next_tag_ = FrameTag{};
+  status_ = sink_.Write(core::Timestamp{kStartNs + now_}, frame, tag);
   ++written_;
   bytes_ += frame.size();
 }

@@ -12,7 +12,6 @@
 #include <span>
 #include <vector>
 
-#include "capture/pcap_writer.h"
 #include "core/result.h"
 #include "simulate/frame_builder.h"
 #include "simulate/rng.h"
@@ -48,6 +47,32 @@ struct Profile {
 /// The profile of a name ("mixed" or "ics"); nullptr for an unknown name.
 const Profile* FindProfile(const std::string& name);
 
+/// Which part of a planted violation a frame belongs to: the plant (1-based; 0 for the
+/// regular traffic) and, for the first frame of a message, its round, side and index.
+struct FrameTag {
+  uint8_t plant = 0;
+  int32_t round = -1;   // -1: not the first frame of a message
+  uint8_t side = 0;     // 0 client, 1 server
+  uint8_t message = 0;  // the message's index within its round and side
+};
+
+/// Where an engine's frames go.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  /// Takes one frame; an error stops the run.
+  virtual core::Status Write(core::Timestamp ts, std::span<const uint8_t> frame,
+                             const FrameTag& tag) = 0;
+};
+
+/// Which traffic an engine runs.
+enum class Traffic : uint8_t {
+  kTerminal,  // the whole terminal with its planted program change ("terminal")
+  kClean,     // the whole terminal, nothing planted ("clean", and the regular traffic of
+              // "violations")
+  kPlants,    // only the planted violations of "violations", each once
+};
+
 /// What a traffic source starts (see generators.cpp).
 enum class SourceKind : uint8_t {
   kLldp,
@@ -73,6 +98,7 @@ enum class SourceKind : uint8_t {
   kSnmpPoll,       // the crane management system polls a switch over SNMP
   kSyslog,         // a switch logs to the crane management system
   kTftpBackup,     // a crane switch backs its configuration up over TFTP, once
+  kPlant,          // one planted violation of the "violations" scenario (plants.cpp), once
 };
 
 /// One traffic source: what it starts, about whom, and how often.
@@ -88,7 +114,7 @@ struct Source {
 class Engine {
  public:
   Engine(const Scenario& scenario, const SimulateOptions& options, const Profile& profile,
-         capture::PcapWriter& writer);
+         Traffic traffic, FrameSink& sink);
 
   /// Writes `options.packets` frames; fails only when the writer fails.
   core::Status Run(SimulateStats& stats);
@@ -102,6 +128,7 @@ class Engine {
     EventKind kind;
   };
   struct ForwardSlot {
+    uint8_t plant = 0;
     L2 l2;
     uint16_t len = 0;
     std::array<uint8_t, 1500> ip{};
@@ -156,11 +183,19 @@ class Engine {
   uint32_t Poll(App app, uint32_t client, uint32_t server, uint16_t port, int64_t period_ms,
                 uint8_t variant);
   void Lldp(uint32_t switch_index, bool with_cdp);
+  // Planted violations (plants.cpp).
+  void AddPlantSources();
+  void RunPlant(uint32_t plant);
+  // Marks a session as part of plant `plant` (0-based), so that its frames are tagged.
+  uint32_t Planted(uint32_t session, uint32_t plant);
 
   const Scenario& sc_;
   SimulateOptions options_;
   const Profile& profile_;
-  capture::PcapWriter& writer_;
+  Traffic traffic_;
+  FrameSink& sink_;
+  uint8_t current_plant_ = 0;  // the plant of the session or forward being stepped
+  FrameTag next_tag_;          // the tag of the next frame written
   Rng rng_;
   FrameBuilder frame_;
   core::Status status_;

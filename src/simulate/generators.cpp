@@ -67,6 +67,7 @@ void Engine::AddSources() {
   const int64_t arp_window = std::clamp<int64_t>(expected / 3, kSec, 90 * kSec);
   for (uint32_t h = 0; h < sc_.hosts.size(); ++h) {
     if (sc_.hosts[h].zone == kExternalZone || sc_.hosts[h].role == Role::kRouter) continue;
+    if (sc_.hosts[h].planted) continue;  // appears only in its planted violation
     AddSource(SourceKind::kArp, h, 240 * kSec, true, rng_.Between(0, arp_window));
   }
   for (uint32_t i = 0; i < sc_.switches.size(); ++i) {
@@ -114,8 +115,10 @@ void Engine::AddSources() {
   AddSource(SourceKind::kTftpBackup, 0, 1000000 * kSec, true,
             std::clamp<int64_t>(expected / 6, 1 * kSec, 90 * kSec));
   // The planted program change: once, a quarter into the capture (2 s to 2 min in).
-  AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
-            std::clamp<int64_t>(expected / 4, 2 * kSec, 120 * kSec));
+  if (traffic_ == Traffic::kTerminal) {
+    AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
+              std::clamp<int64_t>(expected / 4, 2 * kSec, 120 * kSec));
+  }
 }
 
 void Engine::RunSource(uint32_t id) {
@@ -299,6 +302,9 @@ void Engine::RunSource(uint32_t id) {
       return;
     }
     case SourceKind::kDbQueries:
+      return;
+    case SourceKind::kPlant:
+      if (run == 0) RunPlant(arg);
       return;
     default:
       RunIcsSource(kind, arg, run);

@@ -295,6 +295,27 @@ void BuildIndustrialExtras(PlanBuilder& b, Scenario& s) {
   }
 }
 
+// The devices and names the planted violations need (plants.cpp), after every other
+// device, so that the others keep their MACs. "clean" has them too, unused, so that its
+// traffic and that of "violations" are the same but for the plants.
+void BuildPlantedDevices(PlanBuilder& b, Scenario& s) {
+  const Crane& crane2 = s.cranes[1];
+  const Crane& crane3 = s.cranes[2];
+  s.rogue_laptop =
+      b.Add(crane2.zone, "rogue-laptop", Role::kWorkstation, kDell, Ip(172, 16, 9, 9), 128);
+  s.crane_camera =
+      b.Add(crane3.zone, "sts3-cam1", Role::kCamera, kHikvision, Ip(10, 50, 3, 60), 64);
+  // The first engineering workstation of crane management, with a second address on the
+  // office network over the same NIC (a tagged VLAN): one MAC in two zones.
+  const uint16_t it = s.hosts[s.dc].zone;
+  s.dual_homed = b.Add(it, "eng-ws1-office", Role::kEngineering, kLenovo, Ip(10, 10, 5, 41), 128);
+  s.hosts[s.dual_homed].mac = s.hosts[s.engineering[0]].mac;
+  for (uint32_t h : {s.rogue_laptop, s.crane_camera, s.dual_homed}) s.hosts[h].planted = true;
+  s.watched = PublicName{"api.logink.cn", b.AddExternal("api.logink.cn", Ip(198, 51, 100, 200))};
+  s.share = PublicName{"files.share.example.net",
+                       b.AddExternal("files.share.example.net", Ip(192, 0, 2, 200))};
+}
+
 }  // namespace
 
 std::string Ipv4Text(uint32_t ip) {
@@ -302,11 +323,12 @@ std::string Ipv4Text(uint32_t ip) {
          std::to_string(ip >> 8 & 0xff) + "." + std::to_string(ip & 0xff);
 }
 
-std::vector<std::string> ScenarioNames() { return {"terminal"}; }
+std::vector<std::string> ScenarioNames() { return {"terminal", "clean", "violations"}; }
 
 core::Result<Scenario> BuildScenario(const std::string& name) {
-  if (name != "terminal") {
-    return core::MakeError("simulate: unknown scenario '" + name + "' (known: terminal)");
+  if (name != "terminal" && name != "clean" && name != "violations") {
+    return core::MakeError("simulate: unknown scenario '" + name +
+                           "' (known: terminal, clean, violations)");
   }
   Scenario s;
   s.domain = "terminal.example";
@@ -318,6 +340,7 @@ core::Result<Scenario> BuildScenario(const std::string& name) {
   BuildCamerasAndScanners(b, s);
   BuildInternet(b, s);
   BuildIndustrialExtras(b, s);
+  if (name != "terminal") BuildPlantedDevices(b, s);
   return s;
 }
 

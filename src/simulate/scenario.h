@@ -45,9 +45,10 @@ struct Host {
   std::string name;
   Role role = Role::kServer;
   uint16_t zone = kExternalZone;
-  core::MacAddr mac;  // zero for Internet hosts, reached through the router
-  uint32_t ip = 0;    // host order
-  uint8_t ttl = 64;   // initial TTL of its IP stack
+  core::MacAddr mac;     // zero for Internet hosts, reached through the router
+  uint32_t ip = 0;       // host order
+  uint8_t ttl = 64;      // initial TTL of its IP stack
+  bool planted = false;  // takes part in a planted violation only (no ARP, no regular traffic)
 };
 
 /// One VLAN with its subnet and the router interface that serves it.
@@ -117,9 +118,17 @@ struct Scenario {
   std::vector<PublicName> public_names;
   std::vector<uint32_t> resolvers;
   std::string domain;  // internal DNS domain, e.g. "terminal.example"
+  // The devices and names of the planted violations ("clean" and "violations" plans; see
+  // plants.cpp). A planted device's own traffic is its violation's.
+  uint32_t rogue_laptop = kNoHost;  // on crane 2's VLAN with an address no zone holds
+  uint32_t crane_camera = kNoHost;  // a Hikvision camera on crane 3's control VLAN
+  uint32_t dual_homed = kNoHost;    // an engineering workstation's office address (its MAC)
+  PublicName watched{"", kNoHost};  // a LOGINK name on the shipped policy's watchlist
+  PublicName share{"", kNoHost};    // a file-sharing site no data-sharing agreement names
 };
 
-/// Builds the named scenario's plan; fails for an unknown name.
+/// Builds the named scenario's plan ("terminal", "clean", "violations"); fails for an
+/// unknown name.
 core::Result<Scenario> BuildScenario(const std::string& name);
 
 /// Dotted-quad text of a host-order IPv4 address.

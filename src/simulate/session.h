@@ -82,6 +82,7 @@ struct Session {
   uint8_t unacked = 0;  // full segments since the receiver last acknowledged
   bool more = false;    // another message from the same side follows this one
   uint8_t variant = 0;  // which conversation of its application (see payloads.h)
+  uint8_t plant = 0;    // the planted violation it belongs to (1-based), or 0
   uint32_t host[2] = {0, 0};
   uint16_t port[2] = {0, 0};
   uint32_t seq[2] = {0, 0};  // next TCP sequence number each side sends

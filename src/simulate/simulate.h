@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -26,6 +27,33 @@ struct SimulateOptions {
   std::string profile = "mixed";
 };
 
+/// A finding a planted violation must raise under the scenario's policy (ScenarioPolicy):
+/// its type, the source and destination it names, and the frame that shows it.
+struct ExpectedFinding {
+  std::string type;
+  std::string src;  // IP address, or MAC when the finding names a device without one
+  std::string dst;  // IP address; empty for findings about one device
+  uint64_t frame = 0;
+};
+
+/// A conversation or industrial act a planted violation adds, as a baseline records it
+/// (what `analyze --baseline` finds new unless learning saw it).
+struct PlantedCommunication {
+  std::string initiator, responder, service;
+  std::string category;  // empty for the conversation; else the act ("write", ...)
+  uint64_t frame = 0;    // the first frame that shows it
+};
+
+/// One planted violation of the "violations" scenario and where it landed.
+struct PlantedViolation {
+  std::string name;         // "office-plc-program-change"
+  std::string description;  // what it is, in words
+  uint64_t first_frame = 0, last_frame = 0;
+  std::vector<ExpectedFinding> findings;
+  std::vector<std::string> new_devices;  // MACs of devices only the plant brings
+  std::vector<PlantedCommunication> communications;
+};
+
 /// What a simulation wrote.
 struct SimulateStats {
   uint64_t packets = 0;
@@ -35,6 +63,7 @@ struct SimulateStats {
   uint64_t udp_sessions = 0;  // UDP exchanges and streams started
   core::Timestamp first_ts;
   core::Timestamp last_ts;
+  std::vector<PlantedViolation> plants;  // "violations": each planted violation, in order
 };
 
 /// One zone of a scenario's network plan, as a matching site policy would name it.
@@ -45,8 +74,16 @@ struct SimZone {
   uint16_t vlan = 0;
 };
 
-/// Names of the scenarios Simulate() knows.
+/// Names of the scenarios Simulate() knows: "terminal" (the whole terminal with a planted
+/// program change from the office network), "clean" (the whole terminal as its site policy
+/// allows it), "violations" (the clean terminal plus one planted violation or more for
+/// every finding type, frames added to `packets`).
 std::vector<std::string> ScenarioNames();
+
+/// The site policy (YAML) a scenario's network is judged by, for `--policy-out`: its zones,
+/// the conduits its regular traffic needs, untrusted suppliers, the watchlist and the
+/// data-sharing agreements. Fails for an unknown scenario.
+core::Result<std::string> ScenarioPolicy(const std::string& scenario);
 
 /// Names of the traffic profiles Simulate() knows.
 std::vector<std::string> ProfileNames();
@@ -54,7 +91,8 @@ std::vector<std::string> ProfileNames();
 /// The zone plan of a scenario, in a fixed order; fails for an unknown scenario.
 core::Result<std::vector<SimZone>> ScenarioZones(const std::string& scenario);
 
-/// Writes `options.packets` frames of the scenario to `out_path` (classic pcap, Ethernet).
+/// Writes `options.packets` frames of the scenario to `out_path` (classic pcap, Ethernet),
+/// and for "violations" the planted violations' frames among them.
 /// Fails for an unknown scenario or profile, or when the file cannot be written.
 core::Status Simulate(const SimulateOptions& options, const std::string& out_path,
                       SimulateStats* stats = nullptr);

@@ -21,6 +21,7 @@
 #include "capture/pcap_writer.h"
 #include "core/anomalies.h"
 #include "decode/decoder.h"
+#include "policy/baseline.h"
 #include "simulate/simulate.h"
 
 namespace fs = std::filesystem;
@@ -621,6 +622,115 @@ TEST_F(CliTest, LearnThenAnalyzeFindsOnlyWhatTheBaselineLacks) {
   EXPECT_EQ(refused.output, "quaywatch: " + bad.string() +
                                 ": version: version 9 is not one this quaywatch reads (1)\n");
   EXPECT_FALSE(fs::exists(dir_ / "refused"));
+}
+
+// The scenarios: under the policy `simulate --policy-out` writes, the clean terminal raises
+// only inventory lines; the violations scenario raises exactly what each planted violation
+// must (type, source, destination and frame, as the simulator reports where it put them);
+// a baseline learnt from the clean terminal finds exactly the plants' new devices and
+// communications.
+TEST_F(CliTest, ScenariosRaiseExactlyWhatIsPlanted) {
+  const std::string args = " --packets 60000 --seed 5";
+  const fs::path site = dir_ / "site.yaml";
+  const fs::path clean = dir_ / "clean.pcap";
+  const fs::path violations = dir_ / "violations.pcap";
+  RunResult sim = RunQw("simulate --scenario violations -o " + violations.string() + args +
+                        " --policy-out " + site.string());
+  ASSERT_EQ(sim.exit_code, 0) << sim.output;
+  EXPECT_NE(sim.output.find("planted office-plc-program-change"), std::string::npos);
+  ASSERT_EQ(RunQw("simulate --scenario clean -o " + clean.string() + args).exit_code, 0);
+  // The library reports where the plants landed; its file is the command's, byte for byte.
+  qw::simulate::SimulateOptions o;
+  o.scenario = "violations";
+  o.packets = 60000;
+  o.seed = 5;
+  qw::simulate::SimulateStats stats;
+  ASSERT_TRUE(qw::simulate::Simulate(o, (dir_ / "again.pcap").string(), &stats).ok());
+  EXPECT_EQ(Slurp(dir_ / "again.pcap"), Slurp(violations));
+  ASSERT_EQ(stats.plants.size(), 9u);
+
+  auto findings = [&](const fs::path& capture, const std::string& extra, const char* out) {
+    RunResult r = RunQw("analyze " + capture.string() + " --policy " + site.string() + extra +
+                        " --out " + (dir_ / out).string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::vector<nlohmann::json> all;
+    std::istringstream in(Slurp(dir_ / out / "events.jsonl"));
+    for (std::string line; std::getline(in, line);) all.push_back(nlohmann::json::parse(line));
+    return all;
+  };
+  // The clean terminal: the untrusted suppliers' devices, isolated as the policy wants.
+  std::set<std::string> inventory;
+  for (const auto& e : findings(clean, "", "clean-out")) {
+    EXPECT_EQ(e["type"], "supplier.untrusted_device") << e.dump();
+    inventory.insert(e["src"]["ip"].get<std::string>());
+  }
+  EXPECT_GT(inventory.size(), 20u);  // cameras, NVR, scanners
+
+  // Every expected finding once, and nothing else but the clean terminal's inventory lines.
+  using Key = std::tuple<std::string, std::string, std::string, uint64_t>;
+  std::map<Key, std::string> expected;  // -> the plant
+  for (const auto& plant : stats.plants) {
+    EXPECT_GT(plant.first_frame, 0u) << plant.name;
+    for (const auto& f : plant.findings) {
+      EXPECT_GE(f.frame, plant.first_frame) << plant.name << " " << f.type;
+      EXPECT_LE(f.frame, plant.last_frame) << plant.name << " " << f.type;
+      EXPECT_TRUE(expected.emplace(Key{f.type, f.src, f.dst, f.frame}, plant.name).second);
+    }
+  }
+  std::set<std::string> types;
+  for (const auto& [key, plant] : expected) types.insert(std::get<0>(key));
+  EXPECT_EQ(types.size(), 13u);  // every type but the two of the baseline, below
+  std::set<std::string> background;
+  for (const auto& e : findings(violations, "", "violations-out")) {
+    const std::string src = e["src"].contains("ip") ? e["src"]["ip"] : e["src"]["mac"];
+    const std::string dst = e.contains("dst") ? e["dst"]["ip"].get<std::string>() : "";
+    const Key key{e["type"], src, dst, e["evidence"]["frame"].get<uint64_t>()};
+    if (e["type"] == "supplier.untrusted_device" && inventory.count(src)) {
+      background.insert(src);
+      continue;
+    }
+    EXPECT_EQ(expected.erase(key), 1u) << "not planted: " << e.dump();
+  }
+  for (const auto& [key, plant] : expected) {
+    ADD_FAILURE() << plant << " did not raise " << std::get<0>(key) << " " << std::get<1>(key)
+                  << " -> " << std::get<2>(key) << " at frame " << std::get<3>(key);
+  }
+  EXPECT_EQ(background, inventory);
+
+  // The baseline of the clean terminal: the plants' devices and conversations are new.
+  const fs::path baseline = dir_ / "clean-baseline.json";
+  ASSERT_EQ(
+      RunQw("learn " + clean.string() + " --policy " + site.string() + " -o " + baseline.string())
+          .exit_code,
+      0);
+  auto learnt = qw::policy::LoadBaseline(baseline.string());
+  ASSERT_TRUE(learnt) << learnt.error().message;
+  std::set<std::tuple<std::string, std::string, std::string, std::string, uint64_t>> news;
+  std::set<std::pair<std::string, uint64_t>> new_devices;
+  for (const auto& plant : stats.plants) {
+    for (const auto& mac : plant.new_devices) new_devices.emplace(mac, plant.first_frame);
+    for (const auto& c : plant.communications) {
+      const auto* known = learnt->Find(c.initiator, c.responder, c.service);
+      if (!known || (!c.category.empty() && !known->operations.count(c.category))) {
+        news.emplace(c.initiator, c.responder, c.service, c.category, c.frame);
+      }
+    }
+  }
+  EXPECT_GE(news.size(), 10u);  // most plants talk where the clean terminal never does
+  for (const auto& e : findings(violations, " --baseline " + baseline.string(), "news-out")) {
+    const uint64_t frame = e["evidence"]["frame"];
+    if (e["type"] == "baseline.new_asset") {
+      EXPECT_EQ(new_devices.erase({e["src"]["mac"], frame}), 1u) << e.dump();
+    } else if (e["type"] == "baseline.new_communication") {
+      const auto& d = e["detail"];
+      EXPECT_EQ(news.erase({d["initiator"], d["responder"], d["service"],
+                            d.value("category", std::string()), frame}),
+                1u)
+          << e.dump();
+    }
+  }
+  EXPECT_TRUE(new_devices.empty()) << new_devices.size() << " planted devices not found new";
+  EXPECT_TRUE(news.empty()) << news.size() << " planted communications not found new";
 }
 
 }  // namespace

@@ -241,6 +241,27 @@ TEST_F(JudgeTest, FlowsAcrossZonesNeedAConduitThatAdmitsTheService) {
   EXPECT_EQ(j.Of("segmentation.unallowed_flow", 3)->protocol, "ssh");
 }
 
+// A TFTP request and the data connection its server opens back: the request is judged,
+// the data connection goes with it.
+TEST_F(JudgeTest, TftpDataConnectionsGoWithTheirRequest) {
+  auto udp = [&](const char* from, const char* to, uint16_t port, uint64_t frame) {
+    flow::Flow f;
+    f.initiator_ip = Ip(from);
+    f.responder_ip = Ip(to);
+    f.proto = 17;
+    f.responder_port = port;
+    f.first_frame = frame;
+    f.consumer = std::make_unique<Named>("tftp");
+    comms_.OnFlowEnd(f);
+  };
+  udp("10.10.0.7", "10.50.1.2", 69, 10);     // the write request, into a crane
+  udp("10.50.1.2", "10.10.0.7", 50123, 11);  // the server's answers from its new port
+  Judged j = Judge();
+  ASSERT_EQ(j.Count("segmentation.unallowed_flow"), 1u);
+  EXPECT_EQ(j.Of("segmentation.unallowed_flow")->frame, 10u);
+  EXPECT_EQ(j.Of("segmentation.unallowed_flow")->dst->port, 69);
+}
+
 TEST_F(JudgeTest, WritesAndChangesNeedAConduitThatAllowsThem) {
   using C = dissect::IcsCategory;
   Op("10.40.0.5", "10.50.1.10", C::kWrite, "write-var", "DB1", 10);          // conduit allows
@@ -357,6 +378,9 @@ TEST(JudgeAssets, MultiHomedHostsAndMixedVlans) {
   assets[0].mac = core::MacAddr::Parse("00:00:00:00:00:01");  // a PC in two zones
   assets[0].ips = {Ip("10.10.0.7"), Ip("10.50.1.99")};
   assets[0].first_seen = {0, 5};
+  // Its office address from frame 5, its crane address from frame 20: multi-homed from 20.
+  assets[0].ip_activity[Ip("10.10.0.7")] = {{}, {}, {0, 5}};
+  assets[0].ip_activity[Ip("10.50.1.99")] = {{}, {}, {0, 20}};
   assets[1].mac = core::MacAddr::Parse("00:00:00:00:00:02");  // a router: not a host
   assets[1].ips = {Ip("10.10.0.1"), Ip("10.50.1.1")};
   assets[1].roles = {role("router")};
@@ -376,7 +400,7 @@ TEST(JudgeAssets, MultiHomedHostsAndMixedVlans) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].type, "segmentation.multi_homed_host");
   EXPECT_EQ(all[0].detail.at("zones"), "crane, it");
-  EXPECT_EQ(all[0].frame, 5u);
+  EXPECT_EQ(all[0].frame, 20u);
   EXPECT_EQ(all[1].type, "segmentation.mixed_vlan");
   EXPECT_EQ(all[1].vlan, 501);
   EXPECT_EQ(all[1].detail.at("controller"), "10.50.1.10");
