@@ -540,11 +540,7 @@ void JudgeBaseline(const Baseline& b, const ZoneMap* zones, const std::vector<mo
     f.detail["service"] = service;
     if (!category.empty()) f.detail["category"] = category;
     f.advisory = AdvisoryOf(f.type);
-    f.first_ts = g.seen.first_ts;
-    f.last_ts = g.seen.last_ts;
-    f.count = g.seen.count;
-    f.capture_index = g.seen.capture_index;
-    f.frame = g.seen.frame;
+    SightingEvidence(f, g.seen);
     findings.Add(std::move(f));
   }
 }

@@ -29,14 +29,6 @@ FindingEndpoint At(const ZoneMap& zones, const core::IpAddr& ip, const core::Mac
   return e;
 }
 
-void Evidence(Finding& f, const model::Sighting& s) {
-  f.first_ts = s.first_ts;
-  f.last_ts = s.last_ts;
-  f.count = s.count;
-  f.capture_index = s.capture_index;
-  f.frame = s.frame;
-}
-
 // High when the contact comes from a crane zone: crane networks have no business with the
 // watched parties; medium from elsewhere.
 Severity ContactSeverity(const ZoneMap& zones, std::string_view from_zone) {
@@ -84,7 +76,7 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
       f.detail["name"] = k.name;
       f.detail["matched"] = *hit;
       f.advisory = AdvisoryOf(f.type);
-      Evidence(f, seen);
+      SightingEvidence(f, seen);
       findings.Add(std::move(f));
     }
   }
@@ -111,7 +103,7 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
         f.detail["address"] = watched.ToString();
         f.detail["matched"] = net.ToString();
         f.advisory = AdvisoryOf(f.type);
-        Evidence(f, seen);
+        SightingEvidence(f, seen);
         findings.Add(std::move(f));
         break;
       }
@@ -168,7 +160,7 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
     f.vlan = k.vlan;
     f.detail["destination"] = k.responder.ToString();
     f.advisory = AdvisoryOf(f.type);
-    Evidence(f, seen);
+    SightingEvidence(f, seen);
     findings.Add(std::move(f));
   }
 }

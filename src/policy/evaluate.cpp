@@ -43,6 +43,14 @@ std::vector<std::string> AdvisoryOf(std::string_view type) {
   return {};
 }
 
+void SightingEvidence(Finding& f, const model::Sighting& s) {
+  f.first_ts = s.first_ts;
+  f.last_ts = s.last_ts;
+  f.count = s.count;
+  f.capture_index = s.capture_index;
+  f.frame = s.frame;
+}
+
 bool IsCraneZone(const Zone* z) {
   return z && (z->kind == ZoneKind::kCraneManagement || z->kind == ZoneKind::kCraneControl ||
                z->kind == ZoneKind::kCraneAuxiliary);
@@ -80,14 +88,6 @@ void AssetEvidence(Finding& f, const model::Asset& a) {
   f.last_ts = a.last_ts;
   f.capture_index = a.first_seen.capture_index;
   f.frame = a.first_seen.frame;
-}
-
-void Evidence(Finding& f, const model::Sighting& s) {
-  f.first_ts = s.first_ts;
-  f.last_ts = s.last_ts;
-  f.count = s.count;
-  f.capture_index = s.capture_index;
-  f.frame = s.frame;
 }
 
 std::string ServiceText(uint8_t transport, uint16_t port) {
@@ -167,7 +167,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
     f.vlan = k.vlan;
     f.detail["service"] = ServiceText(k.transport, k.port);
     f.advisory = AdvisoryOf(f.type);
-    Evidence(f, seen);
+    SightingEvidence(f, seen);
     findings.Add(std::move(f));
   }
 
@@ -216,7 +216,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
     f.detail["category"] = k.category;
     if (!k.target.empty()) f.detail["target"] = k.target;
     f.advisory = AdvisoryOf(f.type);
-    Evidence(f, seen);
+    SightingEvidence(f, seen);
     findings.Add(std::move(f));
   }
 
@@ -257,7 +257,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
     f.dst = Endpoint(k.server, k.server_mac, zs, k.server_port);
     f.protocol = k.tool;
     f.advisory = AdvisoryOf(f.type);
-    Evidence(f, seen);
+    SightingEvidence(f, seen);
     findings.Add(std::move(f));
   }
 }

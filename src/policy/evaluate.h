@@ -65,6 +65,9 @@ bool SupplierMatches(std::string_view pattern, std::string_view text);
 /// "*.suffix" pattern (which the suffix itself does not match). Ignores case.
 bool DomainMatches(std::string_view pattern, std::string_view name);
 
+/// Gives a finding the times, count and first frame of what the communication map saw.
+void SightingEvidence(Finding& finding, const model::Sighting& seen);
+
 /// True for the crane zones of DESIGN.md: crane-management, crane-control, crane-auxiliary.
 bool IsCraneZone(const Zone* zone);
 

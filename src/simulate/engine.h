@@ -188,6 +188,9 @@ class Engine {
   void RunPlant(uint32_t plant);
   // Marks a session as part of plant `plant` (0-based), so that its frames are tagged.
   uint32_t Planted(uint32_t session, uint32_t plant);
+  // Starts a TCP session of plant `plant` that the client closes.
+  uint32_t PlantTcp(uint32_t plant, App app, uint32_t client, uint32_t server, uint16_t port,
+                    uint32_t rounds, int64_t think_ns);
 
   const Scenario& sc_;
   SimulateOptions options_;

@@ -87,6 +87,13 @@ uint32_t Engine::Planted(uint32_t session, uint32_t plant) {
   return session;
 }
 
+uint32_t Engine::PlantTcp(uint32_t plant, App app, uint32_t client, uint32_t server, uint16_t port,
+                          uint32_t rounds, int64_t think_ns) {
+  const uint32_t sid = Planted(StartTcp(app, client, server, port, rounds, think_ns, 0), plant);
+  sessions_[sid].close = Close::kClientFin;
+  return sid;
+}
+
 void Engine::AddPlantSources() {
   expected_ = static_cast<int64_t>(options_.packets) * kSec / profile_.nominal_pps;
   // From a tenth of the capture on, six hundredths apart: inside even a short capture.
@@ -103,27 +110,21 @@ void Engine::RunPlant(uint32_t plant) {
   switch (plant) {
     case kOfficeProgramChange: {
       // The contractor's laptop stops crane 1's PLC, downloads OB1 and restarts it.
-      const uint32_t sid =
-          Planted(StartTcp(App::kS7, sc_.contractor_laptop, crane1.plc, 102, 8, 0, 0), plant);
+      const uint32_t sid = PlantTcp(plant, App::kS7, sc_.contractor_laptop, crane1.plc, 102, 8, 0);
       sessions_[sid].variant = kS7Program;
-      sessions_[sid].close = Close::kClientFin;
       sessions_[sid].reply_ns = rng_.Between(2000, 6000) * 1000;
       return;
     }
     case kOpsModbusWrite: {
       // An operations workstation polls crane 2's PLC as its HMI would, writing a register
       // in round 13.
-      const uint32_t sid = Planted(
-          StartTcp(App::kModbus, sc_.ops_workstations[0], crane2.plc, 502, 15, 150 * kMs, 0),
-          plant);
+      const uint32_t sid =
+          PlantTcp(plant, App::kModbus, sc_.ops_workstations[0], crane2.plc, 502, 15, 150 * kMs);
       sessions_[sid].variant = kModbusHmi;
-      sessions_[sid].close = Close::kClientFin;
       return;
     }
     case kOfficeSshIntoCrane: {
-      const uint32_t sid = Planted(
-          StartTcp(App::kSsh, sc_.it_workstations[0], crane3.hmi, 22, 4, 800 * kMs, 0), plant);
-      sessions_[sid].close = Close::kClientFin;
+      PlantTcp(plant, App::kSsh, sc_.it_workstations[0], crane3.hmi, 22, 4, 800 * kMs);
       return;
     }
     case kOfficeTftpIntoCrane: {
@@ -151,31 +152,24 @@ void Engine::RunPlant(uint32_t plant) {
     case kOpsSharesDataOutside: {
       // The terminal operating system uploads to a file-sharing site no contract names.
       const uint32_t sid =
-          Planted(StartTcp(App::kTls, sc_.tos_app[1], sc_.share.host, 443, 3, 300 * kMs, 0), plant);
+          PlantTcp(plant, App::kTls, sc_.tos_app[1], sc_.share.host, 443, 3, 300 * kMs);
       sessions_[sid].name = &sc_.share.name;
-      sessions_[sid].close = Close::kClientFin;
       return;
     }
     case kRogueLaptop: {
       // A laptop plugged into crane 2's switch, addressed outside every zone, browses the
       // HMI's web server.
-      const uint32_t sid =
-          Planted(StartTcp(App::kHttp, sc_.rogue_laptop, crane2.hmi, 80, 1, 0, 0), plant);
-      sessions_[sid].close = Close::kClientFin;
+      PlantTcp(plant, App::kHttp, sc_.rogue_laptop, crane2.hmi, 80, 1, 0);
       return;
     }
     case kCameraOnCraneVlan: {
       // A camera on crane 3's control VLAN, watched from the crane's HMI.
-      const uint32_t sid =
-          Planted(StartTcp(App::kRtsp, crane3.hmi, sc_.crane_camera, 554, 2, 200 * kMs, 0), plant);
-      sessions_[sid].close = Close::kClientFin;
+      PlantTcp(plant, App::kRtsp, crane3.hmi, sc_.crane_camera, 554, 2, 200 * kMs);
       return;
     }
     case kDualHomedWorkstation: {
       // The engineering workstation reaches the intranet from its office address.
-      const uint32_t sid =
-          Planted(StartTcp(App::kHttp, sc_.dual_homed, sc_.intranet, 8080, 1, 0, 0), plant);
-      sessions_[sid].close = Close::kClientFin;
+      PlantTcp(plant, App::kHttp, sc_.dual_homed, sc_.intranet, 8080, 1, 0);
       return;
     }
     default:

@@ -4,17 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include "policy_test_util.h"
+
 namespace qw::policy {
 namespace {
 
-core::IpAddr Ip(const char* s) { return *core::IpAddr::Parse(s); }
-core::MacAddr Mac(const char* s) { return *core::MacAddr::Parse(s); }
-
-Policy Load(const std::string& text) {
-  auto r = ParsePolicy(text, "site.yaml");
-  EXPECT_TRUE(r.policy) << (r.errors.empty() ? "" : r.errors[0].Text());
-  return r.policy ? *r.policy : Policy{};
-}
+using testing_util::Ip;
+using testing_util::Load;
+using testing_util::Mac;
+using testing_util::Named;
 
 const char* kSite = R"(site: t
 zones:
@@ -65,19 +63,6 @@ class Traffic {
   std::vector<model::Asset>& assets() { return assets_; }
 
  private:
-  // A stream consumer that only names its protocol.
-  class Named final : public flow::StreamConsumer {
-   public:
-    explicit Named(const char* p) : p_(p) {}
-    void OnData(flow::Direction, std::span<const uint8_t>, uint64_t, core::Timestamp) override {}
-    void OnGap(flow::Direction, uint64_t) override {}
-    void OnEnd(flow::EndReason) override {}
-    bool WantsData() const override { return false; }
-    const char* Protocol() const override { return p_; }
-
-   private:
-    const char* p_;
-  };
   core::Anomalies anomalies_;
   model::Communications comms_;
   std::vector<model::Asset> assets_;

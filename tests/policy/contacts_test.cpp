@@ -5,18 +5,14 @@
 #include "policy/evaluate.h"
 #include "policy/findings.h"
 #include "policy/zones.h"
+#include "policy_test_util.h"
 
 namespace qw::policy {
 namespace {
 
-Policy Load(const std::string& text) {
-  auto r = ParsePolicy(text, "site.yaml");
-  EXPECT_TRUE(r.policy) << (r.errors.empty() ? "" : r.errors[0].Text());
-  return r.policy ? *r.policy : Policy{};
-}
-
-core::IpAddr Ip(const char* s) { return *core::IpAddr::Parse(s); }
-core::MacAddr Mac(const char* s) { return *core::MacAddr::Parse(s); }
+using testing_util::Ip;
+using testing_util::Load;
+using testing_util::Mac;
 
 std::vector<const Finding*> OfType(const std::vector<Finding>& all, const std::string& type) {
   std::vector<const Finding*> out;

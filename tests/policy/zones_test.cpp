@@ -5,17 +5,14 @@
 
 #include "policy/evaluate.h"
 #include "policy/findings.h"
+#include "policy_test_util.h"
 
 namespace qw::policy {
 namespace {
 
-Policy Load(const std::string& text) {
-  auto r = ParsePolicy(text, "site.yaml");
-  EXPECT_TRUE(r.policy) << (r.errors.empty() ? "" : r.errors[0].Text());
-  return r.policy ? *r.policy : Policy{};
-}
-
-core::IpAddr Ip(const char* s) { return *core::IpAddr::Parse(s); }
+using testing_util::Ip;
+using testing_util::Load;
+using testing_util::Named;
 
 const char* kYard = R"(site: yard
 zones:
@@ -127,20 +124,6 @@ TEST(PlaceAssets, ZonesForEveryAssetAndAFindingPerUnassignedAddress) {
 
 namespace qw::policy {
 namespace {
-
-// A stream consumer that only names its protocol, as an attached dissector would.
-class Named final : public flow::StreamConsumer {
- public:
-  explicit Named(const char* p) : p_(p) {}
-  void OnData(flow::Direction, std::span<const uint8_t>, uint64_t, core::Timestamp) override {}
-  void OnGap(flow::Direction, uint64_t) override {}
-  void OnEnd(flow::EndReason) override {}
-  bool WantsData() const override { return false; }
-  const char* Protocol() const override { return p_; }
-
- private:
-  const char* p_;
-};
 
 const char* kTerminal = R"(site: t
 zones:
