@@ -1,5 +1,8 @@
 #include "model/communications.h"
 
+#include <algorithm>
+#include <array>
+
 namespace qw::model {
 
 void Sighting::Add(core::Timestamp first, core::Timestamp last, uint32_t capture, uint64_t at,
@@ -101,7 +104,7 @@ void Communications::OnFileTransfer(const dissect::FileTransferObservation& t) {
   NoteSession("file_transfer", t.protocol, t.upload ? "upload" : "download", t);
 }
 
-std::string CanonicalName(std::string_view name) {
+size_t CanonicalNameInto(std::string_view name, std::span<char> out) {
   if (!name.empty() && name.front() == '[') {  // "[2001:db8::1]:8080"
     const size_t close = name.find(']');
     name = close == std::string_view::npos ? name.substr(1) : name.substr(1, close - 1);
@@ -111,28 +114,41 @@ std::string CanonicalName(std::string_view name) {
     name = name.substr(0, colon);  // one colon: "host:port"; more: a bare IPv6 address
   }
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const size_t n = std::min(name.size(), out.size());
+  for (size_t i = 0; i < n; ++i) {
+    const char c = name[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  return out;
+  return n;
+}
+
+std::string CanonicalName(std::string_view name) {
+  std::array<char, 1024> buffer;
+  return std::string(buffer.data(), CanonicalNameInto(name, buffer));
 }
 
 void Communications::OnName(const char* via, std::string_view name, const core::IpAddr& client,
                             const core::MacAddr& client_mac, const core::IpAddr& server,
                             const core::MacAddr& server_mac, core::Timestamp ts,
                             uint32_t capture_index, uint64_t frame) {
-  NameKey k;
-  k.name = CanonicalName(name);
-  if (k.name.empty()) return;
-  k.client = client;
-  k.server = server;
-  k.client_mac = client_mac;
-  k.server_mac = server_mac;
-  k.via = via;
+  std::array<char, 1024> buffer;
+  const std::string_view canonical(buffer.data(), CanonicalNameInto(name, buffer));
+  if (canonical.empty()) return;
   Sighting s;
   s.Add(ts, ts, capture_index, frame);
-  Note(names_, std::move(k), limits_.max_names, s);
+  auto it = names_.find(
+      NameKeyLess::View{client, server, client_mac, server_mac, std::string_view(via), canonical});
+  if (it == names_.end()) {
+    if (names_.size() >= limits_.max_names) {
+      anomalies_.Raise("communications.table_full");
+      return;
+    }
+    it = names_
+             .emplace(NameKey{client, server, client_mac, server_mac, via, std::string(canonical)},
+                      Sighting{})
+             .first;
+  }
+  it->second.Merge(s);
 }
 
 void Communications::Merge(const Communications& other) {
@@ -141,7 +157,17 @@ void Communications::Merge(const Communications& other) {
   }
   for (const auto& [k, s] : other.operations_) Note(operations_, k, limits_.max_operations, s);
   for (const auto& [k, s] : other.sessions_) Note(sessions_, k, limits_.max_sessions, s);
-  for (const auto& [k, s] : other.names_) Note(names_, k, limits_.max_names, s);
+  for (const auto& [k, s] : other.names_) {
+    auto it = names_.find(k);
+    if (it == names_.end()) {
+      if (names_.size() >= limits_.max_names) {
+        anomalies_.Raise("communications.table_full");
+        continue;
+      }
+      it = names_.emplace(k, Sighting{}).first;
+    }
+    it->second.Merge(s);
+  }
 }
 
 }  // namespace qw::model

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -79,9 +80,36 @@ struct NameKey {
   auto operator<=>(const NameKey&) const = default;
 };
 
+/// Orders name keys, and finds one by a key of views without building a NameKey (a
+/// repeated query must not allocate).
+struct NameKeyLess {
+  using is_transparent = void;
+  /// A key of views: the fields of NameKey, in its order.
+  struct View {
+    const core::IpAddr& client;
+    const core::IpAddr& server;
+    const core::MacAddr& client_mac;
+    const core::MacAddr& server_mac;
+    std::string_view via, name;
+  };
+  static View Of(const NameKey& k) {
+    return {k.client, k.server, k.client_mac, k.server_mac, k.via, k.name};
+  }
+  static bool Less(const View& a, const View& b) {
+    return std::tie(a.client, a.server, a.client_mac, a.server_mac, a.via, a.name) <
+           std::tie(b.client, b.server, b.client_mac, b.server_mac, b.via, b.name);
+  }
+  bool operator()(const NameKey& a, const NameKey& b) const { return Less(Of(a), Of(b)); }
+  bool operator()(const NameKey& a, const View& b) const { return Less(Of(a), b); }
+  bool operator()(const View& a, const NameKey& b) const { return Less(a, Of(b)); }
+};
+
 /// A name as the watchlist compares it: lower case, without a trailing dot; an HTTP Host's
 /// port and an IPv6 literal's brackets removed. Empty when nothing is left.
 std::string CanonicalName(std::string_view name);
+/// CanonicalName into `out` (names of DNS and TLS are at most 255 octets; a longer one is
+/// cut); the name's length.
+size_t CanonicalNameInto(std::string_view name, std::span<char> out);
 
 /// Bounds of the communication map.
 struct CommunicationLimits {
@@ -116,7 +144,7 @@ class Communications {
   const std::map<ConversationKey, Sighting>& conversations() const { return conversations_; }
   const std::map<OperationKey, Sighting>& operations() const { return operations_; }
   const std::map<SessionKey, Sighting>& sessions() const { return sessions_; }
-  const std::map<NameKey, Sighting>& names() const { return names_; }
+  const std::map<NameKey, Sighting, NameKeyLess>& names() const { return names_; }
 
  private:
   template <class Key>
@@ -129,7 +157,7 @@ class Communications {
   std::map<ConversationKey, Sighting> conversations_;
   std::map<OperationKey, Sighting> operations_;
   std::map<SessionKey, Sighting> sessions_;
-  std::map<NameKey, Sighting> names_;
+  std::map<NameKey, Sighting, NameKeyLess> names_;
   core::Anomalies& anomalies_;
 };
 
