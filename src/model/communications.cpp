@@ -136,8 +136,17 @@ void Communications::OnName(const char* via, std::string_view name, const core::
   if (canonical.empty()) return;
   Sighting s;
   s.Add(ts, ts, capture_index, frame);
-  auto it = names_.find(
-      NameKeyLess::View{client, server, client_mac, server_mac, std::string_view(via), canonical});
+  const NameKeyLess::View view{client,   server, client_mac, server_mac, std::string_view(via),
+                               canonical};
+  uint64_t h = core::HashIp(client) ^ (core::HashIp(server) << 1) ^ client_mac.AsU64();
+  for (char c : canonical) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  auto*& slot = name_cache_[core::Mix64(h) % name_cache_.size()];
+  if (slot && !NameKeyLess::Less(view, NameKeyLess::Of(slot->first)) &&
+      !NameKeyLess::Less(NameKeyLess::Of(slot->first), view)) {
+    slot->second.Merge(s);
+    return;
+  }
+  auto it = names_.find(view);
   if (it == names_.end()) {
     if (names_.size() >= limits_.max_names) {
       anomalies_.Raise("communications.table_full");
@@ -149,6 +158,7 @@ void Communications::OnName(const char* via, std::string_view name, const core::
              .first;
   }
   it->second.Merge(s);
+  slot = &*it;
 }
 
 void Communications::Merge(const Communications& other) {

@@ -4,6 +4,7 @@
 // the first frame that shows it. Bounded; the policy engine reads it after the run.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -125,6 +126,9 @@ class Communications {
   /// Caps hit are raised into `anomalies` (`communications.table_full`).
   Communications(CommunicationLimits limits, core::Anomalies& anomalies)
       : limits_(limits), anomalies_(anomalies) {}
+  // The name cache points into this object's own map.
+  Communications(const Communications&) = delete;
+  Communications& operator=(const Communications&) = delete;
 
   /// An ended flow: one more conversation of its key.
   void OnFlowEnd(const flow::Flow& f);
@@ -158,6 +162,9 @@ class Communications {
   std::map<OperationKey, Sighting> operations_;
   std::map<SessionKey, Sighting> sessions_;
   std::map<NameKey, Sighting, NameKeyLess> names_;
+  // The entries the last lookups found, by a hash of their key: a host asks for the same
+  // names again and again. Map nodes never move, so the pointers stay valid.
+  std::array<std::pair<const NameKey, Sighting>*, 4096> name_cache_{};
   core::Anomalies& anomalies_;
 };
 
