@@ -93,13 +93,16 @@ struct NameKeyLess {
     const core::MacAddr& server_mac;
     std::string_view via, name;
   };
+  /// The views of a key's fields.
   static View Of(const NameKey& k) {
     return {k.client, k.server, k.client_mac, k.server_mac, k.via, k.name};
   }
+  /// NameKey's order, field by field.
   static bool Less(const View& a, const View& b) {
     return std::tie(a.client, a.server, a.client_mac, a.server_mac, a.via, a.name) <
            std::tie(b.client, b.server, b.client_mac, b.server_mac, b.via, b.name);
   }
+  /// Compares keys, or a key and a view, either way round.
   bool operator()(const NameKey& a, const NameKey& b) const { return Less(Of(a), Of(b)); }
   bool operator()(const NameKey& a, const View& b) const { return Less(Of(a), b); }
   bool operator()(const View& a, const NameKey& b) const { return Less(a, Of(b)); }
