@@ -21,17 +21,19 @@ void Sighting::Merge(const Sighting& o) {
   Add(o.first_ts, o.last_ts, o.capture_index, o.frame, o.count);
 }
 
-template <class Key>
-void Communications::Note(std::map<Key, Sighting>& m, Key key, size_t cap, const Sighting& s) {
+template <class Map>
+typename Map::value_type* Communications::Note(Map& m, typename Map::key_type key, size_t cap,
+                                               const Sighting& s) {
   auto it = m.find(key);
   if (it == m.end()) {
     if (m.size() >= cap) {
       anomalies_.Raise("communications.table_full");
-      return;
+      return nullptr;
     }
     it = m.emplace(std::move(key), Sighting{}).first;
   }
   it->second.Merge(s);
+  return &*it;
 }
 
 void Communications::OnFlowEnd(const flow::Flow& f) {
@@ -146,19 +148,13 @@ void Communications::OnName(const char* via, std::string_view name, const core::
     slot->second.Merge(s);
     return;
   }
-  auto it = names_.find(view);
-  if (it == names_.end()) {
-    if (names_.size() >= limits_.max_names) {
-      anomalies_.Raise("communications.table_full");
-      return;
-    }
-    it = names_
-             .emplace(NameKey{client, server, client_mac, server_mac, via, std::string(canonical)},
-                      Sighting{})
-             .first;
+  if (auto it = names_.find(view); it != names_.end()) {
+    it->second.Merge(s);
+    slot = &*it;
+    return;
   }
-  it->second.Merge(s);
-  slot = &*it;
+  slot = Note(names_, NameKey{client, server, client_mac, server_mac, via, std::string(canonical)},
+              limits_.max_names, s);
 }
 
 void Communications::Merge(const Communications& other) {
@@ -167,17 +163,7 @@ void Communications::Merge(const Communications& other) {
   }
   for (const auto& [k, s] : other.operations_) Note(operations_, k, limits_.max_operations, s);
   for (const auto& [k, s] : other.sessions_) Note(sessions_, k, limits_.max_sessions, s);
-  for (const auto& [k, s] : other.names_) {
-    auto it = names_.find(k);
-    if (it == names_.end()) {
-      if (names_.size() >= limits_.max_names) {
-        anomalies_.Raise("communications.table_full");
-        continue;
-      }
-      it = names_.emplace(k, Sighting{}).first;
-    }
-    it->second.Merge(s);
-  }
+  for (const auto& [k, s] : other.names_) Note(names_, k, limits_.max_names, s);
 }
 
 }  // namespace qw::model

@@ -154,8 +154,10 @@ class Communications {
   const std::map<NameKey, Sighting, NameKeyLess>& names() const { return names_; }
 
  private:
-  template <class Key>
-  void Note(std::map<Key, Sighting>& m, Key key, size_t cap, const Sighting& s);
+  // Adds a sighting to a map's entry for `key`, made when there is room (else the cap is
+  // raised); the entry, or nullptr.
+  template <class Map>
+  typename Map::value_type* Note(Map& m, typename Map::key_type key, size_t cap, const Sighting& s);
   // One remote-access session or file transfer (both name client, server, time and frame).
   template <class Observation>
   void NoteSession(const char* kind, const char* tool, const char* direction, const Observation& o);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "policy/evaluate.h"
+#include "policy/judging.h"
 
 namespace qw::policy {
 
@@ -244,16 +245,6 @@ struct Group {
   model::Sighting seen;
 };
 
-FindingEndpoint Endpoint(const ZoneMap* zones, const core::IpAddr& ip, const core::MacAddr& mac,
-                         uint16_t port) {
-  FindingEndpoint e;
-  if (ip.IsSet()) e.ip = ip;
-  if (!mac.IsZero()) e.mac = mac;
-  e.zone = ZoneOf(zones, ip);
-  e.port = port;
-  return e;
-}
-
 std::string Named(std::string_view endpoint, const std::string& zone) {
   return std::string(endpoint) + (zone.empty() || zone == endpoint ? "" : " (" + zone + ")");
 }
@@ -462,10 +453,7 @@ void JudgeBaseline(const Baseline& b, const ZoneMap* zones, const std::vector<mo
     if (!a.vlans.empty()) f.vlan = a.vlans.front().outer;
     f.detail["device"] = who;
     f.advisory = AdvisoryOf(f.type);
-    f.first_ts = a.first_ts;
-    f.last_ts = a.last_ts;
-    f.capture_index = a.first_seen.capture_index;
-    f.frame = a.first_seen.frame;
+    AssetEvidence(f, a);
     findings.Add(std::move(f));
   }
 
@@ -513,8 +501,8 @@ void JudgeBaseline(const Baseline& b, const ZoneMap* zones, const std::vector<mo
     const auto& [i, r, service, category] = key;
     Finding f;
     f.type = "baseline.new_communication";
-    f.src = Endpoint(zones, *g.initiator, *g.initiator_mac, 0);
-    f.dst = Endpoint(zones, *g.responder, *g.responder_mac, g.port);
+    f.src = Endpoint(*g.initiator, *g.initiator_mac, ZoneOf(zones, *g.initiator), 0);
+    f.dst = Endpoint(*g.responder, *g.responder_mac, ZoneOf(zones, *g.responder), g.port);
     const bool into_crane = CraneZone(zones, f.dst->zone) && !CraneZone(zones, f.src.zone);
     const bool crane = CraneZone(zones, f.dst->zone) || CraneZone(zones, f.src.zone);
     const bool change =

@@ -5,37 +5,19 @@
 #include <set>
 #include <string>
 
+#include "core/ascii.h"
 #include "policy/evaluate.h"
+#include "policy/judging.h"
 
 namespace qw::policy {
 
 namespace {
-
-std::string Lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-FindingEndpoint At(const ZoneMap& zones, const core::IpAddr& ip, const core::MacAddr& mac,
-                   uint16_t port) {
-  FindingEndpoint e;
-  if (ip.IsSet()) e.ip = ip;
-  if (!mac.IsZero()) e.mac = mac;
-  if (ip.IsSet()) e.zone = std::string(zones.Of(ip));
-  e.port = port;
-  return e;
-}
 
 // High when the contact comes from a crane zone: crane networks have no business with the
 // watched parties; medium from elsewhere.
 Severity ContactSeverity(const ZoneMap& zones, std::string_view from_zone) {
   return IsCraneZone(zones.Find(from_zone)) ? Severity::kHigh : Severity::kMedium;
 }
-
-std::string ZoneText(std::string_view z) { return z.empty() ? "no zone" : std::string(z); }
 
 const char* ViaText(std::string_view via) {
   return via == "dns" ? "looked up" : via == "tls" ? "opened TLS to" : "sent an HTTP request for";
@@ -44,15 +26,13 @@ const char* ViaText(std::string_view via) {
 }  // namespace
 
 bool DomainMatches(std::string_view pattern, std::string_view name) {
-  std::string p = Lowered(pattern);
-  while (!p.empty() && p.back() == '.') p.pop_back();
-  const std::string n = Lowered(name);
-  if (p.size() > 2 && p[0] == '*' && p[1] == '.') {
-    const std::string_view suffix = std::string_view(p).substr(1);  // ".logink.cn"
-    return n.size() > suffix.size() &&
-           n.compare(n.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
+  while (!pattern.empty() && pattern.back() == '.') pattern.remove_suffix(1);
+  if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
+    const std::string_view suffix = pattern.substr(1);  // ".logink.cn"
+    return name.size() > suffix.size() &&
+           core::EqualsNoCase(name.substr(name.size() - suffix.size()), suffix);
   }
-  return n == p;
+  return core::EqualsNoCase(name, pattern);
 }
 
 void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<model::Asset>& assets,
@@ -66,8 +46,8 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
       if (hit == entry.domains.end()) continue;
       Finding f;
       f.type = "watchlist.contact";
-      f.src = At(zones, k.client, k.client_mac, 0);
-      f.dst = At(zones, k.server, k.server_mac, 0);
+      f.src = Endpoint(k.client, k.client_mac, zones.Of(k.client), 0);
+      f.dst = Endpoint(k.server, k.server_mac, zones.Of(k.server), 0);
       f.severity = ContactSeverity(zones, f.src.zone);
       f.title = k.client.ToString() + " (" + ZoneText(f.src.zone) + ") " + ViaText(k.via) + " " +
                 k.name + ", on the watchlist as " + entry.label;
@@ -89,8 +69,8 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
         if (!to && !from) continue;
         Finding f;
         f.type = "watchlist.contact";
-        f.src = At(zones, k.initiator, k.initiator_mac, 0);
-        f.dst = At(zones, k.responder, k.responder_mac, k.port);
+        f.src = Endpoint(k.initiator, k.initiator_mac, zones.Of(k.initiator), 0);
+        f.dst = Endpoint(k.responder, k.responder_mac, zones.Of(k.responder), k.port);
         f.severity = ContactSeverity(zones, to ? f.src.zone : f.dst->zone);
         const core::IpAddr& watched = to ? k.responder : k.initiator;
         f.title = (k.protocol.empty() ? model::TransportName(k.transport) : k.protocol) + " from " +
@@ -145,8 +125,8 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
     if (!governed || covered) continue;
     Finding f;
     f.type = "data_sharing.unlisted";
-    f.src = At(zones, k.initiator, k.initiator_mac, 0);
-    f.dst = At(zones, k.responder, k.responder_mac, k.port);
+    f.src = Endpoint(k.initiator, k.initiator_mac, zones.Of(k.initiator), 0);
+    f.dst = Endpoint(k.responder, k.responder_mac, zones.Of(k.responder), k.port);
     f.severity = IsCraneZone(zones.Find(from)) ? Severity::kHigh : Severity::kMedium;
     const std::string service =
         k.protocol.empty() ? model::TransportName(k.transport) + "/" + std::to_string(k.port)

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "policy/judging.h"
+
 namespace qw::policy {
 
 std::vector<std::string> AdvisoryOf(std::string_view type) {
@@ -56,20 +58,8 @@ bool IsCraneZone(const Zone* z) {
                z->kind == ZoneKind::kCraneAuxiliary);
 }
 
-namespace {
-
-// A zone's name for titles: "(no zone)" when unassigned.
 std::string ZoneText(std::string_view zone) {
   return zone.empty() ? std::string("no zone") : std::string(zone);
-}
-
-std::string AddressText(const core::IpAddr& ip, const core::MacAddr& mac) {
-  return ip.IsSet() ? ip.ToString() : mac.ToString();
-}
-
-// The zone of an endpoint: by IP, or by VLAN when it has none (link-layer protocols).
-std::string_view ZoneOf(const ZoneMap& zones, const core::IpAddr& ip, uint16_t vlan) {
-  return ip.IsSet() ? zones.Of(ip) : zones.OfVlan(vlan);
 }
 
 FindingEndpoint Endpoint(const core::IpAddr& ip, const core::MacAddr& mac, std::string_view zone,
@@ -82,12 +72,45 @@ FindingEndpoint Endpoint(const core::IpAddr& ip, const core::MacAddr& mac, std::
   return e;
 }
 
-// The device's own record as a finding's times and evidence.
+bool HasRole(const model::Asset& a, std::initializer_list<std::string_view> roles) {
+  for (const auto& r : a.roles) {
+    if (std::find(roles.begin(), roles.end(), r.role) != roles.end()) return true;
+  }
+  return false;
+}
+
+std::string DeviceName(const model::Asset& a) {
+  if (!a.ips.empty()) return a.ips.front().ToString();
+  return a.mac ? a.mac->ToString() : std::string("?");
+}
+
 void AssetEvidence(Finding& f, const model::Asset& a) {
   f.first_ts = a.first_ts;
   f.last_ts = a.last_ts;
   f.capture_index = a.first_seen.capture_index;
   f.frame = a.first_seen.frame;
+}
+
+std::map<uint16_t, const model::Asset*> ControllersByVlan(const std::vector<model::Asset>& assets) {
+  std::map<uint16_t, const model::Asset*> out;
+  for (const auto& a : assets) {
+    if (!HasRole(a, {"plc", "drive", "io"})) continue;
+    for (const auto& v : a.vlans) {
+      if (v.outer != 0) out.emplace(v.outer, &a);  // untagged: no VLAN to judge
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string AddressText(const core::IpAddr& ip, const core::MacAddr& mac) {
+  return ip.IsSet() ? ip.ToString() : mac.ToString();
+}
+
+// The zone of an endpoint: by IP, or by VLAN when it has none (link-layer protocols).
+std::string_view ZoneOf(const ZoneMap& zones, const core::IpAddr& ip, uint16_t vlan) {
+  return ip.IsSet() ? zones.Of(ip) : zones.OfVlan(vlan);
 }
 
 std::string ServiceText(uint8_t transport, uint16_t port) {
@@ -264,17 +287,9 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
 
 void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
                  FindingSet& findings) {
-  auto has_role = [](const model::Asset& a, std::initializer_list<const char*> roles) {
-    for (const auto& r : a.roles) {
-      for (const char* want : roles) {
-        if (r.role == want) return true;
-      }
-    }
-    return false;
-  };
   for (const auto& a : assets) {
     // A gateway or router holds addresses of every zone it routes: not a multi-homed host.
-    if (a.gateway || has_role(a, {"router"}) || a.zones.size() < 2) continue;
+    if (a.gateway || HasRole(a, {"router"}) || a.zones.size() < 2) continue;
     Finding f;
     f.type = "segmentation.multi_homed_host";
     f.severity = Severity::kHigh;
@@ -319,36 +334,25 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
     }
     findings.Add(std::move(f));
   }
-  // VLANs carrying both controllers and auxiliaries (cameras).
-  struct VlanMix {
-    const model::Asset* control = nullptr;
-    const model::Asset* auxiliary = nullptr;
-  };
-  std::map<uint16_t, VlanMix> vlans;
+  // VLANs carrying both controllers and auxiliaries (cameras): the first of each.
+  std::map<uint16_t, const model::Asset*> cameras;
   for (const auto& a : assets) {
-    const bool control = has_role(a, {"plc", "drive", "io"});
-    const bool auxiliary = has_role(a, {"camera"});
-    if (!control && !auxiliary) continue;
+    if (!HasRole(a, {"camera"})) continue;
     for (const auto& v : a.vlans) {
-      if (v.outer == 0) continue;  // untagged: the capture shows no VLAN to judge
-      auto& mix = vlans[v.outer];
-      if (control && !mix.control) mix.control = &a;
-      if (auxiliary && !mix.auxiliary) mix.auxiliary = &a;
+      if (v.outer != 0) cameras.emplace(v.outer, &a);  // untagged: no VLAN to judge
     }
   }
-  for (const auto& [vlan, mix] : vlans) {
-    if (!mix.control || !mix.auxiliary) continue;
+  const auto controllers = ControllersByVlan(assets);
+  for (const auto& [vlan, camera] : cameras) {
+    auto controller = controllers.find(vlan);
+    if (controller == controllers.end()) continue;
     Finding f;
     f.type = "segmentation.mixed_vlan";
     f.severity = Severity::kMedium;
-    const model::Asset& cam = *mix.auxiliary;
-    const model::Asset& plc = *mix.control;
-    auto name = [](const model::Asset& a) {
-      return a.ips.empty() ? (a.mac ? a.mac->ToString() : std::string("?"))
-                           : a.ips.front().ToString();
-    };
-    f.title = "VLAN " + std::to_string(vlan) + " carries the controller " + name(plc) +
-              " and the camera " + name(cam);
+    const model::Asset& cam = *camera;
+    const model::Asset& plc = *controller->second;
+    f.title = "VLAN " + std::to_string(vlan) + " carries the controller " + DeviceName(plc) +
+              " and the camera " + DeviceName(cam);
     if (cam.mac) f.src.mac = cam.mac;
     if (!cam.ips.empty()) {
       f.src.ip = cam.ips.front();
@@ -356,7 +360,7 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
     }
     f.vlan = vlan;
     f.detail["vlan"] = std::to_string(vlan);
-    f.detail["controller"] = name(plc);
+    f.detail["controller"] = DeviceName(plc);
     f.advisory = AdvisoryOf(f.type);
     AssetEvidence(f, cam);
     findings.Add(std::move(f));

@@ -6,7 +6,9 @@
 #include <set>
 #include <vector>
 
+#include "core/ascii.h"
 #include "policy/evaluate.h"
+#include "policy/judging.h"
 
 namespace qw::policy {
 
@@ -15,8 +17,6 @@ namespace {
 bool Alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Identity keys whose values say who made a device or what software it runs. Others (user
 // names, locations, session ids, counters) are the operator's words, not the maker's.
@@ -41,18 +41,6 @@ bool SaysMaker(std::string_view key) {
     return key.size() > s.size() && key.substr(key.size() - s.size()) == s;
   };
   return ends("_server") || ends("_client");  // remote-access software ("ssh_server")
-}
-
-std::string Who(const model::Asset& a) {
-  if (!a.ips.empty()) return a.ips.front().ToString();
-  return a.mac ? a.mac->ToString() : std::string("?");
-}
-
-bool HasRole(const model::Asset& a, std::initializer_list<std::string_view> roles) {
-  for (const auto& r : a.roles) {
-    if (std::find(roles.begin(), roles.end(), r.role) != roles.end()) return true;
-  }
-  return false;
 }
 
 // Every attribution of one device, explicit ones first.
@@ -110,7 +98,7 @@ bool SupplierMatches(std::string_view pattern, std::string_view text) {
       if (!cur[k]) continue;
       if (pattern[k] == '*') {
         next[k] = 1;
-      } else if (Lower(pattern[k]) == Lower(text[i])) {
+      } else if (core::AsciiLower(pattern[k]) == core::AsciiLower(text[i])) {
         next[k + 1] = 1;
       }
     }
@@ -123,13 +111,7 @@ void JudgeSuppliers(const Policy& p, const ZoneMap& zones, std::vector<model::As
                     FindingSet& findings) {
   if (p.untrusted_suppliers.empty() && p.devices.empty()) return;
   // VLANs with controllers on them, and one controller of each to name.
-  std::map<uint16_t, const model::Asset*> control_vlans;
-  for (const auto& a : assets) {
-    if (!HasRole(a, {"plc", "drive", "io"})) continue;
-    for (const auto& v : a.vlans) {
-      if (v.outer != 0) control_vlans.emplace(v.outer, &a);
-    }
-  }
+  const auto control_vlans = ControllersByVlan(assets);
   for (auto& a : assets) {
     // Hosts on the Internet are others' infrastructure, not devices of the site.
     const bool only_external =
@@ -150,9 +132,9 @@ void JudgeSuppliers(const Policy& p, const ZoneMap& zones, std::vector<model::As
       }
       return e;
     };
+    // The device's times, and the frame that showed what matched.
     auto evidence = [&](Finding& f, const model::Evidence& ev) {
-      f.first_ts = a.first_ts;
-      f.last_ts = a.last_ts;
+      AssetEvidence(f, a);
       f.capture_index = ev.capture_index;
       f.frame = ev.frame;
     };
@@ -164,7 +146,8 @@ void JudgeSuppliers(const Policy& p, const ZoneMap& zones, std::vector<model::As
                              : first.by == "oui"
                                  ? "its MAC's IEEE vendor \"" + first.text + "\""
                                  : first.protocol + " " + first.field + " \"" + first.text + "\"";
-      f.title = Who(a) + " is attributed to the untrusted supplier " + first.supplier + " by " + by;
+      f.title = DeviceName(a) + " is attributed to the untrusted supplier " + first.supplier +
+                " by " + by;
       f.src = endpoint();
       if (!a.vlans.empty()) f.vlan = a.vlans.front().outer;
       f.detail["supplier"] = first.supplier;
@@ -192,7 +175,8 @@ void JudgeSuppliers(const Policy& p, const ZoneMap& zones, std::vector<model::As
       for (const auto& v : a.vlans) {
         auto c = control_vlans.find(v.outer);
         if (v.outer == 0 || c == control_vlans.end()) continue;
-        shared = "VLAN " + std::to_string(v.outer) + " with the controller " + Who(*c->second);
+        shared =
+            "VLAN " + std::to_string(v.outer) + " with the controller " + DeviceName(*c->second);
         shared_vlan = v.outer;
         break;
       }
@@ -201,7 +185,7 @@ void JudgeSuppliers(const Policy& p, const ZoneMap& zones, std::vector<model::As
     Finding f;
     f.type = "supplier.untrusted_not_isolated";
     f.severity = critical_place || !shared.empty() ? Severity::kHigh : Severity::kMedium;
-    f.title = Who(a) + " (" + first.supplier +
+    f.title = DeviceName(a) + " (" + first.supplier +
               ") is not isolated: " + (outside.empty() ? "" : "sits in " + outside) +
               (outside.empty() || shared.empty() ? "" : "; ") +
               (shared.empty() ? "" : "shares " + shared);

@@ -12,7 +12,6 @@ namespace {
 using testing_util::Ip;
 using testing_util::Load;
 using testing_util::Mac;
-using testing_util::Named;
 
 const char* kSite = R"(site: t
 zones:
@@ -27,14 +26,7 @@ class Traffic {
   Traffic() : comms_({}, anomalies_) {}
   Traffic& Flow(const char* from, const char* to, uint8_t transport, uint16_t port,
                 const char* protocol, uint64_t frame) {
-    flow::Flow f;
-    f.initiator_ip = Ip(from);
-    f.responder_ip = Ip(to);
-    f.proto = transport;
-    f.responder_port = port;
-    f.first_frame = frame;
-    if (protocol) f.consumer = std::make_unique<Named>(protocol);
-    comms_.OnFlowEnd(f);
+    testing_util::EndFlow(comms_, from, to, transport, port, protocol, frame);
     return *this;
   }
   Traffic& Op(const char* from, const char* to, dissect::IcsCategory category, const char* function,

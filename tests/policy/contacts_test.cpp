@@ -162,13 +162,7 @@ class ContactsTest : public testing::Test {
   ContactsTest() : policy_(Load(kSite)), zones_(policy_), comms_({}, anomalies_) {}
 
   void Flow(const char* from, const char* to, uint16_t port, uint64_t frame) {
-    flow::Flow f;
-    f.initiator_ip = Ip(from);
-    f.responder_ip = Ip(to);
-    f.proto = 6;
-    f.responder_port = port;
-    f.first_frame = frame;
-    comms_.OnFlowEnd(f);
+    testing_util::EndFlow(comms_, from, to, 6, port, nullptr, frame);
   }
   void Name(const char* via, const char* name, const char* client, const char* server,
             uint64_t frame) {

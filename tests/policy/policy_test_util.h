@@ -1,5 +1,5 @@
-// Helpers of the policy tests: a policy from text, addresses from text, and a stream
-// consumer that only names its protocol (so that an ended flow carries one).
+// Helpers of the policy tests: a policy from text, addresses from text, a stream consumer
+// that only names its protocol, and an ended flow that carries one.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 
 #include "core/address.h"
 #include "flow/flow.h"
+#include "model/communications.h"
 #include "policy/policy.h"
 
 namespace qw::policy::testing_util {
@@ -39,5 +40,20 @@ class Named final : public flow::StreamConsumer {
  private:
   const char* p_;
 };
+
+/// Ends a flow from `from` to `to`'s `port` over `transport` (its time the frame number's
+/// nanoseconds), recognised as `protocol` (nullptr: not recognised), into `comms`.
+inline void EndFlow(model::Communications& comms, const char* from, const char* to,
+                    uint8_t transport, uint16_t port, const char* protocol, uint64_t frame) {
+  flow::Flow f;
+  f.initiator_ip = Ip(from);
+  f.responder_ip = Ip(to);
+  f.proto = transport;
+  f.responder_port = port;
+  f.first_frame = frame;
+  f.first_ts = f.last_ts = core::Timestamp{static_cast<int64_t>(frame)};
+  if (protocol) f.consumer = std::make_unique<Named>(protocol);
+  comms.OnFlowEnd(f);
+}
 
 }  // namespace qw::policy::testing_util

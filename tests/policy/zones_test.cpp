@@ -12,7 +12,6 @@ namespace {
 
 using testing_util::Ip;
 using testing_util::Load;
-using testing_util::Named;
 
 const char* kYard = R"(site: yard
 zones:
@@ -158,15 +157,7 @@ class JudgeTest : public testing::Test {
   JudgeTest() : policy_(Load(kTerminal)), zones_(policy_), comms_({}, anomalies_) {}
 
   void Flow(const char* from, const char* to, uint16_t port, const char* protocol, uint64_t frame) {
-    flow::Flow f;
-    f.initiator_ip = Ip(from);
-    f.responder_ip = Ip(to);
-    f.proto = 6;
-    f.responder_port = port;
-    f.first_frame = frame;
-    f.first_ts = f.last_ts = core::Timestamp{static_cast<int64_t>(frame)};
-    if (protocol) f.consumer = std::make_unique<Named>(protocol);
-    comms_.OnFlowEnd(f);
+    testing_util::EndFlow(comms_, from, to, 6, port, protocol, frame);
   }
   void Op(const char* from, const char* to, dissect::IcsCategory category, const char* function,
           const char* target, uint64_t frame) {
@@ -227,18 +218,9 @@ TEST_F(JudgeTest, FlowsAcrossZonesNeedAConduitThatAdmitsTheService) {
 // A TFTP request and the data connection its server opens back: the request is judged,
 // the data connection goes with it.
 TEST_F(JudgeTest, TftpDataConnectionsGoWithTheirRequest) {
-  auto udp = [&](const char* from, const char* to, uint16_t port, uint64_t frame) {
-    flow::Flow f;
-    f.initiator_ip = Ip(from);
-    f.responder_ip = Ip(to);
-    f.proto = 17;
-    f.responder_port = port;
-    f.first_frame = frame;
-    f.consumer = std::make_unique<Named>("tftp");
-    comms_.OnFlowEnd(f);
-  };
-  udp("10.10.0.7", "10.50.1.2", 69, 10);     // the write request, into a crane
-  udp("10.50.1.2", "10.10.0.7", 50123, 11);  // the server's answers from its new port
+  // The write request, into a crane, and the server's answers from its new port.
+  testing_util::EndFlow(comms_, "10.10.0.7", "10.50.1.2", 17, 69, "tftp", 10);
+  testing_util::EndFlow(comms_, "10.50.1.2", "10.10.0.7", 17, 50123, "tftp", 11);
   Judged j = Judge();
   ASSERT_EQ(j.Count("segmentation.unallowed_flow"), 1u);
   EXPECT_EQ(j.Of("segmentation.unallowed_flow")->frame, 10u);
