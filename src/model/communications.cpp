@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/ascii.h"
+
 namespace qw::model {
 
 void Sighting::Add(core::Timestamp first, core::Timestamp last, uint32_t capture, uint64_t at,
@@ -117,10 +119,7 @@ size_t CanonicalNameInto(std::string_view name, std::span<char> out) {
   }
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const size_t n = std::min(name.size(), out.size());
-  for (size_t i = 0; i < n; ++i) {
-    const char c = name[i];
-    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
+  for (size_t i = 0; i < n; ++i) out[i] = core::AsciiLower(name[i]);
   return n;
 }
 

@@ -14,10 +14,6 @@ namespace qw::policy {
 
 namespace {
 
-bool Alnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 // Identity keys whose values say who made a device or what software it runs. Others (user
 // names, locations, session ids, counters) are the operator's words, not the maker's.
 bool SaysMaker(std::string_view key) {
@@ -87,11 +83,12 @@ bool SupplierMatches(std::string_view pattern, std::string_view text) {
   };
   const bool open_end = pattern.back() == '*';
   for (size_t i = 0;; ++i) {
-    if (i == 0 || !Alnum(text[i - 1]) || !Alnum(text[i < text.size() ? i : i - 1])) {
+    if (i == 0 || !core::AsciiAlnum(text[i - 1]) ||
+        !core::AsciiAlnum(text[i < text.size() ? i : i - 1])) {
       cur[0] = 1;
       close(cur);
     }
-    if (cur[n] && (open_end || i == text.size() || !Alnum(text[i]))) return true;
+    if (cur[n] && (open_end || i == text.size() || !core::AsciiAlnum(text[i]))) return true;
     if (i == text.size()) return false;
     std::fill(next.begin(), next.end(), 0);
     for (size_t k = 0; k < n; ++k) {

@@ -40,10 +40,6 @@ core::FixedText<12> Truncated(std::string_view text, bool empty) {
   return out;
 }
 
-bool IsAlnum(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 // JA4's two version characters.
 const char* Ja4Version(uint16_t v) {
   switch (v) {
@@ -178,7 +174,8 @@ std::optional<ClientHello> ParseClientHello(std::span<const uint8_t> body, char 
               core::ByteReader n(name);
               const uint8_t first = n.U8();
               const uint8_t last = name.size() > 1 ? n.PeekRest().back() : first;
-              if (IsAlnum(first) && IsAlnum(last)) {
+              if (core::AsciiAlnum(static_cast<char>(first)) &&
+                  core::AsciiAlnum(static_cast<char>(last))) {
                 first_alpn.Append(static_cast<char>(first)).Append(static_cast<char>(last));
               } else {
                 first_alpn.Append(kHex[first >> 4]).Append(kHex[last & 0xf]);
