@@ -28,6 +28,7 @@ demo: build
 	  --seed 1 --packets 200000 --policy-out $(DEMO_DIR)/site.yaml
 	$(BUILD)/src/app/quaywatch analyze $(DEMO_DIR)/terminal.pcap \
 	  --policy $(DEMO_DIR)/site.yaml --out $(DEMO_DIR)
+	node scripts/screenshots.mjs $(BUILD)/src/app/quaywatch $(DEMO_DIR)
 	@echo
 	@echo "Demo outputs in $(DEMO_DIR)/:"
 	@ls -l $(DEMO_DIR)
@@ -35,6 +36,8 @@ demo: build
 	@echo "  inventory: $(DEMO_DIR)/assets.json"
 	@echo "  findings:  $(DEMO_DIR)/events.jsonl (each planted violation, judged by $(DEMO_DIR)/site.yaml)"
 	@echo "  database:  $(DEMO_DIR)/quaywatch.sqlite (sqlite3 $(DEMO_DIR)/quaywatch.sqlite '.tables')"
+	@echo "  report:    $(DEMO_DIR)/report.html (open it in a browser; screenshot: $(DEMO_DIR)/report.png)"
+	@echo "  dashboard: $(BUILD)/src/app/quaywatch serve $(DEMO_DIR) (screenshots: $(DEMO_DIR)/dashboard.png, dashboard-map.png)"
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

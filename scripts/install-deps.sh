@@ -8,13 +8,20 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   libpcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev zlib1g-dev libssl-dev
-  libyaml-cpp-dev
+  libyaml-cpp-dev libgraphviz-dev libcpp-httplib-dev
   # run-time data: IEEE MAC vendor registries
   ieee-data
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev sqlite3 tshark iproute2 iputils-ping
   time
+  # the report's and dashboard's page tests and the demo's screenshots: headless Chromium
+  chromium fonts-dejavu-core
 )
+# Node.js and npm fetch the front-end libraries of web/package.json. A machine that already
+# has them (Debian's, or NodeSource's, which bundles npm) keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -22,11 +29,7 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
+install_packages() {
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null; then SUDO="sudo"; else
@@ -40,3 +43,20 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+else
+  install_packages
+fi
+
+# The front-end libraries, at the versions web/package-lock.json pins; again only when the
+# lock file changed since the last install.
+cd "$(dirname "$0")/../web"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci in web/"
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "install-deps: web/node_modules up to date"
+fi

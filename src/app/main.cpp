@@ -30,6 +30,9 @@ void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
   cmd.add_option("--max-hashed-file", o.limits.attach.max_hashed_file_bytes,
                  "Bytes up to which a transferred file's content is hashed (SHA-256)")
       ->capture_default_str();
+  cmd.add_flag("--no-report{false}", o.write_report,
+               "Skip report.html (the other outputs hold everything; 'quaywatch report' "
+               "writes it later)");
   cmd.add_flag("--no-dissectors", o.limits.no_dissectors,
                "Skip application-protocol dissection (industrial and IT protocols): frames, "
                "flows, ARP/LLDP/CDP and the inventory only; for measuring what dissection costs");
@@ -109,6 +112,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(qw::simulate::ProfileNames()))
       ->capture_default_str();
 
+  std::string report_dir, report_out;
+  auto* report_cmd =
+      app.add_subcommand("report", "Write report.html (map, findings, checklist) from outputs");
+  report_cmd->add_option("dir", report_dir, "Output folder of analyze or capture")->required();
+  report_cmd->add_option("-o,--output", report_out, "The page to write (default DIR/report.html)");
+
+  std::string serve_dir, serve_listen = "127.0.0.1:8750";
+  auto* serve = app.add_subcommand("serve", "Serve the dashboard and JSON API over outputs");
+  serve->add_option("dir", serve_dir, "Output folder of analyze or capture")->required();
+  serve
+      ->add_option("--listen", serve_listen,
+                   "HOST:PORT to listen on (port 0: any free one); anywhere but loopback, "
+                   "requests need the token printed at start")
+      ->capture_default_str();
+
   std::string policy_file;
   auto* policy =
       app.add_subcommand("policy", "Work with a site policy (zones, conduits, suppliers)");
@@ -131,6 +149,8 @@ int main(int argc, char** argv) {
 
   if (*policy_check) return qw::app::RunPolicyCheck(policy_file);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
+  if (*report_cmd) return qw::app::RunReport(report_dir, report_out);
+  if (*serve) return qw::app::RunServe(serve_dir, serve_listen);
   if (*learn) return qw::app::RunLearn(learn_captures, learn_options, baseline_out);
   if (*capture) return qw::app::RunCapture(live, output);
   if (*simulate) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "app/link_type_counter.h"
 #include "app/parallel.h"
@@ -25,6 +26,8 @@
 #include "policy/evaluate.h"
 #include "policy/policy.h"
 #include "policy/zones.h"
+#include "report/dashboard.h"
+#include "report/html_report.h"
 
 namespace qw::app {
 
@@ -221,9 +224,7 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
       policy::JudgeCommunications(site->policy, site->zones, comms, findings);
       policy::JudgeContacts(site->policy, site->zones, report.assets, comms, findings);
       outcome->file = options.policy_file;
-      outcome->site = site->policy.site;
-      outcome->zones = site->policy.zones.size();
-      outcome->conduits = site->policy.conduits.size();
+      policy::DescribePolicy(site->policy, *outcome);
     }
     if (judges.baseline) {
       policy::JudgeBaseline(*judges.baseline, site ? &site->zones : nullptr, report.assets, comms,
@@ -242,6 +243,9 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   if (auto s = store.Finish(report, summary, po); !s) return Fail(s.message());
   if (auto s = output::WriteJsonOutputs(report, options.out_dir, po); !s) {
     return Fail(s.message());
+  }
+  if (options.write_report) {
+    if (auto s = report::WriteReport(options.out_dir, ""); !s) return Fail(s.message());
   }
   fmt::print(
       stderr, "quaywatch: {} frames, {} flows, {} assets{}; outputs in {}/\n", report.frames(),
@@ -448,6 +452,45 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given
   Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
                  &engine.inventory(), engine.protocols()};
   return WriteOutputs(found, vendors, report, **store, sink, options, start, judges);
+}
+
+int RunReport(const std::string& dir, const std::string& out) {
+  const std::string path = out.empty() ? dir + "/report.html" : out;
+  if (auto s = report::WriteReport(dir, path); !s) return Fail(s.message());
+  fmt::print(stderr, "quaywatch: wrote {}\n", path);
+  return 0;
+}
+
+int RunServe(const std::string& dir, const std::string& listen) {
+  report::ServeOptions options;
+  if (!report::ParseListen(listen, options)) {
+    return Fail(listen + ": not HOST:PORT (an address of this machine, e.g. 127.0.0.1:8750)");
+  }
+  auto source = report::DataSource::FromDir(dir);
+  if (!source) return Fail(source.error().message);
+  // Signals are waited for on this thread; the server's threads never see them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  report::DashboardServer server(*source, options);
+  if (auto s = server.Bind(); !s) return Fail(s.message());
+  fmt::print("quaywatch: serving {} at {}\n", dir, server.Url());
+  if (!server.token().empty()) {
+    fmt::print("quaywatch: requests must carry the token {} (it is printed only now)\n",
+               server.token());
+  }
+  std::fflush(stdout);
+  core::Status served;
+  std::thread thread([&] { served = server.Run(); });
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  server.Stop();
+  thread.join();
+  if (!served) return Fail(served.message());
+  fmt::print(stderr, "quaywatch: stopped serving\n");
+  return 0;
 }
 
 }  // namespace qw::app

@@ -20,6 +20,7 @@ struct OutputOptions {
   std::string policy_file;    // the site policy (YAML); empty: inventory and flows only
   std::string fail_on;        // exit 1 when a finding is at or above this severity; empty: never
   std::string baseline_file;  // a baseline from `learn`: what is new is a finding; empty: none
+  bool write_report = true;   // write report.html beside the other outputs
 };
 
 /// `quaywatch analyze CAPTURE...`
@@ -43,6 +44,12 @@ struct CaptureOptions {
 
 /// `quaywatch capture --interface IF`
 int RunCapture(const CaptureOptions& capture, const OutputOptions& options);
+
+/// `quaywatch report DIR [-o FILE]`: report.html from a run's outputs.
+int RunReport(const std::string& dir, const std::string& out);
+
+/// `quaywatch serve DIR [--listen HOST:PORT]`: the dashboard until SIGINT or SIGTERM.
+int RunServe(const std::string& dir, const std::string& listen);
 
 /// The version string written into outputs.
 const char* Version();

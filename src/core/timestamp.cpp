@@ -87,4 +87,45 @@ std::string FormatIso8601(Timestamp t) {
   return std::string(FormatIso8601(t, buf));
 }
 
+std::optional<Timestamp> ParseIso8601(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+      t.back() != 'Z') {
+    return std::nullopt;
+  }
+  auto digits = [&](size_t at, size_t n, int64_t& v) {
+    v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      v = v * 10 + (t[i] - '0');
+    }
+    return true;
+  };
+  int64_t y, mo, d, h, mi, s;
+  if (!digits(0, 4, y) || !digits(5, 2, mo) || !digits(8, 2, d) || !digits(11, 2, h) ||
+      !digits(14, 2, mi) || !digits(17, 2, s) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+      mi > 59 || s > 60) {
+    return std::nullopt;
+  }
+  int64_t frac_ns = 0;
+  const size_t rest = t.size() - 20;  // between the seconds and the 'Z'
+  if (rest > 0) {
+    if (t[19] != '.' || rest < 2 || rest > 10) return std::nullopt;
+    int64_t f;
+    if (!digits(20, rest - 1, f)) return std::nullopt;
+    for (size_t i = rest - 1; i < 9; ++i) f *= 10;
+    frac_ns = f;
+  } else if (t[19] != 'Z') {
+    return std::nullopt;
+  }
+  // Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const int64_t yy = y - (mo <= 2);
+  const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int64_t yoe = yy - era * 400;
+  const int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = era * 146097 + doe - 719468;
+  return Timestamp{((days * 24 + h) * 60 + mi) * 60 * 1000000000 + s * 1000000000 + frac_ns};
+}
+
 }  // namespace qw::core

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ std::string FormatIso8601(Timestamp t);
 using Iso8601Text = std::array<char, 27>;
 /// The same text, written into `buf` (no allocation); the view points into it.
 std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf);
+
+/// Reads FormatIso8601's text back ("2024-03-01T10:00:00.123456Z"; the fraction may have 0
+/// to 9 digits); nullopt for anything else.
+std::optional<Timestamp> ParseIso8601(std::string_view text);
 
 /// FormatIso8601 for a series of nearby times: the date and time of day are worked out
 /// once per second, only the microseconds for each call.

@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "dissect/dhcp/dhcp_parser.h"
@@ -32,7 +33,7 @@ constexpr uint64_t kRunOperations = 512;
 // JSON that open runs may hold before they are written as they stand.
 constexpr size_t kMaxOpenRunBytes = 64u << 20;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 11> kMigrations = {
+constexpr std::array<const char*, 12> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -473,6 +474,29 @@ CREATE VIEW ics_operations AS
     R"sql(
 ALTER TABLE flows ADD COLUMN initiator_zone TEXT;
 ALTER TABLE flows ADD COLUMN responder_zone TEXT;
+)sql",
+    // 12: the site policy's zones and conduits as the run applied them, so that a report
+    // drawn later from this file alone shows the zones and tells allowed edges from others.
+    R"sql(
+CREATE TABLE policy_zones (
+  position INTEGER PRIMARY KEY,    -- order in the policy file, from 0
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  description TEXT,
+  inside TEXT,                     -- the zone this one is declared inside of
+  subnets TEXT NOT NULL,           -- JSON array of prefixes
+  vlans TEXT NOT NULL              -- JSON array of VLAN ids
+);
+CREATE TABLE policy_conduits (
+  position INTEGER PRIMARY KEY,    -- order in the policy file, from 0
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  from_zone TEXT NOT NULL,         -- a zone's name, or 'external'
+  to_zone TEXT NOT NULL,
+  services TEXT NOT NULL,          -- JSON array, as the policy writes them
+  allow TEXT NOT NULL,             -- JSON array: writes, program-changes, file-transfer, remote-access
+  purpose TEXT
+);
 )sql",
 };
 
@@ -1505,6 +1529,33 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
       bind_text(6, core::FormatIso8601(f.last_ts));
       sqlite3_bind_int64(st, 7, static_cast<int64_t>(f.count));
       bind_text(8, FindingJsonText(f, report));
+      ok = step();
+    }
+    ok = ok && prepare(
+                   "INSERT INTO policy_zones (position, run_id, name, kind, description, inside, "
+                   "subnets, vlans) VALUES (?,1,?,?,?,?,?,?)");
+    for (size_t n = 0; ok && n < policy->zone_list.size(); ++n) {
+      const auto& z = policy->zone_list[n];
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(n));
+      bind_text(2, z.name);
+      bind_text(3, z.kind);
+      if (!z.description.empty()) bind_text(4, z.description);
+      if (!z.inside.empty()) bind_text(5, z.inside);
+      bind_text(6, nlohmann::json(z.subnets).dump());
+      bind_text(7, nlohmann::json(z.vlans).dump());
+      ok = step();
+    }
+    ok = ok && prepare(
+                   "INSERT INTO policy_conduits (position, run_id, from_zone, to_zone, services, "
+                   "allow, purpose) VALUES (?,1,?,?,?,?,?)");
+    for (size_t n = 0; ok && n < policy->conduit_list.size(); ++n) {
+      const auto& c = policy->conduit_list[n];
+      sqlite3_bind_int64(st, 1, static_cast<int64_t>(n));
+      bind_text(2, c.from);
+      bind_text(3, c.to);
+      bind_text(4, nlohmann::json(c.services).dump());
+      bind_text(5, nlohmann::json(c.allow).dump());
+      if (!c.purpose.empty()) bind_text(6, c.purpose);
       ok = step();
     }
   }

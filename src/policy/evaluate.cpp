@@ -367,6 +367,31 @@ void JudgeAssets(const ZoneMap& zones, const std::vector<model::Asset>& assets,
   }
 }
 
+void DescribePolicy(const Policy& policy, PolicyOutcome& outcome) {
+  outcome.site = policy.site;
+  outcome.zones = policy.zones.size();
+  outcome.conduits = policy.conduits.size();
+  outcome.zone_list.clear();
+  for (const auto& z : policy.zones) {
+    auto& t = outcome.zone_list.emplace_back();
+    t.name = z.name;
+    t.kind = ZoneKindName(z.kind);
+    t.description = z.description;
+    t.inside = z.inside;
+    for (const auto& s : z.subnets) t.subnets.push_back(s.ToString());
+    t.vlans = z.vlans;
+  }
+  outcome.conduit_list.clear();
+  for (const auto& c : policy.conduits) {
+    auto& t = outcome.conduit_list.emplace_back();
+    t.from = c.from;
+    t.to = c.to;
+    t.purpose = c.purpose;
+    for (const auto& s : c.services) t.services.push_back(s.name);
+    t.allow = AllowanceNames(c.allow);
+  }
+}
+
 void PlaceAssets(const ZoneMap& zones, std::vector<model::Asset>& assets, FindingSet& findings) {
   for (auto& a : assets) {
     std::set<std::string> in;

@@ -22,6 +22,10 @@ std::vector<std::string> AdvisoryOf(std::string_view finding_type);
 /// them, and are judged with it, not as conversations of their own.
 std::set<const model::ConversationKey*> ServerOpenedData(const model::Communications& comms);
 
+/// Fills the outcome's site, counts and zone and conduit lists from the policy (the zones a
+/// report draws and the conduits it tells allowed edges by).
+void DescribePolicy(const Policy& policy, PolicyOutcome& outcome);
+
 /// Fills each asset's `zones` (its addresses' zones; by VLAN for a device without IP) and
 /// raises `segmentation.unassigned_address` for every private address no zone holds, with
 /// the first frame that address was heard in.

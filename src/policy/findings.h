@@ -67,9 +67,22 @@ class FindingSet {
 /// What a run's policy and baseline made of it: which policy (file empty without one),
 /// which baseline (empty without one), and the findings, in output order.
 struct PolicyOutcome {
+  /// A zone as the policy defines it, in words (for reports that draw the zones).
+  struct ZoneText {
+    std::string name, kind, description, inside;
+    std::vector<std::string> subnets;
+    std::vector<uint16_t> vlans;
+  };
+  /// A conduit as the policy defines it, in words.
+  struct ConduitText {
+    std::string from, to, purpose;
+    std::vector<std::string> services, allow;
+  };
   std::string file;
   std::string site;
   size_t zones = 0, conduits = 0;
+  std::vector<ZoneText> zone_list;        // the policy's zones, in file order
+  std::vector<ConduitText> conduit_list;  // the policy's conduits, in file order
   std::string baseline;
   size_t baseline_assets = 0, baseline_communications = 0;
   std::vector<Finding> findings;

@@ -658,6 +658,14 @@ const char* ZoneKindName(ZoneKind kind) {
   return "unknown";
 }
 
+std::vector<std::string> AllowanceNames(uint32_t bits) {
+  std::vector<std::string> names;
+  for (const auto& [name, bit] : kAllowances) {
+    if (bits & bit) names.emplace_back(name);
+  }
+  return names;
+}
+
 const Zone* Policy::FindZone(std::string_view name) const {
   for (const auto& z : zones) {
     if (z.name == name) return &z;

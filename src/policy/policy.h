@@ -89,6 +89,9 @@ enum Allowance : uint32_t {
   kAllowRemoteAccess = 8,
 };
 
+/// The policy-file spellings of the allowance bits set in `bits` ("writes", ...).
+std::vector<std::string> AllowanceNames(uint32_t bits);
+
 /// An allowed conversation: initiators in `from` may open `services` to responders in `to`.
 struct Conduit {
   std::string from, to;  // zone names, or "external"

@@ -1,0 +1,380 @@
+#include "report/report_data.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <memory>
+
+#include "core/address.h"
+#include "output/sqlite_store.h"
+
+namespace qw::report {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The lowest frame of a flow id (capture_index << 40 | first_frame).
+constexpr int64_t kFrameMask = (int64_t{1} << 40) - 1;
+
+// A read-only connection to one database file, closed on every path.
+class Db {
+ public:
+  ~Db() {
+    if (db_) sqlite3_close(db_);
+  }
+  core::Status Open(const std::string& path) {
+    path_ = path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return core::MakeError(path + ": no such file (run 'quaywatch analyze' with --out first)");
+    }
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      return Fail("cannot open");
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    return {};
+  }
+  core::Status Fail(const std::string& what) const {
+    return core::MakeError(
+        fmt::format("{}: {}: {}", path_, what, db_ ? sqlite3_errmsg(db_) : "out of memory"));
+  }
+  // Runs `sql` with `bind` applied and calls `row` per result row; a false from `row` stops
+  // early. Errors name the file.
+  template <class Row>
+  core::Status Query(const char* sql, Row row, int64_t bind = -1) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+      return Fail("not a quaywatch database");
+    }
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+    if (bind >= 0) sqlite3_bind_int64(st, 1, bind);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      if (!row(st)) return {};
+    }
+    if (rc != SQLITE_DONE) return Fail("read");
+    return {};
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+Json Text(sqlite3_stmt* st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return nullptr;
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+  return std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, col)));
+}
+
+Json Int(sqlite3_stmt* st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return nullptr;
+  return sqlite3_column_int64(st, col);
+}
+
+Json Real(sqlite3_stmt* st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return nullptr;
+  return sqlite3_column_double(st, col);
+}
+
+// Parses a column holding JSON; an error names the file, the table and the row.
+core::Result<Json> JsonColumn(const Db& db, sqlite3_stmt* st, int col, const char* table,
+                              int64_t row) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+  const size_t n = static_cast<size_t>(sqlite3_column_bytes(st, col));
+  Json j = Json::parse(p ? p : "", p ? p + n : nullptr, nullptr, false);
+  if (j.is_discarded()) {
+    return core::MakeError(fmt::format("{}: table {} row {}: not JSON", db.path(), table, row));
+  }
+  return j;
+}
+
+// Where each address's device was placed, for rows whose table has no zone columns.
+class ZoneLookup {
+ public:
+  ZoneLookup(const Json& assets, bool policy) : policy_(policy) {
+    for (const auto& a : assets) {
+      const auto& zones = a.value("zones", Json::array());
+      if (!zones.is_array() || zones.empty() || !zones[0].is_string()) continue;
+      for (const auto& ip : a.value("ips", Json::array())) {
+        if (ip.is_string()) by_ip_.emplace(ip.get<std::string>(), zones[0].get<std::string>());
+      }
+    }
+  }
+  Json Of(const Json& ip) const {
+    if (!policy_ || !ip.is_string()) return nullptr;
+    auto it = by_ip_.find(ip.get<std::string>());
+    if (it != by_ip_.end()) return it->second;
+    auto parsed = core::IpAddr::Parse(ip.get<std::string>());
+    if (parsed && !parsed->IsPrivate()) return "external";
+    return nullptr;
+  }
+
+ private:
+  bool policy_;
+  std::map<std::string, std::string> by_ip_;
+};
+
+core::Status LoadRows(Db& db, ReportData& d) {
+  int64_t n = 0;
+  auto s = db.Query("SELECT summary FROM runs ORDER BY id DESC LIMIT 1", [&](sqlite3_stmt* st) {
+    auto j = JsonColumn(db, st, 0, "runs", ++n);
+    if (j) d.summary = std::move(*j);
+    return j.ok();
+  });
+  if (!s) return s;
+  if (n == 0) return core::MakeError(db.path() + ": holds no run (the analysis did not finish)");
+  core::Status bad;
+  n = 0;
+  s = db.Query("SELECT detail FROM assets ORDER BY id", [&](sqlite3_stmt* st) {
+    auto j = JsonColumn(db, st, 0, "assets", ++n);
+    if (!j) return (bad = core::MakeError(j.error().message)), false;
+    d.assets.push_back(std::move(*j));
+    return true;
+  });
+  if (!s) return s;
+  if (!bad) return bad;
+  n = 0;
+  s = db.Query("SELECT detail FROM findings ORDER BY id", [&](sqlite3_stmt* st) {
+    auto j = JsonColumn(db, st, 0, "findings", ++n);
+    if (!j) return (bad = core::MakeError(j.error().message)), false;
+    d.findings.push_back(std::move(*j));
+    return true;
+  });
+  if (!s) return s;
+  return bad;
+}
+
+core::Status LoadPolicy(Db& db, ReportData& d) {
+  bool has = false;
+  auto s = db.Query("SELECT 1 FROM sqlite_master WHERE name = 'policy_zones'",
+                    [&](sqlite3_stmt*) { return !(has = true); });
+  if (!s || !has) return s;
+  core::Status bad;
+  int64_t n = 0;
+  s = db.Query(
+      "SELECT name, kind, description, inside, subnets, vlans FROM policy_zones ORDER BY "
+      "position",
+      [&](sqlite3_stmt* st) {
+        ++n;
+        auto subnets = JsonColumn(db, st, 4, "policy_zones", n);
+        auto vlans = JsonColumn(db, st, 5, "policy_zones", n);
+        if (!subnets || !vlans) {
+          bad = core::MakeError((subnets ? vlans.error() : subnets.error()).message);
+          return false;
+        }
+        d.zones.push_back({{"name", Text(st, 0)},
+                           {"kind", Text(st, 1)},
+                           {"description", Text(st, 2)},
+                           {"inside", Text(st, 3)},
+                           {"subnets", std::move(*subnets)},
+                           {"vlans", std::move(*vlans)}});
+        return true;
+      });
+  if (!s || !bad) return s ? bad : s;
+  n = 0;
+  s = db.Query(
+      "SELECT from_zone, to_zone, services, allow, purpose FROM policy_conduits ORDER BY "
+      "position",
+      [&](sqlite3_stmt* st) {
+        ++n;
+        auto services = JsonColumn(db, st, 2, "policy_conduits", n);
+        auto allow = JsonColumn(db, st, 3, "policy_conduits", n);
+        if (!services || !allow) {
+          bad = core::MakeError((services ? allow.error() : services.error()).message);
+          return false;
+        }
+        d.conduits.push_back({{"from", Text(st, 0)},
+                              {"to", Text(st, 1)},
+                              {"services", std::move(*services)},
+                              {"allow", std::move(*allow)},
+                              {"purpose", Text(st, 4)}});
+        return true;
+      });
+  return s ? bad : s;
+}
+
+const char* TransportName(int64_t proto) {
+  switch (proto) {
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 1:
+      return "icmp";
+    case 58:
+      return "icmpv6";
+    default:
+      return "ip";
+  }
+}
+
+core::Status LoadLedgers(Db& db, ReportData& d, const ReportLimits& limits) {
+  size_t seen = 0;
+  auto s = db.Query(
+      "SELECT initiator_ip, initiator_zone, responder_ip, responder_zone, proto, responder_port, "
+      "protocol, count(*), sum(packets_from_initiator + packets_from_responder), "
+      "sum(bytes_from_initiator + bytes_from_responder), min(first_ts), max(last_ts), min(id) "
+      "FROM flows GROUP BY initiator_ip, initiator_zone, responder_ip, responder_zone, proto, "
+      "responder_port, protocol ORDER BY count(*) DESC, min(id)",
+      [&](sqlite3_stmt* st) {
+        if (++seen > limits.conversations) return true;
+        const int64_t id = sqlite3_column_int64(st, 12);
+        d.conversations.push_back({{"initiator", Text(st, 0)},
+                                   {"initiator_zone", Text(st, 1)},
+                                   {"responder", Text(st, 2)},
+                                   {"responder_zone", Text(st, 3)},
+                                   {"transport", TransportName(sqlite3_column_int64(st, 4))},
+                                   {"port", Int(st, 5)},
+                                   {"protocol", Text(st, 6)},
+                                   {"flows", Int(st, 7)},
+                                   {"packets", Int(st, 8)},
+                                   {"bytes", Int(st, 9)},
+                                   {"first_ts", Text(st, 10)},
+                                   {"last_ts", Text(st, 11)},
+                                   {"capture", id >> 40},
+                                   {"frame", id & kFrameMask}});
+        return true;
+      });
+  if (!s) return s;
+  d.conversations_cut = seen > limits.conversations ? seen - limits.conversations : 0;
+
+  const ZoneLookup zones(d.assets, !d.zones.empty());
+  seen = 0;
+  s = db.Query(
+      "SELECT coalesce(e.initiator_ip, e.initiator_mac, e.initiator), "
+      "coalesce(e.responder_ip, e.responder_mac, e.responder), r.protocol, r.function, "
+      "r.category, r.target, sum(r.count), min(r.capture_index), "
+      "min(coalesce(r.operations ->> '$[0][1]', r.operations ->> '$[0][2]')), "
+      "min(r.operations ->> '$[0][3]') "
+      "FROM ics_operation_runs AS r LEFT JOIN ics_endpoints AS e ON e.id = r.endpoints "
+      "GROUP BY 1, 2, r.protocol, r.function, r.category, r.target "
+      "ORDER BY CASE r.category WHEN 'program-change' THEN 0 WHEN 'firmware' THEN 1 "
+      "WHEN 'controller-state' THEN 2 WHEN 'write' THEN 3 ELSE 4 END, sum(r.count) DESC, 9",
+      [&](sqlite3_stmt* st) {
+        if (++seen > limits.rows) return true;
+        Json ini = Text(st, 0), resp = Text(st, 1);
+        d.operations.push_back({{"initiator", ini},
+                                {"initiator_zone", zones.Of(ini)},
+                                {"responder", resp},
+                                {"responder_zone", zones.Of(resp)},
+                                {"protocol", Text(st, 2)},
+                                {"function", Text(st, 3)},
+                                {"category", Text(st, 4)},
+                                {"target", Text(st, 5)},
+                                {"count", Int(st, 6)},
+                                {"capture", Int(st, 7)},
+                                {"frame", Int(st, 8)},
+                                {"first_ts", Text(st, 9)}});
+        return true;
+      });
+  if (!s) return s;
+  d.operations_cut = seen > limits.rows ? seen - limits.rows : 0;
+
+  seen = 0;
+  s = db.Query(
+      "SELECT tool, client_ip, client_port, server_ip, server_port, user, client_software, "
+      "server_software, start_ts, end_ts, duration_s, bytes_from_client, bytes_from_server, "
+      "capture_index, frame, security FROM remote_access ORDER BY start_ts, id",
+      [&](sqlite3_stmt* st) {
+        if (++seen > limits.rows) return true;
+        Json client = Text(st, 1), server = Text(st, 3);
+        d.remote_access.push_back({{"tool", Text(st, 0)},
+                                   {"client", client},
+                                   {"client_zone", zones.Of(client)},
+                                   {"server", server},
+                                   {"server_zone", zones.Of(server)},
+                                   {"server_port", Int(st, 4)},
+                                   {"user", Text(st, 5)},
+                                   {"client_software", Text(st, 6)},
+                                   {"server_software", Text(st, 7)},
+                                   {"start_ts", Text(st, 8)},
+                                   {"end_ts", Text(st, 9)},
+                                   {"duration_s", Real(st, 10)},
+                                   {"bytes_from_client", Int(st, 11)},
+                                   {"bytes_from_server", Int(st, 12)},
+                                   {"capture", Int(st, 13)},
+                                   {"frame", Int(st, 14)},
+                                   {"security", Text(st, 15)}});
+        return true;
+      });
+  if (!s) return s;
+  d.remote_access_cut = seen > limits.rows ? seen - limits.rows : 0;
+
+  seen = 0;
+  s = db.Query(
+      "SELECT protocol, command, direction, client_ip, server_ip, server_port, file_name, "
+      "location, bytes, declared_size, complete, sha256, result, ts, capture_index, frame "
+      "FROM file_transfers ORDER BY ts, id",
+      [&](sqlite3_stmt* st) {
+        if (++seen > limits.rows) return true;
+        Json client = Text(st, 3), server = Text(st, 4);
+        d.file_transfers.push_back({{"protocol", Text(st, 0)},
+                                    {"command", Text(st, 1)},
+                                    {"direction", Text(st, 2)},
+                                    {"client", client},
+                                    {"client_zone", zones.Of(client)},
+                                    {"server", server},
+                                    {"server_zone", zones.Of(server)},
+                                    {"server_port", Int(st, 5)},
+                                    {"file_name", Text(st, 6)},
+                                    {"location", Text(st, 7)},
+                                    {"bytes", Int(st, 8)},
+                                    {"declared_size", Int(st, 9)},
+                                    {"complete", sqlite3_column_int64(st, 10) != 0},
+                                    {"sha256", Text(st, 11)},
+                                    {"result", Text(st, 12)},
+                                    {"ts", Text(st, 13)},
+                                    {"capture", Int(st, 14)},
+                                    {"frame", Int(st, 15)}});
+        return true;
+      });
+  if (!s) return s;
+  d.transfers_cut = seen > limits.rows ? seen - limits.rows : 0;
+  return {};
+}
+
+}  // namespace
+
+std::string FallbackGroup(const std::string& ip) {
+  if (ip.empty()) return "no address";
+  auto parsed = core::IpAddr::Parse(ip);
+  if (!parsed) return "no address";
+  if (!parsed->IsPrivate()) return "external";
+  if (parsed->IsV4()) {
+    const size_t dot = ip.rfind('.');
+    return ip.substr(0, dot) + ".0/24";
+  }
+  return ip.rfind("fe80", 0) == 0 ? "link-local" : "ipv6 site";
+}
+
+core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimits& limits) {
+  Db db;
+  if (auto s = db.Open(dir + "/quaywatch.sqlite"); !s) return core::Error{s.message()};
+  int version = -1;
+  auto s = db.Query("PRAGMA user_version", [&](sqlite3_stmt* st) {
+    version = sqlite3_column_int(st, 0);
+    return false;
+  });
+  if (!s) return core::Error{s.message()};
+  if (version < 11 || version > output::SqliteStore::SchemaVersion()) {
+    return core::MakeError(fmt::format(
+        "{}: schema version {} is not one this report reads (11 to {}); analyse the capture "
+        "again with this build",
+        db.path(), version, output::SqliteStore::SchemaVersion()));
+  }
+  ReportData d;
+  if (s = LoadRows(db, d); !s) return core::Error{s.message()};
+  if (s = LoadPolicy(db, d); !s) return core::Error{s.message()};
+  if (s = LoadLedgers(db, d, limits); !s) return core::Error{s.message()};
+  if (d.summary.contains("capture") && d.summary["capture"].contains("files")) {
+    for (const auto& f : d.summary["capture"]["files"]) d.captures.push_back(f.value("path", ""));
+  }
+  return d;
+}
+
+}  // namespace qw::report

@@ -1,0 +1,54 @@
+// What a report or the dashboard shows, read from an output directory's quaywatch.sqlite
+// (the one file that holds all of a run: summary, assets, findings, the policy's zones and
+// conduits, flows, industrial operations, remote-access sessions and file transfers), or
+// built in memory by a live capture. Rows are JSON objects so that the HTML templates and
+// the JSON API serve them alike; every list is bounded, and what a bound cut is counted.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace qw::report {
+
+/// Bounds on what is loaded: the report must stay a file a browser opens.
+struct ReportLimits {
+  size_t conversations = 200000;  // rows of the conversation aggregate read for the map
+  size_t rows = 5000;             // rows of each ledger (operations, sessions, transfers)
+};
+
+/// A run's outputs, as the report and the dashboard read them.
+struct ReportData {
+  nlohmann::json summary = nlohmann::json::object();  // summary.json
+  nlohmann::json assets = nlohmann::json::array();    // assets.json's objects
+  nlohmann::json findings = nlohmann::json::array();  // events.jsonl's lines
+  nlohmann::json zones = nlohmann::json::array();     // {name, kind, description, subnets, vlans}
+  nlohmann::json conduits = nlohmann::json::array();  // {from, to, services, allow, purpose}
+  /// One row per initiator, responder and service: {initiator, initiator_zone, responder,
+  /// responder_zone, transport, port, protocol, flows, packets, bytes, first_ts, last_ts,
+  /// capture, frame}; zones null where the run had no policy.
+  nlohmann::json conversations = nlohmann::json::array();
+  /// Industrial operations by requester, device, protocol, category, function and target:
+  /// {initiator, initiator_zone, responder, responder_zone, protocol, function, category,
+  /// target, count, first_ts, capture, frame}.
+  nlohmann::json operations = nlohmann::json::array();
+  nlohmann::json remote_access = nlohmann::json::array();   // one row per session
+  nlohmann::json file_transfers = nlohmann::json::array();  // one row per file moved
+  std::vector<std::string> captures;                        // capture paths, by index
+  size_t conversations_cut = 0, operations_cut = 0, remote_access_cut = 0, transfers_cut = 0;
+  bool live = false;  // a live capture's snapshot, not a finished run
+};
+
+/// Reads DIR/quaywatch.sqlite; an error names the file and what is wrong with it (missing,
+/// not a quaywatch database, a schema this build does not know, a row that is not JSON).
+core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimits& limits = {});
+
+/// The zone an address belongs to for drawing, when the run's policy named none: a private
+/// IPv4 address's /24, "link-local" or "ipv6 site", "external" for public addresses, and
+/// "no address" for an empty one.
+std::string FallbackGroup(const std::string& ip);
+
+}  // namespace qw::report

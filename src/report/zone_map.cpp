@@ -1,0 +1,378 @@
+#include "report/zone_map.h"
+
+#include <fmt/format.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "report/template.h"
+
+namespace qw::report {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxCells = 400;         // devices listed in one box
+constexpr size_t kMaxExternalCells = 40;  // hosts on the Internet listed
+constexpr size_t kLabelServices = 3;      // services named on an edge
+
+std::string Str(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A double-quoted DOT string: backslashes and quotes escaped, so that no escape sequence
+// of Graphviz (\N, \G, \L, ...) can be smuggled in by a name.
+std::string DotQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n' || c == '\r') c = ' ';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// An edge label: one quoted DOT string with the services one per line.
+std::string EdgeLabel(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    const std::string q = DotQuote(l);
+    out += (out.empty() ? "" : "\\n") + q.substr(1, q.size() - 2);
+  }
+  return "\"" + out + "\"";
+}
+
+std::string Short(std::string_view s, size_t n) {
+  if (s.size() <= n) return std::string(s);
+  size_t cut = n;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return std::string(s.substr(0, cut)) + "…";
+}
+
+// One box of the map.
+struct Group {
+  std::string name, id, kind, detail;
+  std::vector<const Json*> assets;
+  size_t order = 0;
+};
+
+bool IsCraneKind(std::string_view kind) {
+  return kind == "crane-management" || kind == "crane-control" || kind == "crane-auxiliary";
+}
+
+const char* KindColor(std::string_view kind) {
+  if (IsCraneKind(kind)) return "#dbe9f6";
+  if (kind == "untrusted-supplier") return "#fde2c8";
+  if (kind == "external") return "#eeeeee";
+  if (kind == "remote-access" || kind == "secure-transfer" || kind == "dmz") return "#e6e0f3";
+  return "#e3f1e0";
+}
+
+// The service of a conversation in words: the protocol a dissector named, else tcp/502.
+std::string ServiceOf(const Json& c) {
+  std::string p = Str(c, "protocol");
+  if (!p.empty()) return p;
+  auto port = c.value("port", Json());
+  return Str(c, "transport") + (port.is_number() ? "/" + std::to_string(port.get<int64_t>()) : "");
+}
+
+}  // namespace
+
+std::string SafeId(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    out += ok ? c : '_';
+  }
+  return out;
+}
+
+ZoneMapDrawing BuildZoneMap(const ReportData& d) {
+  const bool policy = !d.zones.empty();
+  std::map<std::string, Group> groups;
+  size_t order = 0;
+  auto group = [&](const std::string& name, const std::string& kind) -> Group& {
+    auto [it, fresh] = groups.try_emplace(name);
+    if (fresh) {
+      it->second.name = name;
+      it->second.id = "zone-" + SafeId(name);
+      it->second.kind = kind;
+      it->second.order = order++;
+    }
+    return it->second;
+  };
+  for (const auto& z : d.zones) {
+    Group& g = group(Str(z, "name"), Str(z, "kind"));
+    std::vector<std::string> parts{g.kind};
+    for (const auto& s : z.value("subnets", Json::array())) parts.push_back(s.get<std::string>());
+    for (const auto& v : z.value("vlans", Json::array())) {
+      parts.push_back("VLAN " + std::to_string(v.get<int64_t>()));
+    }
+    g.detail = fmt::format("{}", fmt::join(parts, " · "));
+  }
+
+  // Which devices a finding names as its device or its source; which zone pairs it links.
+  std::map<std::string, std::vector<std::string>> finding_types_by_address;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> finding_types_by_pair;
+  for (const auto& f : d.findings) {
+    const std::string type = Str(f, "type");
+    const Json src = f.value("src", Json::object()), dst = f.value("dst", Json::object());
+    // The device a finding is about, or the initiator of the conversation it judges.
+    // By MAC only when no address names it (a router's MAC carries many hosts' frames).
+    const std::string who = Str(src, "ip").empty() ? Str(src, "mac") : Str(src, "ip");
+    if (!who.empty()) finding_types_by_address[who].push_back(type);
+    if (dst.is_object() && !Str(src, "zone").empty() && !Str(dst, "zone").empty()) {
+      finding_types_by_pair[{Str(src, "zone"), Str(dst, "zone")}].push_back(type);
+    }
+  }
+
+  for (const auto& a : d.assets) {
+    std::set<std::string> names;
+    if (policy) {
+      for (const auto& z : a.value("zones", Json::array())) names.insert(z.get<std::string>());
+      if (names.empty()) names.insert("unassigned");
+    } else {
+      for (const auto& ip : a.value("ips", Json::array())) names.insert(FallbackGroup(ip));
+      if (names.empty()) names.insert("no address");
+    }
+    for (const auto& n : names) {
+      group(n, n == "external" ? "external"
+               : policy        ? "unassigned"
+                               : "subnet")
+          .assets.push_back(&a);
+    }
+  }
+
+  // Edges: zone pairs that talked, with services and flow counts.
+  struct Edge {
+    std::map<std::string, int64_t> services;
+    int64_t flows = 0;
+    std::vector<std::string> findings;
+  };
+  std::map<std::pair<std::string, std::string>, Edge> edges;
+  auto zone_of = [&](const Json& c, const char* zone_key, const char* ip_key) {
+    if (policy) {
+      std::string z = Str(c, zone_key);
+      return z.empty() ? std::string("unassigned") : z;
+    }
+    return FallbackGroup(Str(c, ip_key));
+  };
+  for (const auto& c : d.conversations) {
+    std::string from = zone_of(c, "initiator_zone", "initiator");
+    std::string to = zone_of(c, "responder_zone", "responder");
+    if (from == to) continue;
+    Edge& e = edges[{from, to}];
+    const int64_t flows = c.value("flows", int64_t{0});
+    e.services[ServiceOf(c)] += flows;
+    e.flows += flows;
+  }
+  for (auto& [pair, types] : finding_types_by_pair) {
+    if (pair.first == pair.second) continue;
+    edges[pair].findings = types;  // a finding's pair is drawn even when its flows were cut
+  }
+
+  ZoneMapDrawing out;
+  std::string& dot = out.dot;
+  dot +=
+      "digraph zone_map {\n"
+      "  graph [rankdir=LR, fontname=\"DejaVu Sans\", nodesep=0.35, ranksep=1.1, "
+      "pad=0.2, bgcolor=\"white\"];\n"
+      "  node [shape=plaintext, fontname=\"DejaVu Sans\", fontsize=9, margin=0];\n"
+      "  edge [fontname=\"DejaVu Sans\", fontsize=9, arrowsize=0.7];\n";
+  std::vector<const Group*> ordered;
+  for (const auto& [name, g] : groups) ordered.push_back(&g);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const Group* a, const Group* b) { return a->order < b->order; });
+  // Make sure every edge end has a box.
+  for (const auto& [pair, e] : edges) {
+    for (const auto& n : {pair.first, pair.second}) {
+      if (!groups.count(n)) {
+        Group& g = group(n, n == "external" ? "external" : "unassigned");
+        ordered.push_back(&g);
+      }
+    }
+  }
+  for (const Group* g : ordered) {
+    const bool external = g->kind == "external";
+    std::vector<const Json*> shown = g->assets;
+    if (external) {
+      std::stable_sort(shown.begin(), shown.end(), [](const Json* a, const Json* b) {
+        return a->value("bytes", int64_t{0}) > b->value("bytes", int64_t{0});
+      });
+    }
+    const size_t cap = external ? kMaxExternalCells : kMaxCells;
+    const size_t hidden = shown.size() > cap ? shown.size() - cap : 0;
+    if (hidden) shown.resize(cap);
+    const size_t columns = std::clamp<size_t>(
+        static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(shown.size()) * 1.6))), 1, 10);
+    size_t flagged = 0;
+    std::string cells;
+    for (size_t i = 0; i < shown.size(); ++i) {
+      const Json& a = *shown[i];
+      if (i % columns == 0) cells += i ? "</TR><TR>" : "<TR>";
+      const auto ips = a.value("ips", Json::array());
+      const std::string address = ips.empty() ? Str(a, "mac") : ips[0].get<std::string>();
+      std::string role;
+      if (auto roles = a.value("roles", Json::array()); !roles.empty()) role = roles[0];
+      std::string vendor = Str(a, "vendor");
+      std::vector<std::string> types;
+      for (const auto& ip : ips) {
+        auto it = finding_types_by_address.find(ip.get<std::string>());
+        if (it != finding_types_by_address.end())
+          types.insert(types.end(), it->second.begin(), it->second.end());
+      }
+      if (auto it = finding_types_by_address.find(Str(a, "mac"));
+          it != finding_types_by_address.end() && ips.empty()) {
+        types.insert(types.end(), it->second.begin(), it->second.end());
+      }
+      std::sort(types.begin(), types.end());
+      types.erase(std::unique(types.begin(), types.end()), types.end());
+      const bool untrusted = !a.value("untrusted_supplier", Json()).is_null();
+      const char* fill = !types.empty() ? "#f5b7b1" : untrusted ? "#fad7a0" : "#ffffff";
+      flagged += !types.empty();
+      const int64_t id = a.value("id", int64_t{0});
+      std::string title = address + (role.empty() ? "" : " · " + role) +
+                          (vendor.empty() ? "" : " · " + vendor) +
+                          (untrusted ? " · untrusted supplier" : "");
+      if (!types.empty()) title += fmt::format(" · findings: {}", fmt::join(types, ", "));
+      const std::string note = Short(role.empty() ? vendor : role, 18);
+      cells += fmt::format(
+          "<TD HREF=\"#asset-{}\" TITLE=\"{}\" ID=\"{}-asset-{}\" BGCOLOR=\"{}\">{}{}</TD>", id,
+          HtmlEscape(title), g->id, id, fill, HtmlEscape(address.empty() ? "?" : address),
+          note.empty()
+              ? std::string()
+              : "<BR/><FONT POINT-SIZE=\"7\" COLOR=\"#555555\">" + HtmlEscape(note) + "</FONT>");
+    }
+    if (!cells.empty()) cells += "</TR>";
+    if (hidden) {
+      cells += fmt::format("<TR><TD COLSPAN=\"{}\"><I>and {} more</I></TD></TR>", columns, hidden);
+    }
+    std::string header = fmt::format(
+        "<TR><TD COLSPAN=\"{}\" BGCOLOR=\"{}\"><B>{}</B><BR/><FONT POINT-SIZE=\"8\">{}{} "
+        "device{}{}</FONT></TD></TR>",
+        std::max<size_t>(columns, 1), KindColor(g->kind), HtmlEscape(g->name),
+        g->detail.empty() ? "" : HtmlEscape(g->detail) + "<BR/>", g->assets.size(),
+        g->assets.size() == 1 ? "" : "s",
+        flagged ? fmt::format(", {} with findings", flagged) : "");
+    dot += fmt::format(
+        "  {} [id={}, tooltip={}, label=<<TABLE BORDER=\"1\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
+        "CELLPADDING=\"3\" COLOR=\"#7f8c8d\">{}{}</TABLE>>];\n",
+        DotQuote(g->id), DotQuote(g->id), DotQuote(g->name), header, cells);
+    out.groups.push_back(
+        {{"name", g->name}, {"id", g->id}, {"kind", g->kind}, {"assets", g->assets.size()}});
+  }
+
+  std::set<std::pair<std::string, std::string>> allowed;
+  for (const auto& c : d.conduits) allowed.insert({Str(c, "from"), Str(c, "to")});
+  for (const auto& [pair, e] : edges) {
+    const auto& [from, to] = pair;
+    std::string status = !e.findings.empty()         ? "violating"
+                         : !policy                   ? "unjudged"
+                         : allowed.count({from, to}) ? "allowed"
+                                                     : "unjudged";
+    std::vector<std::pair<std::string, int64_t>> services(e.services.begin(), e.services.end());
+    std::stable_sort(services.begin(), services.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<std::string> words;
+    for (size_t i = 0; i < services.size() && i < kLabelServices; ++i) {
+      words.push_back(fmt::format("{} ×{}", services[i].first, services[i].second));
+    }
+    if (services.size() > kLabelServices) {
+      words.push_back(fmt::format("+{} more", services.size() - kLabelServices));
+    }
+    std::vector<std::string> types = e.findings;
+    std::sort(types.begin(), types.end());
+    types.erase(std::unique(types.begin(), types.end()), types.end());
+    std::string tooltip =
+        fmt::format("{} → {}: {} flow{}", from, to, e.flows, e.flows == 1 ? "" : "s");
+    if (!words.empty()) tooltip += fmt::format(" ({})", fmt::join(words, ", "));
+    if (!types.empty()) tooltip += fmt::format("; findings: {}", fmt::join(types, ", "));
+    const char* color = status == "violating" ? "#c0392b"
+                        : status == "allowed" ? "#27ae60"
+                                              : "#95a5a6";
+    const std::string id = fmt::format("edge-{}--{}", SafeId(from), SafeId(to));
+    dot += fmt::format(
+        "  {} -> {} [id={}, class={}, color=\"{}\", fontcolor=\"{}\", penwidth={}, style={}, "
+        "label={}, tooltip={}, labeltooltip={}];\n",
+        DotQuote("zone-" + SafeId(from)), DotQuote("zone-" + SafeId(to)), DotQuote(id),
+        DotQuote(status), color, color, status == "violating" ? "2.2" : "1.2",
+        status == "unjudged" ? "dashed" : "solid", EdgeLabel(words), DotQuote(tooltip),
+        DotQuote(tooltip));
+    out.edges.push_back({{"from", from},
+                         {"to", to},
+                         {"id", id},
+                         {"status", status},
+                         {"flows", e.flows},
+                         {"services", words},
+                         {"findings", types}});
+  }
+  dot += "}\n";
+  return out;
+}
+
+namespace {
+
+// What Graphviz said during the current layout (it reports through a global callback).
+std::string* g_graphviz_errors = nullptr;
+
+int CollectGraphvizError(char* message) {
+  if (g_graphviz_errors && g_graphviz_errors->size() < 4096) *g_graphviz_errors += message;
+  return 0;
+}
+
+}  // namespace
+
+core::Result<std::string> RenderSvg(const std::string& dot) {
+  // Graphviz keeps global state: one layout at a time in this process.
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  std::string said;
+  g_graphviz_errors = &said;
+  agseterr(AGERR);
+  agseterrf(CollectGraphvizError);
+  struct Reset {
+    ~Reset() {
+      agseterrf(nullptr);
+      g_graphviz_errors = nullptr;
+    }
+  } reset;
+  GVC_t* gvc = gvContext();
+  if (!gvc) return core::MakeError("graphviz: no context");
+  Agraph_t* g = agmemread(dot.c_str());
+  if (!g) {
+    gvFreeContext(gvc);
+    return core::MakeError(fmt::format("graphviz: the map is not DOT ({})", aglasterr()));
+  }
+  std::string svg;
+  std::string error;
+  if (gvLayout(gvc, g, "dot") != 0) {
+    error = "graphviz: layout failed";
+  } else {
+    char* data = nullptr;
+    unsigned int size = 0;
+    if (gvRenderData(gvc, g, "svg", &data, &size) != 0 || !data) {
+      error = "graphviz: SVG rendering failed (is libgvc's core plugin installed?)";
+    } else {
+      svg.assign(data, size);
+    }
+    gvFreeRenderData(data);
+    gvFreeLayout(gvc, g);
+  }
+  agclose(g);
+  gvFreeContext(gvc);
+  if (error.empty() && !said.empty()) error = "graphviz: " + said;
+  if (!error.empty()) return core::MakeError(error);
+  const size_t start = svg.find("<svg");
+  if (start == std::string::npos) return core::MakeError("graphviz: no <svg> in its output");
+  return svg.substr(start);
+}
+
+}  // namespace qw::report

@@ -1,0 +1,36 @@
+// The zone map of the report and the dashboard: each zone a box listing its devices, each
+// pair of zones that talked an edge labelled with the services seen, told apart as allowed
+// (a conduit admits it), violating (a finding between the two zones) or unjudged (no
+// policy). Without a policy, addresses are grouped by their /24 instead of zones. The DOT
+// text is laid out by Graphviz (libgvc) into SVG that the report inlines.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/result.h"
+#include "report/report_data.h"
+
+namespace qw::report {
+
+/// The map in both forms, and its edges as data.
+struct ZoneMapDrawing {
+  std::string dot;
+  /// {from, to, status ("violating", "allowed", "unjudged"), flows, services, findings}
+  nlohmann::json edges = nlohmann::json::array();
+  /// {name, id, kind, assets} per box, in drawing order
+  nlohmann::json groups = nlohmann::json::array();
+};
+
+/// Builds the DOT text of the map; every name from the wire or the policy is escaped.
+ZoneMapDrawing BuildZoneMap(const ReportData& data);
+
+/// Lays `dot` out with Graphviz's dot engine and returns the <svg> element (without the XML
+/// prologue); an error carries what Graphviz said.
+core::Result<std::string> RenderSvg(const std::string& dot);
+
+/// An identifier safe in HTML ids and CSS selectors: letters, digits, '-' and '_' kept,
+/// anything else '_'.
+std::string SafeId(std::string_view text);
+
+}  // namespace qw::report

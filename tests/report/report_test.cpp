@@ -1,0 +1,426 @@
+// The report and the dashboard over a real run: a simulated terminal with a planted
+// violation of every finding type, analysed against its site policy. What the report
+// loads, the checklist and map it draws, the page it writes, and the JSON API over HTTP on
+// loopback, with and without the token.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "app/run.h"
+#include "report/checklist.h"
+#include "report/dashboard.h"
+#include "report/html_report.h"
+#include "report/report_data.h"
+#include "report/zone_map.h"
+#include "simulate/simulate.h"
+
+namespace qw::report {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+// Graphviz writes '-' in ids as "&#45;"; a browser reads them back as '-'.
+std::string Decoded(std::string svg) {
+  for (size_t at; (at = svg.find("&#45;")) != std::string::npos;) svg.replace(at, 5, "-");
+  return svg;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One analysed run of the violations scenario, shared by every test here.
+class ReportTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::path(testing::TempDir()) / "qw-report-test");
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    simulate::SimulateOptions o;
+    o.scenario = "violations";
+    o.seed = 5;
+    o.packets = 60000;
+    ASSERT_TRUE(simulate::Simulate(o, (*dir_ / "t.pcap").string(), nullptr).ok());
+    auto policy = simulate::ScenarioPolicy("violations");
+    ASSERT_TRUE(policy.ok());
+    std::ofstream((*dir_ / "site.yaml")) << *policy;
+    app::OutputOptions out;
+    out.out_dir = dir_->string();
+    out.policy_file = (*dir_ / "site.yaml").string();
+    ASSERT_EQ(app::RunAnalyze({(*dir_ / "t.pcap").string()}, out), 0);
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::vector<Json> Events() {
+    std::vector<Json> events;
+    std::ifstream in(*dir_ / "events.jsonl");
+    for (std::string line; std::getline(in, line);) events.push_back(Json::parse(line));
+    return events;
+  }
+  static ReportData Load() {
+    auto d = LoadReportData(dir_->string());
+    EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
+    return d.ok() ? std::move(*d) : ReportData{};
+  }
+  static fs::path* dir_;
+};
+fs::path* ReportTest::dir_ = nullptr;
+
+TEST_F(ReportTest, LoadsEverythingTheRunWrote) {
+  ReportData d = Load();
+  const Json summary = Json::parse(Slurp(*dir_ / "summary.json"));
+  const Json assets = Json::parse(Slurp(*dir_ / "assets.json"));
+  EXPECT_EQ(d.summary, summary);
+  EXPECT_EQ(d.assets.size(), assets.size());
+  EXPECT_EQ(d.findings.size(), Events().size());
+  EXPECT_EQ(d.zones.size(), summary["policy"]["zones"].get<size_t>());
+  EXPECT_EQ(d.conduits.size(), summary["policy"]["conduits"].get<size_t>());
+  EXPECT_EQ(d.zones[0]["name"], "business-it");
+  EXPECT_EQ(d.zones[0]["subnets"], Json({"10.10.0.0/16"}));
+  // Conversations add up to every flow the run ended.
+  int64_t flows = 0;
+  for (const auto& c : d.conversations) flows += c["flows"].get<int64_t>();
+  const Json& f = summary["flows"];
+  EXPECT_EQ(flows, f["tcp"].get<int64_t>() + f["udp"].get<int64_t>() + f["other"].get<int64_t>());
+  // Program changes come first among the operations, with their zones.
+  ASSERT_FALSE(d.operations.empty());
+  EXPECT_EQ(d.operations[0]["category"], "program-change");
+  EXPECT_EQ(d.operations[0]["initiator_zone"], "business-it");
+  EXPECT_FALSE(d.remote_access.empty());
+  EXPECT_FALSE(d.file_transfers.empty());
+  ASSERT_EQ(d.captures.size(), 1u);
+}
+
+TEST_F(ReportTest, UnreadableOutputsAreOneLineNamingTheFile) {
+  auto missing = LoadReportData((*dir_ / "nowhere").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("nowhere/quaywatch.sqlite: no such file"),
+            std::string::npos)
+      << missing.error().message;
+  const fs::path bad = *dir_ / "bad";
+  fs::create_directories(bad);
+  std::ofstream(bad / "quaywatch.sqlite") << "this is no database, only text\n";
+  auto garbage = LoadReportData(bad.string());
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_NE(garbage.error().message.find("bad/quaywatch.sqlite"), std::string::npos);
+  EXPECT_EQ(garbage.error().message.find('\n'), std::string::npos);
+  EXPECT_EQ(app::RunReport(bad.string(), ""), 2);
+  EXPECT_FALSE(fs::exists(bad / "report.html"));
+}
+
+TEST_F(ReportTest, ChecklistMarksWhatTheFindingsViolateAndLeavesTheRestToAttest) {
+  ReportData d = Load();
+  const Json rows = AdvisoryChecklist(d);
+  std::set<std::string> violated_refs;
+  for (const auto& f : Events()) {
+    if (f["severity"] == "info") continue;
+    for (const auto& a : f["advisory"]) violated_refs.insert(a.get<std::string>());
+  }
+  size_t attest = 0;
+  for (const auto& r : rows) {
+    const std::string ref = r["ref"];
+    if (r["status"] == "attest") {
+      ++attest;
+      EXPECT_FALSE(r["observable"].get<bool>());
+    } else if (violated_refs.count(ref)) {
+      EXPECT_EQ(r["status"], "violated") << ref;
+      EXPECT_FALSE(r["findings"].empty()) << ref;
+    } else {
+      EXPECT_TRUE(r["status"] == "supported") << ref << ": " << r["status"];
+    }
+    EXPECT_EQ(r["cfr"].get<std::string>().rfind("33 CFR 101.650: ", 0), 0u);
+  }
+  EXPECT_EQ(attest, 4u);
+  EXPECT_GE(violated_refs.size(), 8u);
+  // Without a policy nothing was judged: no item claims support.
+  d.zones = Json::array();
+  d.findings = Json::array();
+  for (const auto& r : AdvisoryChecklist(d)) {
+    EXPECT_TRUE(r["status"] == "not-judged" || r["status"] == "attest") << r["ref"];
+  }
+}
+
+TEST_F(ReportTest, MapDrawsEveryZoneAndEveryViolatingPair) {
+  ReportData d = Load();
+  ZoneMapDrawing map = BuildZoneMap(d);
+  auto rendered = RenderSvg(map.dot);
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  const std::string svg = Decoded(*rendered);
+  for (const auto& z : d.zones) {
+    EXPECT_NE(svg.find("id=\"zone-" + SafeId(z["name"].get<std::string>()) + "\""),
+              std::string::npos)
+        << z["name"];
+  }
+  std::set<std::string> violating;
+  for (const auto& e : map.edges) {
+    if (e["status"] == "violating") violating.insert(e["id"].get<std::string>());
+  }
+  for (const auto& f : Events()) {
+    if (!f.contains("dst") || f["src"]["zone"] == f["dst"]["zone"]) continue;
+    const std::string id = "edge-" + SafeId(f["src"]["zone"].get<std::string>()) + "--" +
+                           SafeId(f["dst"]["zone"].get<std::string>());
+    EXPECT_TRUE(violating.count(id)) << f["type"] << " " << id;
+  }
+  // Allowed conduits show as allowed: crane management reaches crane 1.
+  bool allowed = false;
+  for (const auto& e : map.edges)
+    allowed |= e["id"] == "edge-rcms--crane-1" && e["status"] == "allowed";
+  EXPECT_TRUE(allowed);
+}
+
+TEST(ZoneMapTest, NamesFromTheWireCannotBreakOutOfTheMap) {
+  ReportData d;
+  d.zones = Json::array({{{"name", "ot\"]; evil [label=\"x"},
+                          {"kind", "crane-control"},
+                          {"subnets", {"10.0.0.0/8"}},
+                          {"vlans", {5}}}});
+  d.assets = Json::array({{{"id", 1},
+                           {"ips", {"10.0.0.1"}},
+                           {"zones", {"ot\"]; evil [label=\"x"}},
+                           {"roles", {"<script>alert(1)</script>"}},
+                           {"vendor", "\\N \\G & <b>"},
+                           {"bytes", 10}}});
+  ZoneMapDrawing map = BuildZoneMap(d);
+  auto svg = RenderSvg(map.dot);
+  ASSERT_TRUE(svg.ok()) << svg.error().message << "\n" << map.dot;
+  EXPECT_EQ(svg->find("<script"), std::string::npos);
+  EXPECT_EQ(svg->find("<b>"), std::string::npos);
+  EXPECT_NE(Decoded(*svg).find("zone-ot____evil__label__x"), std::string::npos);
+  EXPECT_EQ(map.groups.size(), 1u);
+}
+
+TEST(ZoneMapTest, WithoutAPolicyAddressesGroupBySubnet) {
+  EXPECT_EQ(FallbackGroup("192.168.7.20"), "192.168.7.0/24");
+  EXPECT_EQ(FallbackGroup("8.8.8.8"), "external");
+  EXPECT_EQ(FallbackGroup("fe80::1"), "link-local");
+  EXPECT_EQ(FallbackGroup(""), "no address");
+  ReportData d;
+  d.assets = Json::array({{{"id", 1}, {"ips", {"192.168.7.20"}}},
+                          {{"id", 2}, {"ips", {"192.168.8.3"}}},
+                          {{"id", 3}, {"ips", Json::array()}, {"mac", "00:11:22:33:44:55"}}});
+  d.conversations = Json::array({{{"initiator", "192.168.7.20"},
+                                  {"responder", "192.168.8.3"},
+                                  {"protocol", "modbus"},
+                                  {"flows", 3}}});
+  ZoneMapDrawing map = BuildZoneMap(d);
+  ASSERT_EQ(map.edges.size(), 1u);
+  EXPECT_EQ(map.edges[0]["from"], "192.168.7.0/24");
+  EXPECT_EQ(map.edges[0]["status"], "unjudged");
+  EXPECT_EQ(map.groups.size(), 3u);
+  EXPECT_TRUE(RenderSvg(map.dot).ok());
+}
+
+TEST_F(ReportTest, PageIsSelfContainedAndEscapesWhatTheWireSaid) {
+  ReportData d = Load();
+  // A device whose name an adversary chose.
+  d.assets.push_back({{"id", 9999},
+                      {"ips", {"10.10.9.9"}},
+                      {"zones", {"business-it"}},
+                      {"names", {"<img src=x onerror=alert(1)>"}},
+                      {"bytes", 1}});
+  auto html = RenderReportHtml(d);
+  ASSERT_TRUE(html.ok()) << html.error().message;
+  EXPECT_EQ(html->find("<img src=x"), std::string::npos);
+  EXPECT_NE(html->find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+  EXPECT_EQ(html->find("{{"), std::string::npos);
+  // Nothing fetched: no script, style, image or frame from elsewhere.
+  std::regex remote(R"re((src|href)\s*=\s*"(https?:)?//)re", std::regex::icase);
+  EXPECT_FALSE(std::regex_search(*html, remote));
+  EXPECT_EQ(html->find("<link"), std::string::npos);
+  for (const char* section :
+       {"id=\"overview\"", "id=\"findings\"", "id=\"map\"", "id=\"inventory\"", "id=\"operations\"",
+        "id=\"remote-access\"", "id=\"file-transfers\"", "id=\"checklist\""}) {
+    EXPECT_NE(html->find(section), std::string::npos) << section;
+  }
+  for (const auto& f : Events()) {
+    EXPECT_NE(html->find("data-type=\"" + f["type"].get<std::string>() + "\""), std::string::npos);
+  }
+  EXPECT_TRUE(fs::exists(*dir_ / "report.html")) << "analyze writes the report at the end";
+}
+
+TEST(FindingFiltersTest, FrameAndConversation) {
+  Json f = {{"src", {{"ip", "10.10.5.20"}}},
+            {"dst", {{"ip", "10.50.1.10"}, {"port", 102}}},
+            {"evidence", {{"capture", "a.pcap"}, {"frame", 20515}}}};
+  Json filters = FindingFilters(f);
+  EXPECT_EQ(filters["frame"], "frame.number == 20515");
+  EXPECT_EQ(
+      filters["conversation"],
+      "ip.addr == 10.10.5.20 && ip.addr == 10.50.1.10 && (tcp.port == 102 || udp.port == 102)");
+  Json device = {{"src", {{"mac", "00:0e:8c:01:02:03"}}}, {"evidence", {{"frame", 7}}}};
+  EXPECT_EQ(FindingFilters(device)["conversation"], "eth.addr == 00:0e:8c:01:02:03");
+  Json v6 = {{"src", {{"ip", "fd00::1"}}}};
+  EXPECT_EQ(FindingFilters(v6)["conversation"], "ipv6.addr == fd00::1");
+}
+
+TEST(ServeOptionsTest, ListenAddresses) {
+  ServeOptions o;
+  EXPECT_TRUE(ParseListen("127.0.0.1:9000", o));
+  EXPECT_EQ(o.host, "127.0.0.1");
+  EXPECT_EQ(o.port, 9000);
+  EXPECT_TRUE(ParseListen("[::1]:0", o));
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 0);
+  EXPECT_TRUE(ParseListen("localhost", o));
+  EXPECT_EQ(o.port, 0) << "a bare host keeps the port it had";
+  for (const char* bad : {"", ":80", "host.example:80", "1.2.3.4:99999", "1.2.3.4:x", "[::1"}) {
+    EXPECT_FALSE(ParseListen(bad, o)) << bad;
+  }
+  EXPECT_TRUE(ParseListen("::1:80", o)) << "an IPv6 address without brackets is all host";
+  EXPECT_EQ(o.host, "::1:80");
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.9.9.9"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+  EXPECT_EQ(NewToken().size(), 32u);
+  EXPECT_NE(NewToken(), NewToken());
+}
+
+// A dashboard served on a free port for one test, stopped at its end.
+class Served {
+ public:
+  Served(std::shared_ptr<DataSource> source, const std::string& host) {
+    ServeOptions o;
+    o.host = host;
+    o.port = 0;
+    server_ = std::make_unique<DashboardServer>(std::move(source), o);
+    EXPECT_TRUE(server_->Bind().ok());
+    thread_ = std::thread([this] { (void)server_->Run(); });
+  }
+  ~Served() {
+    server_->Stop();
+    thread_.join();
+  }
+  httplib::Client Client() const {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5, 0);
+    c.set_read_timeout(20, 0);
+    return c;
+  }
+  const DashboardServer& server() const { return *server_; }
+
+ private:
+  std::unique_ptr<DashboardServer> server_;
+  std::thread thread_;
+};
+
+Json Body(const httplib::Result& r) {
+  EXPECT_TRUE(r) << "no answer";
+  return r ? Json::parse(r->body, nullptr, false) : Json();
+}
+
+TEST_F(ReportTest, ApiOverHttpServesFiltersAndPages) {
+  auto source = DataSource::FromDir(dir_->string());
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  Served served(*source, "127.0.0.1");
+  EXPECT_TRUE(served.server().token().empty()) << "no token on loopback";
+  auto c = served.Client();
+  ReportData d = Load();
+
+  auto summary = c.Get("/api/summary");
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->status, 200);
+  EXPECT_EQ(summary->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(Body(summary)["assets"], d.assets.size());
+  EXPECT_EQ(Body(summary)["summary"], d.summary);
+
+  Json all = Body(c.Get("/api/assets?limit=1000"));
+  EXPECT_EQ(all["total"], d.assets.size());
+  Json cameras = Body(c.Get("/api/assets?zone=cameras&limit=1000"));
+  ASSERT_GT(cameras["total"].get<size_t>(), 0u);
+  EXPECT_LT(cameras["total"].get<size_t>(), d.assets.size());
+  for (const auto& a : cameras["items"])
+    EXPECT_TRUE(a["zones"].dump().find("cameras") != std::string::npos);
+  Json untrusted = Body(c.Get("/api/assets?untrusted=1&limit=1000"));
+  for (const auto& a : untrusted["items"]) EXPECT_FALSE(a["untrusted_supplier"].is_null());
+
+  Json page = Body(c.Get("/api/assets?offset=10&limit=5"));
+  ASSERT_EQ(page["items"].size(), 5u);
+  EXPECT_EQ(page["items"][0], all["items"][10]);
+  EXPECT_EQ(page["total"], all["total"]);
+
+  Json high = Body(c.Get("/api/findings?severity=high"));
+  for (const auto& f : high["items"]) EXPECT_EQ(f["severity"], "high");
+  size_t expected_high = 0;
+  for (const auto& f : Events()) expected_high += f["severity"] == "high";
+  EXPECT_EQ(high["total"], expected_high);
+
+  Json s7 = Body(c.Get("/api/flows?protocol=s7comm&limit=1000"));
+  ASSERT_GT(s7["total"].get<size_t>(), 0u);
+  for (const auto& r : s7["items"]) EXPECT_EQ(r["protocol"], "s7comm");
+  Json changes = Body(c.Get("/api/operations?category=program-change"));
+  ASSERT_GT(changes["total"].get<size_t>(), 0u);
+  for (const auto& r : changes["items"]) EXPECT_EQ(r["category"], "program-change");
+  EXPECT_GT(Body(c.Get("/api/remote_access"))["total"].get<size_t>(), 0u);
+  EXPECT_GT(Body(c.Get("/api/file_transfers"))["total"].get<size_t>(), 0u);
+  Json map = Body(c.Get("/api/map"));
+  EXPECT_EQ(map["svg"].get<std::string>().rfind("<svg", 0), 0u);
+
+  auto index = c.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("quaywatch dashboard"), std::string::npos);
+  EXPECT_FALSE(index->get_header_value("Content-Security-Policy").empty());
+
+  EXPECT_EQ(c.Get("/api/assets?limit=5000")->status, 400);
+  EXPECT_EQ(c.Get("/api/assets?offset=-1")->status, 400);
+  EXPECT_EQ(c.Get("/api/assets?untrusted=maybe")->status, 400);
+  EXPECT_EQ(c.Get("/api/nothing")->status, 404);
+  EXPECT_EQ(c.Post("/api/summary", "{}", "application/json")->status, 405);
+  // A page elsewhere that rebinds its name to 127.0.0.1 is refused.
+  EXPECT_EQ(c.Get("/api/summary", {{"Host", "attacker.example"}})->status, 403);
+}
+
+TEST_F(ReportTest, AwayFromLoopbackEveryRequestNeedsTheToken) {
+  auto source = DataSource::FromDir(dir_->string());
+  ASSERT_TRUE(source.ok());
+  Served served(*source, "0.0.0.0");
+  const std::string token = served.server().token();
+  ASSERT_EQ(token.size(), 32u);
+  EXPECT_NE(served.server().Url().find("?token=" + token), std::string::npos);
+  auto c = served.Client();
+  auto none = c.Get("/api/summary");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(c.Get("/")->status, 401);
+  EXPECT_EQ(c.Get("/api/summary", {{"Authorization", "Bearer " + std::string(32, '0')}})->status,
+            401);
+  EXPECT_EQ(c.Get("/api/summary?token=" + token.substr(0, 31))->status, 401);
+  EXPECT_EQ(c.Get("/api/summary", {{"Authorization", "Bearer " + token}})->status, 200);
+  EXPECT_EQ(c.Get("/api/assets?token=" + token)->status, 200);
+  EXPECT_EQ(c.Get("/?token=" + token)->status, 200);
+}
+
+TEST(DataSourceTest, LiveSnapshotsBumpTheVersion) {
+  auto live = DataSource::Live();
+  auto [empty, v0] = live->Current();
+  EXPECT_TRUE(empty->live);
+  EXPECT_TRUE(empty->assets.empty());
+  ReportData snap;
+  snap.assets.push_back({{"id", 1}});
+  live->Publish(std::move(snap));
+  auto [now, v1] = live->Current();
+  EXPECT_GT(v1, v0);
+  EXPECT_EQ(now->assets.size(), 1u);
+  EXPECT_TRUE(now->live);
+  DashboardApi api(live);
+  EXPECT_EQ(Json::parse(api.Get("/api/summary", {}).body)["live"], true);
+}
+
+}  // namespace
+}  // namespace qw::report
