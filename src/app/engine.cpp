@@ -229,4 +229,11 @@ model::FlowCounts Engine::flow_counts() const {
   return c;
 }
 
+std::unique_ptr<model::Inventory> Engine::InventoryWithLiveFlows() const {
+  auto copy = std::make_unique<model::Inventory>(limits_.inventory);
+  copy->Merge(inventory_);
+  flows_->ForEachLive([&](const flow::Flow& f) { copy->OnFlowEnd(f); });
+  return copy;
+}
+
 }  // namespace qw::app

@@ -76,6 +76,9 @@ class Engine final : public flow::FlowObserver {
   model::FlowCounts flow_counts() const;
   const core::Anomalies& anomalies() const { return anomalies_; }
   const model::Inventory& inventory() const { return inventory_; }
+  /// The inventory as it would be if every flow still live ended now: a copy, for the live
+  /// dashboard's snapshots.
+  std::unique_ptr<model::Inventory> InventoryWithLiveFlows() const;
   const model::ProtocolCounter& protocols() const { return protocols_; }
 
  private:

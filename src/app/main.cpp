@@ -86,6 +86,14 @@ int main(int argc, char** argv) {
       ->add_option("--duration", live.duration_s,
                    "Seconds to capture (default: until SIGINT or SIGTERM)")
       ->check(CLI::NonNegativeNumber);
+  capture->add_option("--serve", live.serve,
+                      "Also serve the dashboard, updating as traffic flows, on HOST:PORT "
+                      "(e.g. 127.0.0.1:8750); anywhere but loopback it needs the printed token");
+  capture
+      ->add_option("--snapshot-seconds", live.snapshot_s,
+                   "Seconds between the live dashboard's snapshots")
+      ->check(CLI::Range(0.2, 3600.0))
+      ->capture_default_str();
   AddOutputOptions(*capture, output);
 
   qw::simulate::SimulateOptions sim;

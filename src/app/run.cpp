@@ -28,6 +28,7 @@
 #include "policy/zones.h"
 #include "report/dashboard.h"
 #include "report/html_report.h"
+#include "report/live_snapshot.h"
 
 namespace qw::app {
 
@@ -194,14 +195,8 @@ std::string PreparePolicy(OutputOptions& options, Judges& judges) {
   return {};
 }
 
-int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
-                 model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
-                 const OutputOptions& options, Clock::time_point start, const Judges& judges) {
-  const LoadedPolicy* site = judges.site.get();
-  if (!sink.error().empty()) return Fail(sink.error());
-  const LoadedVendors& loaded = vendors.get();
-  if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
-  const model::VendorDb& vendor_db = loaded.db;
+// The run's counts into `report`, from one engine or the merged shards.
+void FillCounts(const Findings& found, model::RunReport& report) {
   report.version = Version();
   report.frame_counts = found.frames;
   report.flow_counts = found.flows;
@@ -211,30 +206,47 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
     auto& to = kind == "remote_access" ? report.remote_access : report.file_transfers;
     to.insert(names.begin(), names.end());
   }
-  report.assets = found.inventory->Finalize(vendor_db);
-  std::optional<policy::PolicyOutcome> outcome;
-  const model::Communications& comms = found.inventory->communications();
-  if (site || judges.baseline) {
-    policy::FindingSet findings;
-    outcome.emplace();
-    if (site) {
-      policy::PlaceAssets(site->zones, report.assets, findings);
-      policy::JudgeAssets(site->zones, report.assets, findings);
-      policy::JudgeSuppliers(site->policy, site->zones, report.assets, findings);
-      policy::JudgeCommunications(site->policy, site->zones, comms, findings);
-      policy::JudgeContacts(site->policy, site->zones, report.assets, comms, findings);
-      outcome->file = options.policy_file;
-      policy::DescribePolicy(site->policy, *outcome);
-    }
-    if (judges.baseline) {
-      policy::JudgeBaseline(*judges.baseline, site ? &site->zones : nullptr, report.assets, comms,
-                            findings);
-      outcome->baseline = options.baseline_file;
-      outcome->baseline_assets = judges.baseline->assets.size();
-      outcome->baseline_communications = judges.baseline->communications.size();
-    }
-    outcome->findings = findings.Sorted();
+}
+
+// Places the assets in zones and judges them and the communication map by the site policy
+// and the baseline; nullopt when neither was given.
+std::optional<policy::PolicyOutcome> Judge(const Judges& judges, const OutputOptions& options,
+                                           std::vector<model::Asset>& assets,
+                                           const model::Communications& comms) {
+  const LoadedPolicy* site = judges.site.get();
+  if (!site && !judges.baseline) return std::nullopt;
+  policy::FindingSet findings;
+  policy::PolicyOutcome outcome;
+  if (site) {
+    policy::PlaceAssets(site->zones, assets, findings);
+    policy::JudgeAssets(site->zones, assets, findings);
+    policy::JudgeSuppliers(site->policy, site->zones, assets, findings);
+    policy::JudgeCommunications(site->policy, site->zones, comms, findings);
+    policy::JudgeContacts(site->policy, site->zones, assets, comms, findings);
+    outcome.file = options.policy_file;
+    policy::DescribePolicy(site->policy, outcome);
   }
+  if (judges.baseline) {
+    policy::JudgeBaseline(*judges.baseline, site ? &site->zones : nullptr, assets, comms, findings);
+    outcome.baseline = options.baseline_file;
+    outcome.baseline_assets = judges.baseline->assets.size();
+    outcome.baseline_communications = judges.baseline->communications.size();
+  }
+  outcome.findings = findings.Sorted();
+  return outcome;
+}
+
+int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
+                 model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
+                 const OutputOptions& options, Clock::time_point start, const Judges& judges) {
+  if (!sink.error().empty()) return Fail(sink.error());
+  const LoadedVendors& loaded = vendors.get();
+  if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
+  const model::VendorDb& vendor_db = loaded.db;
+  FillCounts(found, report);
+  report.assets = found.inventory->Finalize(vendor_db);
+  std::optional<policy::PolicyOutcome> outcome =
+      Judge(judges, options, report.assets, found.inventory->communications());
   const policy::PolicyOutcome* po = outcome ? &*outcome : nullptr;
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -274,7 +286,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.7.0"; }
+const char* Version() { return "0.8.0"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
@@ -388,6 +400,64 @@ int RunLearn(const std::vector<std::string>& captures, const OutputOptions& give
   return 0;
 }
 
+namespace {
+
+// The dashboard of a live capture: served from its own threads, fed a snapshot of the
+// engine now and then by the capture loop.
+class LiveDashboard {
+ public:
+  // Binds `listen`; the one line to print when it cannot, else empty.
+  std::string Start(const std::string& listen, const std::string& interface) {
+    report::ServeOptions options;
+    if (!report::ParseListen(listen, options)) {
+      return listen + ": not HOST:PORT (an address of this machine, e.g. 127.0.0.1:8750)";
+    }
+    source_ = report::DataSource::Live();
+    server_ = std::make_unique<report::DashboardServer>(source_, options);
+    if (auto s = server_->Bind(); !s) return s.message();
+    fmt::print("quaywatch: serving the live capture on {} at {}\n", interface, server_->Url());
+    if (!server_->token().empty()) {
+      fmt::print("quaywatch: requests must carry the token {} (it is printed only now)\n",
+                 server_->token());
+    }
+    std::fflush(stdout);
+    thread_ = std::thread([this] { (void)server_->Run(); });
+    return {};
+  }
+  ~LiveDashboard() {
+    if (!server_) return;
+    server_->Stop();
+    thread_.join();
+  }
+  bool active() const { return server_ != nullptr; }
+  // Publishes what the engine knows now: counts, the inventory, findings so far.
+  void Publish(const Engine& engine, model::FileReport file, const LinkTypeCounter& link_types,
+               const Judges& judges, const OutputOptions& options,
+               std::shared_future<LoadedVendors>& vendors) {
+    model::RunReport report;
+    link_types.WriteTo(file);
+    report.files.push_back(std::move(file));
+    Findings found{engine.frame_counts(), engine.flow_counts(), engine.anomalies(),
+                   &engine.inventory(), engine.protocols()};
+    FillCounts(found, report);
+    // Flows still running count as if they ended now: a Modbus poll that runs all day is
+    // on the dashboard from its first snapshot.
+    auto inventory = engine.InventoryWithLiveFlows();
+    report.assets = inventory->Finalize(vendors.get().db);
+    const auto& comms = inventory->communications();
+    auto outcome = Judge(judges, options, report.assets, comms);
+    source_->Publish(report::LiveSnapshot(report, outcome ? &*outcome : nullptr, comms,
+                                          judges.site ? &judges.site->zones : nullptr));
+  }
+
+ private:
+  std::shared_ptr<report::DataSource> source_;
+  std::unique_ptr<report::DashboardServer> server_;
+  std::thread thread_;
+};
+
+}  // namespace
+
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
   OutputOptions options = given;
@@ -404,6 +474,16 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given
   StoreSink sink(**store);
   auto vendors = LoadVendorsInBackground();
   Engine engine(options.limits, &sink);
+  LiveDashboard dashboard;
+  if (!capture_options.serve.empty()) {
+    if (auto error = dashboard.Start(capture_options.serve, capture_options.interface);
+        !error.empty()) {
+      return Fail(error);
+    }
+  }
+  const auto snapshot_every = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(capture_options.snapshot_s));
+  auto next_snapshot = Clock::now();
 
   g_live = live->get();
   struct sigaction sa {};
@@ -424,6 +504,10 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given
   uint64_t bytes = 0;
   while (!(*live)->stop_requested()) {
     if (capture_options.duration_s > 0 && Clock::now() >= deadline) break;
+    if (dashboard.active() && Clock::now() >= next_snapshot) {
+      dashboard.Publish(engine, file, link_types, judges, options, vendors);
+      next_snapshot = Clock::now() + snapshot_every;
+    }
     if (!(*live)->Next(frame, 100)) {
       if (!(*live)->error().empty()) break;
       continue;

@@ -40,6 +40,8 @@ struct CaptureOptions {
   std::string interface;
   std::string filter;
   double duration_s = 0;  // 0: until SIGINT or SIGTERM
+  std::string serve;      // HOST:PORT of a live dashboard; empty: none
+  double snapshot_s = 2;  // seconds between the dashboard's snapshots
 };
 
 /// `quaywatch capture --interface IF`

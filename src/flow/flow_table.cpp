@@ -423,6 +423,10 @@ void FlowTable::Advance(core::Timestamp now, core::Anomalies& anomalies) {
   }
 }
 
+void FlowTable::ForEachLive(const std::function<void(const Flow&)>& fn) const {
+  for (const Node* n = order_.head; n != nullptr; n = n->order_next) fn(n->flow);
+}
+
 void FlowTable::Flush(core::Anomalies& anomalies) {
   while (order_.head != nullptr) End(order_.head, EndReason::kEndOfInput, anomalies);
 }

@@ -35,6 +35,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -118,6 +119,10 @@ class FlowTable {
   void Advance(core::Timestamp now, core::Anomalies& anomalies);
   /// Ends every flow (EndReason::kEndOfInput), in creation order.
   void Flush(core::Anomalies& anomalies);
+
+  /// Calls `fn` for every flow not yet ended, in creation order (for snapshots of a run in
+  /// progress; not for the packet path).
+  void ForEachLive(const std::function<void(const Flow&)>& fn) const;
 
   const FlowStats& stats() const { return stats_; }
   const FlowLimits& limits() const { return limits_; }

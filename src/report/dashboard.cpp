@@ -324,9 +324,8 @@ DashboardServer::DashboardServer(std::shared_ptr<DataSource> source, ServeOption
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);
   const std::string token = options_.token;
-  const std::string host = options_.host;
   svr.set_pre_routing_handler(
-      [this, token, loopback](const httplib::Request& req, httplib::Response& res) {
+      [token, loopback](const httplib::Request& req, httplib::Response& res) {
         auto refuse = [&](int status, const std::string& why) {
           res.status = status;
           res.set_content(Json{{"error", why}}.dump(), "application/json");

@@ -256,4 +256,58 @@ icmp2=$(json "$OUT2/summary.json" '$.frames.icmp')
 [[ $(sqlite3 "$OUT2/quaywatch.sqlite" "SELECT frames FROM runs") == "$frames2" ]] ||
   fail "after SIGINT: database and summary disagree"
 echo "SIGINT run: exit 0, $frames2 frames, outputs complete"
+
+# --- 3. capture --serve: the dashboard's API updates while traffic flows ---------------------
+# http_get PORT PATH: the body of a GET to the capture namespace's loopback (bash's /dev/tcp,
+# so neither curl nor wget is needed).
+http_get() {
+  in_cap bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 &&
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' '$2' >&3 && cat <&3" |
+    sed '1,/^\r\{0,1\}$/d'
+}
+OUT3=$WORK/serve
+ip netns exec "$NS_CAP" "$QW" capture --interface "$CAP_IF" --out "$OUT3" \
+  --serve 127.0.0.1:0 --snapshot-seconds 0.5 >"$OUT3.stdout" 2>"$OUT3.stderr" &
+QW_PID=$!
+wait_capture_ready "$QW_PID" "$OUT3"
+PORT=
+for _ in $(seq 50); do
+  PORT=$(sed -n 's|.* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$OUT3.stdout")
+  [[ -n $PORT ]] && break
+  sleep 0.1
+done
+[[ -n $PORT ]] || fail "capture --serve printed no address: $(cat "$OUT3.stdout" "$OUT3.stderr")"
+# live_frames: the frame count the dashboard reports now.
+live_frames() {
+  http_get "$PORT" /api/summary > "$WORK/summary3.json"
+  json "$WORK/summary3.json" '$.summary.capture.frames'
+}
+http_get "$PORT" /api/summary > "$WORK/summary3.json"
+[[ $(json_type "$WORK/summary3.json" '$.live') == true ]] ||
+  fail "the dashboard does not say it is live: $(head -c 300 "$WORK/summary3.json")"
+in_peer ping -n -q -c 3 -i 0.2 -W 1 "$CAP_IP" >/dev/null || fail "third ping failed"
+seen1=0
+for _ in $(seq 40); do
+  seen1=$(live_frames)
+  [[ $seen1 =~ ^[0-9]+$ ]] && ((seen1 >= 6)) && break
+  sleep 0.25
+done
+((seen1 >= 6)) || fail "the live dashboard shows $seen1 frames after 6 were sent"
+in_peer ping -n -q -c 3 -i 0.2 -W 1 "$CAP_IP" >/dev/null || fail "fourth ping failed"
+seen2=$seen1
+for _ in $(seq 40); do
+  seen2=$(live_frames)
+  ((seen2 >= seen1 + 6)) && break
+  sleep 0.25
+done
+((seen2 >= seen1 + 6)) || fail "the live dashboard did not move on: $seen1 then $seen2 frames"
+http_get "$PORT" "/api/assets?ip=$PEER_IP" > "$WORK/assets3.json"
+[[ $(json "$WORK/assets3.json" '$.total') == 1 ]] ||
+  fail "the live inventory lacks $PEER_IP: $(head -c 300 "$WORK/assets3.json") $(http_get "$PORT" "/api/assets" | head -c 1500)"
+kill -INT "$QW_PID"
+wait "$QW_PID"
+rc=$?
+[[ $rc == 0 ]] || fail "capture --serve exited $rc after SIGINT: $(cat "$OUT3.stderr")"
+check_outputs_complete "$OUT3"
+echo "serve run: the live dashboard showed $seen1 then $seen2 frames; exit 0"
 echo PASSED

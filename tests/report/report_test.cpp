@@ -4,6 +4,7 @@
 // loopback, with and without the token.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,7 +44,9 @@ std::string Slurp(const fs::path& p) {
 class ReportTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::path(testing::TempDir()) / "qw-report-test");
+    // CTest runs each test in a process of its own, several at once: a folder per process.
+    dir_ = new fs::path(fs::path(testing::TempDir()) /
+                        ("qw-report-test-" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     simulate::SimulateOptions o;

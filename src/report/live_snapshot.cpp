@@ -1,0 +1,138 @@
+#include "report/live_snapshot.h"
+
+#include "core/timestamp.h"
+#include "output/json_output.h"
+
+namespace qw::report {
+
+namespace {
+
+using Json = nlohmann::json;
+
+Json Address(const core::IpAddr& ip, const core::MacAddr& mac) {
+  if (ip.IsSet()) return ip.ToString();
+  return mac.ToString();
+}
+
+Json ZoneOf(const policy::ZoneMap* zones, const core::IpAddr& ip) {
+  if (!zones || !ip.IsSet()) return nullptr;
+  std::string_view z = zones->Of(ip);
+  return z.empty() ? Json(nullptr) : Json(std::string(z));
+}
+
+const char* TransportName(uint8_t proto) {
+  switch (proto) {
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    default:
+      return "ip";
+  }
+}
+
+Json Evidence(Json row, const model::Sighting& s) {
+  row["first_ts"] = core::FormatIso8601(s.first_ts);
+  row["last_ts"] = core::FormatIso8601(s.last_ts);
+  row["capture"] = s.capture_index;
+  row["frame"] = s.frame;
+  return row;
+}
+
+}  // namespace
+
+ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutcome* outcome,
+                        const model::Communications& comms, const policy::ZoneMap* zones,
+                        const ReportLimits& limits) {
+  ReportData d;
+  d.live = true;
+  d.summary = Json::parse(output::SummaryJson(report, outcome), nullptr, false);
+  for (const auto& a : report.assets) {
+    d.assets.push_back(Json::parse(output::AssetJsonText(a), nullptr, false));
+  }
+  if (outcome) {
+    for (const auto& f : outcome->findings) {
+      d.findings.push_back(Json::parse(output::FindingJsonText(f, report), nullptr, false));
+    }
+    for (const auto& z : outcome->zone_list) {
+      d.zones.push_back({{"name", z.name},
+                         {"kind", z.kind},
+                         {"description", z.description},
+                         {"inside", z.inside},
+                         {"subnets", z.subnets},
+                         {"vlans", z.vlans}});
+    }
+    for (const auto& c : outcome->conduit_list) {
+      d.conduits.push_back({{"from", c.from},
+                            {"to", c.to},
+                            {"services", c.services},
+                            {"allow", c.allow},
+                            {"purpose", c.purpose}});
+    }
+  }
+  for (const auto& f : report.files) d.captures.push_back(f.path);
+  for (const auto& [k, s] : comms.conversations()) {
+    if (d.conversations.size() >= limits.conversations) {
+      ++d.conversations_cut;
+      continue;
+    }
+    d.conversations.push_back(Evidence({{"initiator", Address(k.initiator, k.initiator_mac)},
+                                        {"initiator_zone", ZoneOf(zones, k.initiator)},
+                                        {"responder", Address(k.responder, k.responder_mac)},
+                                        {"responder_zone", ZoneOf(zones, k.responder)},
+                                        {"transport", TransportName(k.transport)},
+                                        {"port", k.port},
+                                        {"protocol", k.protocol},
+                                        {"flows", s.count},
+                                        {"packets", nullptr},
+                                        {"bytes", nullptr}},
+                                       s));
+  }
+  for (const auto& [k, s] : comms.operations()) {
+    if (d.operations.size() >= limits.rows) {
+      ++d.operations_cut;
+      continue;
+    }
+    d.operations.push_back(Evidence({{"initiator", Address(k.requester, k.requester_mac)},
+                                     {"initiator_zone", ZoneOf(zones, k.requester)},
+                                     {"responder", Address(k.device, k.device_mac)},
+                                     {"responder_zone", ZoneOf(zones, k.device)},
+                                     {"protocol", k.protocol},
+                                     {"function", k.function},
+                                     {"category", k.category},
+                                     {"target", k.target},
+                                     {"count", s.count}},
+                                    s));
+  }
+  for (const auto& [k, s] : comms.sessions()) {
+    Json row = {{"client", Address(k.client, k.client_mac)},
+                {"client_zone", ZoneOf(zones, k.client)},
+                {"server", Address(k.server, k.server_mac)},
+                {"server_zone", ZoneOf(zones, k.server)},
+                {"server_port", k.server_port},
+                {"sessions", s.count}};
+    if (k.kind == "remote_access") {
+      if (d.remote_access.size() >= limits.rows) {
+        ++d.remote_access_cut;
+        continue;
+      }
+      row["tool"] = k.tool;
+      row = Evidence(std::move(row), s);
+      row["start_ts"] = row["first_ts"];
+      d.remote_access.push_back(std::move(row));
+    } else {
+      if (d.file_transfers.size() >= limits.rows) {
+        ++d.transfers_cut;
+        continue;
+      }
+      row["protocol"] = k.tool;
+      row["direction"] = k.direction;
+      row = Evidence(std::move(row), s);
+      row["ts"] = row["first_ts"];
+      d.file_transfers.push_back(std::move(row));
+    }
+  }
+  return d;
+}
+
+}  // namespace qw::report
