@@ -69,7 +69,7 @@ constexpr std::array<Item, 15> kItems = {{
      "data security measures"},
     {"offline-backups", "Offline, tested backups",
      "Keep offline backups of OS images, PLC programs, drive and switch settings, and test "
-     "restoring them ('quaywatch backup check' checks a catalog of them).",
+     "restoring them.",
      Judge::kAttest, "resilience measures (backups and recovery)"},
     {"physical-security", "Physical security of crane equipment",
      "Control physical access to crane cabinets, network ports and removable media.",

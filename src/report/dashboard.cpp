@@ -12,6 +12,7 @@
 #include "core/ascii.h"
 #include "report/embedded.h"
 #include "report/html_report.h"
+#include "report/json_fields.h"
 #include "report/template.h"
 #include "report/zone_map.h"
 
@@ -22,12 +23,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr size_t kDefaultLimit = 100, kMaxLimit = 1000;
-
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 
 bool ListHas(const Json& list, const std::string& v) {
   if (!list.is_array()) return false;
@@ -205,6 +200,17 @@ std::string NewToken() {
 
 DashboardApi::Response DashboardApi::Get(const std::string& path,
                                          const std::map<std::string, std::string>& p) {
+  try {
+    return Answer(path, p);
+  } catch (const nlohmann::json::exception& e) {
+    // Only a database edited by hand gets here: quaywatch writes every row in one shape.
+    return Error(500,
+                 std::string("the run's data is not in the shape quaywatch writes: ") + e.what());
+  }
+}
+
+DashboardApi::Response DashboardApi::Answer(const std::string& path,
+                                            const std::map<std::string, std::string>& p) {
   auto [data, version] = source_->Current();
   const ReportData& d = *data;
   if (path == "/" || path == "/index.html") {

@@ -79,6 +79,7 @@ class DashboardApi {
   Response Get(const std::string& path, const std::map<std::string, std::string>& params);
 
  private:
+  Response Answer(const std::string& path, const std::map<std::string, std::string>& params);
   std::shared_ptr<DataSource> source_;
   std::mutex map_mu_;
   uint64_t map_version_ = ~uint64_t{0};

@@ -12,6 +12,7 @@
 #include "output/atomic_file.h"
 #include "report/checklist.h"
 #include "report/embedded.h"
+#include "report/json_fields.h"
 #include "report/template.h"
 #include "report/zone_map.h"
 
@@ -22,17 +23,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::array<const char*, 5> kSeverities = {"critical", "high", "medium", "low", "info"};
-
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-int64_t Num(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
 
 std::string Joined(const Json& list, const char* sep = ", ") {
   std::string out;
@@ -369,7 +359,14 @@ core::Result<std::string> RenderReportHtml(const ReportData& d) {
 core::Status WriteReport(const std::string& dir, const std::string& out) {
   auto data = LoadReportData(dir);
   if (!data) return core::MakeError(data.error().message);
-  auto html = RenderReportHtml(*data);
+  core::Result<std::string> html = core::Error{};
+  try {
+    html = RenderReportHtml(*data);
+  } catch (const nlohmann::json::exception& e) {
+    // Only a database edited by hand gets here: quaywatch writes every row in one shape.
+    return core::MakeError(fmt::format(
+        "{}/quaywatch.sqlite: a row is not in the shape quaywatch writes ({})", dir, e.what()));
+  }
   if (!html) return core::MakeError(html.error().message);
   return output::WriteFileAtomically(out.empty() ? dir + "/report.html" : out, *html);
 }

@@ -93,6 +93,17 @@ core::Result<Json> JsonColumn(const Db& db, sqlite3_stmt* st, int col, const cha
   return j;
 }
 
+// The same, for columns that hold one JSON object (a summary, an asset, a finding).
+core::Result<Json> ObjectColumn(const Db& db, sqlite3_stmt* st, int col, const char* table,
+                                int64_t row) {
+  auto j = JsonColumn(db, st, col, table, row);
+  if (j && !j->is_object()) {
+    return core::MakeError(
+        fmt::format("{}: table {} row {}: not a JSON object", db.path(), table, row));
+  }
+  return j;
+}
+
 // Where each address's device was placed, for rows whose table has no zone columns.
 class ZoneLookup {
  public:
@@ -122,7 +133,7 @@ class ZoneLookup {
 core::Status LoadRows(Db& db, ReportData& d) {
   int64_t n = 0;
   auto s = db.Query("SELECT summary FROM runs ORDER BY id DESC LIMIT 1", [&](sqlite3_stmt* st) {
-    auto j = JsonColumn(db, st, 0, "runs", ++n);
+    auto j = ObjectColumn(db, st, 0, "runs", ++n);
     if (j) d.summary = std::move(*j);
     return j.ok();
   });
@@ -131,7 +142,7 @@ core::Status LoadRows(Db& db, ReportData& d) {
   core::Status bad;
   n = 0;
   s = db.Query("SELECT detail FROM assets ORDER BY id", [&](sqlite3_stmt* st) {
-    auto j = JsonColumn(db, st, 0, "assets", ++n);
+    auto j = ObjectColumn(db, st, 0, "assets", ++n);
     if (!j) return (bad = core::MakeError(j.error().message)), false;
     d.assets.push_back(std::move(*j));
     return true;
@@ -140,7 +151,7 @@ core::Status LoadRows(Db& db, ReportData& d) {
   if (!bad) return bad;
   n = 0;
   s = db.Query("SELECT detail FROM findings ORDER BY id", [&](sqlite3_stmt* st) {
-    auto j = JsonColumn(db, st, 0, "findings", ++n);
+    auto j = ObjectColumn(db, st, 0, "findings", ++n);
     if (!j) return (bad = core::MakeError(j.error().message)), false;
     d.findings.push_back(std::move(*j));
     return true;

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "report/json_fields.h"
 #include "report/template.h"
 
 namespace qw::report {
@@ -21,11 +22,6 @@ using Json = nlohmann::json;
 constexpr size_t kMaxCells = 400;         // devices listed in one box
 constexpr size_t kMaxExternalCells = 40;  // hosts on the Internet listed
 constexpr size_t kLabelServices = 3;      // services named on an edge
-
-std::string Str(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // A double-quoted DOT string: backslashes and quotes escaped, so that no escape sequence
 // of Graphviz (\N, \G, \L, ...) can be smuggled in by a name.

@@ -4,6 +4,7 @@
 // loopback, with and without the token.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -121,6 +122,43 @@ TEST_F(ReportTest, UnreadableOutputsAreOneLineNamingTheFile) {
   EXPECT_EQ(garbage.error().message.find('\n'), std::string::npos);
   EXPECT_EQ(app::RunReport(bad.string(), ""), 2);
   EXPECT_FALSE(fs::exists(bad / "report.html"));
+}
+
+// Runs `sql` on a copy of the run's database in a folder of its own; returns the folder.
+fs::path EditedCopy(const fs::path& dir, const std::string& name, const std::string& sql) {
+  const fs::path copy = dir / name;
+  fs::create_directories(copy);
+  fs::copy_file(dir / "quaywatch.sqlite", copy / "quaywatch.sqlite",
+                fs::copy_options::overwrite_existing);
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((copy / "quaywatch.sqlite").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  return copy;
+}
+
+TEST_F(ReportTest, EditedDatabasesAreRefusedNotCrashedOn) {
+  auto not_object = LoadReportData(
+      EditedCopy(*dir_, "array", "UPDATE assets SET detail = '[1,2]' WHERE id = 3").string());
+  ASSERT_FALSE(not_object.ok());
+  EXPECT_NE(not_object.error().message.find("table assets row 3: not a JSON object"),
+            std::string::npos)
+      << not_object.error().message;
+  auto not_json = LoadReportData(
+      EditedCopy(*dir_, "text", "UPDATE findings SET detail = 'oops' WHERE id = 2").string());
+  ASSERT_FALSE(not_json.ok());
+  EXPECT_NE(not_json.error().message.find("table findings row 2: not JSON"), std::string::npos);
+  // Right kind of JSON, wrong shape inside: one line and exit code 2, never a crash.
+  const fs::path odd = EditedCopy(
+      *dir_, "shape", "UPDATE assets SET detail = json_set(detail, '$.ips', json('[1,{}]'))");
+  EXPECT_EQ(app::RunReport(odd.string(), ""), 2);
+  auto source = DataSource::FromDir(odd.string());
+  ASSERT_TRUE(source.ok());
+  DashboardApi api(*source);
+  EXPECT_EQ(api.Get("/api/map", {}).status, 500);
+  auto old = LoadReportData(EditedCopy(*dir_, "old", "PRAGMA user_version = 9").string());
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().message.find("schema version 9"), std::string::npos);
 }
 
 TEST_F(ReportTest, ChecklistMarksWhatTheFindingsViolateAndLeavesTheRestToAttest) {
