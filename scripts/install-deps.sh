@@ -15,7 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev sqlite3 tshark iproute2 iputils-ping
   time
   # the report's and dashboard's page tests and the demo's screenshots: headless Chromium
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core fonts-liberation
 )
 # Node.js and npm fetch the front-end libraries of web/package.json. A machine that already
 # has them (Debian's, or NodeSource's, which bundles npm) keeps its own.

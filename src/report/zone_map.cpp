@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
+#include <graphviz/gvplugin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -179,10 +180,10 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
   std::string& dot = out.dot;
   dot +=
       "digraph zone_map {\n"
-      "  graph [rankdir=LR, fontname=\"DejaVu Sans\", nodesep=0.35, ranksep=1.1, "
+      "  graph [rankdir=LR, fontname=\"Arial\", nodesep=0.35, ranksep=1.1, "
       "pad=0.2, bgcolor=\"white\"];\n"
-      "  node [shape=plaintext, fontname=\"DejaVu Sans\", fontsize=9, margin=0];\n"
-      "  edge [fontname=\"DejaVu Sans\", fontsize=9, arrowsize=0.7];\n";
+      "  node [shape=plaintext, fontname=\"Arial\", fontsize=9, margin=0];\n"
+      "  edge [fontname=\"Arial\", fontsize=9, arrowsize=0.7];\n";
   std::vector<const Group*> ordered;
   for (const auto& [name, g] : groups) ordered.push_back(&g);
   std::sort(ordered.begin(), ordered.end(),
@@ -326,6 +327,16 @@ int CollectGraphvizError(char* message) {
 
 }  // namespace
 
+// Graphviz's dot layout and core (SVG) renderer, linked in and registered by hand: loading
+// every installed plugin would bring in the Pango text layout, whose font cache outlives a
+// context (a use-after-free on the next layout in the same process: the dashboard lays out
+// again after each reload) and depends on the fonts installed. Without it Graphviz sizes
+// text by its own metrics, the same on every machine.
+extern "C" {
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+extern gvplugin_library_t gvplugin_core_LTX_library;
+}
+
 core::Result<std::string> RenderSvg(const std::string& dot) {
   // Graphviz keeps global state: one layout at a time in this process.
   static std::mutex mu;
@@ -340,7 +351,11 @@ core::Result<std::string> RenderSvg(const std::string& dot) {
       g_graphviz_errors = nullptr;
     }
   } reset;
-  GVC_t* gvc = gvContext();
+  static const lt_symlist_t kBuiltins[] = {
+      {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+      {"gvplugin_core_LTX_library", &gvplugin_core_LTX_library},
+      {nullptr, nullptr}};
+  GVC_t* gvc = gvContextPlugins(kBuiltins, 0);
   if (!gvc) return core::MakeError("graphviz: no context");
   Agraph_t* g = agmemread(dot.c_str());
   if (!g) {
