@@ -50,7 +50,6 @@ test-sanitize: deps
 	  -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DQW_SANITIZE=ON -DQW_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
 # A build for real fuzzing (every library instrumented); `make fuzz` runs each target for

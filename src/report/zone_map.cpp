@@ -1,14 +1,18 @@
 #include "report/zone_map.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <graphviz/gvplugin.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "report/json_fields.h"
@@ -337,10 +341,11 @@ extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
 extern gvplugin_library_t gvplugin_core_LTX_library;
 }
 
-core::Result<std::string> RenderSvg(const std::string& dot) {
-  // Graphviz keeps global state: one layout at a time in this process.
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+namespace {
+
+// Lays `dot` out in this process. Graphviz 2.42 leaks a few kilobytes per layout of HTML
+// labels and keeps global state, so RenderSvg runs this in a child process of its own.
+core::Result<std::string> LayOut(const std::string& dot) {
   std::string said;
   g_graphviz_errors = &said;
   agseterr(AGERR);
@@ -384,6 +389,72 @@ core::Result<std::string> RenderSvg(const std::string& dot) {
   const size_t start = svg.find("<svg");
   if (start == std::string::npos) return core::MakeError("graphviz: no <svg> in its output");
   return svg.substr(start);
+}
+
+constexpr size_t kMaxSvgBytes = size_t{256} << 20;  // far above a map of thousands of devices
+
+// Writes all of `data` to `fd`; false on an error.
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+core::Result<std::string> RenderSvg(const std::string& dot) {
+  // The layout runs in a child: what Graphviz leaks, and a crash on a map an adversary
+  // shaped, end with it. The child answers '+' and the SVG, or '-' and the error.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return core::MakeError(std::string("graphviz: pipe: ") + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return core::MakeError(std::string("graphviz: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto svg = LayOut(dot);
+    const bool ok = svg ? WriteAll(fds[1], "+") && WriteAll(fds[1], *svg)
+                        : WriteAll(fds[1], "-") && WriteAll(fds[1], svg.error().message);
+    ::_exit(ok ? 0 : 1);  // no atexit handlers, no leak report: the parent carries on
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[65536];
+  bool too_big = false;
+  while (true) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.size() + static_cast<size_t>(n) > kMaxSvgBytes) {
+      too_big = true;
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (too_big) return core::MakeError("graphviz: the map's SVG is larger than 256 MiB");
+  if (WIFSIGNALED(status)) {
+    return core::MakeError(
+        fmt::format("graphviz: the layout crashed (signal {})", WTERMSIG(status)));
+  }
+  if (out.empty() || (out[0] != '+' && out[0] != '-') || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    return core::MakeError("graphviz: the layout process gave no answer");
+  }
+  if (out[0] == '-') return core::MakeError(out.substr(1));
+  return out.substr(1);
 }
 
 }  // namespace qw::report
