@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "core/address.h"
 #include "core/ascii.h"
@@ -222,18 +223,29 @@ DashboardApi::Response DashboardApi::Answer(const std::string& path,
     return {200, "text/html; charset=utf-8", *html};
   }
   if (path == "/api/summary") {
-    Json counts = Json::object();
-    Json sev = d.summary.value("findings", Json::object());
-    return JsonResponse(200, {{"version", version},
-                              {"live", d.live},
-                              {"policy", !d.zones.empty()},
-                              {"summary", d.summary},
-                              {"assets", d.assets.size()},
-                              {"findings", d.findings.size()},
-                              {"conversations", d.conversations.size()},
-                              {"operations", d.operations.size()},
-                              {"zones", d.zones},
-                              {"conduits", d.conduits}});
+    // What the inventory's filters offer: every zone, role and vendor of the assets.
+    std::set<std::string> zones, roles, vendors;
+    for (const auto& a : d.assets) {
+      for (const char* key : {"zones", "roles"}) {
+        const Json list = a.value(key, Json::array());
+        for (const auto& v : list) {
+          if (v.is_string()) (key[0] == 'z' ? zones : roles).insert(v.get<std::string>());
+        }
+      }
+      if (!Str(a, "vendor").empty()) vendors.insert(Str(a, "vendor"));
+    }
+    return JsonResponse(200,
+                        {{"version", version},
+                         {"facets", {{"zones", zones}, {"roles", roles}, {"vendors", vendors}}},
+                         {"live", d.live},
+                         {"policy", !d.zones.empty()},
+                         {"summary", d.summary},
+                         {"assets", d.assets.size()},
+                         {"findings", d.findings.size()},
+                         {"conversations", d.conversations.size()},
+                         {"operations", d.operations.size()},
+                         {"zones", d.zones},
+                         {"conduits", d.conduits}});
   }
   const std::string zone = Param(p, "zone"), ip = Param(p, "ip"), q = Param(p, "q");
   const std::string protocol = Param(p, "protocol");

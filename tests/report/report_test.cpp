@@ -378,6 +378,10 @@ TEST_F(ReportTest, ApiOverHttpServesFiltersAndPages) {
   EXPECT_EQ(summary->get_header_value("Content-Type"), "application/json");
   EXPECT_EQ(Body(summary)["assets"], d.assets.size());
   EXPECT_EQ(Body(summary)["summary"], d.summary);
+  const Json facets = Body(summary)["facets"];
+  EXPECT_NE(facets["zones"].dump().find("\"cameras\""), std::string::npos);
+  EXPECT_NE(facets["roles"].dump().find("\"plc\""), std::string::npos);
+  EXPECT_GT(facets["vendors"].size(), 5u);
 
   Json all = Body(c.Get("/api/assets?limit=1000"));
   EXPECT_EQ(all["total"], d.assets.size());

@@ -182,16 +182,11 @@
       document.getElementById("span").textContent =
         cap.first_ts ? cap.first_ts + " to " + cap.last_ts : "no packets yet";
       inventoryTotal = s.assets;
-      return api("/api/assets", { limit: 1000 }).then(function (all) {
-        var zones = {}, roles = {}, vendors = {};
-        all.items.forEach(function (a) {
-          (a.zones || []).forEach(function (z) { zones[z] = 1; });
-          (a.roles || []).forEach(function (r) { roles[r] = 1; });
-          if (a.vendor) vendors[a.vendor] = 1;
-        });
-        fillSelect("filter-zone", Object.keys(zones).sort());
-        fillSelect("filter-role", Object.keys(roles).sort());
-        fillSelect("filter-vendor", Object.keys(vendors).sort());
+      var facets = s.facets || {};
+      fillSelect("filter-zone", facets.zones || []);
+      fillSelect("filter-role", facets.roles || []);
+      fillSelect("filter-vendor", facets.vendors || []);
+      return Promise.resolve().then(function () {
         return Promise.all([
           loadFindings(), loadInventory(), loadMap(),
           loadLedger("flows", "/api/flows", ["initiator", "initiator_zone", "responder", "responder_zone",
