@@ -14,8 +14,6 @@
 // Lists answer {total, offset, limit, items}; limit defaults to 100 and is at most 1000.
 #pragma once
 
-#include <atomic>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -134,7 +134,7 @@ Json Overview(const ReportData& d) {
           {"protocols", protocols}};
 }
 
-Json FindingRow(const ReportData& d, const Json& f, size_t n) {
+Json FindingRow(const Json& f, size_t n) {
   Json ev = f.value("evidence", Json::object());
   Json row = {{"anchor", fmt::format("finding-{}", n + 1)},
               {"severity", Str(f, "severity")},
@@ -149,7 +149,6 @@ Json FindingRow(const ReportData& d, const Json& f, size_t n) {
               {"capture", BaseName(Str(ev, "capture"))},
               {"frame", Num(ev, "frame")},
               {"advisory", Joined(f.value("advisory", Json::array()))}};
-  (void)d;
   Json filters = FindingFilters(f);
   row["filter_frame"] = filters.value("frame", "");
   row["filter_conversation"] = filters.value("conversation", "");
@@ -169,7 +168,7 @@ Json FindingGroups(const ReportData& d) {
     const Json refs = f.value("advisory", Json::array());
     std::string ref = refs.empty() ? "other" : refs[0].get<std::string>();
     if (!by_ref.count(ref) && !titles.count(ref) && ref != "other") order.push_back(ref);
-    by_ref[ref].push_back(FindingRow(d, f, n));
+    by_ref[ref].push_back(FindingRow(f, n));
   }
   order.push_back("other");
   Json groups = Json::array();
