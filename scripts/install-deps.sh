@@ -9,6 +9,8 @@ PACKAGES=(
   # libraries
   libpcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev zlib1g-dev libssl-dev
   libyaml-cpp-dev libgraphviz-dev libcpp-httplib-dev
+  # integrity: Ed25519 signatures, the file gate (YARA, archives, content types), drive reads
+  libsodium-dev libyara-dev libarchive-dev libmagic-dev libmodbus-dev
   # run-time data: IEEE MAC vendor registries
   ieee-data
   # tests and benchmarks
