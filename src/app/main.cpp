@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/integrity_run.h"
 #include "app/run.h"
 #include "output/atomic_file.h"
 #include "policy/policy.h"
@@ -143,6 +144,66 @@ int main(int argc, char** argv) {
       policy->add_subcommand("check", "Check a site policy; print every error with its place");
   policy_check->add_option("file", policy_file, "The policy (YAML)")->required();
 
+  std::string keygen_prefix = "quaywatch";
+  bool keygen_force = false;
+  auto* keygen =
+      app.add_subcommand("keygen", "Make an Ed25519 key pair that signs manifests and allow-lists");
+  keygen->add_option("-o,--output", keygen_prefix, "Writes PREFIX.key (0600) and PREFIX.pub")
+      ->capture_default_str();
+  keygen->add_flag("--force", keygen_force, "Replace an existing key pair");
+
+  auto* integrity = app.add_subcommand(
+      "integrity", "Signed baselines of PLC programs, drive and switch settings, OS images");
+  integrity->require_subcommand(1);
+  qw::app::BaselineOptions baseline;
+  auto* baseline_cmd =
+      integrity->add_subcommand("baseline", "Hash the files under PATH... into a signed manifest");
+  baseline_cmd->add_option("paths", baseline.paths, "Files or folders (walked recursively)")
+      ->required();
+  baseline_cmd->add_option("--asset", baseline.asset, "The asset these files belong to")
+      ->required();
+  baseline_cmd->add_option("--key", baseline.secret_key, "Secret key that signs (from keygen)")
+      ->required();
+  baseline_cmd->add_option("-o,--output", baseline.output, "Manifest to write (JSON)")->required();
+  baseline_cmd
+      ->add_option("--kind", baseline.kind,
+                   "Kind of every file (default: told from name and content)")
+      ->check(CLI::IsMember({"plc-program", "plc-block", "drive-settings", "switch-config",
+                             "firewall-config", "os-image", "other"}));
+  std::string verify_manifest, verify_key, verify_json;
+  auto* verify_cmd = integrity->add_subcommand(
+      "verify", "Hash a manifest's files again: added, removed and changed items, with diffs");
+  verify_cmd->add_option("manifest", verify_manifest, "Manifest from 'integrity baseline'")
+      ->required();
+  verify_cmd->add_option("--pubkey", verify_key,
+                         "Trusted public key (default $QUAYWATCH_PUBKEY, else ./quaywatch.pub)");
+  verify_cmd->add_option("--json", verify_json, "Also write the result as JSON");
+  qw::app::SnapshotOptions snapshot;
+  auto* snapshot_cmd = integrity->add_subcommand(
+      "snapshot", "Read registers of drives and controllers (Modbus/TCP, read-only) to a file");
+  snapshot_cmd
+      ->add_option("urls", snapshot.urls,
+                   "modbus://HOST[:PORT]/UNIT?holding=A-B&input=A-B&coils=A-B&discrete=A-B")
+      ->required();
+  snapshot_cmd->add_option("-o,--output", snapshot.output, "Snapshot file (one URL only)");
+  snapshot_cmd->add_option("--out", snapshot.out_dir, "Folder for HOST-PORT-unitN.modbus files")
+      ->capture_default_str();
+  snapshot_cmd->add_option("--timeout-ms", snapshot.timeout_ms, "Per request and connect")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+  snapshot_cmd->add_option("--retries", snapshot.retries, "After a failed request")
+      ->check(CLI::Range(0, 5))
+      ->capture_default_str();
+
+  auto* backup = app.add_subcommand("backup", "Backup coverage of critical assets");
+  backup->require_subcommand(1);
+  std::string backup_catalog, backup_json, backup_now;
+  auto* backup_check = backup->add_subcommand(
+      "check", "Check a backup catalog: files, hashes, ages, offline copies, restore tests");
+  backup_check->add_option("catalog", backup_catalog, "The catalog (YAML)")->required();
+  backup_check->add_option("--json", backup_json, "Also write the result as JSON");
+  backup_check->add_option("--now", backup_now, "Judge ages as of this date (YYYY-MM-DD)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -156,6 +217,11 @@ int main(int argc, char** argv) {
   }
 
   if (*policy_check) return qw::app::RunPolicyCheck(policy_file);
+  if (*keygen) return qw::app::RunKeygen(keygen_prefix, keygen_force);
+  if (*baseline_cmd) return qw::app::RunIntegrityBaseline(baseline);
+  if (*verify_cmd) return qw::app::RunIntegrityVerify(verify_manifest, verify_key, verify_json);
+  if (*snapshot_cmd) return qw::app::RunIntegritySnapshot(snapshot);
+  if (*backup_check) return qw::app::RunBackupCheck(backup_catalog, backup_json, backup_now);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
   if (*report_cmd) return qw::app::RunReport(report_dir, report_out);
   if (*serve) return qw::app::RunServe(serve_dir, serve_listen);

@@ -1,0 +1,208 @@
+#include "app/integrity_run.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/timestamp.h"
+#include "integrity/backup_catalog.h"
+#include "integrity/keys.h"
+#include "integrity/manifest.h"
+#include "integrity/modbus_snapshot.h"
+#include "output/atomic_file.h"
+
+namespace qw::app {
+namespace {
+
+int Fail(const std::string& message) {
+  fmt::print(stderr, "quaywatch: {}\n", message);
+  return 2;
+}
+
+core::Timestamp Now() {
+  return core::Timestamp{std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()};
+}
+
+std::string Short(const std::string& sha) { return sha.substr(0, 16); }
+
+}  // namespace
+
+std::string TrustedKeyPath(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("QUAYWATCH_PUBKEY"); env && *env) return env;
+  return "quaywatch.pub";
+}
+
+int RunKeygen(const std::string& prefix, bool force) {
+  auto pk = integrity::GenerateKeyPair(prefix, force);
+  if (!pk) return Fail(pk.error().message);
+  fmt::print(
+      "wrote {0}.key (secret: keep it off the crane network, readable by you only) and "
+      "{0}.pub; key id {1}\n",
+      prefix, pk->Id());
+  return 0;
+}
+
+int RunIntegrityBaseline(const BaselineOptions& o) {
+  auto sk = integrity::LoadSecretKey(o.secret_key);
+  if (!sk) return Fail(sk.error().message);
+  auto m = integrity::BuildManifest(o.asset, o.paths, o.kind);
+  if (!m) return Fail(m.error().message);
+  if (auto s = integrity::WriteManifest(o.output, *m, *sk); !s) return Fail(s.message());
+  std::map<std::string, size_t> kinds;
+  uint64_t bytes = 0;
+  for (const auto& i : m->items) {
+    ++kinds[i.kind];
+    bytes += i.size;
+  }
+  std::string by_kind;
+  for (const auto& [k, n] : kinds)
+    by_kind += fmt::format("{}{} {}", by_kind.empty() ? "" : ", ", n, k);
+  fmt::print("wrote {}: asset {}, {} items ({}), {} octets hashed, signed by key {}\n", o.output,
+             o.asset, m->items.size(), by_kind.empty() ? "none" : by_kind, bytes,
+             sk->Public().Id());
+  return 0;
+}
+
+int RunIntegrityVerify(const std::string& manifest, const std::string& public_key,
+                       const std::string& json_out) {
+  std::string key_path = TrustedKeyPath(public_key);
+  auto pk = integrity::LoadPublicKey(key_path);
+  if (!pk) return Fail(pk.error().message + " (the trusted public key: --pubkey)");
+  auto m = integrity::LoadManifest(manifest, *pk);
+  if (!m) return Fail(m.error().message);
+  fmt::print("manifest {}: asset {}, {} items, created {}, signature good (key {})\n", manifest,
+             m->asset, m->items.size(), m->created, m->key_id);
+  integrity::Verification v = integrity::VerifyManifest(*m);
+  size_t counts[4] = {0, 0, 0, 0};
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& c : v.changes) {
+    ++counts[static_cast<int>(c.kind)];
+    const char* name = integrity::ChangeKindName(c.kind);
+    nlohmann::json j = {{"change", name}, {"path", c.path}};
+    switch (c.kind) {
+      case integrity::ItemChange::Kind::kChanged:
+        fmt::print("changed     {}  ({}, {} -> {} octets, sha256 {} -> {})\n", c.path,
+                   c.before->kind, c.before->size, c.now->size, Short(c.before->sha256),
+                   Short(c.now->sha256));
+        j["before"] = {
+            {"size", c.before->size}, {"sha256", c.before->sha256}, {"mtime", c.before->mtime}};
+        j["now"] = {{"size", c.now->size}, {"sha256", c.now->sha256}, {"mtime", c.now->mtime}};
+        if (!c.diff.empty()) {
+          std::fputs(c.diff.c_str(), stdout);
+          j["diff"] = c.diff;
+        }
+        break;
+      case integrity::ItemChange::Kind::kAdded:
+        if (c.now) {
+          fmt::print("added       {}  ({}, {} octets, sha256 {})\n", c.path, c.now->kind,
+                     c.now->size, Short(c.now->sha256));
+          j["now"] = {{"size", c.now->size}, {"sha256", c.now->sha256}, {"kind", c.now->kind}};
+        } else {
+          fmt::print("added       {}  (unreadable: {})\n", c.path, c.note);
+        }
+        break;
+      case integrity::ItemChange::Kind::kRemoved:
+        fmt::print("removed     {}  ({}, was {} octets)\n", c.path, c.before->kind, c.before->size);
+        j["before"] = {{"size", c.before->size}, {"sha256", c.before->sha256}};
+        break;
+      case integrity::ItemChange::Kind::kUnreadable:
+        fmt::print("unreadable  {}  ({})\n", c.path, c.note);
+        break;
+    }
+    if (!c.note.empty()) {
+      if (c.kind == integrity::ItemChange::Kind::kChanged) fmt::print("            {}\n", c.note);
+      j["note"] = c.note;
+    }
+    changes.push_back(std::move(j));
+  }
+  size_t changed = counts[0] + counts[1] + counts[2];
+  fmt::print(
+      "{} items checked: {} unchanged ({} with a new modification time only), {} changed, "
+      "{} added, {} removed, {} unreadable\n",
+      m->items.size(), v.unchanged, v.touched, counts[2], counts[0], counts[1], counts[3]);
+  if (!json_out.empty()) {
+    nlohmann::json doc = {{"manifest", manifest},         {"asset", m->asset},
+                          {"key_id", m->key_id},          {"items", m->items.size()},
+                          {"unchanged", v.unchanged},     {"touched", v.touched},
+                          {"changes", std::move(changes)}};
+    if (auto s = output::WriteFileAtomically(json_out, doc.dump(2) + "\n"); !s)
+      return Fail(s.message());
+  }
+  if (counts[3] > 0) {
+    fmt::print(stderr, "quaywatch: {} items could not be read, so they were not verified\n",
+               counts[3]);
+    return 2;
+  }
+  return changed > 0 ? 1 : 0;
+}
+
+int RunIntegritySnapshot(const SnapshotOptions& o) {
+  if (!o.output.empty() && o.urls.size() != 1) {
+    return Fail("-o names one snapshot file: give one URL, or --out DIR for several");
+  }
+  std::vector<integrity::ModbusTarget> targets;
+  for (const auto& u : o.urls) {
+    auto t = integrity::ParseModbusUrl(u);
+    if (!t) return Fail(t.error().message);
+    targets.push_back(std::move(t.value()));
+  }
+  integrity::ModbusReadOptions ro;
+  ro.timeout_ms = o.timeout_ms;
+  ro.retries = o.retries;
+  size_t failed = 0;
+  for (const auto& t : targets) {
+    auto snap = integrity::TakeModbusSnapshot(t, ro);
+    if (!snap) {
+      // One device that does not answer is that device's error; the others are still read.
+      fmt::print(stderr, "quaywatch: {}\n", snap.error().message);
+      ++failed;
+      continue;
+    }
+    std::string path =
+        !o.output.empty()
+            ? o.output
+            : (std::filesystem::path(o.out_dir) / integrity::ModbusSnapshotName(t)).string();
+    if (auto s = output::WriteFileAtomically(path, *snap); !s) {
+      fmt::print(stderr, "quaywatch: {}\n", s.message());
+      ++failed;
+      continue;
+    }
+    size_t lines = static_cast<size_t>(std::count(snap->begin(), snap->end(), '\n')) - 2;
+    fmt::print("wrote {}: {} values from {}\n", path, lines, t.url);
+  }
+  if (failed > 0) {
+    fmt::print(stderr, "quaywatch: {} of {} devices could not be read\n", failed, targets.size());
+    return 2;
+  }
+  return 0;
+}
+
+int RunBackupCheck(const std::string& catalog, const std::string& json_out,
+                   const std::string& now) {
+  core::Timestamp at = Now();
+  if (!now.empty()) {
+    auto t = core::ParseIso8601(now.size() == 10 ? now + "T00:00:00Z" : now);
+    if (!t) return Fail(fmt::format("--now: '{}' is not a date (YYYY-MM-DD)", now));
+    at = *t;
+  }
+  auto c = integrity::LoadBackupCatalog(catalog);
+  if (!c) return Fail(c.error().message);
+  integrity::BackupCheckReport report = integrity::CheckBackups(*c, at);
+  std::fputs(integrity::BackupTable(report).c_str(), stdout);
+  if (!json_out.empty()) {
+    if (auto s = output::WriteFileAtomically(json_out,
+                                             integrity::BackupReportJson(report).dump(2) + "\n");
+        !s) {
+      return Fail(s.message());
+    }
+  }
+  return report.ok ? 0 : 1;
+}
+
+}  // namespace qw::app

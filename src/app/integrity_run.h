@@ -1,0 +1,46 @@
+// The integrity commands: keygen, integrity baseline/verify/snapshot, backup check, and the
+// transfer gate. Each prints what it did, and returns the exit code: 0 all holds, 1 something
+// changed or falls short, 2 bad usage or input that cannot be trusted or read.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace qw::app {
+
+/// `quaywatch keygen [-o PREFIX] [--force]`
+int RunKeygen(const std::string& prefix, bool force);
+
+/// Options of `quaywatch integrity baseline`.
+struct BaselineOptions {
+  std::string asset;
+  std::vector<std::string> paths;
+  std::string kind;        // empty: told from each file
+  std::string secret_key;  // signs the manifest
+  std::string output;      // the manifest to write
+};
+/// `quaywatch integrity baseline --asset NAME PATH... --key KEY -o MANIFEST`
+int RunIntegrityBaseline(const BaselineOptions& options);
+
+/// `quaywatch integrity verify MANIFEST --pubkey KEY [--json FILE]`
+int RunIntegrityVerify(const std::string& manifest, const std::string& public_key,
+                       const std::string& json_out);
+
+/// Options of `quaywatch integrity snapshot`.
+struct SnapshotOptions {
+  std::vector<std::string> urls;
+  std::string output;         // one URL: the file to write
+  std::string out_dir = ".";  // otherwise: the folder
+  int timeout_ms = 1000;
+  int retries = 2;
+};
+/// `quaywatch integrity snapshot modbus://HOST[:PORT]/UNIT?holding=A-B... [-o FILE]`
+int RunIntegritySnapshot(const SnapshotOptions& options);
+
+/// `quaywatch backup check CATALOG [--json FILE] [--now DATE]`
+int RunBackupCheck(const std::string& catalog, const std::string& json_out, const std::string& now);
+
+/// The public key given, else $QUAYWATCH_PUBKEY, else ./quaywatch.pub.
+std::string TrustedKeyPath(const std::string& given);
+
+}  // namespace qw::app
