@@ -73,6 +73,7 @@ test: test-unit test-sanitize
 
 bench: build
 	@bash bench/throughput.sh $(BUILD)
+	@bash bench/hash_throughput.sh $(BUILD)
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
