@@ -1,0 +1,461 @@
+#include "integrity/archive_scan.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+namespace qw::integrity {
+namespace {
+
+// Where libarchive reads from: a file descriptor or bytes in memory. Counts the octets it
+// hands over, the denominator of every compression ratio.
+struct Source {
+  int fd = -1;                     // a file, read kArchiveChunkBytes at a time
+  std::span<const uint8_t> mem;    // or bytes in memory
+  uint64_t pos = 0;                // offset in `mem`
+  std::unique_ptr<uint8_t[]> buf;  // the file's read buffer
+  uint64_t read_bytes = 0;         // octets handed to libarchive so far
+  int read_errno = 0;              // the file's read failure
+};
+
+la_ssize_t ReadCallback(struct archive* /*a*/, void* data, const void** out) {
+  Source& s = *static_cast<Source*>(data);
+  if (s.fd >= 0) {
+    for (;;) {
+      const ssize_t n = ::read(s.fd, s.buf.get(), kArchiveChunkBytes);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        s.read_errno = errno;
+        return ARCHIVE_FATAL;
+      }
+      *out = s.buf.get();
+      s.read_bytes += static_cast<uint64_t>(n);
+      return n;
+    }
+  }
+  const uint64_t n = std::min<uint64_t>(kArchiveChunkBytes, s.mem.size() - s.pos);
+  *out = s.mem.subspan(s.pos, n).data();
+  s.pos += n;
+  s.read_bytes += n;
+  return static_cast<la_ssize_t>(n);
+}
+
+la_int64_t SeekCallback(struct archive* /*a*/, void* data, la_int64_t offset, int whence) {
+  Source& s = *static_cast<Source*>(data);
+  if (s.fd >= 0) {
+    const off_t r = ::lseek(s.fd, offset, whence);
+    return r < 0 ? ARCHIVE_FATAL : r;
+  }
+  const auto size = static_cast<la_int64_t>(s.mem.size());
+  la_int64_t base = 0;
+  if (whence == SEEK_CUR) base = static_cast<la_int64_t>(s.pos);
+  if (whence == SEEK_END) base = size;
+  if (offset > size || offset < -size) return ARCHIVE_FATAL;
+  const la_int64_t target = base + offset;
+  if (target < 0 || target > size) return ARCHIVE_FATAL;
+  s.pos = static_cast<uint64_t>(target);
+  return target;
+}
+
+la_int64_t SkipCallback(struct archive* a, void* data, la_int64_t request) {
+  Source& s = *static_cast<Source*>(data);
+  if (request <= 0) return 0;
+  if (s.fd >= 0) {
+    const off_t here = ::lseek(s.fd, 0, SEEK_CUR);
+    const off_t there = ::lseek(s.fd, request, SEEK_CUR);
+    return here < 0 || there < 0 ? 0 : there - here;
+  }
+  const uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(request), s.mem.size() - s.pos);
+  (void)a;
+  s.pos += n;
+  return static_cast<la_int64_t>(n);
+}
+
+struct ArchiveFree {
+  void operator()(struct archive* a) const { ::archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
+
+// A reader for every format but mtree, and every built-in filter (see archive_scan.h).
+ArchivePtr NewReader() {
+  ArchivePtr a(::archive_read_new());
+  if (!a) return a;
+  struct archive* r = a.get();
+  for (auto* support : {&::archive_read_support_filter_gzip, &::archive_read_support_filter_bzip2,
+                        &::archive_read_support_filter_xz, &::archive_read_support_filter_lzma,
+                        &::archive_read_support_filter_lzip, &::archive_read_support_filter_zstd,
+                        &::archive_read_support_filter_lz4, &::archive_read_support_filter_compress,
+                        &::archive_read_support_filter_rpm, &::archive_read_support_filter_uu}) {
+    (*support)(r);
+  }
+  for (auto* support :
+       {&::archive_read_support_format_7zip, &::archive_read_support_format_ar,
+        &::archive_read_support_format_cab, &::archive_read_support_format_cpio,
+        &::archive_read_support_format_empty, &::archive_read_support_format_iso9660,
+        &::archive_read_support_format_lha, &::archive_read_support_format_rar,
+        &::archive_read_support_format_rar5, &::archive_read_support_format_tar,
+        &::archive_read_support_format_warc, &::archive_read_support_format_xar,
+        &::archive_read_support_format_zip, &::archive_read_support_format_raw}) {
+    (*support)(r);
+  }
+  return a;
+}
+
+std::string Capped(const char* text) {
+  if (text == nullptr) return {};
+  std::string s(text, ::strnlen(text, kMaxMemberPathBytes + 1));
+  if (s.size() > kMaxMemberPathBytes) {
+    s.resize(kMaxMemberPathBytes);
+    s += "...";
+  }
+  return s;
+}
+
+std::string ErrorText(struct archive* a) {
+  const char* e = ::archive_error_string(a);
+  return e != nullptr ? std::string(e) : std::string("unknown libarchive error");
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// libarchive says what went wrong only in words; these are the words of its readers.
+RefusalKind KindOfError(const std::string& message) {
+  const std::string m = Lower(message);
+  for (std::string_view w : {"passphrase", "encrypt", "decrypt"}) {
+    if (m.find(w) != std::string::npos) return RefusalKind::kEncrypted;
+  }
+  for (std::string_view w : {"truncated", "premature end", "unexpected end", "unexpected eof"}) {
+    if (m.find(w) != std::string::npos) return RefusalKind::kTruncated;
+  }
+  if (m.find("unrecognized archive format") != std::string::npos) {
+    return RefusalKind::kUnsupported;
+  }
+  return RefusalKind::kCorrupt;
+}
+
+MemberKind KindOf(struct archive_entry* e) {
+  if (::archive_entry_hardlink(e) != nullptr) return MemberKind::kHardlink;
+  switch (::archive_entry_filetype(e)) {
+    case AE_IFREG:
+      return MemberKind::kFile;
+    case AE_IFDIR:
+      return MemberKind::kDirectory;
+    case AE_IFLNK:
+      return MemberKind::kSymlink;
+    default:
+      return MemberKind::kOther;
+  }
+}
+
+bool OnlyNoneFilters(struct archive* a) {
+  const int n = ::archive_filter_count(a);
+  for (int i = 0; i < n; ++i) {
+    if (::archive_filter_code(a, i) != ARCHIVE_FILTER_NONE) return false;
+  }
+  return true;
+}
+
+// A bounded number of ARCHIVE_RETRY answers in a row before the archive counts as corrupt.
+constexpr int kMaxHeaderRetries = 3;
+
+// One walk: the counters shared by every nesting level.
+class Walk {
+ public:
+  Walk(FileTypeClassifier& classifier, const ArchiveLimits& limits, ArchiveVisitor& visitor,
+       ArchiveScanResult& result, const Source& top)
+      : classifier_(classifier), limits_(limits), visitor_(visitor), result_(result), top_(top) {
+    chunk_ = std::make_unique<uint8_t[]>(kArchiveChunkBytes);
+  }
+
+  // Walks the archive read from `src`, whose members lie at `depth`. False when the walk
+  // ends here: refused or stopped.
+  bool WalkArchive(Source& src, int depth, const std::vector<std::string>& parents) {
+    ArchivePtr owner = NewReader();
+    struct archive* a = owner.get();
+    if (a == nullptr) {
+      return RefuseArchive(RefusalKind::kCorrupt, "libarchive: out of memory", parents);
+    }
+    ::archive_read_set_read_callback(a, &ReadCallback);
+    ::archive_read_set_seek_callback(a, &SeekCallback);
+    ::archive_read_set_skip_callback(a, &SkipCallback);
+    ::archive_read_set_callback_data(a, &src);
+    if (::archive_read_open1(a) != ARCHIVE_OK) {
+      return RefuseOnError(a, src, "cannot be opened as an archive", parents);
+    }
+    bool first = true;
+    int retries = 0;
+    std::string last_path;
+    for (;;) {
+      struct archive_entry* e = nullptr;
+      const int r = ::archive_read_next_header(a, &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_RETRY && ++retries <= kMaxHeaderRetries) continue;
+      if (r < ARCHIVE_WARN) {
+        return RefuseOnError(
+            a, src,
+            last_path.empty() ? "bad first header" : fmt::format("bad header after {}", last_path),
+            parents);
+      }
+      retries = 0;
+      if (first) {
+        first = false;
+        if (::archive_format(a) == ARCHIVE_FORMAT_RAW && OnlyNoneFilters(a)) {
+          return RefuseArchive(RefusalKind::kUnsupported, "not an archive libarchive can read",
+                               parents);
+        }
+        if (depth == 1) {
+          result_.format = ::archive_format_name(a) != nullptr ? ::archive_format_name(a) : "";
+          for (int i = 0; i < ::archive_filter_count(a); ++i) {
+            if (::archive_filter_code(a, i) == ARCHIVE_FILTER_NONE) continue;
+            result_.filters.emplace_back(::archive_filter_name(a, i));
+          }
+        }
+      }
+      ArchiveMember m;
+      m.path = Capped(::archive_entry_pathname_utf8(e));
+      if (m.path.empty()) m.path = Capped(::archive_entry_pathname(e));
+      if (m.path.empty()) m.path = fmt::format("(member {} without a name)", result_.members + 1);
+      m.parents = parents;
+      m.depth = depth;
+      m.kind = KindOf(e);
+      if (::archive_entry_size_is_set(e) && ::archive_entry_size(e) >= 0) {
+        m.declared_size = static_cast<uint64_t>(::archive_entry_size(e));
+      }
+      if (m.kind == MemberKind::kHardlink) m.link_target = Capped(::archive_entry_hardlink(e));
+      if (m.kind == MemberKind::kSymlink) m.link_target = Capped(::archive_entry_symlink(e));
+      m.format = ::archive_format_name(a) != nullptr ? ::archive_format_name(a) : "";
+      last_path = m.path;
+
+      if (++result_.members > limits_.max_members) {
+        return Refuse(RefusalKind::kTooManyMembers,
+                      fmt::format("more than {} members", limits_.max_members), &m);
+      }
+      result_.deepest = std::max(result_.deepest, depth);
+      if (visitor_.OnMember(m) == VisitAction::kStop) return Stop();
+      if (::archive_entry_is_encrypted(e)) {
+        return Refuse(RefusalKind::kEncrypted, "encrypted member: its content cannot be inspected",
+                      &m);
+      }
+      if (m.kind != MemberKind::kFile) continue;
+      if (!ReadMember(a, src, m)) return false;
+    }
+    return true;
+  }
+
+ private:
+  bool ReadMember(struct archive* a, Source& src, const ArchiveMember& m) {
+    core::Sha256Stream hash;
+    std::vector<uint8_t> kept;
+    bool whole = true;
+    uint64_t size = 0;
+    const uint64_t in_start = src.read_bytes;
+    for (;;) {
+      const la_ssize_t n = ::archive_read_data(a, chunk_.get(), kArchiveChunkBytes);
+      if (n == 0) break;
+      if (n < 0) {
+        const std::string e = ErrorText(a);
+        return Refuse(KindOfError(e), fmt::format("cannot read member: {}", e), &m);
+      }
+      const auto bytes = std::span<const uint8_t>(chunk_.get(), static_cast<size_t>(n));
+      size += bytes.size();
+      result_.expanded_bytes += bytes.size();
+      if (result_.expanded_bytes > limits_.max_total_bytes) {
+        return Refuse(RefusalKind::kTooLarge,
+                      fmt::format("expands to more than {} octets", limits_.max_total_bytes), &m);
+      }
+      const uint64_t member_in = std::max<uint64_t>(1, src.read_bytes - in_start);
+      if (size > limits_.ratio_floor_bytes && size / member_in > limits_.max_ratio) {
+        return Refuse(RefusalKind::kCompressionRatio,
+                      fmt::format("member expands more than {}:1 ({} octets from {} read)",
+                                  limits_.max_ratio, size, member_in),
+                      &m);
+      }
+      const uint64_t all_in = std::max<uint64_t>(1, top_.read_bytes);
+      if (result_.expanded_bytes > limits_.ratio_floor_bytes &&
+          result_.expanded_bytes / all_in > limits_.max_ratio) {
+        return Refuse(RefusalKind::kCompressionRatio,
+                      fmt::format("archive expands more than {}:1 ({} octets from {} read)",
+                                  limits_.max_ratio, result_.expanded_bytes, all_in),
+                      &m);
+      }
+      hash.Update(bytes);
+      if (kept.size() < limits_.max_kept_bytes) {
+        const size_t room = static_cast<size_t>(limits_.max_kept_bytes - kept.size());
+        const auto part = bytes.first(std::min(room, bytes.size()));
+        kept.insert(kept.end(), part.begin(), part.end());
+        if (part.size() < bytes.size()) whole = false;
+      } else {
+        whole = false;
+      }
+      if (visitor_.OnChunk(m, bytes) == VisitAction::kStop) return Stop();
+    }
+    MemberContent c;
+    c.size = size;
+    c.sha256 = hash.Finish();
+    c.kept = kept;
+    c.kept_whole = whole;
+    c.type = classifier_.Classify(kept);
+    if (visitor_.OnMemberEnd(m, c) == VisitAction::kStop) return Stop();
+    if (c.type.category != FileCategory::kArchive) return true;
+    if (m.depth >= limits_.max_depth) {
+      return Refuse(RefusalKind::kTooDeep,
+                    fmt::format("archive nested deeper than {} levels", limits_.max_depth), &m);
+    }
+    if (!whole) {
+      return Refuse(RefusalKind::kNestedTooLarge,
+                    fmt::format("nested archive larger than the {} octets inspected in memory",
+                                limits_.max_kept_bytes),
+                    &m);
+    }
+    Source inner;
+    inner.mem = kept;
+    std::vector<std::string> parents = m.parents;
+    parents.push_back(m.path);
+    return WalkArchive(inner, m.depth + 1, parents);
+  }
+
+  bool RefuseOnError(struct archive* a, const Source& src, std::string_view what,
+                     const std::vector<std::string>& parents) {
+    std::string e = ErrorText(a);
+    if (src.read_errno != 0) e = fmt::format("read failed: {}", std::strerror(src.read_errno));
+    return RefuseArchive(KindOfError(e), fmt::format("{}: {}", what, e), parents);
+  }
+
+  bool Refuse(RefusalKind kind, std::string reason, const ArchiveMember* m) {
+    ArchiveRefusal r;
+    r.kind = kind;
+    r.reason = std::move(reason);
+    if (m != nullptr) r.member = MemberDisplayPath(*m);
+    result_.refusal = std::move(r);
+    return false;
+  }
+
+  // The display path of the member holding the archive at `parents` (empty at the top).
+  static std::string HolderPath(const std::vector<std::string>& parents) {
+    if (parents.empty()) return {};
+    ArchiveMember holder;
+    holder.path = parents.back();
+    holder.parents.assign(parents.begin(), parents.end() - 1);
+    return MemberDisplayPath(holder);
+  }
+
+  bool RefuseArchive(RefusalKind kind, std::string reason,
+                     const std::vector<std::string>& parents) {
+    ArchiveRefusal r;
+    r.kind = kind;
+    r.reason = std::move(reason);
+    r.member = HolderPath(parents);
+    result_.refusal = std::move(r);
+    return false;
+  }
+
+  bool Stop() {
+    result_.stopped = true;
+    return false;
+  }
+
+  FileTypeClassifier& classifier_;
+  const ArchiveLimits& limits_;
+  ArchiveVisitor& visitor_;
+  ArchiveScanResult& result_;
+  const Source& top_;
+  std::unique_ptr<uint8_t[]> chunk_;
+};
+
+constexpr std::array<std::pair<MemberKind, std::string_view>, 5> kMemberKindNames = {{
+    {MemberKind::kFile, "file"},
+    {MemberKind::kDirectory, "directory"},
+    {MemberKind::kSymlink, "symlink"},
+    {MemberKind::kHardlink, "hardlink"},
+    {MemberKind::kOther, "other"},
+}};
+
+constexpr std::array<std::pair<RefusalKind, std::string_view>, 9> kRefusalNames = {{
+    {RefusalKind::kTooManyMembers, "too_many_members"},
+    {RefusalKind::kTooLarge, "too_large"},
+    {RefusalKind::kCompressionRatio, "compression_ratio"},
+    {RefusalKind::kTooDeep, "too_deep"},
+    {RefusalKind::kNestedTooLarge, "nested_too_large"},
+    {RefusalKind::kEncrypted, "encrypted"},
+    {RefusalKind::kTruncated, "truncated"},
+    {RefusalKind::kCorrupt, "corrupt"},
+    {RefusalKind::kUnsupported, "unsupported"},
+}};
+
+}  // namespace
+
+std::string_view MemberKindName(MemberKind kind) {
+  for (const auto& [k, name] : kMemberKindNames) {
+    if (k == kind) return name;
+  }
+  return "other";
+}
+
+std::string_view RefusalKindName(RefusalKind kind) {
+  for (const auto& [k, name] : kRefusalNames) {
+    if (k == kind) return name;
+  }
+  return "corrupt";
+}
+
+std::string MemberDisplayPath(const ArchiveMember& member) {
+  std::string out;
+  for (const std::string& p : member.parents) {
+    out += p;
+    out += "!/";
+  }
+  out += member.path;
+  return out;
+}
+
+core::Result<ArchiveScanResult> ArchiveScanner::ScanFile(const std::string& path,
+                                                         ArchiveVisitor& visitor) {
+  Source src;
+  src.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (src.fd < 0) {
+    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{src.fd};
+  struct stat st {};
+  if (::fstat(src.fd, &st) != 0) {
+    return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
+  src.buf = std::make_unique<uint8_t[]>(kArchiveChunkBytes);
+  ArchiveScanResult result;
+  Walk walk(classifier_, limits_, visitor, result, src);
+  walk.WalkArchive(src, 1, {});
+  result.input_bytes = src.read_bytes;
+  return result;
+}
+
+ArchiveScanResult ArchiveScanner::ScanMemory(std::span<const uint8_t> bytes,
+                                             ArchiveVisitor& visitor) {
+  Source src;
+  src.mem = bytes;
+  ArchiveScanResult result;
+  Walk walk(classifier_, limits_, visitor, result, src);
+  walk.WalkArchive(src, 1, {});
+  result.input_bytes = src.read_bytes;
+  return result;
+}
+
+}  // namespace qw::integrity
