@@ -2,16 +2,24 @@
 
 #include <fmt/format.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/timestamp.h"
+#include "integrity/allow_list.h"
+#include "integrity/audit_log.h"
 #include "integrity/backup_catalog.h"
+#include "integrity/file_hash.h"
+#include "integrity/gate_config.h"
 #include "integrity/keys.h"
 #include "integrity/manifest.h"
 #include "integrity/modbus_snapshot.h"
+#include "integrity/transfer_gate.h"
 #include "output/atomic_file.h"
 
 namespace qw::app {
@@ -203,6 +211,119 @@ int RunBackupCheck(const std::string& catalog, const std::string& json_out,
     }
   }
   return report.ok ? 0 : 1;
+}
+
+int RunTransferCheck(const TransferCheckOptions& o) {
+  auto config = integrity::LoadGateConfig(o.gate);
+  if (!config) return Fail(config.error().message);
+  if (!config->destinations.count(o.destination)) {
+    std::string known;
+    for (const auto& [name, types] : config->destinations)
+      known += (known.empty() ? "" : ", ") + name;
+    return Fail(
+        fmt::format("--destination: '{}' is not in {} (it has {})", o.destination, o.gate, known));
+  }
+  auto gate = integrity::TransferGate::Open(*config);
+  if (!gate) return Fail(gate.error().message);
+  std::string who = o.operator_name;
+  for (const char* var : {"SUDO_USER", "USER", "LOGNAME"}) {
+    if (!who.empty()) break;
+    if (const char* v = std::getenv(var); v && *v) who = v;
+  }
+  if (who.empty()) {
+    if (const passwd* pw = ::getpwuid(::getuid())) who = pw->pw_name;
+  }
+  size_t refused = 0;
+  for (const std::string& f : o.files) {
+    auto d = (*gate)->Check(f, o.destination, who);
+    if (!d) return Fail(d.error().message);
+    if (d->admitted) {
+      fmt::print("ADMIT   {}  ({}, {} octets, sha256 {}; allow-list: {}) [audit #{}]\n", d->path,
+                 integrity::FileCategoryName(d->type.category), d->size, Short(d->sha256),
+                 d->allowed_by->name.empty() ? std::string("unnamed entry") : d->allowed_by->name,
+                 d->audit_seq);
+    } else {
+      ++refused;
+      fmt::print("REFUSE  {}  ({}, {} octets{}) [audit #{}]\n", d->path,
+                 integrity::FileCategoryName(d->type.category), d->size,
+                 d->sha256.empty() ? "" : ", sha256 " + Short(d->sha256), d->audit_seq);
+      for (const auto& r : d->reasons) fmt::print("        - {}\n", r);
+    }
+  }
+  fmt::print("{} of {} files admitted to {}; decisions recorded in {}\n", o.files.size() - refused,
+             o.files.size(), o.destination, config->audit_log);
+  return refused > 0 ? 1 : 0;
+}
+
+int RunTransferAllow(const TransferAllowOptions& o) {
+  if (o.files.empty() && o.digests.empty()) return Fail("transfer allow: give files or --sha256");
+  auto sk = integrity::LoadSecretKey(o.secret_key);
+  if (!sk) return Fail(sk.error().message);
+  integrity::AllowList list;
+  std::error_code ec;
+  if (std::filesystem::exists(o.output, ec)) {
+    // Adding to a list: it must be one this key signed, unchanged since.
+    core::Status s = integrity::LoadAllowList(o.output, sk->Public(), list);
+    if (!s) return Fail(s.message());
+  }
+  std::string now = core::FormatIso8601(Now());
+  size_t added = 0;
+  auto add = [&](integrity::AllowEntry e) {
+    added += list.by_sha256.count(e.sha256) == 0;
+    list.by_sha256[e.sha256] = std::move(e);
+  };
+  for (const std::string& f : o.files) {
+    auto d = integrity::HashFile(f);
+    if (!d) return Fail(d.error().message);
+    integrity::AllowEntry e;
+    e.sha256 = std::string(d->sha256.view());
+    e.size = d->size;
+    e.name = o.name.empty() ? std::filesystem::path(f).filename().string() : o.name;
+    e.note = o.note;
+    e.added = now;
+    add(std::move(e));
+  }
+  for (std::string hex : o.digests) {
+    if (!integrity::NormalizeSha256(hex))
+      return Fail(fmt::format("--sha256: '{}' is not 64 hex digits", hex));
+    integrity::AllowEntry e;
+    e.sha256 = hex;
+    e.name = o.name;
+    e.note = o.note;
+    e.added = now;
+    add(std::move(e));
+  }
+  if (auto s = integrity::WriteAllowList(o.output, list.by_sha256, *sk); !s)
+    return Fail(s.message());
+  fmt::print("wrote {}: {} entries ({} new), signed by key {}\n", o.output, list.by_sha256.size(),
+             added, sk->Public().Id());
+  return 0;
+}
+
+int RunAuditVerify(const std::string& log, const std::string& head, uint64_t head_seq,
+                   uint64_t min_entries) {
+  integrity::AuditExpectations expect;
+  expect.head = head;
+  expect.head_seq = head_seq;
+  expect.min_entries = min_entries;
+  if (!head.empty()) {
+    std::string h = head;
+    if (!integrity::NormalizeSha256(h))
+      return Fail(fmt::format("--head: '{}' is not 64 hex digits", head));
+    expect.head = h;
+  }
+  auto v = integrity::VerifyAuditLog(log, expect);
+  if (!v) return Fail(v.error().message);
+  if (!v->ok()) {
+    fmt::print("{} ({}); {} entries verified before it\n", v->detail,
+               integrity::AuditProblemName(v->problem), v->entries);
+    return 1;
+  }
+  fmt::print(
+      "{}: {} entries, chain intact; head {} (seq {}): record it elsewhere to detect lines "
+      "deleted from the end\n",
+      log, v->entries, v->head.view(), v->entries);
+  return 0;
 }
 
 }  // namespace qw::app

@@ -3,6 +3,7 @@
 // changed or falls short, 2 bad usage or input that cannot be trusted or read.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,32 @@ int RunIntegritySnapshot(const SnapshotOptions& options);
 
 /// `quaywatch backup check CATALOG [--json FILE] [--now DATE]`
 int RunBackupCheck(const std::string& catalog, const std::string& json_out, const std::string& now);
+
+/// Options of `quaywatch transfer check`.
+struct TransferCheckOptions {
+  std::vector<std::string> files;
+  std::string gate;           // the gate configuration (YAML)
+  std::string destination;    // one of its destinations
+  std::string operator_name;  // who asks; default $SUDO_USER, $USER
+};
+/// `quaywatch transfer check FILE... --gate GATE.yaml --destination NAME`
+int RunTransferCheck(const TransferCheckOptions& options);
+
+/// Options of `quaywatch transfer allow`.
+struct TransferAllowOptions {
+  std::vector<std::string> files;    // approved files, hashed now
+  std::vector<std::string> digests;  // approved digests given as hex (vendor-published)
+  std::string name;                  // what they are; default: each file's name
+  std::string note;                  // why they are approved
+  std::string secret_key;
+  std::string output;  // the list; entries are added to it when it exists
+};
+/// `quaywatch transfer allow FILE... [--sha256 HEX]... --key KEY -o LIST`
+int RunTransferAllow(const TransferAllowOptions& options);
+
+/// `quaywatch transfer audit verify LOG [--head HASH [--head-seq N]] [--min-entries N]`
+int RunAuditVerify(const std::string& log, const std::string& head, uint64_t head_seq,
+                   uint64_t min_entries);
 
 /// The public key given, else $QUAYWATCH_PUBKEY, else ./quaywatch.pub.
 std::string TrustedKeyPath(const std::string& given);

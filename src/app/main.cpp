@@ -204,6 +204,52 @@ int main(int argc, char** argv) {
   backup_check->add_option("--json", backup_json, "Also write the result as JSON");
   backup_check->add_option("--now", backup_now, "Judge ages as of this date (YYYY-MM-DD)");
 
+  auto* transfer = app.add_subcommand("transfer", "The gate for files entering the crane network");
+  transfer->require_subcommand(1);
+  qw::app::TransferCheckOptions transfer_check;
+  auto* transfer_check_cmd = transfer->add_subcommand(
+      "check",
+      "Admit files only if allow-listed, clean by YARA and of a type the destination "
+      "accepts; every decision goes to the audit log");
+  transfer_check_cmd->add_option("files", transfer_check.files, "Files to bring in")->required();
+  transfer_check_cmd->add_option("--gate", transfer_check.gate, "Gate configuration (YAML)")
+      ->required();
+  transfer_check_cmd
+      ->add_option("--destination", transfer_check.destination,
+                   "Where the files go: a destination of the gate configuration")
+      ->required();
+  transfer_check_cmd->add_option("--operator", transfer_check.operator_name,
+                                 "Who brings them (default $SUDO_USER, else $USER)");
+  qw::app::TransferAllowOptions transfer_allow;
+  auto* transfer_allow_cmd = transfer->add_subcommand(
+      "allow", "Add approved files (or published digests) to a signed allow-list");
+  transfer_allow_cmd->add_option("files", transfer_allow.files, "Approved files, hashed now");
+  transfer_allow_cmd->add_option("--sha256", transfer_allow.digests,
+                                 "An approved digest (vendor-published), repeatable");
+  transfer_allow_cmd->add_option("--name", transfer_allow.name,
+                                 "What they are (default: each file's name)");
+  transfer_allow_cmd->add_option("--note", transfer_allow.note,
+                                 "Why they are approved (change ticket, vendor advisory)");
+  transfer_allow_cmd->add_option("--key", transfer_allow.secret_key, "Secret key that signs")
+      ->required();
+  transfer_allow_cmd
+      ->add_option("-o,--output", transfer_allow.output,
+                   "The allow-list; entries are added when it exists")
+      ->required();
+  auto* transfer_audit = transfer->add_subcommand("audit", "The gate's audit log");
+  transfer_audit->require_subcommand(1);
+  std::string audit_log, audit_head;
+  uint64_t audit_head_seq = 0, audit_min = 0;
+  auto* audit_verify_cmd = transfer_audit->add_subcommand(
+      "verify", "Check the audit log's hash chain: edited, deleted or reordered lines");
+  audit_verify_cmd->add_option("log", audit_log, "The audit log (JSON lines)")->required();
+  audit_verify_cmd->add_option("--head", audit_head,
+                               "A head hash recorded earlier: lines deleted from the end show");
+  audit_verify_cmd->add_option("--head-seq", audit_head_seq,
+                               "The seq of the entry --head belongs to (default: the last)");
+  audit_verify_cmd->add_option("--min-entries", audit_min,
+                               "Entries the log had at least when last seen");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -221,6 +267,11 @@ int main(int argc, char** argv) {
   if (*baseline_cmd) return qw::app::RunIntegrityBaseline(baseline);
   if (*verify_cmd) return qw::app::RunIntegrityVerify(verify_manifest, verify_key, verify_json);
   if (*snapshot_cmd) return qw::app::RunIntegritySnapshot(snapshot);
+  if (*transfer_check_cmd) return qw::app::RunTransferCheck(transfer_check);
+  if (*transfer_allow_cmd) return qw::app::RunTransferAllow(transfer_allow);
+  if (*audit_verify_cmd) {
+    return qw::app::RunAuditVerify(audit_log, audit_head, audit_head_seq, audit_min);
+  }
   if (*backup_check) return qw::app::RunBackupCheck(backup_catalog, backup_json, backup_now);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
   if (*report_cmd) return qw::app::RunReport(report_dir, report_out);
