@@ -33,6 +33,7 @@ demo: build
 	$(BUILD)/src/app/quaywatch analyze $(DEMO_DIR)/terminal.pcap \
 	  --policy $(DEMO_DIR)/site.yaml --out $(DEMO_DIR)
 	node scripts/screenshots.mjs $(BUILD)/src/app/quaywatch $(DEMO_DIR)
+	bash scripts/demo-integrity.sh $(abspath $(BUILD))/src/app/quaywatch $(abspath $(DEMO_DIR))
 	@echo
 	@echo "Demo outputs in $(DEMO_DIR)/:"
 	@ls -l $(DEMO_DIR)
@@ -42,6 +43,7 @@ demo: build
 	@echo "  database:  $(DEMO_DIR)/quaywatch.sqlite (sqlite3 $(DEMO_DIR)/quaywatch.sqlite '.tables')"
 	@echo "  report:    $(DEMO_DIR)/report.html (open it in a browser; screenshot: $(DEMO_DIR)/report.png)"
 	@echo "  dashboard: $(BUILD)/src/app/quaywatch serve $(DEMO_DIR) (screenshots: $(DEMO_DIR)/dashboard.png, dashboard-map.png)"
+	@echo "  integrity: $(DEMO_DIR)/integrity/ (signed baseline and its verification, backup check, transfer gate and its audit log)"
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
