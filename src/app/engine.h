@@ -107,6 +107,9 @@ class Engine final : public flow::FlowObserver {
     void OnFileTransfer(const dissect::FileTransferObservation& o) override;
     void OnHttp(const dissect::HttpObservation& o) override;
     void OnSnmp(const dissect::SnmpObservation& o) override;
+    void OnBlockTransfer(const dissect::BlockTransferObservation& o) override {
+      e_.inventory_.OnBlockTransfer(o);
+    }
 
    private:
     Engine& e_;

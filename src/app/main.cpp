@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   AddOutputOptions(*analyze, output);
   analyze->add_option("--baseline", output.baseline_file,
                       "Baseline from 'quaywatch learn': what it lacks becomes a finding");
+  analyze->add_option("--export-blocks", output.export_blocks_dir,
+                      "Write each PLC block rebuilt from a complete upload or download as "
+                      "DIR/<plc-ip>/<BLOCK>.mc7");
   analyze
       ->add_option("--threads", output.threads,
                    "Threads; flows are sharded among them and outputs stay the same")

@@ -20,6 +20,7 @@
 #include "capture/live_capture.h"
 #include "model/vendor_db.h"
 #include "output/atomic_file.h"
+#include "output/block_export.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
 #include "policy/baseline.h"
@@ -206,6 +207,13 @@ void FillCounts(const Findings& found, model::RunReport& report) {
     auto& to = kind == "remote_access" ? report.remote_access : report.file_transfers;
     to.insert(names.begin(), names.end());
   }
+  // The ledger's caps are counted from the merged ledger, the same whatever the threads.
+  const model::PlcBlockLedger& blocks = found.inventory->plc_blocks();
+  report.plc_blocks = blocks.blocks();
+  if (uint64_t n = blocks.dropped()) report.anomalies.Raise("inventory.too_many_plc_blocks", n);
+  if (uint64_t n = blocks.content_dropped()) {
+    report.anomalies.Raise("inventory.plc_block_content_dropped", n);
+  }
 }
 
 // Places the assets in zones and judges them and the communication map by the site policy
@@ -258,6 +266,14 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   }
   if (options.write_report) {
     if (auto s = report::WriteReport(options.out_dir, ""); !s) return Fail(s.message());
+  }
+  if (!options.export_blocks_dir.empty()) {
+    size_t written = 0;
+    if (auto s = output::ExportBlocks(report.plc_blocks, options.export_blocks_dir, written); !s) {
+      return Fail(s.message());
+    }
+    fmt::print(stderr, "quaywatch: {} PLC block{} written to {}/\n", written,
+               written == 1 ? "" : "s", options.export_blocks_dir);
   }
   fmt::print(
       stderr, "quaywatch: {} frames, {} flows, {} assets{}; outputs in {}/\n", report.frames(),

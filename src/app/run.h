@@ -21,6 +21,7 @@ struct OutputOptions {
   std::string fail_on;        // exit 1 when a finding is at or above this severity; empty: never
   std::string baseline_file;  // a baseline from `learn`: what is new is a finding; empty: none
   bool write_report = true;   // write report.html beside the other outputs
+  std::string export_blocks_dir;  // write each complete PLC block here; empty: none
 };
 
 /// `quaywatch analyze CAPTURE...`

@@ -365,6 +365,33 @@ struct SnmpObservation {
   uint32_t varbinds = 0;                      // varbinds read (the request's when paired)
 };
 
+/// One PLC program block that crossed the wire in an upload (from the PLC) or a download
+/// (into it), rebuilt from the pieces of its transfer: which block, between whom, its size
+/// and SHA-256, and its bytes. The PLC is the responder of the connection. Incomplete
+/// transfers (a gap, a piece or the end missing, an error, past the size cap) are reported
+/// too, with the hash of what was seen. Rare, so it owns its bytes.
+struct BlockTransferObservation {
+  const char* protocol = "";   // "s7comm" (static text)
+  const char* direction = "";  // "upload" (from the PLC) or "download" (into it), static
+  uint32_t capture_index = 0;
+  uint64_t flow_id = 0;
+  uint16_t vlan = 0;
+  core::IpAddr plc_ip, peer_ip;  // the PLC (responder) and the engineering station
+  uint16_t plc_port = 0, peer_port = 0;
+  core::MacAddr plc_mac, peer_mac;  // zero when unknown
+  core::FixedText<32> block;        // as a person reads it: "OB1", "FC12", "DB100"
+  core::FixedText<8> block_type;    // "OB", "DB", ...; the two type characters when unknown
+  uint32_t block_number = 0;
+  uint64_t size = 0;           // bytes rebuilt (those hashed)
+  core::FixedText<64> sha256;  // hex, of the bytes rebuilt
+  bool complete = false;       // started, every piece seen, ended without error, no gap
+  uint64_t first_frame = 0;    // the frame that started the transfer (request download,
+                               // start upload, or its first piece when the start was missed)
+  uint64_t last_frame = 0;     // the last frame of the transfer seen
+  core::Timestamp first_ts, last_ts;
+  std::vector<uint8_t> bytes;  // the block as rebuilt (size bytes)
+};
+
 /// Receives observations; the model implements it. Default implementations ignore.
 class ObservationSink {
  public:
@@ -397,6 +424,8 @@ class ObservationSink {
   virtual void OnHttp(const HttpObservation&) {}
   /// An SNMP message or request/response pair was seen (at the response, or when given up).
   virtual void OnSnmp(const SnmpObservation&) {}
+  /// A PLC block transfer ended (completed, broken off, or its flow over).
+  virtual void OnBlockTransfer(const BlockTransferObservation&) {}
 };
 
 }  // namespace qw::dissect

@@ -608,8 +608,11 @@ void Inventory::OnFileTransfer(const dissect::FileTransferObservation& t) {
   if (IpState* s = Ip(t.server_ip)) ++s->facts.files_served[t.protocol];
 }
 
+void Inventory::OnBlockTransfer(const dissect::BlockTransferObservation& t) { plc_blocks_.Add(t); }
+
 void Inventory::Merge(const Inventory& other) {
   comms_.Merge(other.comms_);
+  plc_blocks_.Merge(other.plc_blocks_);
   anomalies_.Merge(other.anomalies_);
   // In address order, so that which names a cap keeps does not follow hash order.
   std::vector<const std::pair<const core::IpAddr, std::vector<AssetName>>*> named;

@@ -26,6 +26,7 @@
 #include "dissect/observation.h"
 #include "flow/flow.h"
 #include "model/communications.h"
+#include "model/plc_blocks.h"
 #include "model/vendor_db.h"
 
 namespace qw::model {
@@ -119,6 +120,7 @@ struct InventoryLimits {
   size_t max_named_addresses = 100'000;  // addresses that DNS-family answers named
   size_t max_names_per_address = 8;
   CommunicationLimits communications;
+  PlcBlockLimits plc_blocks;
 };
 
 /// Accumulates per-device evidence and builds the asset list.
@@ -154,6 +156,8 @@ class Inventory : public dissect::ObservationSink {
   /// A host answering RTSP is counted as serving video streams (the camera role); an HTTP
   /// request's Host is a name its client contacted.
   void OnHttp(const dissect::HttpObservation& exchange) override;
+  /// A PLC block upload or download goes to the block ledger.
+  void OnBlockTransfer(const dissect::BlockTransferObservation& transfer) override;
 
   /// Adds another inventory's evidence (per-thread shards); order-independent.
   void Merge(const Inventory& other);
@@ -163,6 +167,8 @@ class Inventory : public dissect::ObservationSink {
   const core::Anomalies& anomalies() const { return anomalies_; }
   /// Who talked to whom, and the acts the site policy judges.
   const Communications& communications() const { return comms_; }
+  /// The PLC blocks uploaded and downloaded, in (capture, first frame) order.
+  const PlcBlockLedger& plc_blocks() const { return plc_blocks_; }
 
  private:
   struct MacState;
@@ -208,6 +214,7 @@ class Inventory : public dissect::ObservationSink {
   std::unordered_map<core::IpAddr, std::vector<AssetName>, core::IpHash> dns_names_;
   core::Anomalies anomalies_;
   Communications comms_{limits_.communications, anomalies_};  // after anomalies_: it raises there
+  PlcBlockLedger plc_blocks_{limits_.plc_blocks};
 };
 
 /// "tcp", "udp" or the protocol number as text.

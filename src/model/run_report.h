@@ -11,6 +11,7 @@
 #include "core/anomalies.h"
 #include "core/timestamp.h"
 #include "model/inventory.h"
+#include "model/plc_blocks.h"
 #include "model/protocol_stats.h"
 
 namespace qw::model {
@@ -94,6 +95,7 @@ struct RunReport {
   std::map<std::string, uint64_t> remote_access;   // remote-access sessions by tool
   std::map<std::string, uint64_t> file_transfers;  // file transfers by protocol
   std::vector<Asset> assets;
+  std::vector<PlcBlock> plc_blocks;  // PLC blocks uploaded and downloaded, in ledger order
   std::optional<LiveReport> live;
   std::optional<double> elapsed_s;  // only with --timing: wall time breaks byte-identity
 

@@ -212,6 +212,19 @@ std::string SummaryJson(const model::RunReport& r, const policy::PolicyOutcome* 
   j["protocols"] = protocols;
   j["remote_access"] = Json(r.remote_access);
   j["file_transfers"] = Json(r.file_transfers);
+  // Complete uploads and downloads by direction; incomplete ones of either apart, so that
+  // the three add up to the rows of plc_blocks.
+  uint64_t uploads = 0, downloads = 0, incomplete = 0;
+  for (const auto& b : r.plc_blocks) {
+    if (!b.complete) {
+      ++incomplete;
+    } else if (b.direction == "upload") {
+      ++uploads;
+    } else {
+      ++downloads;
+    }
+  }
+  j["plc_blocks"] = {{"uploads", uploads}, {"downloads", downloads}, {"incomplete", incomplete}};
   Json anomalies = Json::object();
   for (const auto& [name, n] : r.anomalies.counts()) anomalies[name] = n;
   j["anomalies"] = anomalies;

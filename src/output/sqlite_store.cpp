@@ -33,7 +33,7 @@ constexpr uint64_t kRunOperations = 512;
 // JSON that open runs may hold before they are written as they stand.
 constexpr size_t kMaxOpenRunBytes = 64u << 20;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 12> kMigrations = {
+constexpr std::array<const char*, 13> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -497,6 +497,35 @@ CREATE TABLE policy_conduits (
   allow TEXT NOT NULL,             -- JSON array: writes, program-changes, file-transfer, remote-access
   purpose TEXT
 );
+)sql",
+    // 13: PLC program blocks rebuilt from uploads and downloads (S7comm), one row per
+    // transfer, with the SHA-256 of the bytes rebuilt (the bytes themselves are not stored:
+    // `analyze --export-blocks DIR` writes them as files).
+    R"sql(
+CREATE TABLE plc_blocks (
+  id INTEGER PRIMARY KEY,          -- 1-based, in order of capture, first frame
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  protocol TEXT NOT NULL,          -- 's7comm'
+  direction TEXT NOT NULL,         -- 'upload' (from the PLC) or 'download' (into it)
+  plc_ip TEXT NOT NULL,            -- the PLC: the responder of the connection
+  plc_port INTEGER NOT NULL,
+  peer_ip TEXT NOT NULL,           -- the engineering station
+  peer_port INTEGER NOT NULL,
+  vlan INTEGER NOT NULL,
+  block TEXT NOT NULL,             -- 'OB1', 'FC12', 'DB100'
+  block_type TEXT NOT NULL,        -- 'OB', 'FC', 'DB', ...
+  block_number INTEGER NOT NULL,
+  size INTEGER NOT NULL,           -- bytes rebuilt
+  sha256 TEXT NOT NULL,            -- of the bytes rebuilt
+  complete INTEGER NOT NULL,       -- 1: started, every piece seen, ended without error, no gap
+  capture_index INTEGER NOT NULL,
+  flow_id INTEGER NOT NULL,        -- flows.id of its connection
+  first_frame INTEGER NOT NULL,
+  last_frame INTEGER NOT NULL,
+  first_ts TEXT NOT NULL,
+  last_ts TEXT NOT NULL
+);
+CREATE INDEX plc_blocks_by_sha256 ON plc_blocks(sha256);
 )sql",
 };
 
@@ -1514,6 +1543,35 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
       bind_text(3, a.ips[k].ToString());
       ok = step();
     }
+  }
+  ok = ok && prepare(
+                 "INSERT INTO plc_blocks (id, run_id, protocol, direction, plc_ip, plc_port, "
+                 "peer_ip, peer_port, vlan, block, block_type, block_number, size, sha256, "
+                 "complete, capture_index, flow_id, first_frame, last_frame, first_ts, last_ts) "
+                 "VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (size_t n = 0; ok && n < report.plc_blocks.size(); ++n) {
+    const auto& b = report.plc_blocks[n];
+    sqlite3_bind_int64(st, 1, static_cast<int64_t>(n + 1));
+    bind_text(2, b.protocol);
+    bind_text(3, b.direction);
+    bind_text(4, b.plc_ip.ToString());
+    sqlite3_bind_int(st, 5, b.plc_port);
+    bind_text(6, b.peer_ip.ToString());
+    sqlite3_bind_int(st, 7, b.peer_port);
+    sqlite3_bind_int(st, 8, b.vlan);
+    bind_text(9, b.block);
+    bind_text(10, b.block_type);
+    sqlite3_bind_int64(st, 11, b.block_number);
+    sqlite3_bind_int64(st, 12, static_cast<int64_t>(b.size));
+    bind_text(13, b.sha256);
+    sqlite3_bind_int(st, 14, b.complete ? 1 : 0);
+    sqlite3_bind_int64(st, 15, b.capture_index);
+    sqlite3_bind_int64(st, 16, static_cast<int64_t>(b.flow_id));
+    sqlite3_bind_int64(st, 17, static_cast<int64_t>(b.first_frame));
+    sqlite3_bind_int64(st, 18, static_cast<int64_t>(b.last_frame));
+    bind_text(19, core::FormatIso8601(b.first_ts));
+    bind_text(20, core::FormatIso8601(b.last_ts));
+    ok = step();
   }
   if (policy) {
     ok = ok && prepare(

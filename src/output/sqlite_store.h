@@ -3,7 +3,8 @@
 // schema 3 and over ics_operation_runs since schema 10), with what the IT protocols said:
 // dns_messages and dns_records (schema 4), dhcp_messages (5), tls_sessions (6),
 // remote_access_sessions and the remote_access view (7), file_transfers and the remote-access
-// security column (8), http_exchanges and snmp_messages (9), operations stored by run (10). Built
+// security column (8), http_exchanges and snmp_messages (9), operations stored by run (10),
+// flows' zones (11), the policy's zones and conduits (12), plc_blocks (13). Built
 // under a temporary name and renamed into place by Finish(). The schema evolves by numbered
 // migrations recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once

@@ -144,7 +144,7 @@ void Engine::RunIcsSource(SourceKind kind, uint32_t arg, uint32_t run) {
     case SourceKind::kProgramChange: {
       if (run > 0) return;
       const uint32_t sid =
-          StartTcp(App::kS7, sc_.contractor_laptop, sc_.cranes[0].plc, 102, 8, 0, 0);
+          StartTcp(App::kS7, sc_.contractor_laptop, sc_.cranes[0].plc, 102, 10, 0, 0);
       sessions_[sid].variant = kS7Program;
       sessions_[sid].close = Close::kClientFin;
       sessions_[sid].reply_ns = rng_.Between(2000, 6000) * kUs;

@@ -110,7 +110,7 @@ void Engine::RunPlant(uint32_t plant) {
   switch (plant) {
     case kOfficeProgramChange: {
       // The contractor's laptop stops crane 1's PLC, downloads OB1 and restarts it.
-      const uint32_t sid = PlantTcp(plant, App::kS7, sc_.contractor_laptop, crane1.plc, 102, 8, 0);
+      const uint32_t sid = PlantTcp(plant, App::kS7, sc_.contractor_laptop, crane1.plc, 102, 10, 0);
       sessions_[sid].variant = kS7Program;
       sessions_[sid].reply_ns = rng_.Between(2000, 6000) * 1000;
       return;
@@ -203,13 +203,14 @@ std::vector<PlantedViolation> DescribePlants(const Scenario& sc, const PlantFram
     const std::string pg = IpText(sc, sc.contractor_laptop), plc = IpText(sc, crane1.plc);
     finding("segmentation.unallowed_flow", pg, plc, at.First(p));
     // The S7 jobs by round (s7_payload.cpp): 3 stop, 4 request download and the PLC's
-    // download block, 5 the PLC's download ended, 6 PI _INSE, 7 PI restart.
+    // first download block, 5 and 6 its next ones (folded into the first's finding), 7 the
+    // PLC's download ended, 8 PI _INSE, 9 PI restart.
     finding("ics.controller_state", pg, plc, at.Message(p, 3, 0, 0));
-    finding("ics.controller_state", pg, plc, at.Message(p, 7, 0, 0));
+    finding("ics.controller_state", pg, plc, at.Message(p, 9, 0, 0));
     finding("ics.program_change", pg, plc, at.Message(p, 4, 0, 0));
     finding("ics.program_change", pg, plc, at.Message(p, 4, 1, 1));
-    finding("ics.program_change", pg, plc, at.Message(p, 5, 1, 0));
-    finding("ics.program_change", pg, plc, at.Message(p, 6, 0, 1));
+    finding("ics.program_change", pg, plc, at.Message(p, 7, 1, 0));
+    finding("ics.program_change", pg, plc, at.Message(p, 8, 0, 1));
     comm(pg, plc, "s7comm", "", at.First(p));
     comm(pg, plc, "s7comm", "controller-state", at.Message(p, 3, 0, 0));
     comm(pg, plc, "s7comm", "program-change", at.Message(p, 4, 0, 0));

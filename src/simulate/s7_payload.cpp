@@ -16,6 +16,8 @@
 //           | sequence:1 | (response) data unit ref:1 | last unit:1 | error code:2 |
 //  item     | 0x12 | 0x0a | 0x10 (S7ANY) | transport size:1 | count:2 | DB:2 | area:1 | bit address:3 |
 // clang-format on
+#include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -37,8 +39,15 @@ constexpr uint8_t kDataOctets = 0x09;  // octet string, length in bytes (SZL dat
 // OB1 as a load-memory file name: '_' complete module, "08" OB, "00001", 'P' passive file
 // system; its load-memory and MC7 code lengths as the request-download part 2 gives them.
 constexpr std::string_view kBlockFile = "_0800001P";
-constexpr uint32_t kBlockLoadLength = 226;
-constexpr uint32_t kBlockCodeLength = 118;
+// The load-memory image: a 36-byte block header, the MC7 code, a 36-byte footer.
+constexpr uint32_t kBlockHeaderLength = 36;
+constexpr uint32_t kBlockCodeLength = 472;
+constexpr uint32_t kBlockFooterLength = 36;
+constexpr uint32_t kBlockLoadLength = kBlockHeaderLength + kBlockCodeLength + kBlockFooterLength;
+// Bytes of the block in one download-block answer: three pieces (200, 200, 144), as a PG
+// with a 240-byte PDU sends them.
+constexpr uint32_t kBlockPiece = 200;
+constexpr uint32_t kBlockPieces = (kBlockLoadLength + kBlockPiece - 1) / kBlockPiece;
 
 // Order numbers the CPUs report in SZL 0x0011.
 constexpr std::string_view kCpuOrderNumber = "6ES7 315-2EH14-0AB0 ";
@@ -298,16 +307,24 @@ void BlockControl(ByteWriter& w, uint8_t function, uint16_t pdu_ref) {
   }
 }
 
-// The PG's answer to "download block": the whole OB1 in one unit (function status 0: no
-// more data), as a length, an unknown 0x00fb and the load-memory image, which opens with
-// the block header (0x7070, version, attributes, language, type 0x08 OB, number 1, length).
-void DownloadBlockData(ByteWriter& w, uint16_t pdu_ref, Rng& rng) {
-  Header(w, kAckData, pdu_ref, 2, 4 + kBlockLoadLength);
-  w.U8(kFuncDownloadBlock);
-  w.U8(0x00);
-  w.U16(static_cast<uint16_t>(kBlockLoadLength));
-  w.U16(0x00fb);
-  const size_t start = w.size();
+// OB1's load-memory image, the same for every piece of one download: `key` (the session's
+// own draw from the seed) decides its code bytes and time stamps.
+// clang-format off
+//  header: | 0x70 0x70 | version:1 | attributes:1 | language:1 | type:1 (0x08 OB) | number:2 |
+//          | load length:4 | security:4 | code time stamp:6 | interface time stamp:6 |
+//          | SSB length:2 | ADD length:2 | local data length:2 | MC7 code length:2 |
+//  code:   | MC7:MC7 code length |
+//  footer: | author:8 | family:8 | name:8 | version:1 | unknown:1 | checksum:2 | reserved:8 |
+// clang-format on
+std::array<uint8_t, kBlockLoadLength> BlockImage(uint64_t key) {
+  std::array<uint8_t, kBlockLoadLength> image{};
+  ByteWriter w(image);
+  Rng code(key);
+  // An S7 time stamp: milliseconds since midnight, days since 1984-01-01.
+  auto stamp = [&](uint32_t days) {
+    w.U32(static_cast<uint32_t>(code.Below(86'400'000)));
+    w.U16(static_cast<uint16_t>(days));
+  };
   w.U16(0x7070);
   w.U8(0x01);  // block version
   w.U8(0x01);  // attributes
@@ -315,7 +332,39 @@ void DownloadBlockData(ByteWriter& w, uint16_t pdu_ref, Rng& rng) {
   w.U8(0x08);  // OB
   w.U16(1);
   w.U32(kBlockLoadLength);
-  while (w.size() - start < kBlockLoadLength) w.U8(static_cast<uint8_t>(rng.Below(256)));
+  w.U32(0);  // no know-how protection
+  stamp(14'600 + code.Below(365));
+  stamp(14'600);
+  w.U16(0);   // SSB
+  w.U16(0);   // ADD
+  w.U16(20);  // local data
+  w.U16(static_cast<uint16_t>(kBlockCodeLength));
+  for (uint32_t i = 0; i < kBlockCodeLength; ++i) w.U8(static_cast<uint8_t>(code.Below(256)));
+  // Author, family and name: up to eight characters, padded with NULs.
+  for (std::string_view text : {"QUAYSIM", "CRANE", "OB1"}) {
+    w.Str(text);
+    w.Fill(8 - text.size(), 0);
+  }
+  w.U8(0x01);  // version 0.1
+  w.U8(0x00);
+  w.U16(static_cast<uint16_t>(code.Below(65536)));  // checksum
+  w.Fill(8, 0);
+  return image;
+}
+
+// The PG's answer to the PLC's n-th "download block" job (from 0): the n-th piece of OB1,
+// as a length, an unknown 0x00fb and the bytes; function status bit 0 says more follow.
+void DownloadBlockData(ByteWriter& w, uint16_t pdu_ref, uint32_t piece, uint64_t key) {
+  const std::array<uint8_t, kBlockLoadLength> image = BlockImage(key);
+  const uint32_t start = piece * kBlockPiece;
+  const uint32_t length = std::min(kBlockPiece, kBlockLoadLength - start);
+  const bool more = piece + 1 < kBlockPieces;
+  Header(w, kAckData, pdu_ref, 2, 4 + length);
+  w.U8(kFuncDownloadBlock);
+  w.U8(more ? 0x01 : 0x00);
+  w.U16(static_cast<uint16_t>(length));
+  w.U16(0x00fb);
+  for (uint32_t i = 0; i < length; ++i) w.U8(image[start + i]);
 }
 
 void SimpleAck(ByteWriter& w, uint8_t function, uint16_t pdu_ref) {
@@ -325,11 +374,23 @@ void SimpleAck(ByteWriter& w, uint8_t function, uint16_t pdu_ref) {
 
 // The planted program change, from round 2 on (0 connect, 1 setup):
 //  2 SZL read; 3 stop; 4 request download -> ack, PLC: download block;
-//  5 PG: block data -> PLC: download ended; 6 PG: ack, PI _INSE -> ack; 7 restart -> ack.
-void PlanProgramChange(Session& s, ByteWriter& w, Rng& rng) {
+//  5, 6 PG: a piece of the block -> PLC: download block (the next piece);
+//  7 PG: the last piece -> PLC: download ended; 8 PG: ack, PI _INSE -> ack; 9 restart -> ack.
+void PlanProgramChange(Session& s, ByteWriter& w) {
   const bool pg = s.dir == 0;
   const auto ref = static_cast<uint16_t>(0x0400 + s.round);
   const auto plc_ref = static_cast<uint16_t>(0x0e00 + s.round);  // the PLC's own jobs
+  constexpr uint32_t kFirstPiece = 5;
+  constexpr uint32_t kLastPiece = kFirstPiece + kBlockPieces - 1;
+  if (s.round >= kFirstPiece && s.round <= kLastPiece) {
+    if (pg) {
+      DownloadBlockData(w, static_cast<uint16_t>(plc_ref - 1), s.round - kFirstPiece, s.fill);
+    } else {
+      BlockControl(w, s.round < kLastPiece ? kFuncDownloadBlock : kFuncDownloadEnded, plc_ref);
+    }
+    SetMessage(s, w);
+    return;
+  }
   switch (s.round) {
     case 2:
       ReadSzl(w, pg, ref, kCpuOrderNumber);
@@ -348,14 +409,7 @@ void PlanProgramChange(Session& s, ByteWriter& w, Rng& rng) {
         BlockControl(w, kFuncDownloadBlock, plc_ref);
       }
       break;
-    case 5:
-      if (pg) {
-        DownloadBlockData(w, static_cast<uint16_t>(plc_ref - 1), rng);
-      } else {
-        BlockControl(w, kFuncDownloadEnded, plc_ref);
-      }
-      break;
-    case 6:
+    case kLastPiece + 1:
       if (pg && s.msg_index == 0) {
         SimpleAck(w, kFuncDownloadEnded, static_cast<uint16_t>(plc_ref - 1));
         SetMessage(s, w, true);
@@ -392,7 +446,7 @@ void PlanS7(Session& s, Rng& rng) {
   } else if (s.round == 1) {
     Setup(w, request, pdu_ref);
   } else if (s.variant == kS7Program) {
-    PlanProgramChange(s, w, rng);
+    PlanProgramChange(s, w);
     return;
   } else if ((s.variant == kS7Monitor || s.variant == kS7SafetyMonitor) && s.round == 2) {
     ReadSzl(w, request, pdu_ref, s.variant == kS7Monitor ? kCpuOrderNumber : kSafetyCpuOrderNumber);

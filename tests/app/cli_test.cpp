@@ -20,6 +20,7 @@
 #include "capture/capture_file.h"
 #include "capture/pcap_writer.h"
 #include "core/anomalies.h"
+#include "core/digest.h"
 #include "decode/decoder.h"
 #include "policy/baseline.h"
 #include "simulate/simulate.h"
@@ -121,6 +122,54 @@ TEST_F(CliTest, TruncatedCaptureIsAnalysedUpToTheBreak) {
   EXPECT_EQ(file["error"]["record"].get<uint64_t>(), frames + 1);
   EXPECT_TRUE(fs::exists(out / "assets.json"));
   EXPECT_TRUE(fs::exists(out / "quaywatch.sqlite"));
+}
+
+// The simulated terminal's planted download of OB1 (three pieces): one file per distinct
+// complete block, its bytes hashing to the plc_blocks row, the same with two threads.
+TEST_F(CliTest, ExportBlocksWritesTheDownloadedBlock) {
+  fs::path cap = Simulated(60000);
+  for (const char* threads : {"1", "2"}) {
+    const fs::path out = dir_ / (std::string("out") + threads);
+    const fs::path blocks = dir_ / (std::string("blocks") + threads);
+    auto r = RunQw("analyze " + cap.string() + " --threads " + threads + " --no-report --out " +
+                   out.string() + " --export-blocks " + blocks.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("1 PLC block written to " + blocks.string()), std::string::npos)
+        << r.output;
+    const std::string ob1 = Slurp(blocks / "10.50.1.10" / "OB1.mc7");
+    ASSERT_EQ(ob1.size(), 544u);
+    EXPECT_EQ(ob1.substr(0, 2), "pp");  // 0x70 0x70: the MC7 block header
+    EXPECT_EQ(ob1[5], '\x08');          // block type OB
+    // The same block over both VLANs the crane network routes it through: one file.
+    EXPECT_FALSE(fs::exists(blocks / "10.50.1.10" / "OB1.2.mc7"));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(
+        sqlite3_open_v2((out / "quaywatch.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+        SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT sha256, size, complete, direction, block, peer_ip "
+                                 "FROM plc_blocks ORDER BY id",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    size_t rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ++rows;
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
+                qw::core::Sha256(ob1).view());
+      EXPECT_EQ(sqlite3_column_int(st, 1), 544);
+      EXPECT_EQ(sqlite3_column_int(st, 2), 1);
+      EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)), "download");
+      EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 4)), "OB1");
+      EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 5)), "10.10.5.20");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    EXPECT_GE(rows, 1u);
+    EXPECT_EQ(Summary(out)["plc_blocks"]["downloads"], rows);
+    EXPECT_EQ(Summary(out)["plc_blocks"]["incomplete"], 0);
+  }
+  EXPECT_EQ(Slurp(dir_ / "out1" / "summary.json"), Slurp(dir_ / "out2" / "summary.json"));
 }
 
 TEST_F(CliTest, SameInputGivesByteIdenticalOutputs) {

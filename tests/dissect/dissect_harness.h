@@ -52,6 +52,7 @@ class RecordingSink : public ObservationSink {
   void OnFileTransfer(const FileTransferObservation& t) override { transfers.push_back(t); }
   void OnHttp(const HttpObservation& h) override { http.push_back(h); }
   void OnSnmp(const SnmpObservation& s) override { snmp.push_back(s); }
+  void OnBlockTransfer(const BlockTransferObservation& b) override { blocks.push_back(b); }
 
   /// The value of `key` in the first identity that has it, or "".
   std::string Identity(std::string_view key) const {
@@ -66,6 +67,7 @@ class RecordingSink : public ObservationSink {
   std::vector<ArpObservation> arps;
   std::vector<NeighborObservation> neighbors;
   std::vector<IcsOperation> ops;
+  std::vector<BlockTransferObservation> blocks;
   std::vector<PduObservation> pdus;
   std::vector<PduDetail> details;
   std::vector<DeviceIdentity> identities;

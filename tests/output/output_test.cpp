@@ -11,6 +11,7 @@
 #include "dissect/observation.h"
 #include "model/protocol_stats.h"
 #include "output/atomic_file.h"
+#include "output/block_export.h"
 #include "output/json_output.h"
 #include "output/sqlite_store.h"
 
@@ -256,6 +257,128 @@ TEST(SqliteStore, HoldsTheDesignTablesAndTheRun) {
   EXPECT_EQ(QueryInt(db, "SELECT min(id) FROM ics_operations"),
             static_cast<int64_t>(uint64_t{1234} << 12));
   sqlite3_close(db);
+}
+
+// A block of the ledger: OB1 of 10.50.1.10, `fill` repeated `size` times.
+model::PlcBlock Block(uint64_t first_frame, uint8_t fill, size_t size, bool complete = true) {
+  model::PlcBlock b;
+  b.protocol = "s7comm";
+  b.direction = first_frame % 2 ? "upload" : "download";
+  b.plc_ip = *core::IpAddr::Parse("10.50.1.10");
+  b.plc_port = 102;
+  b.peer_ip = *core::IpAddr::Parse("10.10.5.20");
+  b.peer_port = 50123;
+  b.vlan = 501;
+  b.block = "OB1";
+  b.block_type = "OB";
+  b.block_number = 1;
+  auto bytes = std::make_shared<std::vector<uint8_t>>(size, fill);
+  b.size = size;
+  core::Sha256Stream h;
+  h.Update(*bytes);
+  b.sha256 = std::string(h.Finish().view());
+  b.content = bytes;
+  b.complete = complete;
+  b.flow_id = 7;
+  b.first_frame = first_frame;
+  b.last_frame = first_frame + 9;
+  b.first_ts = core::Timestamp{1709287200123456000};
+  b.last_ts = core::Timestamp{1709287201000000000};
+  return b;
+}
+
+TEST(SqliteStore, PlcBlocksAreRowsWithTheirHash) {
+  fs::path dir = Scratch("qw-sqlite-blocks");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto report = SampleReport();
+  report.plc_blocks = {Block(10, 1, 100), Block(41, 2, 50, false)};
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 13);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM plc_blocks"), 2);
+  const std::string sql =
+      "SELECT count(*) FROM plc_blocks WHERE id=1 AND run_id=1 AND protocol='s7comm' AND "
+      "direction='download' AND plc_ip='10.50.1.10' AND plc_port=102 AND "
+      "peer_ip='10.10.5.20' AND peer_port=50123 AND vlan=501 AND block='OB1' AND "
+      "block_type='OB' AND block_number=1 AND size=100 AND sha256='" +
+      report.plc_blocks[0].sha256 +
+      "' AND complete=1 AND capture_index=0 AND flow_id=7 AND first_frame=10 AND "
+      "last_frame=19 AND first_ts='2024-03-01T10:00:00.123456Z' AND "
+      "last_ts='2024-03-01T10:00:01.000000Z'";
+  EXPECT_EQ(QueryInt(db, sql.c_str()), 1);
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM plc_blocks WHERE id=2 AND complete=0 AND "
+                     "direction='upload' AND size=50"),
+            1);
+  sqlite3_close(db);
+}
+
+// A database of schema 12 (before plc_blocks) gains the table by migration 13.
+TEST(SqliteStore, Migration13AddsPlcBlocks) {
+  fs::path dir = Scratch("qw-sqlite-m13");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "old.sqlite").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(SqliteStore::Migrate(db, 12).ok());
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_master WHERE name='plc_blocks'"), 0);
+  ASSERT_TRUE(SqliteStore::Migrate(db, SqliteStore::SchemaVersion()).ok());
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 13);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_master WHERE name='plc_blocks'"), 1);
+  sqlite3_close(db);
+}
+
+TEST(JsonOutput, SummaryCountsPlcBlocksByDirectionAndIncomplete) {
+  auto report = SampleReport();
+  EXPECT_EQ(nlohmann::json::parse(SummaryJson(report))["plc_blocks"],
+            nlohmann::json({{"uploads", 0}, {"downloads", 0}, {"incomplete", 0}}));
+  report.plc_blocks = {Block(10, 1, 10), Block(11, 1, 10), Block(13, 1, 10),
+                       Block(14, 1, 10, false)};
+  EXPECT_EQ(nlohmann::json::parse(SummaryJson(report))["plc_blocks"],
+            nlohmann::json({{"uploads", 2}, {"downloads", 1}, {"incomplete", 1}}));
+}
+
+TEST(BlockExport, EachDistinctCompleteBlockIsAFile) {
+  fs::path dir = Scratch("qw-blocks");
+  fs::remove_all(dir);
+  auto other_plc = Block(50, 5, 3);
+  other_plc.plc_ip = *core::IpAddr::Parse("10.50.2.10");
+  other_plc.block = "type 09 5";  // an unknown type, as AppendS7Block writes it
+  std::vector<model::PlcBlock> blocks = {Block(10, 1, 4), Block(20, 2, 4),
+                                         Block(30, 1, 4),         // OB1 as first seen: once
+                                         Block(40, 3, 4, false),  // incomplete: not written
+                                         other_plc};
+  auto dropped = Block(60, 6, 4);
+  dropped.content.reset();  // past the ledger's content cap
+  blocks.push_back(dropped);
+  size_t written = 0;
+  ASSERT_TRUE(ExportBlocks(blocks, dir.string(), written).ok());
+  EXPECT_EQ(written, 3u);
+  EXPECT_EQ(Slurp(dir / "10.50.1.10" / "OB1.mc7"), std::string(4, '\x01'));
+  EXPECT_EQ(Slurp(dir / "10.50.1.10" / "OB1.2.mc7"), std::string(4, '\x02'));
+  EXPECT_FALSE(fs::exists(dir / "10.50.1.10" / "OB1.3.mc7"));
+  EXPECT_EQ(Slurp(dir / "10.50.2.10" / "type_09_5.mc7"), std::string(3, '\x05'));
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) files += e.is_regular_file();
+  EXPECT_EQ(files, 3u);  // and no temporary left behind
+  EXPECT_EQ(BlockFileName("DB100", 1), "DB100.mc7");
+  EXPECT_EQ(BlockFileName("DB100", 3), "DB100.3.mc7");
+}
+
+TEST(BlockExport, UnwritableFolderSaysWhere) {
+  fs::path dir = Scratch("qw-blocks-file");
+  fs::create_directories(dir.parent_path());
+  std::ofstream(dir) << "not a folder";
+  size_t written = 0;
+  auto s = ExportBlocks({Block(10, 1, 4)}, dir.string(), written);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(dir.string()), std::string::npos);
 }
 
 TEST(SqliteStore, OperationsNumberedAlikeAreAllKept) {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/byte_reader.h"
+#include "core/digest.h"
 #include "dissect/text_field.h"
 
 namespace qw::dissect::s7comm {
@@ -447,6 +448,10 @@ void S7commSession::OnJob(flow::Direction dir, const S7Pdu& pdu, const StreamCon
     JobTarget(pdu, p.op.target);
   }
   p.block = pdu.transfer.block;
+  p.upload_id = pdu.transfer.upload_id;
+  if (fn == S7Function::kEndUpload || fn == S7Function::kDownloadEnded) {
+    OnBlockEnd(p, pdu, false, ctx);
+  }
   Remember(Key(S7Rosctr::kJob, dir, pdu.header.pdu_ref), p, ctx, seq);
 }
 
@@ -454,7 +459,8 @@ void S7commSession::OnAck(flow::Direction dir, const S7Pdu& pdu, const StreamCon
                           FrameSeq& seq) {
   const S7Header& h = pdu.header;
   Pending p;
-  if (auto waiting = pending_.Take(Key(S7Rosctr::kJob, Reverse(dir), h.pdu_ref))) {
+  auto waiting = pending_.Take(Key(S7Rosctr::kJob, Reverse(dir), h.pdu_ref));
+  if (waiting) {
     p = *waiting;
   } else {
     p.op = ResponseOnlyRecord(ctx, dir, seq);
@@ -491,7 +497,168 @@ void S7commSession::OnAck(flow::Direction dir, const S7Pdu& pdu, const StreamCon
       next_upload_ = (next_upload_ + 1) % kMaxUploads;
     }
   }
+  if (pdu.has_function) {
+    auto fn = static_cast<S7Function>(pdu.function);
+    bool piece = fn == S7Function::kUpload || fn == S7Function::kDownloadBlock;
+    if (waiting && p.function == pdu.function) {
+      bool ok = h.error_class == 0 && h.error_code == 0;
+      if (fn == S7Function::kStartUpload && ok && p.block.valid) {
+        StartTransfer(true, pdu.transfer.upload_id, p.block, p.op, ctx);
+      } else if (fn == S7Function::kRequestDownload && ok && p.block.valid) {
+        StartTransfer(false, 0, p.block, p.op, ctx);
+      } else if (piece) {
+        OnBlockPiece(p, pdu, ctx);
+      } else if (fn == S7Function::kEndUpload || fn == S7Function::kDownloadEnded) {
+        OnBlockEnd(p, pdu, true, ctx);
+      }
+    } else if (piece && pdu.block_data.present) {
+      // A piece whose job was missed cannot be placed: every transfer of its kind lacks it.
+      for (auto& t : transfers_) {
+        if (t.used && t.upload == (fn == S7Function::kUpload)) t.broken = true;
+      }
+    }
+  }
   EmitOperation(ctx, kProtocol, p.op, result.view(), ctx.frame);
+}
+
+S7commSession::BlockTransfer* S7commSession::FindTransfer(bool upload, uint32_t upload_id,
+                                                          const S7BlockRef& block) {
+  for (auto& t : transfers_) {
+    if (!t.used || t.upload != upload) continue;
+    if (upload ? t.upload_id == upload_id
+               : t.block.valid && block.valid && t.block.type == block.type &&
+                     t.block.number == block.number) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+S7commSession::BlockTransfer* S7commSession::StartTransfer(bool upload, uint32_t upload_id,
+                                                           const S7BlockRef& block,
+                                                           const OpRecord& first,
+                                                           const StreamContext& ctx) {
+  // A transfer of the same upload id or block starting again ends the one before.
+  if (BlockTransfer* same = FindTransfer(upload, upload_id, block)) EmitTransfer(*same, ctx);
+  BlockTransfer* slot = nullptr;
+  for (auto& t : transfers_) {
+    if (!t.used) {
+      slot = &t;
+      break;
+    }
+  }
+  if (!slot) {
+    ctx.anomalies->Raise("s7comm.too_many_block_transfers");
+    slot = &transfers_[0];
+    for (auto& t : transfers_) {
+      if (t.order < slot->order) slot = &t;
+    }
+    slot->broken = true;
+    EmitTransfer(*slot, ctx);
+  }
+  BlockTransfer& t = *slot;
+  t.used = true;
+  t.upload = upload;
+  t.upload_id = upload_id;
+  t.block = block;
+  t.order = ++transfer_order_;
+  // The job that started it (or, for a piece whose start was missed, that piece's job).
+  t.first_frame = first.request_frame != 0 ? first.request_frame : ctx.frame;
+  t.first_ts = first.request_frame != 0 ? first.ts : ctx.ts;
+  t.last_frame = ctx.frame;
+  t.last_ts = ctx.ts;
+  return &t;
+}
+
+void S7commSession::OnBlockPiece(const Pending& p, const S7Pdu& pdu, const StreamContext& ctx) {
+  const bool upload = p.function == static_cast<uint8_t>(S7Function::kUpload);
+  BlockTransfer* t = FindTransfer(upload, p.upload_id, p.block);
+  if (!t) {
+    // An upload's block is known only from its start; a download block job names its block,
+    // so a download whose request was missed is still rebuilt, as incomplete.
+    if (upload || !p.block.valid) return;
+    t = StartTransfer(false, 0, p.block, p.op, ctx);
+    t->broken = true;
+  }
+  t->last_frame = ctx.frame;
+  t->last_ts = ctx.ts;
+  const S7BlockData& d = pdu.block_data;
+  const bool refused = pdu.header.error_class != 0 || pdu.header.error_code != 0;
+  // A refused or malformed piece, one without data, or one after the last: something of the
+  // block is missing or doubtful.
+  if (refused || !d.present || d.malformed || d.error || t->last_piece) t->broken = true;
+  if (!d.present) return;
+  const size_t room = kMaxBlockBytes - t->bytes.size();
+  std::span<const uint8_t> bytes = d.bytes;
+  if (bytes.size() > room) {
+    if (room > 0 || !t->broken) ctx.anomalies->Raise("s7comm.block_too_large");
+    t->broken = true;
+    bytes = bytes.first(room);
+  }
+  t->bytes.insert(t->bytes.end(), bytes.begin(), bytes.end());
+  if (!d.more) t->last_piece = true;
+}
+
+void S7commSession::OnBlockEnd(const Pending& p, const S7Pdu& pdu, bool answer,
+                               const StreamContext& ctx) {
+  const bool upload = p.function == static_cast<uint8_t>(S7Function::kEndUpload);
+  BlockTransfer* t = FindTransfer(upload, p.upload_id, p.block);
+  if (!t) return;
+  t->last_frame = ctx.frame;
+  t->last_ts = ctx.ts;
+  if (!answer) {
+    // The side that ends the transfer says whether it went well: the station after an
+    // upload, the PLC after a download.
+    if (pdu.transfer.error_code != 0 || !t->last_piece) t->broken = true;
+    t->ended = !t->broken;
+    return;
+  }
+  if (pdu.header.error_class != 0 || pdu.header.error_code != 0) t->broken = true;
+  EmitTransfer(*t, ctx);
+}
+
+void S7commSession::EmitTransfer(BlockTransfer& t, const StreamContext& ctx) {
+  if (ctx.sink) {
+    BlockTransferObservation o;
+    o.protocol = kProtocol;
+    o.direction = t.upload ? "upload" : "download";
+    o.capture_index = ctx.capture_index;
+    if (ctx.flow) {
+      // The PLC serves the connection: the responder.
+      const flow::Flow& f = *ctx.flow;
+      o.flow_id = f.RecordId();
+      o.vlan = f.vlan;
+      o.plc_ip = f.responder_ip;
+      o.plc_port = f.responder_port;
+      o.plc_mac = f.responder_mac;
+      o.peer_ip = f.initiator_ip;
+      o.peer_port = f.initiator_port;
+      o.peer_mac = f.initiator_mac;
+    }
+    core::FixedText<112> name;
+    AppendS7Block(t.block, name);
+    o.block.Append(name.view());
+    if (const char* type = S7BlockTypeName(t.block.type)) {
+      o.block_type.Append(type);
+    } else {
+      const char chars[2] = {static_cast<char>(t.block.type >> 8),
+                             static_cast<char>(t.block.type & 0xff)};
+      o.block_type.AppendPrintable(std::string_view(chars, 2));
+    }
+    o.block_number = t.block.number;
+    o.size = t.bytes.size();
+    core::Sha256Stream hash;
+    hash.Update(t.bytes);
+    o.sha256 = hash.Finish();
+    o.complete = !t.broken && t.last_piece && t.ended;
+    o.first_frame = t.first_frame;
+    o.last_frame = t.last_frame;
+    o.first_ts = t.first_ts;
+    o.last_ts = t.last_ts;
+    o.bytes = std::move(t.bytes);
+    ctx.sink->OnBlockTransfer(o);
+  }
+  t = BlockTransfer{};
 }
 
 void S7commSession::OnUserdata(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx,
@@ -643,11 +810,28 @@ void S7commSession::ReportIdentity(flow::Direction dir, const S7SzlList& list,
   if (!id.fields.empty()) ctx.sink->OnIdentity(id);
 }
 
-void S7commSession::OnGap() { szl_ = {}; }
+void S7commSession::EmitAllTransfers(bool broken, const StreamContext& ctx) {
+  // In the order they started, so that what the model receives does not depend on slots.
+  for (;;) {
+    BlockTransfer* oldest = nullptr;
+    for (auto& t : transfers_) {
+      if (t.used && (!oldest || t.order < oldest->order)) oldest = &t;
+    }
+    if (!oldest) break;
+    oldest->broken = oldest->broken || broken;
+    EmitTransfer(*oldest, ctx);
+  }
+}
+
+void S7commSession::OnGap(const StreamContext& ctx) {
+  szl_ = {};
+  EmitAllTransfers(true, ctx);
+}
 
 void S7commSession::OnEnd(const StreamContext& ctx, FrameSeq&) {
   pending_.Drain([&](const Pending& p) { EmitOperation(ctx, kProtocol, p.op, "", 0); });
   szl_ = {};
+  EmitAllTransfers(false, ctx);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -779,12 +963,12 @@ void IsoTransportDissector::Dispatch(flow::Direction dir, std::span<const uint8_
   }
 }
 
-void IsoTransportDissector::OnGap(flow::Direction dir, uint64_t, const StreamContext&) {
+void IsoTransportDissector::OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) {
   DirectionState& d = dirs_[Index(dir)];
   d.segments.clear();
   d.dropping = false;
   d.resync = true;
-  s7_.OnGap();
+  s7_.OnGap(ctx);
   plus_.OnGap(dir);
 }
 

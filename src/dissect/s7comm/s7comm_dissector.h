@@ -50,6 +50,13 @@ inline constexpr size_t kMaxCotpMessageBytes = 16384;
 inline constexpr size_t kMaxSzlBytes = 2048;
 /// Upload ids remembered to name the block of later upload and end-upload jobs.
 inline constexpr size_t kMaxUploads = 4;
+/// Block transfers (uploads and downloads) followed at once per flow; STEP 7 runs one at a
+/// time. Another one reports the oldest incomplete (`s7comm.too_many_block_transfers`).
+inline constexpr size_t kMaxBlockTransfers = 4;
+/// Largest block rebuilt: S7-300/400 blocks are at most 64 KiB of MC7 code, S7-1500 load
+/// memory images a few hundred KiB. A transfer past it keeps its first kMaxBlockBytes,
+/// raises `s7comm.block_too_large` and is reported incomplete.
+inline constexpr size_t kMaxBlockBytes = 1u << 20;
 
 /// TPKT/COTP whose first DT user data opens with 0x32 and a known ROSCTR.
 ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes);
@@ -57,14 +64,24 @@ ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes);
 std::unique_ptr<Dissector> Create();
 
 /// S7comm state of one flow: jobs and userdata requests waiting for answers (by PDU
-/// reference), an SZL answer arriving in fragments, and the blocks of running uploads.
+/// reference), an SZL answer arriving in fragments, the blocks of running uploads, and the
+/// blocks being uploaded or downloaded, rebuilt piece by piece.
+///
+/// Upload (from the PLC): the station's start upload (0x1d) names the block and the PLC's
+/// ack-data gives the upload id; each upload job (0x1e) is answered by ack-data carrying
+/// the next piece (status bit 0: more follow); end upload (0x1f) closes it. Download (into
+/// the PLC): the station's request download (0x1a) names the block; the PLC then sends
+/// download block jobs (0x1b, naming the block), which the station answers with ack-data
+/// carrying the pieces, and download ended (0x1c). A transfer is reported (OnBlockTransfer)
+/// at the answer to its end, or incomplete at a gap, at the flow's end, or when displaced.
 class S7commSession {
  public:
   /// One whole COTP message that opens with 0x32, sent in `dir`.
   void OnMessage(flow::Direction dir, std::span<const uint8_t> message, const StreamContext& ctx,
                  FrameSeq& seq);
-  /// Bytes were lost: an SZL answer in fragments cannot be completed.
-  void OnGap();
+  /// Bytes were lost: an SZL answer in fragments cannot be completed, and block transfers
+  /// under way are reported incomplete.
+  void OnGap(const StreamContext& ctx);
   /// The flow ended: every request still waiting is reported unanswered.
   void OnEnd(const StreamContext& ctx, FrameSeq& seq);
 
@@ -74,7 +91,8 @@ class S7commSession {
     OpRecord op;
     uint8_t function = 0;  // job: the parameter function
     bool userdata = false;
-    S7BlockRef block;  // start upload: the block, remembered with the upload id
+    S7BlockRef block;        // start upload: the block, remembered with the upload id
+    uint32_t upload_id = 0;  // upload, end upload: which upload it continues
   };
   // An SZL answer that continues in further userdata PDUs.
   struct SzlProgress {
@@ -90,6 +108,21 @@ class S7commSession {
     uint32_t id = 0;
     S7BlockRef block;
   };
+  // A block being uploaded or downloaded: its pieces so far, in order, and whether anything
+  // went wrong.
+  struct BlockTransfer {
+    bool used = false;
+    bool upload = false;
+    uint32_t upload_id = 0;  // uploads: what the pieces' jobs name
+    S7BlockRef block;
+    uint64_t order = 0;  // when it started, among this flow's transfers (the oldest gives way)
+    uint64_t first_frame = 0, last_frame = 0;
+    core::Timestamp first_ts, last_ts;
+    std::vector<uint8_t> bytes;  // owned: one allocation per transfer, grown as pieces come
+    bool last_piece = false;     // a piece without "more data follows" came
+    bool ended = false;          // end upload / download ended said no error after the last piece
+    bool broken = false;         // a piece missing, malformed, refused or past the cap; a gap
+  };
 
   void OnJob(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
   void OnAck(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
@@ -98,12 +131,25 @@ class S7commSession {
   void ReportIdentity(flow::Direction dir, const S7SzlList& list, const StreamContext& ctx);
   void Remember(uint64_t key, const Pending& p, const StreamContext& ctx, FrameSeq& seq);
   const S7BlockRef* UploadBlock(uint32_t id) const;
+  // Block transfers: started by the answer to start upload or request download (`first`
+  // the job's record), fed by the answers to upload and download block, ended by end upload
+  // and download ended.
+  BlockTransfer* StartTransfer(bool upload, uint32_t upload_id, const S7BlockRef& block,
+                               const OpRecord& first, const StreamContext& ctx);
+  BlockTransfer* FindTransfer(bool upload, uint32_t upload_id, const S7BlockRef& block);
+  void OnBlockPiece(const Pending& p, const S7Pdu& pdu, const StreamContext& ctx);
+  void OnBlockEnd(const Pending& p, const S7Pdu& pdu, bool answer, const StreamContext& ctx);
+  void EmitTransfer(BlockTransfer& t, const StreamContext& ctx);
+  // Reports every transfer under way, oldest first; `broken`: as incomplete.
+  void EmitAllTransfers(bool broken, const StreamContext& ctx);
 
   RequestTable<Pending, kMaxPendingRequests> pending_;
   SzlProgress szl_;
   std::array<uint8_t, kMaxSzlBytes> szl_bytes_{};
   std::array<Upload, kMaxUploads> uploads_{};
   size_t next_upload_ = 0;
+  std::array<BlockTransfer, kMaxBlockTransfers> transfers_{};
+  uint64_t transfer_order_ = 0;
 };
 
 /// The port-102 flow: TPKT framing, COTP connection and reassembly, and dispatch of each

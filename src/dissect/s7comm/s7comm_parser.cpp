@@ -21,6 +21,9 @@
 //    0x1d start upload (job): | status:1 | unknown:2 | upload id:4 | file name length:1 | file name |
 //    0x1e upload (job): | status:1 | unknown:2 | upload id:4 |
 //    0x1f end upload (job): | status:1 | error code:2 | upload id:4 |
+//    0x1b download block, 0x1e upload (ack-data): | status:1 (bit 0 more data follows, bit 1 error) |
+//      data: | length:2 | unknown:2 (0x00 0xfb) | block bytes:length |
+//      (the PLC answers upload jobs, the programming device the PLC's download-block jobs)
 //      PLC file name (9 characters): | '_' | block type:2 ("08" OB ... "0F" SFB) | number:5 | file system:1 |
 //    0x28 PI service (job): | unknown:7 | parameter block length:2 | parameter block | name length:1 | name |
 //      _INSE, _DELE parameter block: | blocks:1 | unknown:1 | { type:2 | number:5 | file system:1 } ... |
@@ -107,6 +110,30 @@ void ReadFilename(core::ByteReader& r, S7BlockTransfer& t) {
     S7BlockRef b;
     if (ReadBlockName(n, b) && b.type >= kBlockTypeOb && b.type <= kBlockTypeSfb) t.block = b;
   }
+}
+
+// The data part of an upload or download-block ack-data: one piece of the block, whose
+// length field must account for every byte after the 4-octet head. A piece without its
+// status octet (`status_ok` false; answers without data may omit it) cannot say whether more
+// follow: it is malformed.
+void ReadBlockData(core::ByteReader& d, bool status_ok, S7Pdu& pdu, core::Anomalies& anomalies) {
+  S7BlockData& b = pdu.block_data;
+  b.more = (pdu.transfer.status & kS7StatusMoreData) != 0;
+  b.error = (pdu.transfer.status & kS7StatusError) != 0;
+  if (d.empty()) return;
+  b.present = true;
+  if (!status_ok) {
+    anomalies.Raise("s7comm.parameter_malformed");
+    b.malformed = true;
+  }
+  b.length = d.U16Be();
+  b.unknown = d.U16Be();
+  if (!d.ok() || b.length != d.remaining()) {
+    anomalies.Raise("s7comm.block_data_malformed");
+    b.malformed = true;
+    b.length = d.ok() ? b.length : 0;
+  }
+  b.bytes = d.Bytes(std::min<size_t>(b.length, d.remaining()));
 }
 
 void ReadVarItems(core::ByteReader& p, S7Pdu& pdu, core::Anomalies& anomalies) {
@@ -273,6 +300,8 @@ void ReadJobParameter(core::ByteReader& p, core::ByteReader& d, S7Pdu& pdu,
         p.Skip(4);
         ReadFilename(p, t);
         if (!p.ok()) anomalies.Raise("s7comm.parameter_malformed");
+      } else if (pdu.function == static_cast<uint8_t>(S7Function::kDownloadBlock)) {
+        ReadBlockData(d, p.ok(), pdu, anomalies);
       }
       break;
     case S7Function::kStartUpload:
@@ -289,6 +318,8 @@ void ReadJobParameter(core::ByteReader& p, core::ByteReader& d, S7Pdu& pdu,
         t.error_code = p.U16Be();
         t.upload_id = p.U32Be();
         if (!p.ok()) anomalies.Raise("s7comm.parameter_malformed");
+      } else if (pdu.function == static_cast<uint8_t>(S7Function::kUpload)) {
+        ReadBlockData(d, p.ok(), pdu, anomalies);
       }
       break;
     case S7Function::kPiService:

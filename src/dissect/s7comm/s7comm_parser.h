@@ -110,6 +110,23 @@ struct S7BlockTransfer {
   core::FixedText<32> filename;  // the file name as printable text
 };
 
+/// The data part of an upload (0x1e) or download block (0x1b) ack-data: one piece of a block
+/// being transferred. `bytes` is a view into the input and lives as long as it does.
+struct S7BlockData {
+  bool present = false;            // the ack-data carried a data part
+  bool more = false;               // function status bit 0: further pieces of the block follow
+  bool error = false;              // function status bit 1
+  bool malformed = false;          // the data part is shorter than its head, or its length field
+                                   // disagrees with the bytes there (`s7comm.block_data_malformed`)
+  uint16_t length = 0;             // the length field
+  uint16_t unknown = 0;            // the two octets after it (0x00fb as STEP 7 sends them)
+  std::span<const uint8_t> bytes;  // the block's bytes in this piece (a view)
+};
+
+/// Function status bits of block transfer parameters.
+inline constexpr uint8_t kS7StatusMoreData = 0x01;
+inline constexpr uint8_t kS7StatusError = 0x02;
+
 /// PI service (0x28) or PLC stop (0x29) parameters.
 struct S7PiService {
   core::FixedText<16> service;  // "_INSE", "_DELE", "P_PROGRAM", "_MODU", "_GARB", "_N_..."
@@ -164,6 +181,7 @@ struct S7Pdu {
   size_t results_kept = 0;
   S7Setup setup;
   S7BlockTransfer transfer;
+  S7BlockData block_data;  // ack-data of upload and download block: the piece of the block
   S7PiService pi;
   // Userdata
   S7Userdata userdata;

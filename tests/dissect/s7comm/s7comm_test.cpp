@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/byte_reader.h"
+#include "core/digest.h"
 #include "dissect/s7comm/cotp_parser.h"
 #include "dissect/s7comm/s7comm_dissector.h"
 #include "dissect/s7comm/s7comm_parser.h"
@@ -109,6 +110,30 @@ constexpr std::string_view kDownloadBlockJob = R"(
   1b 00                   # function 0x1b download block, status 0
   00 00 00 00 00 00       # unknown
   09 5f 30 41 30 30 30 30 31 50   # "_0A00001P"
+)";
+
+// Frame 52, PLC to client: the third "download block" job.
+constexpr std::string_view kDownloadBlockJob3 = R"(
+  03 00 00 23 02 f0 80    # TPKT length 35, COTP DT EOT
+  32 01 00 00 05 00       # Job, PDU reference 0x0500
+  00 12 00 00             # parameter length 18, data length 0
+  1b 00                   # function 0x1b download block, status 0
+  00 00 00 00 00 00       # unknown
+  09 5f 30 41 30 30 30 30 31 50   # "_0A00001P"
+)";
+
+// Frame 54, client to PLC: its ack-data with the last piece of DB1 (56 of its 500 bytes).
+constexpr std::string_view kDownloadBlockData3 = R"(
+  03 00 00 51 02 f0 80    # TPKT length 81, COTP DT EOT
+  32 03 00 00 05 00       # Ack_Data, PDU reference 0x0500
+  00 02 00 3c 00 00       # parameter length 2, data length 60, no error
+  1b 00                   # download block, function status 0: no more data follows
+  00 38                   # data: length 56
+  00 fb                   # unknown
+  04 01 10 0c 01 00 00 c7 00 05 04 01 00 00 01 01   # the block's last 56 bytes
+  00 00 00 52 54 57 49 00 00 00 00 00 54 65 73 74   #   (interface and footer:
+  48 4d 49 00 44 41 54 41 44 42 00 00 01 00 c0 df   #   "RTWI", "TestHMI", "DATADB")
+  00 00 00 00 00 00 00 00
 )";
 
 // Frame 55, PLC to client: download ended.
@@ -302,6 +327,30 @@ constexpr std::string_view kUploadJob = R"(
   1e 00 00 00 00 00 00 07 # function 0x1e upload, status 0, unknown, upload id 7
 )";
 
+// Frame 20: the upload's ack-data with the whole of SDB 0 (216 bytes, one piece).
+constexpr std::string_view kUploadData = R"(
+  03 00 00 f1 02 f0 80    # TPKT length 241, COTP DT EOT
+  32 03 00 00 09 00       # Ack_Data, PDU reference 0x0900
+  00 02 00 dc 00 00       # parameter length 2, data length 220, no error
+  1e 00                   # upload, function status 0: no more data follows
+  00 d8                   # data: length 216
+  00 fb                   # unknown
+  70 70 03 02 07 0b 00 00 00 00 00 d8 80 00 00 00   # block header: 0x7070, SDB (0x0b) 0,
+  00 39 21 00 2d 98 04 ef 6d 80 12 2c 00 00 00 00   # load length 216, ...
+  00 00 00 90 1c 03 10 01 01 01 00 00 1f 02 02 04
+  00 01 21 05 00 14 00 00 01 9f 00 3c 01 90 00 27
+  74 15 53 37 33 30 30 2f 45 54 32 30 30 4d 20 73   # "S7300/ET200M station_1"
+  74 61 74 69 6f 6e 5f 31 00 00 50 4c 43 5f 31 00   # "PLC_1"
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 53 54 45 50 20 37 20 23 20 20 20 20   # "STEP 7 " ...
+  20 20 20 20 20 20 20 20 20 20 20 20 00 00 d1 cc
+  31 52 48 14 00 00 00 00
+)";
+
 // Frame 21: end upload with id 7.
 constexpr std::string_view kEndUploadJob = R"(
   03 00 00 19 02 f0 80 32 01 00 00 0a 00 00 08 00 00   # Job, PDU reference 0x0a00
@@ -430,6 +479,9 @@ const std::vector<std::string_view>& AllFixtures() {
                                                     kStartUploadJob,
                                                     kStartUploadAck,
                                                     kUploadJob,
+                                                    kUploadData,
+                                                    kDownloadBlockJob3,
+                                                    kDownloadBlockData3,
                                                     kEndUploadJob,
                                                     kEndUploadAck,
                                                     kBlockInfoRequest,
@@ -735,6 +787,47 @@ TEST(S7commParser, UserdataAndSzlIdentity) {
   EXPECT_TRUE(a.empty());
 }
 
+TEST(S7commParser, UploadAndDownloadPiecesExposeTheirBytes) {
+  core::Anomalies a;
+  auto upload = ParseS7comm(std::span<const uint8_t>(Hex(kUploadData)).subspan(7), a);
+  ASSERT_TRUE(upload);
+  const S7BlockData& u = upload->block_data;
+  EXPECT_TRUE(u.present);
+  EXPECT_FALSE(u.more);
+  EXPECT_FALSE(u.malformed);
+  EXPECT_EQ(u.length, 216u);
+  EXPECT_EQ(u.unknown, 0x00fbu);
+  ASSERT_EQ(u.bytes.size(), 216u);
+  EXPECT_EQ(core::ByteReader(u.bytes).U16Be(), 0x7070u);  // the block header's magic
+
+  auto piece = ParseS7comm(std::span<const uint8_t>(Hex(kDownloadBlockData3)).subspan(7), a);
+  ASSERT_TRUE(piece);
+  EXPECT_TRUE(piece->block_data.present);
+  EXPECT_EQ(piece->block_data.bytes.size(), 56u);
+  EXPECT_EQ(core::ByteReader(piece->block_data.bytes).U8(), 0x04);
+  // The job that asks for a piece carries none.
+  auto job = ParseS7comm(std::span<const uint8_t>(Hex(kDownloadBlockJob3)).subspan(7), a);
+  ASSERT_TRUE(job);
+  EXPECT_FALSE(job->block_data.present);
+  EXPECT_TRUE(a.empty());
+}
+
+TEST(S7commParser, MoreDataBitAndLengthFieldOfAPiece) {
+  auto bytes = Hex(kDownloadBlockData3);
+  bytes[7 + 12 + 1] = 0x01;  // function status: more data follows
+  core::Anomalies a;
+  auto more = ParseS7comm(std::span<const uint8_t>(bytes).subspan(7), a);
+  ASSERT_TRUE(more);
+  EXPECT_TRUE(more->block_data.more);
+  EXPECT_FALSE(more->block_data.malformed);
+  bytes[7 + 12 + 2 + 1] = 0x39;  // data length field 57: one more than the bytes there
+  auto wrong = ParseS7comm(std::span<const uint8_t>(bytes).subspan(7), a);
+  ASSERT_TRUE(wrong);
+  EXPECT_TRUE(wrong->block_data.malformed);
+  EXPECT_EQ(wrong->block_data.bytes.size(), 56u);
+  EXPECT_EQ(a.Count("s7comm.block_data_malformed"), 1u);
+}
+
 TEST(S7commParser, EveryPrefixOfEveryMessageIsSafe) {
   for (auto fixture : AllFixtures()) {
     auto bytes = Hex(fixture);
@@ -746,6 +839,7 @@ TEST(S7commParser, EveryPrefixOfEveryMessageIsSafe) {
       if (pdu) {
         EXPECT_LE(pdu->items_kept, kMaxS7Items);
         EXPECT_LE(pdu->pi.block_count, kMaxS7PiBlocks);
+        EXPECT_LE(pdu->block_data.bytes.size(), p.size());
         if (auto list = ParseS7SzlList(pdu->userdata.data)) {
           S7DeviceInfo info;
           ReadS7SzlIdentity(*list, info, a);
@@ -862,6 +956,305 @@ TEST(S7commDissector, DownloadSessionBecomesOperations) {
   EXPECT_EQ(h.sink.pdus.size(), 9u);
   EXPECT_EQ(Histogram(h.sink, "functions", 0x1a), 2u);
   EXPECT_EQ(Histogram(h.sink, "rosctr", 3), 4u);
+}
+
+// ---------------------------------------------------------------------------------------
+// Block transfers: pieces built field by field as the fixtures above show them.
+
+// An S7 PDU in TPKT and COTP DT: header (ack-data with error class and code), parameter,
+// data.
+std::vector<uint8_t> S7Message(uint8_t rosctr, uint16_t ref, const std::vector<uint8_t>& param,
+                               const std::vector<uint8_t>& data, uint16_t error = 0) {
+  const bool ack = rosctr == 3;
+  const size_t total = 4 + 3 + (ack ? 12 : 10) + param.size() + data.size();
+  std::vector<uint8_t> m = {0x03,
+                            0x00,
+                            static_cast<uint8_t>(total >> 8),
+                            static_cast<uint8_t>(total),
+                            0x02,
+                            0xf0,
+                            0x80,
+                            0x32,
+                            rosctr,
+                            0x00,
+                            0x00,
+                            static_cast<uint8_t>(ref >> 8),
+                            static_cast<uint8_t>(ref),
+                            static_cast<uint8_t>(param.size() >> 8),
+                            static_cast<uint8_t>(param.size()),
+                            static_cast<uint8_t>(data.size() >> 8),
+                            static_cast<uint8_t>(data.size())};
+  if (ack) {
+    m.push_back(static_cast<uint8_t>(error >> 8));
+    m.push_back(static_cast<uint8_t>(error));
+  }
+  m.insert(m.end(), param.begin(), param.end());
+  m.insert(m.end(), data.begin(), data.end());
+  return m;
+}
+
+// | function | status | unknown or error code:2 | unknown:4 | name length:1 | name |
+std::vector<uint8_t> BlockJob(uint8_t function, uint16_t ref, std::string_view file,
+                              uint16_t error = 0) {
+  std::vector<uint8_t> param = {
+      function, 0x00, static_cast<uint8_t>(error >> 8), static_cast<uint8_t>(error), 0, 0,
+      0,        0,    static_cast<uint8_t>(file.size())};
+  param.insert(param.end(), file.begin(), file.end());
+  return S7Message(1, ref, param, {});
+}
+
+// | 0x1e or 0x1f | status | unknown or error code:2 | upload id:4 |
+std::vector<uint8_t> UploadJob(uint8_t function, uint16_t ref, uint32_t id, uint16_t error = 0) {
+  return S7Message(1, ref,
+                   {function, 0x00, static_cast<uint8_t>(error >> 8), static_cast<uint8_t>(error),
+                    static_cast<uint8_t>(id >> 24), static_cast<uint8_t>(id >> 16),
+                    static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)},
+                   {});
+}
+
+// Start upload ack-data: | 0x1d | status | unknown:2 | upload id:4 | length string |
+std::vector<uint8_t> StartUploadAck(uint16_t ref, uint32_t id) {
+  return S7Message(3, ref,
+                   {0x1d, 0x00, 0x01, 0x00, static_cast<uint8_t>(id >> 24),
+                    static_cast<uint8_t>(id >> 16), static_cast<uint8_t>(id >> 8),
+                    static_cast<uint8_t>(id), 0x07, '0', '0', '0', '0', '3', '0', '0'},
+                   {});
+}
+
+// A piece: ack-data | function | status (bit 0 more) | and data | length:2 | 0x00fb | bytes |
+std::vector<uint8_t> Piece(uint8_t function, uint16_t ref, bool more,
+                           std::span<const uint8_t> bytes) {
+  std::vector<uint8_t> data = {static_cast<uint8_t>(bytes.size() >> 8),
+                               static_cast<uint8_t>(bytes.size()), 0x00, 0xfb};
+  data.insert(data.end(), bytes.begin(), bytes.end());
+  return S7Message(3, ref, {function, static_cast<uint8_t>(more ? 0x01 : 0x00)}, data);
+}
+
+std::vector<uint8_t> Ack(uint16_t ref, uint8_t function, uint16_t error = 0) {
+  return S7Message(3, ref, {function}, {}, error);
+}
+
+// A block's bytes: an MC7-like header and a counting body.
+std::vector<uint8_t> BlockBytes(size_t n, uint8_t seed) {
+  std::vector<uint8_t> b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(seed + i * 7);
+  if (n >= 2) b[0] = b[1] = 0x70;
+  return b;
+}
+
+std::string Sha256Of(std::span<const uint8_t> bytes) {
+  core::Sha256Stream h;
+  h.Update(bytes);
+  return std::string(h.Finish().view());
+}
+
+constexpr std::string_view kOb1 = "_0800001P";
+
+// The station downloads OB1 in three pieces the PLC asks for: request download, download
+// block x3, download ended.
+void DownloadOb1(StreamHarness& h, std::span<const uint8_t> block, bool ended = true) {
+  h.Request(BlockJob(0x1a, 0x0e00, kOb1), 10);
+  h.Response(Ack(0x0e00, 0x1a), 11);
+  const size_t piece = (block.size() + 2) / 3;
+  for (size_t i = 0, at = 0; at < block.size(); ++i, at += piece) {
+    const auto ref = static_cast<uint16_t>(0x0100 + i);
+    const size_t n = std::min(piece, block.size() - at);
+    h.Response(BlockJob(0x1b, ref, kOb1), 12 + 2 * i);
+    h.Request(Piece(0x1b, ref, at + n < block.size(), block.subspan(at, n)), 13 + 2 * i);
+  }
+  if (!ended) return;
+  h.Response(BlockJob(0x1c, 0x0700, kOb1), 20);
+  h.Request(Ack(0x0700, 0x1c), 21);
+}
+
+TEST(S7commDissector, DownloadInSeveralPiecesIsRebuiltAndHashed) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(500, 3);
+  DownloadOb1(h, block);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);  // reported at the answer to download ended
+  h.End();
+  EXPECT_TRUE(h.anomalies.empty());
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  const BlockTransferObservation& b = h.sink.blocks[0];
+  EXPECT_STREQ(b.protocol, "s7comm");
+  EXPECT_STREQ(b.direction, "download");
+  EXPECT_EQ(b.block.view(), "OB1");
+  EXPECT_EQ(b.block_type.view(), "OB");
+  EXPECT_EQ(b.block_number, 1u);
+  EXPECT_EQ(b.size, 500u);
+  EXPECT_EQ(b.bytes, block);
+  EXPECT_EQ(b.sha256.view(), Sha256Of(block));
+  EXPECT_TRUE(b.complete);
+  EXPECT_EQ(b.first_frame, 10u);
+  EXPECT_EQ(b.last_frame, 21u);
+  EXPECT_EQ(b.plc_ip, h.flow().responder_ip);
+  EXPECT_EQ(b.peer_ip, h.flow().initiator_ip);
+  EXPECT_EQ(b.plc_port, h.flow().responder_port);
+  EXPECT_EQ(b.flow_id, h.flow().RecordId());
+}
+
+TEST(S7commDissector, RealUploadOfSdb0HashesAsTsharkSeesIt) {
+  StreamHarness h(Registered("s7comm"));
+  h.Request(Hex(kStartUploadJob), 17);
+  h.Response(Hex(kStartUploadAck), 18);
+  h.Request(Hex(kUploadJob), 19);
+  h.Response(Hex(kUploadData), 20);
+  h.Request(Hex(kEndUploadJob), 21);
+  h.Response(Hex(kEndUploadAck), 22);
+  EXPECT_TRUE(h.anomalies.empty());
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  const BlockTransferObservation& b = h.sink.blocks[0];
+  EXPECT_STREQ(b.direction, "upload");
+  EXPECT_EQ(b.block.view(), "SDB0");
+  EXPECT_EQ(b.size, 216u);
+  // `tshark -Y "frame.number==20" -e s7comm.resp.data` of snap7_s300_everything.pcapng,
+  // through sha256sum.
+  EXPECT_EQ(b.sha256.view(), "87c8f29f58429237a831c5e6723ea3eecefad59705cfbb15b180a87e6a8b3c7d");
+  EXPECT_TRUE(b.complete);
+  EXPECT_EQ(b.first_frame, 17u);
+  EXPECT_EQ(b.last_frame, 22u);
+  EXPECT_EQ(b.plc_ip, h.flow().responder_ip);
+}
+
+TEST(S7commDissector, UploadInSeveralPiecesIsRebuilt) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(300, 9);
+  h.Request(Hex(kStartUploadJob), 17);  // SDB 0
+  h.Response(StartUploadAck(0x0800, 7), 18);
+  for (size_t i = 0; i < 3; ++i) {
+    const auto ref = static_cast<uint16_t>(0x0900 + i);
+    h.Request(UploadJob(0x1e, ref, 7), 19 + 2 * i);
+    h.Response(Piece(0x1e, ref, i < 2, std::span<const uint8_t>(block).subspan(100 * i, 100)),
+               20 + 2 * i);
+  }
+  h.Request(UploadJob(0x1f, 0x0a00, 7), 30);
+  h.Response(Ack(0x0a00, 0x1f), 31);
+  EXPECT_TRUE(h.anomalies.empty());
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_EQ(h.sink.blocks[0].bytes, block);
+  EXPECT_EQ(h.sink.blocks[0].sha256.view(), Sha256Of(block));
+  EXPECT_TRUE(h.sink.blocks[0].complete);
+  EXPECT_EQ(h.sink.blocks[0].last_frame, 31u);
+}
+
+TEST(S7commDissector, GapDuringATransferReportsItIncomplete) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(300, 1);
+  h.Request(BlockJob(0x1a, 0x0e00, kOb1), 10);
+  h.Response(Ack(0x0e00, 0x1a), 11);
+  h.Response(BlockJob(0x1b, 0x0100, kOb1), 12);
+  h.Request(Piece(0x1b, 0x0100, true, std::span<const uint8_t>(block).first(100)), 13);
+  h.Gap(flow::Direction::kFromInitiator, 120);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  const BlockTransferObservation& b = h.sink.blocks[0];
+  EXPECT_FALSE(b.complete);
+  EXPECT_EQ(b.size, 100u);
+  EXPECT_EQ(b.sha256.view(), Sha256Of(std::span<const uint8_t>(block).first(100)));
+  EXPECT_EQ(b.last_frame, 13u);
+  h.End();
+  EXPECT_EQ(h.sink.blocks.size(), 1u);  // reported once
+}
+
+TEST(S7commDissector, TransferWithoutItsEndIsIncompleteAtFlowEnd) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(240, 2);
+  DownloadOb1(h, block, false);
+  EXPECT_TRUE(h.sink.blocks.empty());
+  h.End();
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_FALSE(h.sink.blocks[0].complete);
+  EXPECT_EQ(h.sink.blocks[0].bytes, block);  // every byte came; the end did not
+}
+
+TEST(S7commDissector, DownloadEndedWithAnErrorIsIncomplete) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(90, 4);
+  DownloadOb1(h, block, false);
+  h.Response(BlockJob(0x1c, 0x0700, kOb1, 0x8104), 20);  // the PLC refuses the block
+  h.Request(Ack(0x0700, 0x1c), 21);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_FALSE(h.sink.blocks[0].complete);
+}
+
+TEST(S7commDissector, BlockLargerThanTheCapIsCutAndIncomplete) {
+  StreamHarness h(Registered("s7comm"));
+  h.Request(BlockJob(0x1a, 0x0e00, kOb1), 10);
+  h.Response(Ack(0x0e00, 0x1a), 11);
+  const auto piece = BlockBytes(16000, 5);
+  const size_t pieces = s7comm::kMaxBlockBytes / piece.size() + 3;
+  for (size_t i = 0; i < pieces; ++i) {
+    const auto ref = static_cast<uint16_t>(0x0100 + i);
+    h.Response(BlockJob(0x1b, ref, kOb1), 12 + 2 * i);
+    h.Request(Piece(0x1b, ref, i + 1 < pieces, piece), 13 + 2 * i);
+  }
+  h.Response(BlockJob(0x1c, 0x0700, kOb1), 1000);
+  h.Request(Ack(0x0700, 0x1c), 1001);
+  EXPECT_EQ(h.anomalies.Count("s7comm.block_too_large"), 1u);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_FALSE(h.sink.blocks[0].complete);
+  EXPECT_EQ(h.sink.blocks[0].size, s7comm::kMaxBlockBytes);
+  EXPECT_EQ(h.sink.blocks[0].bytes.size(), s7comm::kMaxBlockBytes);
+}
+
+TEST(S7commDissector, InterleavedUploadsKeepTheirOwnPieces) {
+  StreamHarness h(Registered("s7comm"));
+  const auto sdb0 = BlockBytes(200, 1), db1 = BlockBytes(200, 2);
+  h.Request(BlockJob(0x1d, 0x0100, "_0B00000A"), 1);
+  h.Response(StartUploadAck(0x0100, 7), 2);
+  h.Request(BlockJob(0x1d, 0x0101, "_0A00001A"), 3);
+  h.Response(StartUploadAck(0x0101, 8), 4);
+  uint64_t frame = 5;
+  for (size_t i = 0; i < 2; ++i) {
+    for (uint32_t id : {7u, 8u}) {
+      const auto ref = static_cast<uint16_t>(0x0200 + 2 * i + id);
+      const auto& block = id == 7 ? sdb0 : db1;
+      h.Request(UploadJob(0x1e, ref, id), frame++);
+      h.Response(Piece(0x1e, ref, i == 0, std::span<const uint8_t>(block).subspan(100 * i, 100)),
+                 frame++);
+    }
+  }
+  h.Request(UploadJob(0x1f, 0x0300, 8), frame++);
+  h.Response(Ack(0x0300, 0x1f), frame++);
+  h.Request(UploadJob(0x1f, 0x0301, 7), frame++);
+  h.Response(Ack(0x0301, 0x1f), frame++);
+  EXPECT_TRUE(h.anomalies.empty());
+  ASSERT_EQ(h.sink.blocks.size(), 2u);
+  EXPECT_EQ(h.sink.blocks[0].block.view(), "DB1");
+  EXPECT_EQ(h.sink.blocks[0].bytes, db1);
+  EXPECT_TRUE(h.sink.blocks[0].complete);
+  EXPECT_EQ(h.sink.blocks[1].block.view(), "SDB0");
+  EXPECT_EQ(h.sink.blocks[1].bytes, sdb0);
+  EXPECT_TRUE(h.sink.blocks[1].complete);
+}
+
+TEST(S7commDissector, TooManyTransfersReportTheOldestIncomplete) {
+  StreamHarness h(Registered("s7comm"));
+  for (uint32_t id = 1; id <= s7comm::kMaxBlockTransfers + 1; ++id) {
+    const auto ref = static_cast<uint16_t>(id);
+    h.Request(BlockJob(0x1d, ref, "_0800001P"), 2 * id);
+    h.Response(StartUploadAck(ref, id), 2 * id + 1);
+  }
+  EXPECT_EQ(h.anomalies.Count("s7comm.too_many_block_transfers"), 1u);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_EQ(h.sink.blocks[0].first_frame, 2u);
+  EXPECT_FALSE(h.sink.blocks[0].complete);
+  h.End();
+  EXPECT_EQ(h.sink.blocks.size(), s7comm::kMaxBlockTransfers + 1);
+}
+
+TEST(S7commDissector, PieceWhoseJobWasMissedBreaksTheTransfer) {
+  StreamHarness h(Registered("s7comm"));
+  const auto block = BlockBytes(200, 6);
+  h.Request(Hex(kStartUploadJob), 17);
+  h.Response(StartUploadAck(0x0800, 7), 18);
+  h.Request(UploadJob(0x1e, 0x0900, 7), 19);
+  h.Response(Piece(0x1e, 0x0900, true, std::span<const uint8_t>(block).first(100)), 20);
+  // The second upload job was lost; its answer arrives.
+  h.Response(Piece(0x1e, 0x0901, false, std::span<const uint8_t>(block).subspan(100)), 22);
+  h.Request(UploadJob(0x1f, 0x0a00, 7), 23);
+  h.Response(Ack(0x0a00, 0x1f), 24);
+  ASSERT_EQ(h.sink.blocks.size(), 1u);
+  EXPECT_FALSE(h.sink.blocks[0].complete);
 }
 
 TEST(S7commDissector, ReadAndWriteVarPairByPduReference) {

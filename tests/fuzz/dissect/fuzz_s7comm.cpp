@@ -41,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto pdu = ParseS7comm(message, anomalies)) {
     if (pdu->items_kept > kMaxS7Items || pdu->results_kept > kMaxS7Items) std::abort();
     if (pdu->pi.block_count > kMaxS7PiBlocks) std::abort();
+    if (pdu->block_data.bytes.size() > message.size()) std::abort();
     if (auto list = ParseS7SzlList(pdu->userdata.data)) {
       S7DeviceInfo info;
       ReadS7SzlIdentity(*list, info, anomalies);

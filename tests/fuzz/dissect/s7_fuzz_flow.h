@@ -31,6 +31,13 @@ class CheckingSink : public dissect::ObservationSink {
   void OnPdu(const dissect::PduObservation& p) override {
     if (!Known(p.protocol) || p.histogram == nullptr) std::abort();
   }
+  void OnBlockTransfer(const dissect::BlockTransferObservation& b) override {
+    if (!Known(b.protocol) || b.size != b.bytes.size() || b.sha256.size() != 64) std::abort();
+    if (b.block.empty() || b.first_frame == 0 || b.last_frame < b.first_frame) std::abort();
+    const std::string_view dir = b.direction;
+    if (dir != "upload" && dir != "download") std::abort();
+    if (b.bytes.size() > (1u << 20)) std::abort();  // s7comm::kMaxBlockBytes
+  }
   void OnIdentity(const dissect::DeviceIdentity& id) override {
     if (!Known(id.protocol) || id.fields.empty()) std::abort();
     for (const auto& [k, v] : id.fields) {
