@@ -48,3 +48,14 @@ YAML
 run transfer check incoming/s7-1500-fw-v3.1.2.upd incoming/diag-tool.txt \
   incoming/firmware-update.bin --gate gate.yaml --destination crane-control --operator demo
 run transfer audit verify transfer-audit.jsonl
+
+# Program blocks seen on the wire: the demo capture's planted OB1 download, exported, made the
+# known-good baseline, and compared on a second pass (no mismatch: the same block).
+if [[ -f ../terminal.pcap ]]; then
+  run analyze ../terminal.pcap --export-blocks blocks --out blocks-run --no-report
+  run integrity baseline --asset crane-1-plc blocks --key site.key -o blocks.manifest.json
+  run analyze ../terminal.pcap --integrity blocks.manifest.json --pubkey site.pub --out check-run \
+    --no-report
+  printf '\nsummary.json "integrity": %s\n' \
+    "$(python3 -c 'import json,sys; print(json.load(open("check-run/summary.json"))["integrity"])' 2> /dev/null || echo '?')"
+fi

@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
   AddOutputOptions(*analyze, output);
   analyze->add_option("--baseline", output.baseline_file,
                       "Baseline from 'quaywatch learn': what it lacks becomes a finding");
+  analyze->add_option("--integrity", output.integrity_manifest,
+                      "Signed manifest of known-good PLC blocks (integrity baseline of "
+                      "--export-blocks output): blocks on the wire that differ are findings");
+  analyze->add_option("--pubkey", output.integrity_pubkey,
+                      "Trusted key of --integrity (default $QUAYWATCH_PUBKEY, else "
+                      "./quaywatch.pub)");
   analyze->add_option("--export-blocks", output.export_blocks_dir,
                       "Write each PLC block rebuilt from a complete upload or download as "
                       "DIR/<plc-ip>/<BLOCK>.mc7");

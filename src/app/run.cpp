@@ -14,10 +14,14 @@
 #include <mutex>
 #include <thread>
 
+#include "app/integrity_run.h"
 #include "app/link_type_counter.h"
 #include "app/parallel.h"
 #include "capture/capture_file.h"
 #include "capture/live_capture.h"
+#include "integrity/keys.h"
+#include "integrity/manifest.h"
+#include "integrity/program_check.h"
 #include "model/vendor_db.h"
 #include "output/atomic_file.h"
 #include "output/block_export.h"
@@ -174,15 +178,17 @@ std::unique_ptr<LoadedPolicy> LoadRunPolicy(const std::string& file, std::string
 struct Judges {
   std::unique_ptr<LoadedPolicy> site;
   std::optional<policy::Baseline> baseline;
+  std::optional<integrity::Manifest> blocks;  // --integrity: known-good PLC blocks
 };
 
 // Checks --fail-on against --policy and --baseline, loads both into `judges` and points the
 // engines' limits at the policy's zones; the one line to print when something is wrong,
 // else empty.
 std::string PreparePolicy(OutputOptions& options, Judges& judges) {
-  if (!options.fail_on.empty() && options.policy_file.empty() && options.baseline_file.empty()) {
-    return "--fail-on needs --policy or --baseline: findings come from the site policy and the "
-           "baseline";
+  if (!options.fail_on.empty() && options.policy_file.empty() && options.baseline_file.empty() &&
+      options.integrity_manifest.empty()) {
+    return "--fail-on needs --policy, --baseline or --integrity: findings come from the site "
+           "policy, the baseline and the manifest of known-good blocks";
   }
   std::string error;
   judges.site = LoadRunPolicy(options.policy_file, error);
@@ -192,6 +198,13 @@ std::string PreparePolicy(OutputOptions& options, Judges& judges) {
     auto loaded = policy::LoadBaseline(options.baseline_file);
     if (!loaded) return loaded.error().message;
     judges.baseline = std::move(*loaded);
+  }
+  if (!options.integrity_manifest.empty()) {
+    auto key = integrity::LoadPublicKey(TrustedKeyPath(options.integrity_pubkey));
+    if (!key) return key.error().message + " (the trusted key of --integrity: --pubkey)";
+    auto manifest = integrity::LoadManifest(options.integrity_manifest, *key);
+    if (!manifest) return manifest.error().message;
+    judges.blocks = std::move(*manifest);
   }
   return {};
 }
@@ -220,9 +233,10 @@ void FillCounts(const Findings& found, model::RunReport& report) {
 // and the baseline; nullopt when neither was given.
 std::optional<policy::PolicyOutcome> Judge(const Judges& judges, const OutputOptions& options,
                                            std::vector<model::Asset>& assets,
-                                           const model::Communications& comms) {
+                                           const model::Communications& comms,
+                                           const std::vector<model::PlcBlock>& blocks) {
   const LoadedPolicy* site = judges.site.get();
-  if (!site && !judges.baseline) return std::nullopt;
+  if (!site && !judges.baseline && !judges.blocks) return std::nullopt;
   policy::FindingSet findings;
   policy::PolicyOutcome outcome;
   if (site) {
@@ -240,6 +254,15 @@ std::optional<policy::PolicyOutcome> Judge(const Judges& judges, const OutputOpt
     outcome.baseline_assets = judges.baseline->assets.size();
     outcome.baseline_communications = judges.baseline->communications.size();
   }
+  if (judges.blocks) {
+    integrity::ProgramCheckCounts c =
+        integrity::CheckProgramBlocks(*judges.blocks, options.integrity_manifest, blocks,
+                                      site ? &site->zones : nullptr, findings);
+    outcome.integrity_manifest = options.integrity_manifest;
+    outcome.integrity = {{"compared", c.compared},       {"matched", c.matched},
+                         {"mismatched", c.mismatched},   {"incomplete", c.incomplete},
+                         {"not_covered", c.not_covered}, {"duplicates", c.duplicates}};
+  }
   outcome.findings = findings.Sorted();
   return outcome;
 }
@@ -254,7 +277,7 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   FillCounts(found, report);
   report.assets = found.inventory->Finalize(vendor_db);
   std::optional<policy::PolicyOutcome> outcome =
-      Judge(judges, options, report.assets, found.inventory->communications());
+      Judge(judges, options, report.assets, found.inventory->communications(), report.plc_blocks);
   const policy::PolicyOutcome* po = outcome ? &*outcome : nullptr;
   if (options.timing) {
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -461,7 +484,7 @@ class LiveDashboard {
     auto inventory = engine.InventoryWithLiveFlows();
     report.assets = inventory->Finalize(vendors.get().db);
     const auto& comms = inventory->communications();
-    auto outcome = Judge(judges, options, report.assets, comms);
+    auto outcome = Judge(judges, options, report.assets, comms, report.plc_blocks);
     source_->Publish(report::LiveSnapshot(report, outcome ? &*outcome : nullptr, comms,
                                           judges.site ? &judges.site->zones : nullptr));
   }

@@ -21,7 +21,9 @@ struct OutputOptions {
   std::string fail_on;        // exit 1 when a finding is at or above this severity; empty: never
   std::string baseline_file;  // a baseline from `learn`: what is new is a finding; empty: none
   bool write_report = true;   // write report.html beside the other outputs
-  std::string export_blocks_dir;  // write each complete PLC block here; empty: none
+  std::string integrity_manifest;  // known-good PLC blocks (signed): mismatches are findings
+  std::string integrity_pubkey;    // the key that must have signed it; empty: the default
+  std::string export_blocks_dir;   // write each complete PLC block here; empty: none
 };
 
 /// `quaywatch analyze CAPTURE...`

@@ -252,6 +252,11 @@ std::string SummaryJson(const model::RunReport& r, const policy::PolicyOutcome* 
                      {"assets", policy->baseline_assets},
                      {"communications", policy->baseline_communications}};
   }
+  if (policy && !policy->integrity_manifest.empty()) {
+    Json integrity = {{"manifest", policy->integrity_manifest}};
+    for (const auto& [k, v] : policy->integrity) integrity[k] = v;
+    j["integrity"] = std::move(integrity);
+  }
   if (r.elapsed_s) j["elapsed_s"] = *r.elapsed_s;
   return j.dump(2) + "\n";
 }

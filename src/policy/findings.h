@@ -85,6 +85,8 @@ struct PolicyOutcome {
   std::vector<ConduitText> conduit_list;  // the policy's conduits, in file order
   std::string baseline;
   size_t baseline_assets = 0, baseline_communications = 0;
+  std::string integrity_manifest;             // with --integrity: the manifest of known-good blocks
+  std::map<std::string, uint64_t> integrity;  // ... and what comparing with it covered
   std::vector<Finding> findings;
 };
 
