@@ -360,6 +360,104 @@ TEST(IcsCompare, S7commRequestsPairWithTheirAnswersAsInTshark) {
   fs::remove_all(tmp);
 }
 
+// Every PLC block quaywatch rebuilt from an S7comm upload or download hashes as the data
+// parts tshark shows for that transfer (s7comm.resp.data of the upload and download-block
+// ack-data between the two ends, within the transfer's frames), and every such data part
+// tshark shows belongs to a block of ours.
+TEST(IcsCompare, S7commBlocksHashAsTsharkReassemblesThem) {
+  if (!fs::exists(SharedPcaps() / "s7comm")) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps() << " not found; the block check did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1 && sqlite3 --version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark or sqlite3 not installed; the block check did not run";
+  }
+  fs::path tmp = fs::temp_directory_path() / ("qw-blocks-" + std::to_string(::getpid()));
+  std::vector<fs::path> files;
+  for (const char* folder : {"s7comm", "mixed_ics"}) {
+    for (auto& e : fs::directory_iterator(SharedPcaps() / folder)) {
+      const auto ext = e.path().extension();
+      if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  size_t blocks_checked = 0;
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    bool ok;
+    std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
+                                     " --no-report --out " + Quote(tmp.string()) + " 2>&1",
+                                 &ok);
+    ASSERT_TRUE(ok) << log;
+    const std::string rows = RunCommand(
+        "sqlite3 -separator ' ' " + Quote((tmp / "quaywatch.sqlite").string()) +
+            " \"SELECT direction, plc_port, peer_port, first_frame, last_frame, sha256, size, "
+            "complete FROM plc_blocks ORDER BY id\"",
+        &ok);
+    ASSERT_TRUE(ok);
+    auto frames = Tshark(file,
+                         {"tcp.srcport", "tcp.dstport", "s7comm.header.rosctr", "s7comm.param.func",
+                          "s7comm.resp.data"},
+                         "", &ok);
+    ASSERT_TRUE(ok);
+    // tshark's data parts of upload (0x1e) and download-block (0x1b) ack-data, by frame.
+    struct Piece {
+      uint64_t frame;
+      std::string src, dst, hex;
+      bool used = false;
+    };
+    std::vector<Piece> pieces;
+    for (const auto& f : frames) {
+      const auto& rosctr = f.Values("s7comm.header.rosctr");
+      const auto& func = f.Values("s7comm.param.func");
+      const auto& data = f.Values("s7comm.resp.data");
+      if (rosctr.empty() || func.empty() || data.empty() || Number(rosctr[0]) != 3) continue;
+      int64_t fn = Number(func[0]);
+      if (fn != 0x1e && fn != 0x1b) continue;
+      std::string hex;
+      for (char c : data[0]) {
+        if (c != ':') hex += c;
+      }
+      pieces.push_back(
+          {f.number, f.Values("tcp.srcport").at(0), f.Values("tcp.dstport").at(0), hex});
+    }
+    std::istringstream in(rows);
+    std::string direction, plc_port, peer_port, sha, size;
+    uint64_t first = 0, last = 0;
+    int complete = 0;
+    while (in >> direction >> plc_port >> peer_port >> first >> last >> sha >> size >> complete) {
+      // Uploads come from the PLC; download pieces from the engineering station.
+      const std::string& from = direction == "upload" ? plc_port : peer_port;
+      const std::string& to = direction == "upload" ? peer_port : plc_port;
+      std::string hex;
+      for (auto& p : pieces) {
+        if (p.frame >= first && p.frame <= last && p.src == from && p.dst == to) {
+          hex += p.hex;
+          p.used = true;
+        }
+      }
+      fs::path bytes = tmp / "block.bin";
+      {
+        std::ofstream out(bytes, std::ios::binary);
+        for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+          out.put(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        }
+      }
+      std::string theirs = RunCommand("sha256sum " + Quote(bytes.string()), &ok);
+      ASSERT_TRUE(ok);
+      EXPECT_EQ(theirs.substr(0, 64), sha) << direction << " frames " << first << "-" << last;
+      EXPECT_EQ(std::to_string(hex.size() / 2), size);
+      ++blocks_checked;
+    }
+    for (const auto& p : pieces) {
+      EXPECT_TRUE(p.used) << "tshark's block data in frame " << p.frame
+                          << " is in no block of ours";
+    }
+  }
+  // The shared captures hold a download (DB1) and four uploads (SDB0) at least.
+  EXPECT_GE(blocks_checked, 5u);
+  fs::remove_all(tmp);
+}
+
 // What the names protocols said, frame by frame: tshark's field against a query of ours
 // over quaywatch.sqlite, each giving "frame value" lines, compared as sorted lists.
 struct NameCheck {
