@@ -14,6 +14,8 @@
 #include <memory>
 #include <utility>
 
+#include "integrity/regular_file.h"
+
 namespace qw::integrity {
 namespace {
 
@@ -425,20 +427,10 @@ std::string MemberDisplayPath(const ArchiveMember& member) {
 
 core::Result<ArchiveScanResult> ArchiveScanner::ScanFile(const std::string& path,
                                                          ArchiveVisitor& visitor) {
+  auto file = OpenRegularFile(path);
+  if (!file) return file.error();
   Source src;
-  src.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (src.fd < 0) {
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{src.fd};
-  struct stat st {};
-  if (::fstat(src.fd, &st) != 0) {
-    return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
-  }
-  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
+  src.fd = file->fd();
   src.buf = std::make_unique<uint8_t[]>(kArchiveChunkBytes);
   ArchiveScanResult result;
   Walk walk(classifier_, limits_, visitor, result, src);

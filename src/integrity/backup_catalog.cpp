@@ -8,6 +8,7 @@
 #include <set>
 
 #include "integrity/file_hash.h"
+#include "integrity/yaml_config.h"
 
 namespace qw::integrity {
 namespace {
@@ -18,47 +19,15 @@ constexpr int64_t kNsPerDay = int64_t{86400} * 1'000'000'000;
 // Ages above a century are typing errors, not policies.
 constexpr int kMaxDays = 36'500;
 
-// Thrown inside the loader only, caught at its edge and turned into a Result.
-struct CatalogError {
-  std::string message;
-  YAML::Mark mark;
-};
-
-[[noreturn]] void Fail(const YAML::Node& at, const std::string& message) {
-  throw CatalogError{message, at.Mark()};
-}
-
-std::string Scalar(const YAML::Node& n, const char* field) {
-  if (!n.IsScalar()) Fail(n, fmt::format("{}: expected a single value", field));
-  return n.Scalar();
-}
-
 int Days(const YAML::Node& n, const char* field) {
-  std::string s = Scalar(n, field);
-  int v = 0;
-  try {
-    v = n.as<int>();
-  } catch (const YAML::Exception&) {
-    Fail(n, fmt::format("{}: '{}' is not a whole number of days", field, s));
-  }
-  if (v < 0 || v > kMaxDays) Fail(n, fmt::format("{}: {} is not 0 to {} days", field, v, kMaxDays));
-  return v;
-}
-
-bool Bool(const YAML::Node& n, const char* field) {
-  std::string s = Scalar(n, field);
-  try {
-    return n.as<bool>();
-  } catch (const YAML::Exception&) {
-    Fail(n, fmt::format("{}: '{}' is not true or false", field, s));
-  }
+  return static_cast<int>(YamlNumber(n, field, 0, kMaxDays));
 }
 
 // A date (2026-09-15, midnight UTC) or an ISO 8601 time.
 core::Timestamp Date(const YAML::Node& n, const char* field) {
-  std::string s = Scalar(n, field);
+  std::string s = YamlScalar(n, field);
   auto t = core::ParseIso8601(s.size() == 10 ? s + "T00:00:00Z" : s);
-  if (!t) Fail(n, fmt::format("{}: '{}' is not a date (YYYY-MM-DD)", field, s));
+  if (!t) YamlFail(n, fmt::format("{}: '{}' is not a date (YYYY-MM-DD)", field, s));
   return *t;
 }
 
@@ -70,23 +39,13 @@ bool KnownKind(const std::string& k) {
 }
 
 std::string Kind(const YAML::Node& n, const char* field) {
-  std::string k = Scalar(n, field);
+  std::string k = YamlScalar(n, field);
   if (!KnownKind(k)) {
-    Fail(n, fmt::format("{}: '{}' is not one of os-image, plc-program, drive-settings, "
-                        "switch-config, firewall-config",
-                        field, k));
+    YamlFail(n, fmt::format("{}: '{}' is not one of os-image, plc-program, drive-settings, "
+                            "switch-config, firewall-config",
+                            field, k));
   }
   return k;
-}
-
-void CheckKeys(const YAML::Node& map, std::initializer_list<const char*> allowed,
-               const char* what) {
-  for (const auto& kv : map) {
-    std::string key = kv.first.Scalar();
-    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
-      Fail(kv.first, fmt::format("{}: unknown field '{}'", what, key));
-    }
-  }
 }
 
 struct Defaults {
@@ -95,33 +54,34 @@ struct Defaults {
 };
 
 BackupEntry ReadEntry(const YAML::Node& b, const Defaults& d, const fs::path& base) {
-  if (!b.IsMap()) Fail(b, "backups: each backup is a mapping");
-  CheckKeys(b,
-            {"kind", "location", "sha256", "taken", "max_age_days", "offline_copy",
-             "offline_location", "last_restore_test", "restore_test_max_age_days", "note"},
-            "backup");
+  if (!b.IsMap()) YamlFail(b, "backups: each backup is a mapping");
+  YamlCheckKeys(b,
+                {"kind", "location", "sha256", "taken", "max_age_days", "offline_copy",
+                 "offline_location", "last_restore_test", "restore_test_max_age_days", "note"},
+                "backup");
   BackupEntry e;
   e.line = b.Mark().line + 1;
   e.max_age_days = d.max_age_days;
   e.restore_test_max_age_days = d.restore_test_max_age_days;
-  if (!b["kind"]) Fail(b, "backup: needs a kind");
+  if (!b["kind"]) YamlFail(b, "backup: needs a kind");
   e.kind = Kind(b["kind"], "kind");
-  if (!b["location"]) Fail(b, "backup: needs a location (the backup file)");
-  e.location = Scalar(b["location"], "location");
+  if (!b["location"]) YamlFail(b, "backup: needs a location (the backup file)");
+  e.location = YamlScalar(b["location"], "location");
   fs::path loc(e.location);
   e.path = (loc.is_absolute() ? loc : base / loc).lexically_normal().string();
-  if (!b["sha256"]) Fail(b, "backup: needs sha256 (the hash recorded when it was made)");
-  e.sha256 = Scalar(b["sha256"], "sha256");
+  if (!b["sha256"]) YamlFail(b, "backup: needs sha256 (the hash recorded when it was made)");
+  e.sha256 = YamlScalar(b["sha256"], "sha256");
   std::transform(e.sha256.begin(), e.sha256.end(), e.sha256.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (e.sha256.size() != 64 ||
       e.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    Fail(b["sha256"], "sha256: expected 64 hex digits");
+    YamlFail(b["sha256"], "sha256: expected 64 hex digits");
   }
   if (b["taken"]) e.taken = Date(b["taken"], "taken");
   if (b["max_age_days"]) e.max_age_days = Days(b["max_age_days"], "max_age_days");
-  if (b["offline_copy"]) e.offline_copy = Bool(b["offline_copy"], "offline_copy");
-  if (b["offline_location"]) e.offline_location = Scalar(b["offline_location"], "offline_location");
+  if (b["offline_copy"]) e.offline_copy = YamlBool(b["offline_copy"], "offline_copy");
+  if (b["offline_location"])
+    e.offline_location = YamlScalar(b["offline_location"], "offline_location");
   if (b["last_restore_test"])
     e.last_restore_test = Date(b["last_restore_test"], "last_restore_test");
   if (b["restore_test_max_age_days"]) {
@@ -133,13 +93,13 @@ BackupEntry ReadEntry(const YAML::Node& b, const Defaults& d, const fs::path& ba
 BackupCatalog ReadCatalog(const YAML::Node& root, const std::string& path) {
   BackupCatalog c;
   c.file = path;
-  if (!root.IsMap()) Fail(root, "a catalog is a mapping with site, defaults and assets");
-  CheckKeys(root, {"site", "defaults", "assets"}, "catalog");
-  if (root["site"]) c.site = Scalar(root["site"], "site");
+  if (!root.IsMap()) YamlFail(root, "a catalog is a mapping with site, defaults and assets");
+  YamlCheckKeys(root, {"site", "defaults", "assets"}, "catalog");
+  if (root["site"]) c.site = YamlScalar(root["site"], "site");
   Defaults d;
   if (const YAML::Node def = root["defaults"]) {
-    if (!def.IsMap()) Fail(def, "defaults: expected a mapping");
-    CheckKeys(def, {"max_age_days", "restore_test_max_age_days"}, "defaults");
+    if (!def.IsMap()) YamlFail(def, "defaults: expected a mapping");
+    YamlCheckKeys(def, {"max_age_days", "restore_test_max_age_days"}, "defaults");
     if (def["max_age_days"]) d.max_age_days = Days(def["max_age_days"], "max_age_days");
     if (def["restore_test_max_age_days"]) {
       d.restore_test_max_age_days =
@@ -148,31 +108,31 @@ BackupCatalog ReadCatalog(const YAML::Node& root, const std::string& path) {
   }
   const YAML::Node assets = root["assets"];
   if (!assets || !assets.IsSequence() || assets.size() == 0) {
-    Fail(assets ? assets : root, "assets: expected a list of assets");
+    YamlFail(assets ? assets : root, "assets: expected a list of assets");
   }
-  if (assets.size() > kMaxCatalogAssets) Fail(assets, "assets: too many");
+  if (assets.size() > kMaxCatalogAssets) YamlFail(assets, "assets: too many");
   fs::path base = fs::absolute(fs::path(path)).parent_path();
   std::set<std::string> names;
   for (const YAML::Node& a : assets) {
-    if (!a.IsMap()) Fail(a, "assets: each asset is a mapping with name, required and backups");
-    CheckKeys(a, {"name", "required", "backups", "note"}, "asset");
+    if (!a.IsMap()) YamlFail(a, "assets: each asset is a mapping with name, required and backups");
+    YamlCheckKeys(a, {"name", "required", "backups", "note"}, "asset");
     BackupAsset asset;
     asset.line = a.Mark().line + 1;
-    if (!a["name"]) Fail(a, "asset: needs a name");
-    asset.name = Scalar(a["name"], "name");
+    if (!a["name"]) YamlFail(a, "asset: needs a name");
+    asset.name = YamlScalar(a["name"], "name");
     if (!names.insert(asset.name).second)
-      Fail(a["name"], fmt::format("asset '{}' listed twice", asset.name));
+      YamlFail(a["name"], fmt::format("asset '{}' listed twice", asset.name));
     if (const YAML::Node req = a["required"]) {
-      if (!req.IsSequence()) Fail(req, "required: expected a list of kinds");
+      if (!req.IsSequence()) YamlFail(req, "required: expected a list of kinds");
       for (const YAML::Node& k : req) asset.required.push_back(Kind(k, "required"));
     }
     if (const YAML::Node bs = a["backups"]) {
-      if (!bs.IsSequence()) Fail(bs, "backups: expected a list");
-      if (bs.size() > kMaxBackupsPerAsset) Fail(bs, "backups: too many");
+      if (!bs.IsSequence()) YamlFail(bs, "backups: expected a list");
+      if (bs.size() > kMaxBackupsPerAsset) YamlFail(bs, "backups: too many");
       for (const YAML::Node& b : bs) asset.backups.push_back(ReadEntry(b, d, base));
     }
     if (asset.required.empty() && asset.backups.empty()) {
-      Fail(a, fmt::format("asset '{}': lists neither required kinds nor backups", asset.name));
+      YamlFail(a, fmt::format("asset '{}': lists neither required kinds nor backups", asset.name));
     }
     c.assets.push_back(std::move(asset));
   }
@@ -186,24 +146,9 @@ double DaysBetween(core::Timestamp from, core::Timestamp to) {
 }  // namespace
 
 core::Result<BackupCatalog> LoadBackupCatalog(const std::string& path) {
-  auto where = [&](const YAML::Mark& m) {
-    return m.line >= 0 ? fmt::format("{}:{}:{}", path, m.line + 1, m.column + 1) : path;
-  };
-  try {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-      return core::MakeError(fmt::format("{}: no such file", path));
-    // Catalogs are a few kilobytes; a huge file is not one.
-    if (fs::file_size(path, ec) > (size_t{16} << 20)) {
-      return core::MakeError(fmt::format("{}: larger than 16 MiB; not a backup catalog", path));
-    }
-    YAML::Node root = YAML::LoadFile(path);
-    return ReadCatalog(root, path);
-  } catch (const CatalogError& e) {
-    return core::MakeError(fmt::format("{}: {}", where(e.mark), e.message));
-  } catch (const YAML::Exception& e) {
-    return core::MakeError(fmt::format("{}: not valid YAML: {}", where(e.mark), e.msg));
-  }
+  // Catalogs are a few kilobytes; a huge file is not one.
+  return LoadYamlConfig(path, uintmax_t{16} << 20, "backup catalog",
+                        [&](const YAML::Node& root) { return ReadCatalog(root, path); });
 }
 
 BackupCheckReport CheckBackups(const BackupCatalog& catalog, core::Timestamp now) {

@@ -10,16 +10,10 @@
 #include <memory>
 #include <span>
 
+#include "integrity/regular_file.h"
+
 namespace qw::integrity {
 namespace {
-
-// Closes a descriptor when the scope ends.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 int64_t Nanos(const struct timespec& t) { return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
 
@@ -32,22 +26,16 @@ bool SameFile(const struct stat& a, const struct stat& b) {
 
 core::Result<FileDigest> HashFile(const std::string& path,
                                   const std::function<void()>& after_chunk) {
-  Fd f;
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (f.fd < 0)
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  struct stat before {};
-  if (::fstat(f.fd, &before) != 0) {
-    return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
-  }
-  if (!S_ISREG(before.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
-  ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  auto f = OpenRegularFile(path);
+  if (!f) return f.error();
+  const struct stat before = f->status();
+  ::posix_fadvise(f->fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
   auto buffer = std::make_unique<uint8_t[]>(kHashChunkBytes);
   core::Sha256Stream hash;
   uint64_t total = 0;
   for (;;) {
-    ssize_t n = ::read(f.fd, buffer.get(), kHashChunkBytes);
+    ssize_t n = ::read(f->fd(), buffer.get(), kHashChunkBytes);
     if (n < 0) {
       if (errno == EINTR) continue;
       return core::MakeError(
@@ -59,7 +47,7 @@ core::Result<FileDigest> HashFile(const std::string& path,
     if (after_chunk) after_chunk();
   }
   struct stat after {};
-  if (::fstat(f.fd, &after) != 0) {
+  if (::fstat(f->fd(), &after) != 0) {
     return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
   }
   if (!SameFile(before, after) || total != static_cast<uint64_t>(before.st_size)) {

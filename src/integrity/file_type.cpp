@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "integrity/regular_file.h"
+
 namespace qw::integrity {
 namespace {
 
@@ -274,14 +276,6 @@ void CategoryOf(std::span<const uint8_t> bytes, FileType& t) {
   t.category = FileCategory::kData;
 }
 
-// Closes a descriptor when the scope ends.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 std::string_view FileCategoryName(FileCategory category) {
@@ -363,21 +357,14 @@ FileType FileTypeClassifier::Classify(std::span<const uint8_t> bytes) {
 }
 
 core::Result<FileType> FileTypeClassifier::ClassifyFile(const std::string& path) {
-  Fd f;
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (f.fd < 0) {
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  struct stat st {};
-  if (::fstat(f.fd, &st) != 0) {
-    return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
-  }
-  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
+  auto f = OpenRegularFile(path);
+  if (!f) return f.error();
+  const struct stat& st = f->status();
   std::vector<uint8_t> head(
       std::min<uint64_t>(static_cast<uint64_t>(st.st_size), kFileTypeSniffBytes));
   size_t have = 0;
   while (have < head.size()) {
-    const ssize_t n = ::read(f.fd, head.data() + have, head.size() - have);
+    const ssize_t n = ::read(f->fd(), head.data() + have, head.size() - have);
     if (n < 0) {
       if (errno == EINTR) continue;
       return core::MakeError(

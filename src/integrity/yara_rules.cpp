@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "integrity/embedded.h"
+#include "integrity/regular_file.h"
 
 namespace qw::integrity {
 namespace {
@@ -120,13 +121,6 @@ core::Result<std::vector<std::string>> RuleFiles(const std::vector<std::string>&
   return files;
 }
 
-struct Closer {
-  int fd;
-  ~Closer() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 std::string_view YaraMatch::Meta(std::string_view key) const {
@@ -170,16 +164,10 @@ core::Result<YaraRules> YaraRules::Compile(const std::vector<std::string>& extra
   }
   for (const std::string& path : *files) {
     messages.source = path;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-      return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    }
-    Closer closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      return core::MakeError(fmt::format("{}: not a regular file", path));
-    }
-    if (static_cast<uint64_t>(st.st_size) > kMaxYaraRuleFileBytes) {
+    auto file = OpenRegularFile(path);
+    if (!file) return file.error();
+    const int fd = file->fd();
+    if (static_cast<uint64_t>(file->status().st_size) > kMaxYaraRuleFileBytes) {
       return core::MakeError(fmt::format("{}: larger than the {} octets a rule file may hold", path,
                                          kMaxYaraRuleFileBytes));
     }
@@ -222,15 +210,9 @@ core::Result<YaraScan> YaraRules::ScanMemory(std::span<const uint8_t> bytes,
 }
 
 core::Result<YaraScan> YaraRules::ScanFile(const std::string& path) const {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  Closer closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return core::MakeError(fmt::format("{}: not a regular file", path));
-  }
+  auto file = OpenRegularFile(path);
+  if (!file) return file.error();
+  const int fd = file->fd();
   YaraScan scan;
   const int e =
       ::yr_rules_scan_fd(rules_, fd, kScanFlags, &OnScanMessage, &scan, kYaraScanTimeoutSeconds);

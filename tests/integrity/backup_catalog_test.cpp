@@ -140,7 +140,7 @@ TEST_F(BackupTest, BadCatalogsNameTheirPlace) {
       {"site: x\nassets:\n  - name: a\n    backups:\n      - kind: os-image\n        location: x\n "
        "       sha256: " +
            std::string(64, 'a') + "\n        max_age_days: -4\n",
-       "not 0 to"},
+       "is not a whole number"},
       {"site: x\n", "assets: expected a list"},
   };
   for (const Case& c : cases) {
