@@ -789,7 +789,11 @@ TEST(S7commParser, UserdataAndSzlIdentity) {
 
 TEST(S7commParser, UploadAndDownloadPiecesExposeTheirBytes) {
   core::Anomalies a;
-  auto upload = ParseS7comm(std::span<const uint8_t>(Hex(kUploadData)).subspan(7), a);
+  // The parser's result holds views into these bytes: they must outlive it.
+  const auto upload_bytes = Hex(kUploadData);
+  const auto piece_bytes = Hex(kDownloadBlockData3);
+  const auto job_bytes = Hex(kDownloadBlockJob3);
+  auto upload = ParseS7comm(std::span<const uint8_t>(upload_bytes).subspan(7), a);
   ASSERT_TRUE(upload);
   const S7BlockData& u = upload->block_data;
   EXPECT_TRUE(u.present);
@@ -800,13 +804,13 @@ TEST(S7commParser, UploadAndDownloadPiecesExposeTheirBytes) {
   ASSERT_EQ(u.bytes.size(), 216u);
   EXPECT_EQ(core::ByteReader(u.bytes).U16Be(), 0x7070u);  // the block header's magic
 
-  auto piece = ParseS7comm(std::span<const uint8_t>(Hex(kDownloadBlockData3)).subspan(7), a);
+  auto piece = ParseS7comm(std::span<const uint8_t>(piece_bytes).subspan(7), a);
   ASSERT_TRUE(piece);
   EXPECT_TRUE(piece->block_data.present);
   EXPECT_EQ(piece->block_data.bytes.size(), 56u);
   EXPECT_EQ(core::ByteReader(piece->block_data.bytes).U8(), 0x04);
   // The job that asks for a piece carries none.
-  auto job = ParseS7comm(std::span<const uint8_t>(Hex(kDownloadBlockJob3)).subspan(7), a);
+  auto job = ParseS7comm(std::span<const uint8_t>(job_bytes).subspan(7), a);
   ASSERT_TRUE(job);
   EXPECT_FALSE(job->block_data.present);
   EXPECT_TRUE(a.empty());
