@@ -104,10 +104,15 @@ std::string SeenText(std::string_view ref, const ReportData& d) {
       const std::string c = op.value("category", "");
       acts += c == "program-change" || c == "firmware" || c == "controller-state";
     }
+    std::string blocks =
+        d.plc_blocks.empty()
+            ? std::string()
+            : fmt::format("; {} PLC block transfer{} rebuilt and hashed", d.plc_blocks.size(),
+                          d.plc_blocks.size() == 1 ? "" : "s");
     return fmt::format(
         "{} industrial operation group{} seen, {} changing programs, firmware or state, all "
-        "from allowed zones",
-        d.operations.size(), d.operations.size() == 1 ? "" : "s", acts);
+        "from allowed zones{}",
+        d.operations.size(), d.operations.size() == 1 ? "" : "s", acts, blocks);
   }
   return fmt::format("{} conversations and {} devices judged against {} zones and {} conduits",
                      d.conversations.size(), d.assets.size(), d.zones.size(), d.conduits.size());

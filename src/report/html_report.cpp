@@ -340,6 +340,8 @@ core::Result<Json> ReportView(const ReportData& d) {
                {"remote_access_note", CutNote(d.remote_access_cut, "sessions")},
                {"file_transfers", WithCaptureNames(d, d.file_transfers)},
                {"file_transfers_note", CutNote(d.transfers_cut, "file transfers")},
+               {"plc_blocks", WithCaptureNames(d, d.plc_blocks)},
+               {"plc_blocks_note", CutNote(d.blocks_cut, "block transfers")},
                {"conversations_note",
                 CutNote(d.conversations_cut, "conversation groups (not drawn on the map)")},
                {"checklist", AdvisoryChecklist(d)}};

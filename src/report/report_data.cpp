@@ -346,6 +346,41 @@ core::Status LoadLedgers(Db& db, ReportData& d, const ReportLimits& limits) {
       });
   if (!s) return s;
   d.transfers_cut = seen > limits.rows ? seen - limits.rows : 0;
+
+  // Schema 13 added the blocks; a database of 11 or 12 has none to show.
+  bool has_blocks = false;
+  s = db.Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plc_blocks'",
+               [&](sqlite3_stmt*) {
+                 has_blocks = true;
+                 return false;
+               });
+  if (!s || !has_blocks) return s;
+  seen = 0;
+  s = db.Query(
+      "SELECT protocol, direction, plc_ip, plc_port, peer_ip, block, size, sha256, complete, "
+      "first_ts, capture_index, first_frame, last_frame FROM plc_blocks ORDER BY id",
+      [&](sqlite3_stmt* st) {
+        if (++seen > limits.rows) return true;
+        Json plc = Text(st, 2), peer = Text(st, 4);
+        d.plc_blocks.push_back({{"protocol", Text(st, 0)},
+                                {"direction", Text(st, 1)},
+                                {"plc", plc},
+                                {"plc_zone", zones.Of(plc)},
+                                {"plc_port", Int(st, 3)},
+                                {"peer", peer},
+                                {"peer_zone", zones.Of(peer)},
+                                {"block", Text(st, 5)},
+                                {"bytes", Int(st, 6)},
+                                {"sha256", Text(st, 7)},
+                                {"complete", sqlite3_column_int64(st, 8) != 0},
+                                {"ts", Text(st, 9)},
+                                {"capture", Int(st, 10)},
+                                {"frame", Int(st, 11)},
+                                {"last_frame", Int(st, 12)}});
+        return true;
+      });
+  if (!s) return s;
+  d.blocks_cut = seen > limits.rows ? seen - limits.rows : 0;
   return {};
 }
 

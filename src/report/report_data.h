@@ -38,7 +38,9 @@ struct ReportData {
   nlohmann::json remote_access = nlohmann::json::array();   // one row per session
   nlohmann::json file_transfers = nlohmann::json::array();  // one row per file moved
   std::vector<std::string> captures;                        // capture paths, by index
+  nlohmann::json plc_blocks = nlohmann::json::array();      // PLC blocks uploaded or downloaded
   size_t conversations_cut = 0, operations_cut = 0, remote_access_cut = 0, transfers_cut = 0;
+  size_t blocks_cut = 0;
   bool live = false;  // a live capture's snapshot, not a finished run
 };
 

@@ -104,6 +104,13 @@ TEST_F(ReportTest, LoadsEverythingTheRunWrote) {
   EXPECT_EQ(d.operations[0]["initiator_zone"], "business-it");
   EXPECT_FALSE(d.remote_access.empty());
   EXPECT_FALSE(d.file_transfers.empty());
+  // The planted OB1 download, rebuilt: its block, ends and zones.
+  ASSERT_FALSE(d.plc_blocks.empty());
+  EXPECT_EQ(d.plc_blocks[0]["block"], "OB1");
+  EXPECT_EQ(d.plc_blocks[0]["direction"], "download");
+  EXPECT_EQ(d.plc_blocks[0]["plc"], "10.50.1.10");
+  EXPECT_EQ(d.plc_blocks[0]["plc_zone"], "crane-1");
+  EXPECT_EQ(d.plc_blocks[0]["sha256"].get<std::string>().size(), 64u);
   ASSERT_EQ(d.captures.size(), 1u);
 }
 
@@ -282,7 +289,7 @@ TEST_F(ReportTest, PageIsSelfContainedAndEscapesWhatTheWireSaid) {
   EXPECT_EQ(html->find("<link"), std::string::npos);
   for (const char* section :
        {"id=\"overview\"", "id=\"findings\"", "id=\"map\"", "id=\"inventory\"", "id=\"operations\"",
-        "id=\"remote-access\"", "id=\"file-transfers\"", "id=\"checklist\""}) {
+        "id=\"remote-access\"", "id=\"file-transfers\"", "id=\"plc-blocks\"", "id=\"checklist\""}) {
     EXPECT_NE(html->find(section), std::string::npos) << section;
   }
   for (const auto& f : Events()) {
