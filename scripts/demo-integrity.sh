@@ -48,6 +48,8 @@ YAML
 run transfer check incoming/s7-1500-fw-v3.1.2.upd incoming/diag-tool.txt \
   incoming/firmware-update.bin --gate gate.yaml --destination crane-control --operator demo
 run transfer audit verify transfer-audit.jsonl
+run transfer audit anchor transfer-audit.jsonl --key site.key -o audit-anchor.json
+run transfer audit verify transfer-audit.jsonl --anchor audit-anchor.json --pubkey site.pub
 
 # Program blocks seen on the wire: the demo capture's planted OB1 download, exported, made the
 # known-good baseline, and compared on a second pass (no mismatch: the same block).

@@ -1,7 +1,6 @@
 #include "app/integrity_run.h"
 
 #include <fmt/format.h>
-
 #include <pwd.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "integrity/keys.h"
 #include "integrity/manifest.h"
 #include "integrity/modbus_snapshot.h"
+#include "integrity/signed_document.h"
 #include "integrity/transfer_gate.h"
 #include "output/atomic_file.h"
 
@@ -37,6 +37,9 @@ core::Timestamp Now() {
 }
 
 std::string Short(const std::string& sha) { return sha.substr(0, 16); }
+
+// The "format" of a signed audit-log anchor.
+constexpr char kAuditAnchorFormat[] = "quaywatch-audit-anchor/1";
 
 }  // namespace
 
@@ -213,6 +216,33 @@ int RunBackupCheck(const std::string& catalog, const std::string& json_out,
   return report.ok ? 0 : 1;
 }
 
+int RunAuditAnchor(const std::string& log, const std::string& secret_key,
+                   const std::string& output) {
+  auto sk = integrity::LoadSecretKey(secret_key);
+  if (!sk) return Fail(sk.error().message);
+  auto v = integrity::VerifyAuditLog(log);
+  if (!v) return Fail(v.error().message);
+  if (!v->ok()) {
+    fmt::print("{} ({}); not anchoring a broken log\n", v->detail,
+               integrity::AuditProblemName(v->problem));
+    return 1;
+  }
+  if (v->entries == 0) return Fail(fmt::format("{}: no entries to anchor", log));
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(log, ec);
+  nlohmann::json doc = {{"format", kAuditAnchorFormat},
+                        {"log", ec ? log : abs.lexically_normal().string()},
+                        {"entries", v->entries},
+                        {"head", std::string(v->head.view())},
+                        {"time", core::FormatIso8601(Now())}};
+  if (auto s = integrity::WriteSignedDocument(output, std::move(doc), *sk); !s) {
+    return Fail(s.message());
+  }
+  fmt::print("wrote {}: {} entries, head {}, signed by key {}\n", output, v->entries,
+             v->head.view(), sk->Public().Id());
+  return 0;
+}
+
 int RunTransferCheck(const TransferCheckOptions& o) {
   auto config = integrity::LoadGateConfig(o.gate);
   if (!config) return Fail(config.error().message);
@@ -300,17 +330,37 @@ int RunTransferAllow(const TransferAllowOptions& o) {
   return 0;
 }
 
-int RunAuditVerify(const std::string& log, const std::string& head, uint64_t head_seq,
-                   uint64_t min_entries) {
+int RunAuditVerify(const AuditVerifyOptions& o) {
+  const std::string& log = o.log;
   integrity::AuditExpectations expect;
-  expect.head = head;
-  expect.head_seq = head_seq;
-  expect.min_entries = min_entries;
-  if (!head.empty()) {
-    std::string h = head;
-    if (!integrity::NormalizeSha256(h))
-      return Fail(fmt::format("--head: '{}' is not 64 hex digits", head));
+  expect.head_seq = o.head_seq;
+  expect.min_entries = o.min_entries;
+  if (!o.head.empty()) {
+    std::string h = o.head;
+    if (!integrity::NormalizeSha256(h)) {
+      return Fail(fmt::format("--head: '{}' is not 64 hex digits", o.head));
+    }
     expect.head = h;
+  }
+  if (!o.anchor.empty()) {
+    if (!o.head.empty()) return Fail("--anchor and --head: give one of them");
+    auto key = integrity::LoadPublicKey(TrustedKeyPath(o.public_key));
+    if (!key) return Fail(key.error().message + " (the anchor's trusted key: --pubkey)");
+    auto doc = integrity::LoadSignedDocument(o.anchor, kAuditAnchorFormat, *key);
+    if (!doc) return Fail(doc.error().message);
+    std::string h = doc->contains("head") && (*doc)["head"].is_string()
+                        ? (*doc)["head"].get<std::string>()
+                        : std::string();
+    const bool counted = doc->contains("entries") && (*doc)["entries"].is_number_unsigned() &&
+                         (*doc)["entries"].get<uint64_t>() > 0;
+    if (!integrity::NormalizeSha256(h) || !counted) {
+      return Fail(fmt::format("{}: an anchor needs head (64 hex digits) and entries", o.anchor));
+    }
+    expect.head = h;
+    expect.head_seq = (*doc)["entries"].get<uint64_t>();
+    expect.min_entries = std::max(expect.min_entries, expect.head_seq);
+    fmt::print("anchor {}: {} entries, head {}, signed by key {}\n", o.anchor, expect.head_seq,
+               Short(h), key->Id());
   }
   auto v = integrity::VerifyAuditLog(log, expect);
   if (!v) return Fail(v.error().message);

@@ -63,9 +63,24 @@ struct TransferAllowOptions {
 /// `quaywatch transfer allow FILE... [--sha256 HEX]... --key KEY -o LIST`
 int RunTransferAllow(const TransferAllowOptions& options);
 
-/// `quaywatch transfer audit verify LOG [--head HASH [--head-seq N]] [--min-entries N]`
-int RunAuditVerify(const std::string& log, const std::string& head, uint64_t head_seq,
-                   uint64_t min_entries);
+/// Options of `quaywatch transfer audit verify`.
+struct AuditVerifyOptions {
+  std::string log;
+  std::string head;          // a head hash recorded earlier; empty: none
+  uint64_t head_seq = 0;     // the seq it belongs to; 0: the last entry
+  uint64_t min_entries = 0;  // entries the log had at least
+  std::string anchor;        // a signed anchor (transfer audit anchor); empty: none
+  std::string public_key;    // the anchor's trusted key; empty: the default
+};
+/// `quaywatch transfer audit verify LOG [--head HASH [--head-seq N]] [--min-entries N]
+/// [--anchor ANCHOR --pubkey KEY]`
+int RunAuditVerify(const AuditVerifyOptions& options);
+
+/// `quaywatch transfer audit anchor LOG --key KEY -o ANCHOR`: verifies the log and signs its
+/// head and length, so that lines later deleted from its end, or a chain rebuilt by someone
+/// without the key, are found.
+int RunAuditAnchor(const std::string& log, const std::string& secret_key,
+                   const std::string& output);
 
 /// The public key given, else $QUAYWATCH_PUBKEY, else ./quaywatch.pub.
 std::string TrustedKeyPath(const std::string& given);

@@ -247,17 +247,27 @@ int main(int argc, char** argv) {
       ->required();
   auto* transfer_audit = transfer->add_subcommand("audit", "The gate's audit log");
   transfer_audit->require_subcommand(1);
-  std::string audit_log, audit_head;
-  uint64_t audit_head_seq = 0, audit_min = 0;
+  qw::app::AuditVerifyOptions audit_verify;
   auto* audit_verify_cmd = transfer_audit->add_subcommand(
       "verify", "Check the audit log's hash chain: edited, deleted or reordered lines");
-  audit_verify_cmd->add_option("log", audit_log, "The audit log (JSON lines)")->required();
-  audit_verify_cmd->add_option("--head", audit_head,
+  audit_verify_cmd->add_option("log", audit_verify.log, "The audit log (JSON lines)")->required();
+  audit_verify_cmd->add_option("--head", audit_verify.head,
                                "A head hash recorded earlier: lines deleted from the end show");
-  audit_verify_cmd->add_option("--head-seq", audit_head_seq,
+  audit_verify_cmd->add_option("--head-seq", audit_verify.head_seq,
                                "The seq of the entry --head belongs to (default: the last)");
-  audit_verify_cmd->add_option("--min-entries", audit_min,
+  audit_verify_cmd->add_option("--min-entries", audit_verify.min_entries,
                                "Entries the log had at least when last seen");
+  audit_verify_cmd->add_option("--anchor", audit_verify.anchor,
+                               "A signed anchor from 'transfer audit anchor'");
+  audit_verify_cmd->add_option("--pubkey", audit_verify.public_key,
+                               "Trusted key of --anchor (default $QUAYWATCH_PUBKEY, else "
+                               "./quaywatch.pub)");
+  std::string anchor_log, anchor_key, anchor_out;
+  auto* audit_anchor_cmd = transfer_audit->add_subcommand(
+      "anchor", "Sign the audit log's head and length (keep the anchor off the gate host)");
+  audit_anchor_cmd->add_option("log", anchor_log, "The audit log (JSON lines)")->required();
+  audit_anchor_cmd->add_option("--key", anchor_key, "Secret key that signs")->required();
+  audit_anchor_cmd->add_option("-o,--output", anchor_out, "The anchor to write")->required();
 
   try {
     app.parse(argc, argv);
@@ -278,9 +288,8 @@ int main(int argc, char** argv) {
   if (*snapshot_cmd) return qw::app::RunIntegritySnapshot(snapshot);
   if (*transfer_check_cmd) return qw::app::RunTransferCheck(transfer_check);
   if (*transfer_allow_cmd) return qw::app::RunTransferAllow(transfer_allow);
-  if (*audit_verify_cmd) {
-    return qw::app::RunAuditVerify(audit_log, audit_head, audit_head_seq, audit_min);
-  }
+  if (*audit_verify_cmd) return qw::app::RunAuditVerify(audit_verify);
+  if (*audit_anchor_cmd) return qw::app::RunAuditAnchor(anchor_log, anchor_key, anchor_out);
   if (*backup_check) return qw::app::RunBackupCheck(backup_catalog, backup_json, backup_now);
   if (*analyze) return qw::app::RunAnalyze(captures, output);
   if (*report_cmd) return qw::app::RunReport(report_dir, report_out);

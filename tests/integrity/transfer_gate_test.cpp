@@ -82,6 +82,16 @@ class GateTest : public ::testing::Test {
     return s;
   }
 
+  // transfer audit verify with a recorded head, its seq and a least count.
+  static int Verify(const std::string& log, const std::string& head, uint64_t seq, uint64_t min) {
+    app::AuditVerifyOptions o;
+    o.log = log;
+    o.head = head;
+    o.head_seq = seq;
+    o.min_entries = min;
+    return app::RunAuditVerify(o);
+  }
+
   fs::path dir_;
   std::vector<std::string> approved_;
 };
@@ -187,7 +197,7 @@ TEST_F(GateTest, EveryDecisionIsChainedAndTamperingIsFound) {
   std::string bad = File("other.bin", "unapproved", false);
   EXPECT_EQ(Run({fw, bad, fw}, "crane-control"), 1);
   std::string log = (dir_ / "audit.jsonl").string();
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 0), 0);
+  EXPECT_EQ(Verify(log, "", 0, 0), 0);
   auto v = VerifyAuditLog(log);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->entries, 3u);
@@ -199,23 +209,58 @@ TEST_F(GateTest, EveryDecisionIsChainedAndTamperingIsFound) {
   ASSERT_NE(at, std::string::npos);
   edited.replace(at, 8, "\"admit\" ");
   WriteAll(log, edited);
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 0), 1);
+  EXPECT_EQ(Verify(log, "", 0, 0), 1);
   // The middle line deleted.
   size_t first_end = text.find('\n') + 1;
   size_t second_end = text.find('\n', first_end) + 1;
   WriteAll(log, text.substr(0, first_end) + text.substr(second_end));
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 0), 1);
+  EXPECT_EQ(Verify(log, "", 0, 0), 1);
   // The last line deleted: the chain alone cannot tell, the recorded head can.
   WriteAll(log, text.substr(0, second_end));
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 0), 0);
-  EXPECT_EQ(app::RunAuditVerify(log, head, 3, 0), 1);
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 3), 1);
+  EXPECT_EQ(Verify(log, "", 0, 0), 0);
+  EXPECT_EQ(Verify(log, head, 3, 0), 1);
+  EXPECT_EQ(Verify(log, "", 0, 3), 1);
   // Cut mid-line.
   WriteAll(log, text.substr(0, text.size() - 10));
-  EXPECT_EQ(app::RunAuditVerify(log, "", 0, 0), 1);
+  EXPECT_EQ(Verify(log, "", 0, 0), 1);
   // And the gate refuses to append to a broken log rather than hide the break.
   EXPECT_EQ(Run({fw}, "crane-control"), 2);
-  EXPECT_EQ(app::RunAuditVerify((dir_ / "none.jsonl").string(), "", 0, 0), 2);
+  EXPECT_EQ(Verify((dir_ / "none.jsonl").string(), "", 0, 0), 2);
+}
+
+TEST_F(GateTest, ASignedAnchorFindsLinesDeletedFromTheEndAndARebuiltChain) {
+  std::string fw = File("fw.bin", "firmware", true);
+  std::string bad = File("other.bin", "unapproved", false);
+  EXPECT_EQ(Run({fw, bad}, "crane-control"), 1);
+  std::string log = (dir_ / "audit.jsonl").string();
+  std::string anchor = (dir_ / "anchor.json").string();
+  ASSERT_EQ(app::RunAuditAnchor(log, (dir_ / "site.key").string(), anchor), 0);
+  app::AuditVerifyOptions o;
+  o.log = log;
+  o.anchor = anchor;
+  o.public_key = (dir_ / "site.pub").string();
+  EXPECT_EQ(app::RunAuditVerify(o), 0);
+  // The log grows: the anchor still holds.
+  EXPECT_EQ(Run({fw}, "crane-control"), 0);
+  EXPECT_EQ(app::RunAuditVerify(o), 0);
+  std::string text = ReadAll(log);
+  // The refusal and what came after deleted from the end: a shorter chain, still valid alone.
+  WriteAll(log, text.substr(0, text.find('\n') + 1));
+  EXPECT_EQ(Verify(log, "", 0, 0), 0);
+  EXPECT_EQ(app::RunAuditVerify(o), 1);
+  // A chain rebuilt from scratch by someone who can write the file but has no key.
+  fs::remove(log);
+  ASSERT_TRUE(AppendAuditEntry(log, {{"decision", "admit"}, {"file", "fw.bin"}}).ok());
+  ASSERT_TRUE(AppendAuditEntry(log, {{"decision", "admit"}, {"file", "other.bin"}}).ok());
+  EXPECT_EQ(Verify(log, "", 0, 0), 0);
+  EXPECT_EQ(app::RunAuditVerify(o), 1);
+  // An anchor edited to match, or checked against another key, is refused.
+  auto doc = nlohmann::json::parse(ReadAll(anchor));
+  doc["entries"] = 1;
+  WriteAll(anchor, doc.dump());
+  EXPECT_EQ(app::RunAuditVerify(o), 2);
+  o.public_key = (dir_ / "other.pub").string();
+  EXPECT_EQ(app::RunAuditVerify(o), 2);
 }
 
 TEST_F(GateTest, NothingIsAdmittedWhenTheDecisionCannotBeRecorded) {
