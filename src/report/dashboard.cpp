@@ -304,6 +304,9 @@ DashboardApi::Response DashboardApi::Answer(const std::string& path,
   if (path == "/api/file_transfers") {
     return ledger(d.file_transfers, "client", "client_zone", "server", "server_zone");
   }
+  if (path == "/api/plc_blocks") {
+    return ledger(d.plc_blocks, "peer", "peer_zone", "plc", "plc_zone");
+  }
   if (path == "/api/map") {
     std::lock_guard lock(map_mu_);
     if (map_version_ != version) {

@@ -9,7 +9,7 @@
 //   GET /api/findings      ?severity= &type= &zone= &q= &offset= &limit=
 //   GET /api/flows         ?zone= &protocol= &ip= &offset= &limit=   (conversations)
 //   GET /api/operations    ?zone= &protocol= &category= &ip= &offset= &limit=
-//   GET /api/remote_access, /api/file_transfers   ?zone= &ip= &offset= &limit=
+//   GET /api/remote_access, /api/file_transfers, /api/plc_blocks   ?zone= &ip= &offset= &limit=
 //   GET /api/map           {svg, edges, groups}
 // Lists answer {total, offset, limit, items}; limit defaults to 100 and is at most 1000.
 #pragma once

@@ -132,6 +132,27 @@ ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutc
       d.file_transfers.push_back(std::move(row));
     }
   }
+  for (const auto& b : report.plc_blocks) {
+    if (d.plc_blocks.size() >= limits.rows) {
+      ++d.blocks_cut;
+      continue;
+    }
+    d.plc_blocks.push_back({{"protocol", b.protocol},
+                            {"direction", b.direction},
+                            {"plc", b.plc_ip.ToString()},
+                            {"plc_zone", ZoneOf(zones, b.plc_ip)},
+                            {"plc_port", b.plc_port},
+                            {"peer", b.peer_ip.ToString()},
+                            {"peer_zone", ZoneOf(zones, b.peer_ip)},
+                            {"block", b.block},
+                            {"bytes", b.size},
+                            {"sha256", b.sha256},
+                            {"complete", b.complete},
+                            {"ts", core::FormatIso8601(b.first_ts)},
+                            {"capture", b.capture_index},
+                            {"frame", b.first_frame},
+                            {"last_frame", b.last_frame}});
+  }
   return d;
 }
 

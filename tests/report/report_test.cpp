@@ -419,6 +419,10 @@ TEST_F(ReportTest, ApiOverHttpServesFiltersAndPages) {
   for (const auto& r : changes["items"]) EXPECT_EQ(r["category"], "program-change");
   EXPECT_GT(Body(c.Get("/api/remote_access"))["total"].get<size_t>(), 0u);
   EXPECT_GT(Body(c.Get("/api/file_transfers"))["total"].get<size_t>(), 0u);
+  auto blocks = Body(c.Get("/api/plc_blocks?ip=10.50.1.10"));
+  ASSERT_GT(blocks["total"].get<size_t>(), 0u);
+  EXPECT_EQ(blocks["items"][0]["block"], "OB1");
+  EXPECT_EQ(Body(c.Get("/api/plc_blocks?ip=192.0.2.1"))["total"], 0);
   Json map = Body(c.Get("/api/map"));
   EXPECT_EQ(map["svg"].get<std::string>().rfind("<svg", 0), 0u);
 
