@@ -34,6 +34,7 @@
 #include "report/dashboard.h"
 #include "report/html_report.h"
 #include "report/live_snapshot.h"
+#include "report/zone_map.h"
 
 namespace qw::app {
 
@@ -384,6 +385,9 @@ void ReadCaptures(ParallelAnalysis& analysis,
 
 int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& given) {
   auto start = Clock::now();
+  // While this process has one thread (report/zone_map.h says why); without it, maps are
+  // laid out in children forked from here.
+  if (given.write_report) (void)report::StartLayoutWorker();
   // A policy or baseline with an error stops the run before anything is read or written.
   OutputOptions options = given;
   Judges judges;
@@ -499,6 +503,7 @@ class LiveDashboard {
 
 int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given) {
   auto start = Clock::now();
+  if (given.write_report || !capture_options.serve.empty()) (void)report::StartLayoutWorker();
   OutputOptions options = given;
   Judges judges;
   if (auto error = PreparePolicy(options, judges); !error.empty()) return Fail(error);
@@ -585,6 +590,7 @@ int RunReport(const std::string& dir, const std::string& out) {
 }
 
 int RunServe(const std::string& dir, const std::string& listen) {
+  (void)report::StartLayoutWorker();
   report::ServeOptions options;
   if (!report::ParseListen(listen, options)) {
     return Fail(listen + ": not HOST:PORT (an address of this machine, e.g. 127.0.0.1:8750)");

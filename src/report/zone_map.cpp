@@ -5,14 +5,18 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <graphviz/gvplugin.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "report/json_fields.h"
@@ -404,11 +408,10 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-}  // namespace
-
-core::Result<std::string> RenderSvg(const std::string& dot) {
-  // The layout runs in a child: what Graphviz leaks, and a crash on a map an adversary
-  // shaped, end with it. The child answers '+' and the SVG, or '-' and the error.
+// Lays `dot` out in a child forked from this process. The layout runs in a child: what
+// Graphviz leaks, and a crash on a map an adversary shaped, end with it. The child answers
+// '+' and the SVG, or '-' and the error.
+core::Result<std::string> RenderInChild(const std::string& dot) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return core::MakeError(std::string("graphviz: pipe: ") + std::strerror(errno));
@@ -455,6 +458,92 @@ core::Result<std::string> RenderSvg(const std::string& dot) {
   }
   if (out[0] == '-') return core::MakeError(out.substr(1));
   return out.substr(1);
+}
+
+// Reads exactly `n` octets; false at the end of the stream or on an error.
+bool ReadAll(int fd, char* out, size_t n) {
+  while (n > 0) {
+    const ssize_t got = ::read(fd, out, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+// A length-prefixed message: 8 octets of length (host order: both ends are this binary),
+// then the octets.
+bool SendMessage(int fd, char kind, std::string_view body) {
+  const uint64_t n = body.size();
+  return WriteAll(fd, std::string_view(&kind, 1)) &&
+         WriteAll(fd, std::string_view(reinterpret_cast<const char*>(&n), sizeof n)) &&
+         WriteAll(fd, body);
+}
+
+bool ReceiveMessage(int fd, char& kind, std::string& body) {
+  uint64_t n = 0;
+  if (!ReadAll(fd, &kind, 1) || !ReadAll(fd, reinterpret_cast<char*>(&n), sizeof n) ||
+      n > kMaxSvgBytes) {
+    return false;
+  }
+  body.resize(static_cast<size_t>(n));
+  return ReadAll(fd, body.data(), body.size());
+}
+
+// The parent's end of the layout worker's socket; -1 while there is no worker.
+int g_worker_fd = -1;
+std::mutex g_worker_mu;
+
+}  // namespace
+
+core::Status StartLayoutWorker() {
+  std::lock_guard lock(g_worker_mu);
+  if (g_worker_fd >= 0) return {};
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    return core::MakeError(std::string("graphviz: socketpair: ") + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(sv[0]);
+    ::close(sv[1]);
+    return core::MakeError(std::string("graphviz: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // The worker: one thread, forked before the parent had others, so each child it forks
+    // per layout starts with every lock free. It ends with its parent.
+    ::close(sv[0]);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    char kind = 0;
+    std::string dot;
+    while (ReceiveMessage(sv[1], kind, dot)) {
+      auto svg = RenderInChild(dot);
+      const bool sent =
+          svg ? SendMessage(sv[1], '+', *svg) : SendMessage(sv[1], '-', svg.error().message);
+      if (!sent) break;
+    }
+    ::_exit(0);
+  }
+  ::close(sv[1]);
+  g_worker_fd = sv[0];
+  return {};
+}
+
+core::Result<std::string> RenderSvg(const std::string& dot) {
+  {
+    std::lock_guard lock(g_worker_mu);
+    if (g_worker_fd >= 0) {
+      char kind = 0;
+      std::string body;
+      if (!SendMessage(g_worker_fd, 'L', dot) || !ReceiveMessage(g_worker_fd, kind, body)) {
+        return core::MakeError("graphviz: the layout worker is gone");
+      }
+      if (kind == '-') return core::MakeError(body);
+      return body;
+    }
+  }
+  return RenderInChild(dot);
 }
 
 }  // namespace qw::report

@@ -26,8 +26,14 @@ struct ZoneMapDrawing {
 ZoneMapDrawing BuildZoneMap(const ReportData& data);
 
 /// Lays `dot` out with Graphviz's dot engine and returns the <svg> element (without the XML
-/// prologue); an error carries what Graphviz said.
+/// prologue); an error carries what Graphviz said. Each layout runs in a child process.
 core::Result<std::string> RenderSvg(const std::string& dot);
+
+/// Starts the process that forks those children from now on. Call it while this process has
+/// one thread (before a server or a capture starts others): a child forked from a process
+/// whose other threads may hold a lock (the allocator's, under ASan too) can wait on it
+/// forever; the worker stays single-threaded, so its children never do.
+core::Status StartLayoutWorker();
 
 /// An identifier safe in HTML ids and CSS selectors: letters, digits, '-' and '_' kept,
 /// anything else '_'.

@@ -45,6 +45,8 @@ std::string Slurp(const fs::path& p) {
 class ReportTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // Before any thread: the dashboard tests lay maps out while the server's threads run.
+    ASSERT_TRUE(StartLayoutWorker().ok());
     // CTest runs each test in a process of its own, several at once: a folder per process.
     dir_ = new fs::path(fs::path(testing::TempDir()) /
                         ("qw-report-test-" + std::to_string(::getpid())));
