@@ -92,6 +92,20 @@ TEST_F(ManifestTest, RecordsEveryFileWithItsKind) {
   EXPECT_EQ(m.key_id, LoadPublicKey((dir_ / "site.pub").string())->Id());
 }
 
+TEST_F(ManifestTest, TextThatIsNotStrictUtf8IsHashedWithoutItsText) {
+  // An encoded surrogate and an overlong NUL: shaped like UTF-8, refused by the signer's
+  // strict serialisation. The file is baselined, its content not kept.
+  Write(asset_ / "switch" / "odd.cfg", "hostname a\n\xed\xa0\x80 \xc0\x80\n");
+  Manifest m = Load(Baseline());
+  const ManifestItem* odd = nullptr;
+  for (const auto& i : m.items) {
+    if (fs::path(i.path).filename() == "odd.cfg") odd = &i;
+  }
+  ASSERT_NE(odd, nullptr);
+  EXPECT_FALSE(odd->text.has_value());
+  EXPECT_EQ(odd->sha256, std::string(core::Sha256(Read(odd->path)).view()));
+}
+
 TEST_F(ManifestTest, UnchangedFilesVerify) {
   Manifest m = Load(Baseline());
   Verification v = VerifyManifest(m);
