@@ -24,7 +24,8 @@ void AddOutputOptions(CLI::App& cmd, qw::app::OutputOptions& o) {
                  "--policy or --baseline)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   cmd.add_flag("--timing", o.timing,
-               "Write elapsed_s into summary.json (the file then differs run to run)");
+               "Write elapsed_s into summary.json (the file then differs run to run) and print "
+               "each stage's time to stderr");
   cmd.add_option("--max-flows", o.limits.flows.max_flows,
                  "Live flows kept before the longest idle is evicted")
       ->capture_default_str();

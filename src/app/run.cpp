@@ -271,6 +271,14 @@ std::optional<policy::PolicyOutcome> Judge(const Judges& judges, const OutputOpt
 int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendors,
                  model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
                  const OutputOptions& options, Clock::time_point start, const Judges& judges) {
+  // --timing: how long each stage after the frames took, on stderr.
+  auto stage = [&, last = Clock::now()](const char* name) mutable {
+    if (!options.timing) return;
+    const auto now = Clock::now();
+    fmt::print(stderr, "quaywatch: {} in {:.3f} s\n", name,
+               std::chrono::duration<double>(now - last).count());
+    last = now;
+  };
   if (!sink.error().empty()) return Fail(sink.error());
   const LoadedVendors& loaded = vendors.get();
   if (!loaded.warning.empty()) fmt::print(stderr, "quaywatch: warning: {}\n", loaded.warning);
@@ -284,12 +292,16 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
     report.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   }
   std::string summary = output::SummaryJson(report, po);
+  stage("inventory and policy");
   if (auto s = store.Finish(report, summary, po); !s) return Fail(s.message());
+  stage("quaywatch.sqlite finished");
   if (auto s = output::WriteJsonOutputs(report, options.out_dir, po); !s) {
     return Fail(s.message());
   }
+  stage("JSON outputs written");
   if (options.write_report) {
     if (auto s = report::WriteReport(options.out_dir, ""); !s) return Fail(s.message());
+    stage("report.html written");
   }
   if (!options.export_blocks_dir.empty()) {
     size_t written = 0;
