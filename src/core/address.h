@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -13,11 +14,21 @@
 
 namespace qw::core {
 
+/// Eight bytes read as a big-endian integer (compiles to a load and a byte swap).
+inline uint64_t BigEndian64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
 /// An IEEE 802 MAC address.
 struct MacAddr {
   std::array<uint8_t, 6> b{};
 
-  auto operator<=>(const MacAddr&) const = default;
+  /// Byte order, as the bytes compare: one integer compare, not a memcmp call (maps of
+  /// conversations and operations order by addresses on every lookup).
+  std::strong_ordering operator<=>(const MacAddr& o) const { return AsU64() <=> o.AsU64(); }
   /// Equality by word compare: the hot path's hash tables call it on every lookup.
   bool operator==(const MacAddr& o) const { return Word() == o.Word(); }
   /// The six bytes in the low 48 bits of one word, in memory order (for compares only).
@@ -53,7 +64,17 @@ struct IpAddr {
   std::array<uint8_t, 16> b{};
   uint8_t family = 0;  // 0, 4 or 6
 
-  auto operator<=>(const IpAddr&) const = default;
+  /// The bytes in order, then the family: two integer compares, not a memcmp call.
+  std::strong_ordering operator<=>(const IpAddr& o) const {
+    const uint64_t a0 = HighWord(), c0 = o.HighWord();
+    if (a0 != c0) return a0 <=> c0;
+    const uint64_t a1 = LowWord(), c1 = o.LowWord();
+    if (a1 != c1) return a1 <=> c1;
+    return family <=> o.family;
+  }
+  /// Bytes 0-7 and 8-15 as big-endian integers, which order as the bytes do.
+  uint64_t HighWord() const { return BigEndian64(b.data()); }
+  uint64_t LowWord() const { return BigEndian64(b.data() + 8); }
   /// Equality by two word compares: the hot path's hash tables call it on every lookup.
   bool operator==(const IpAddr& o) const {
     uint64_t a[2], c[2];

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,32 +18,53 @@ class FixedText {
   static_assert(N > 0 && N < 65536, "capacity must fit the length field");
 
  public:
-  FixedText() = default;
+  /// Empty text. User-provided so that value-initialising an owner ({}) does not clear the
+  /// buffer either.
+  FixedText() {}  // NOLINT(modernize-use-equals-default)
   /// Text initialised from `s`, cut at the capacity.
   explicit FixedText(std::string_view s) { Append(s); }
+  // Copies move only the text: observations carry many of these, mostly far from full, and
+  // are built and queued by the thousand. Bytes past the text are never read.
+  FixedText(const FixedText& o) : len_(o.len_), truncated_(o.truncated_) {
+    if (len_ != 0) std::memcpy(buf_.data(), o.buf_.data(), len_);
+  }
+  FixedText& operator=(const FixedText& o) {
+    if (this != &o) {
+      len_ = o.len_;
+      truncated_ = o.truncated_;
+      if (len_ != 0) std::memcpy(buf_.data(), o.buf_.data(), len_);
+    }
+    return *this;
+  }
+  ~FixedText() = default;
 
   /// Appends as much of `s` as fits.
   FixedText& Append(std::string_view s) {
-    size_t room = N - len_;
-    size_t n = s.size() < room ? s.size() : room;
-    for (size_t i = 0; i < n; ++i) buf_[len_ + i] = s[i];
+    const size_t room = N - len_;
+    const size_t n = s.size() < room ? s.size() : room;
+    if (n != 0) std::memcpy(buf_.data() + len_, s.data(), n);
     len_ = static_cast<uint16_t>(len_ + n);
     if (n < s.size()) truncated_ = true;
     return *this;
   }
   /// Appends one character if it fits.
-  FixedText& Append(char c) { return Append(std::string_view(&c, 1)); }
+  FixedText& Append(char c) {
+    if (len_ < N) {
+      buf_[len_++] = c;
+    } else {
+      truncated_ = true;
+    }
+    return *this;
+  }
   /// Appends an unsigned number in decimal.
   FixedText& AppendUint(uint64_t v) {
-    char tmp[20];
-    size_t n = 0;
+    char digits[20];
+    char* p = digits + sizeof digits;
     do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
+      *--p = static_cast<char>('0' + v % 10);
       v /= 10;
     } while (v != 0);
-    char out[20];
-    for (size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
-    return Append(std::string_view(out, n));
+    return Append(std::string_view(p, static_cast<size_t>(digits + sizeof digits - p)));
   }
   /// Appends a signed number in decimal.
   FixedText& AppendInt(int64_t v) {
@@ -55,15 +77,17 @@ class FixedText {
   /// Appends `v` as lower-case hex with "0x" and at least `digits` digits.
   FixedText& AppendHex(uint64_t v, int digits = 1) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    char tmp[16];
+    char out[18];
+    char* p = out + sizeof out;
     int n = 0;
     do {
-      tmp[n++] = kDigits[v & 0xf];
+      *--p = kDigits[v & 0xf];
       v >>= 4;
-    } while (v != 0 || n < digits);
-    Append("0x");
-    while (n > 0) Append(tmp[--n]);
-    return *this;
+      ++n;
+    } while ((v != 0 || n < digits) && n < 16);
+    *--p = 'x';
+    *--p = '0';
+    return Append(std::string_view(p, static_cast<size_t>(out + sizeof out - p)));
   }
   /// Appends bytes as printable text: control and non-ASCII bytes become '.'.
   FixedText& AppendPrintable(std::string_view s) {
@@ -90,7 +114,9 @@ class FixedText {
   bool truncated() const { return truncated_; }
 
  private:
-  std::array<char, N> buf_{};
+  // Left uninitialised: only the first len_ bytes are ever written before being read, so a
+  // new FixedText costs no clearing of its capacity.
+  std::array<char, N> buf_;
   uint16_t len_ = 0;
   bool truncated_ = false;
 };

@@ -90,8 +90,24 @@ void ProtocolCounter::Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomal
     h.high.emplace(code, n);
 }
 
+ProtocolCounter::Slot& ProtocolCounter::SlotFor(const char* protocol, const char* histogram) {
+  const auto a = reinterpret_cast<uintptr_t>(protocol);
+  const auto b = reinterpret_cast<uintptr_t>(histogram);
+  Slot& s = cache_[((a >> 3) ^ (b >> 2) ^ (b >> 9)) % kSlots];
+  if (s.protocol == protocol && s.histogram == histogram) return s;
+  Entry& e = Find(protocol);
+  s.protocol = protocol;
+  s.histogram = histogram;
+  s.entry = static_cast<uint32_t>(&e - entries_.data());
+  s.histogram_index =
+      histogram ? static_cast<uint32_t>(&FindHistogram(e, histogram) - e.histograms.data()) : 0;
+  return s;
+}
+
 void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& anomalies) {
-  Entry& e = Find(p.protocol);
+  const char* histogram = p.histogram && *p.histogram ? p.histogram : nullptr;
+  const Slot& slot = SlotFor(p.protocol, histogram);
+  Entry& e = entries_[slot.entry];
   ++e.pdus;
   e.requests += p.kind == dissect::PduKind::kRequest;
   e.responses += p.kind == dissect::PduKind::kResponse;
@@ -102,16 +118,20 @@ void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& a
     e.last_frame = p.frame;
     e.last_capture = p.capture_index;
   }
-  if (p.histogram && *p.histogram) {
-    Histogram& h = FindHistogram(e, p.histogram);
-    h.text = h.text || p.text_code;
+  if (!histogram) return;
+  Histogram& h = e.histograms[slot.histogram_index];
+  h.text = h.text || p.text_code;
+  if (p.code < kDenseCodes && h.low[p.code] != 0) {
+    ++h.low[p.code];  // a code seen before: nothing to cap
+  } else {
     Bump(h, p.code, 1, &anomalies);
   }
 }
 
 void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& anomalies) {
   if (!d.histogram || !*d.histogram) return;
-  Bump(FindHistogram(Find(d.protocol), d.histogram), d.code, 1, &anomalies);
+  const Slot& slot = SlotFor(d.protocol, d.histogram);
+  Bump(entries_[slot.entry].histograms[slot.histogram_index], d.code, 1, &anomalies);
 }
 
 void ProtocolCounter::OnSession(std::string_view kind, std::string_view name) {

@@ -74,6 +74,17 @@ class ProtocolCounter {
     uint32_t last_capture = ~uint32_t{0};
     uint64_t last_frame = ~uint64_t{0};
   };
+  // A direct-mapped cache from the (static) protocol and histogram names a PDU comes with to
+  // where they are counted: PDUs of a dozen protocols interleave, so the last one found is
+  // seldom the next.
+  struct Slot {
+    const char* protocol = nullptr;
+    const char* histogram = nullptr;  // nullptr: a PDU counted in no histogram
+    uint32_t entry = 0;
+    uint32_t histogram_index = 0;
+  };
+  static constexpr size_t kSlots = 64;
+  Slot& SlotFor(const char* protocol, const char* histogram);
   Entry& Find(const char* name);
   static Histogram& FindHistogram(Entry& e, const char* name);
   /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode).
@@ -83,6 +94,7 @@ class ProtocolCounter {
   std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> sessions_;
   std::vector<const char*> keys_;  // the address each entry's name came at last
   size_t last_ = 0;                // the entry found last: PDUs of one protocol come in runs
+  std::array<Slot, kSlots> cache_{};
 };
 
 }  // namespace qw::model

@@ -361,9 +361,8 @@ std::unique_ptr<Dissector> Create() { return std::make_unique<IsoTransportDissec
 
 void S7commSession::OnMessage(flow::Direction dir, std::span<const uint8_t> message,
                               const StreamContext& ctx, FrameSeq& seq) {
-  std::optional<S7Pdu> parsed = ParseS7comm(message, *ctx.anomalies);
-  if (!parsed) return;
-  const S7Pdu& pdu = *parsed;
+  if (!ParseS7commInto(message, pdu_, *ctx.anomalies)) return;
+  const S7Pdu& pdu = pdu_;
   const S7Header& h = pdu.header;
   PduKind kind = PduKind::kOther;
   bool exception = false;

@@ -124,6 +124,8 @@ class S7commSession {
     bool broken = false;         // a piece missing, malformed, refused or past the cap; a gap
   };
 
+  S7Pdu pdu_;  // the PDU being handled, reused so that parsing one clears no item array
+
   void OnJob(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
   void OnAck(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
   void OnUserdata(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);

@@ -477,9 +477,9 @@ void AppendSize(uint8_t tsize, uint32_t count, core::FixedText<N>& out) {
 
 }  // namespace
 
-std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomalies& anomalies) {
+bool ParseS7commInto(std::span<const uint8_t> message, S7Pdu& pdu, core::Anomalies& anomalies) {
   core::ByteReader r(message);
-  S7Pdu pdu;
+  pdu.Reset();
   S7Header& h = pdu.header;
   uint8_t id = r.U8();
   h.rosctr = r.U8();
@@ -489,12 +489,12 @@ std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomali
   h.data_length = r.U16Be();
   if (!r.ok() || id != kS7commProtocolId) {
     anomalies.Raise("s7comm.header_malformed");
-    return std::nullopt;
+    return false;
   }
   // ROSCTR 1 to 7 is what Wireshark accepts as S7comm; 4 to 6 are not assigned.
   if (h.rosctr < 1 || h.rosctr > 7) {
     anomalies.Raise("s7comm.unknown_rosctr");
-    return std::nullopt;
+    return false;
   }
   if (h.rosctr == static_cast<uint8_t>(S7Rosctr::kAck) ||
       h.rosctr == static_cast<uint8_t>(S7Rosctr::kAckData)) {
@@ -503,7 +503,7 @@ std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomali
     h.error_code = r.U8();
     if (!r.ok()) {
       anomalies.Raise("s7comm.header_malformed");
-      return std::nullopt;
+      return false;
     }
   }
   if (size_t{h.param_length} + h.data_length != r.remaining()) {
@@ -527,6 +527,12 @@ std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomali
     case S7Rosctr::kAck:
       break;
   }
+  return true;
+}
+
+std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomalies& anomalies) {
+  std::optional<S7Pdu> pdu(std::in_place);
+  if (!ParseS7commInto(message, *pdu, anomalies)) return std::nullopt;
   return pdu;
 }
 

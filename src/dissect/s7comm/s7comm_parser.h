@@ -188,12 +188,38 @@ struct S7Pdu {
   S7SzlHead szl;              // userdata CPU function "read SZL": request, or first response part
   S7BlockRef userdata_block;  // userdata block functions: block info request (list blocks
                               // of type: only `type`)
+
+  /// Clears every field for the next PDU but the item and result arrays, which are only
+  /// read below items_kept and results_kept: a reused S7Pdu costs no 2 KiB clear per PDU.
+  void Reset() {
+    header = {};
+    truncated = false;
+    has_function = false;
+    function = 0;
+    item_count = 0;
+    items_kept = 0;
+    results_kept = 0;
+    setup = {};
+    transfer = {};
+    block_data = {};
+    pi.service.Clear();
+    pi.argument.Clear();
+    pi.block_count = 0;
+    pi.blocks_on_wire = 0;
+    userdata = {};
+    szl = {};
+    userdata_block = {};
+  }
 };
 
 /// Parses one S7 PDU (the whole message of a COTP DT with EOT). Returns nullopt when it is
 /// not one (wrong protocol id, header cut short, ROSCTR not 1 to 7); what is malformed
 /// inside raises `s7comm.*` anomalies and leaves the affected fields unset.
 std::optional<S7Pdu> ParseS7comm(std::span<const uint8_t> message, core::Anomalies& anomalies);
+
+/// ParseS7comm into a caller's `pdu` (Reset first), for a session that parses PDU after PDU
+/// without building a new one each time; false where ParseS7comm gives nullopt.
+bool ParseS7commInto(std::span<const uint8_t> message, S7Pdu& pdu, core::Anomalies& anomalies);
 
 /// One SZL answer's list: record length and count, and the records (a view).
 struct S7SzlList {
