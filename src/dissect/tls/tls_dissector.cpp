@@ -1,5 +1,6 @@
 #include "dissect/tls/tls_dissector.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/byte_reader.h"
@@ -27,6 +28,7 @@ class TlsDissector final : public Dissector {
   ParseResult OnData(flow::Direction dir, std::span<const uint8_t> bytes,
                      const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
+    if (skip_left_[d] > 0) return Skip(dir, bytes, ctx);
     if (bytes.size() < kRecordHeaderBytes) {
       return {Verdict::kNeedMore, 0, kRecordHeaderBytes - bytes.size()};
     }
@@ -46,7 +48,16 @@ class TlsDissector final : public Dissector {
       return {Verdict::kNotThisProtocol, 0, 0};
     }
     const size_t whole = kRecordHeaderBytes + header->length;
-    if (bytes.size() < whole) return {Verdict::kNeedMore, 0, whole - bytes.size()};
+    if (bytes.size() < whole) {
+      if (BodyUnread(dir, *header)) {
+        // Encrypted bulk: pass its octets by as they come instead of holding up to 16 KiB
+        // until the record is whole; it counts when its last octet arrives, as before.
+        skipped_[d] = *header;
+        skip_left_[d] = whole - bytes.size();
+        return {Verdict::kConsumed, bytes.size(), 0};
+      }
+      return {Verdict::kNeedMore, 0, whole - bytes.size()};
+    }
     OnRecord(dir, *header, bytes.subspan(kRecordHeaderBytes, header->length), ctx);
     return {Verdict::kConsumed, whole, 0};
   }
@@ -90,6 +101,7 @@ class TlsDissector final : public Dissector {
 
   void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
+    skip_left_[d] = 0;  // the record in passage is lost with the hole
     resync_[d] = true;
     handshake_[d].clear();  // a message cut by the hole cannot be read
     ctx.anomalies->Raise("tls.gap");
@@ -98,6 +110,22 @@ class TlsDissector final : public Dissector {
   void OnEnd(const StreamContext& ctx) override { Emit(ctx); }
 
  private:
+  // Records whose body is never looked at: application data, and handshake records sent
+  // after change_cipher_spec (encrypted).
+  bool BodyUnread(flow::Direction dir, const RecordHeader& h) const {
+    return h.type == 23 || (h.type == 22 && encrypted_[static_cast<size_t>(dir)]);
+  }
+
+  // Octets of a record being passed by; the record is handled (without its body) when the
+  // last of them comes.
+  ParseResult Skip(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
+    const auto d = static_cast<size_t>(dir);
+    const size_t n = std::min(skip_left_[d], bytes.size());
+    skip_left_[d] -= n;
+    if (skip_left_[d] == 0) OnRecord(dir, skipped_[d], {}, ctx);
+    return {Verdict::kConsumed, n, 0};
+  }
+
   void OnRecord(flow::Direction dir, const RecordHeader& h, std::span<const uint8_t> body,
                 const StreamContext& ctx) {
     const auto d = static_cast<size_t>(dir);
@@ -253,6 +281,8 @@ class TlsDissector final : public Dissector {
     ctx.sink->OnRemoteAccess(r);
   }
 
+  size_t skip_left_[2] = {0, 0};  // octets of the record in passage still to come
+  RecordHeader skipped_[2];       // that record's header
   bool resync_[2] = {false, false};
   bool seen_record_[2] = {false, false};  // an SSL 2.0 record may only open a direction
   bool encrypted_[2] = {false, false};
