@@ -62,6 +62,24 @@ void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
                       op.category == IcsCategory::kControllerState;
   if (!change && op.category != IcsCategory::kWrite) return;
   const auto& w = op.where;
+  const uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
+  Sighting s;
+  s.Add(op.ts, op.ts, w.capture_index, frame);
+  WriteSlot* slot = nullptr;
+  if (!change) {
+    const uint64_t h = core::HashIp(w.device_ip) ^ (core::HashIp(w.requester_ip) << 1) ^
+                       w.device_mac.AsU64() ^ reinterpret_cast<uintptr_t>(op.function) ^
+                       (uint64_t{w.device_port} << 32);
+    slot = &write_cache_[core::Mix64(h) % write_cache_.size()];
+    if (slot->entry && slot->protocol == op.protocol && slot->function == op.function &&
+        slot->device == w.device_ip && slot->requester == w.requester_ip &&
+        slot->device_mac == w.device_mac && slot->requester_mac == w.requester_mac &&
+        slot->transport == w.transport && slot->device_port == w.device_port &&
+        slot->vlan == w.vlan) {
+      slot->entry->second.Merge(s);
+      return;
+    }
+  }
   OperationKey k;
   k.requester = w.requester_ip;
   k.device = w.device_ip;
@@ -76,10 +94,11 @@ void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
   // Writes repeat by the thousand against many registers: one line per function. Program
   // and state changes are rare and each names what it changed.
   if (change) k.target = std::string(op.target.view());
-  const uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
-  Sighting s;
-  s.Add(op.ts, op.ts, w.capture_index, frame);
-  Note(operations_, std::move(k), limits_.max_operations, s);
+  auto* entry = Note(operations_, std::move(k), limits_.max_operations, s);
+  if (slot && entry) {
+    *slot = {entry,           op.protocol,  op.function, w.requester_ip, w.device_ip,
+             w.requester_mac, w.device_mac, w.transport, w.device_port,  w.vlan};
+  }
 }
 
 template <class Observation>

@@ -170,6 +170,19 @@ class Communications {
   // The entries the last lookups found, by a hash of their key: a host asks for the same
   // names again and again. Map nodes never move, so the pointers stay valid.
   std::array<std::pair<const NameKey, Sighting>*, 4096> name_cache_{};
+  // Writes found last, by their fields as the operation carries them (its names are static
+  // text, so pointers compare): a poll loop writes the same registers again and again, and
+  // building the string key and finding it in the map would cost more than the rest.
+  struct WriteSlot {
+    std::pair<const OperationKey, Sighting>* entry = nullptr;
+    const char* protocol = nullptr;
+    const char* function = nullptr;
+    core::IpAddr requester, device;
+    core::MacAddr requester_mac, device_mac;
+    uint8_t transport = 0;
+    uint16_t device_port = 0, vlan = 0;
+  };
+  std::array<WriteSlot, 256> write_cache_{};
   core::Anomalies& anomalies_;
 };
 

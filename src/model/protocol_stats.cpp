@@ -90,11 +90,8 @@ void ProtocolCounter::Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomal
     h.high.emplace(code, n);
 }
 
-ProtocolCounter::Slot& ProtocolCounter::SlotFor(const char* protocol, const char* histogram) {
-  const auto a = reinterpret_cast<uintptr_t>(protocol);
-  const auto b = reinterpret_cast<uintptr_t>(histogram);
-  Slot& s = cache_[((a >> 3) ^ (b >> 2) ^ (b >> 9)) % kSlots];
-  if (s.protocol == protocol && s.histogram == histogram) return s;
+ProtocolCounter::Slot& ProtocolCounter::FillSlot(Slot& s, const char* protocol,
+                                                 const char* histogram) {
   Entry& e = Find(protocol);
   s.protocol = protocol;
   s.histogram = histogram;

@@ -83,8 +83,19 @@ class ProtocolCounter {
     uint32_t entry = 0;
     uint32_t histogram_index = 0;
   };
-  static constexpr size_t kSlots = 64;
-  Slot& SlotFor(const char* protocol, const char* histogram);
+  static constexpr unsigned kSlotBits = 7;
+  static constexpr size_t kSlots = size_t{1} << kSlotBits;
+  /// The slot of a (protocol, histogram) pair: a cache hit is a few instructions inline.
+  Slot& SlotFor(const char* protocol, const char* histogram) {
+    const auto a = reinterpret_cast<uintptr_t>(protocol);
+    const auto b = reinterpret_cast<uintptr_t>(histogram);
+    Slot& s =
+        cache_[((a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xc2b2ae3d27d4eb4fULL)) >> (64 - kSlotBits)];
+    if (s.protocol == protocol && s.histogram == histogram) [[likely]]
+      return s;
+    return FillSlot(s, protocol, histogram);
+  }
+  Slot& FillSlot(Slot& s, const char* protocol, const char* histogram);
   Entry& Find(const char* name);
   static Histogram& FindHistogram(Entry& e, const char* name);
   /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode).

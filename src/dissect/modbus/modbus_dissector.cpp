@@ -2,6 +2,7 @@
 // pairing requests with responses by transaction id, and reporting operations and identities.
 #include "dissect/modbus/modbus_dissector.h"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -138,6 +139,18 @@ class ModbusDissector final : public Dissector {
   // Reports what a 43/14 or UMAS Read ID answer says about the device that sent it.
   void Identity(flow::Direction dir, const Pending* req, const Pdu& pdu, const StreamContext& ctx);
 
+  // The target text of a request, from a small cache: a poll loop asks for the same few
+  // ranges again and again, and formatting the text is most of a report's own work.
+  const core::FixedText<112>& TargetOf(uint8_t unit, const Pdu& p);
+
+  // Plain range requests (unit, function, table, address, quantity) and their text.
+  struct CachedTarget {
+    uint64_t key = ~uint64_t{0};
+    core::FixedText<112> text;
+  };
+  std::array<CachedTarget, 8> targets_;
+  core::FixedText<112> scratch_target_;  // the text of a request the cache does not take
+
   RequestTable<Pending, kMaxPendingRequests> pending_;
   FrameSeq seq_;
   std::optional<flow::Direction> client_;  // the direction requests travel, once known
@@ -261,7 +274,7 @@ void ModbusDissector::Report(const Pending& req, const StreamContext& ctx, uint6
   op.function_code = asked.function;
   op.function = FunctionName(asked.function, asked.has_subfunction, asked.subfunction);
   op.category = FunctionCategory(asked.function, asked.has_subfunction, asked.subfunction);
-  op.target = Target(req.unit, asked);
+  op.target = TargetOf(req.unit, asked);
   op.result = core::FixedText<64>(result);
   op.where = EndpointsFor(ctx, req.dir);
   op.request_frame = req.frame;
@@ -269,6 +282,24 @@ void ModbusDissector::Report(const Pending& req, const StreamContext& ctx, uint6
   op.ts = req.ts;
   op.seq = req.seq;
   ctx.sink->OnIcsOperation(op);
+}
+
+const core::FixedText<112>& ModbusDissector::TargetOf(uint8_t unit, const Pdu& p) {
+  const bool plain = p.has_range && !p.has_write_range && !p.has_fifo && p.file_subrequests == 0 &&
+                     !p.has_subfunction;
+  if (!plain) {
+    scratch_target_ = Target(unit, p);
+    return scratch_target_;
+  }
+  const uint64_t key = uint64_t{unit} << 48 | uint64_t{p.function} << 40 |
+                       uint64_t{static_cast<uint8_t>(p.table)} << 32 | uint64_t{p.address} << 16 |
+                       p.quantity;
+  CachedTarget& c = targets_[(key * 0x9e3779b97f4a7c15ULL) >> 61];
+  if (c.key != key) {
+    c.key = key;
+    c.text = Target(unit, p);
+  }
+  return c.text;
 }
 
 void ModbusDissector::ReportOrphan(flow::Direction dir, const Adu& adu, const Pdu& pdu,
