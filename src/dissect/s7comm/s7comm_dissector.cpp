@@ -359,6 +359,30 @@ std::unique_ptr<Dissector> Create() { return std::make_unique<IsoTransportDissec
 // ---------------------------------------------------------------------------------------
 // S7commSession
 
+const core::FixedText<112>& S7commSession::VarTarget(const S7Pdu& pdu) {
+  const bool cacheable = pdu.items_kept <= kCachedItems;
+  if (cacheable) {
+    for (const VarTargetEntry& e : var_targets_) {
+      if (e.used && e.function == pdu.function && e.item_count == pdu.item_count &&
+          e.kept == pdu.items_kept &&
+          std::equal(e.items.begin(), e.items.begin() + static_cast<ptrdiff_t>(e.kept),
+                     pdu.items.begin())) {
+        return e.text;
+      }
+    }
+  }
+  VarTargetEntry& e = var_targets_[next_var_target_];
+  next_var_target_ = (next_var_target_ + 1) % var_targets_.size();
+  e.used = cacheable;
+  e.function = pdu.function;
+  e.item_count = pdu.item_count;
+  e.kept = pdu.items_kept;
+  if (cacheable) std::copy_n(pdu.items.begin(), e.kept, e.items.begin());
+  e.text.Clear();
+  JobTarget(pdu, e.text);
+  return e.text;
+}
+
 void S7commSession::OnMessage(flow::Direction dir, std::span<const uint8_t> message,
                               const StreamContext& ctx, FrameSeq& seq) {
   if (!ParseS7commInto(message, pdu_, *ctx.anomalies)) return;
@@ -443,6 +467,8 @@ void S7commSession::OnJob(flow::Direction dir, const S7Pdu& pdu, const StreamCon
     } else {
       p.op.target.Append("upload ").AppendHex(pdu.transfer.upload_id, 8);
     }
+  } else if (fn == S7Function::kReadVar || fn == S7Function::kWriteVar) {
+    p.op.target.Append(VarTarget(pdu).view());
   } else {
     JobTarget(pdu, p.op.target);
   }

@@ -126,6 +126,21 @@ class S7commSession {
 
   S7Pdu pdu_;  // the PDU being handled, reused so that parsing one clears no item array
 
+  // The target text of the last few read and write var jobs with at most kCachedItems
+  // items: an HMI polls the same variables again and again.
+  static constexpr size_t kCachedItems = 4;
+  struct VarTargetEntry {
+    bool used = false;
+    uint8_t function = 0, item_count = 0;
+    size_t kept = 0;
+    std::array<S7VarItem, kCachedItems> items{};
+    core::FixedText<112> text;
+  };
+  std::array<VarTargetEntry, 4> var_targets_;
+  size_t next_var_target_ = 0;
+  // The target text of a read or write var job, from the cache when it was made before.
+  const core::FixedText<112>& VarTarget(const S7Pdu& pdu);
+
   void OnJob(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
   void OnAck(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);
   void OnUserdata(flow::Direction dir, const S7Pdu& pdu, const StreamContext& ctx, FrameSeq& seq);

@@ -91,6 +91,8 @@ struct S7VarItem {
   uint8_t nck_area_unit = 0;   // NCK
   uint16_t nck_column = 0, nck_line = 0;
   uint8_t nck_module = 0;
+
+  bool operator==(const S7VarItem&) const = default;
 };
 
 /// A PLC block named by an S7 file name ("_0A00001P": type "0A" = DB, number 1, 'P').
