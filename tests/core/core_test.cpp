@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <compare>
+#include <cstring>
+#include <vector>
+
 #include "core/address.h"
 #include "core/anomalies.h"
+#include "core/fixed_text.h"
 #include "core/hex.h"
 #include "core/timestamp.h"
 
@@ -53,6 +58,68 @@ TEST(IpAddr, OrdersV4BeforeV6AndHashesEqualValuesEqually) {
   EXPECT_LT(a, b);
   EXPECT_EQ(HashIp(a), HashIp(*IpAddr::Parse("10.0.0.2")));
   EXPECT_NE(HashIp(a), HashIp(b));
+}
+
+// Addresses order as their bytes do, then (IP) by family: the integer compares agree with
+// a byte-wise lexicographic compare on every pair, high bits and ties included.
+TEST(Address, OrderIsTheOrderOfTheBytes) {
+  std::vector<IpAddr> ips;
+  std::vector<MacAddr> macs;
+  const uint8_t values[] = {0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff};
+  for (size_t at : {size_t{0}, size_t{3}, size_t{7}, size_t{8}, size_t{15}}) {
+    for (uint8_t v : values) {
+      for (uint8_t family : {uint8_t{4}, uint8_t{6}}) {
+        IpAddr ip;
+        ip.b[at] = v;
+        ip.family = family;
+        ips.push_back(ip);
+      }
+    }
+  }
+  for (size_t at = 0; at < 6; ++at) {
+    for (uint8_t v : values) {
+      MacAddr m;
+      m.b[at] = v;
+      macs.push_back(m);
+    }
+  }
+  for (const auto& x : ips) {
+    for (const auto& y : ips) {
+      const int bytes = std::memcmp(x.b.data(), y.b.data(), 16);
+      const auto expected = bytes != 0 ? bytes <=> 0 : x.family <=> y.family;
+      EXPECT_EQ(x <=> y, expected);
+      EXPECT_EQ(x == y, expected == 0);
+    }
+  }
+  for (const auto& x : macs) {
+    for (const auto& y : macs) {
+      EXPECT_EQ(x <=> y, std::memcmp(x.b.data(), y.b.data(), 6) <=> 0);
+    }
+  }
+}
+
+// Copies carry the text and the cut, whatever lies past the text in either buffer.
+TEST(FixedText, CopiesCarryTextAndTruncation) {
+  FixedText<8> a;
+  a.Append("abc").AppendUint(42);
+  FixedText<8> b(a);
+  EXPECT_EQ(b.view(), "abc42");
+  FixedText<8> c("zzzzzzzz");
+  c = a;
+  EXPECT_EQ(c.view(), "abc42");
+  EXPECT_FALSE(c.truncated());
+  FixedText<8> full;
+  full.Append("0123456789");
+  EXPECT_EQ(full.view(), "01234567");
+  c = full;
+  EXPECT_TRUE(c.truncated());
+  EXPECT_EQ(c.view(), "01234567");
+  c = FixedText<8>();
+  EXPECT_TRUE(c.empty());
+  EXPECT_FALSE(c.truncated());
+  FixedText<12> hex;
+  hex.AppendHex(0x2a, 4).Append(' ').AppendInt(-7);
+  EXPECT_EQ(hex.view(), "0x002a -7");
 }
 
 TEST(Hex, ParsesAnnotatedFixtures) {

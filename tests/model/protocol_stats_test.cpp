@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace qw::model {
 namespace {
@@ -63,6 +64,38 @@ TEST(ProtocolCounter, NamesAtDifferentAddressesAreOneProtocol) {
   EXPECT_EQ(r.at("dnp3").pdus, 2u);
   EXPECT_EQ(r.at("dnp3").histograms.at("functions").at(1), 2u);
   EXPECT_EQ(r.at("iec104").pdus, 1u);
+}
+
+// More (protocol, histogram) pairs than the lookup cache has slots, interleaved so that they
+// keep displacing one another: every count still lands where its names say.
+TEST(ProtocolCounter, ManyInterleavedProtocolsAndHistogramsCountApart) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  std::vector<std::string> protocols, histograms;
+  for (int i = 0; i < 40; ++i) protocols.push_back("p" + std::to_string(i));
+  for (int i = 0; i < 7; ++i) histograms.push_back("h" + std::to_string(i));
+  uint64_t frame = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t p = 0; p < protocols.size(); ++p) {
+      for (size_t h = 0; h < histograms.size(); ++h) {
+        auto pdu = Pdu(protocols[p].c_str(), static_cast<uint32_t>(p * 10 + h), ++frame);
+        pdu.histogram = histograms[h].c_str();
+        c.OnPdu(pdu, a);
+      }
+    }
+  }
+  const auto r = c.Result();
+  ASSERT_EQ(r.size(), protocols.size());
+  for (size_t p = 0; p < protocols.size(); ++p) {
+    const ProtocolStats& s = r.at(protocols[p]);
+    EXPECT_EQ(s.pdus, 3 * histograms.size());
+    ASSERT_EQ(s.histograms.size(), histograms.size());
+    for (size_t h = 0; h < histograms.size(); ++h) {
+      const auto& codes = s.histograms.at(histograms[h]);
+      ASSERT_EQ(codes.size(), 1u) << protocols[p] << " " << histograms[h];
+      EXPECT_EQ(codes.at(static_cast<uint32_t>(p * 10 + h)), 3u);
+    }
+  }
 }
 
 TEST(ProtocolCounter, CapsDistinctCodesAndCountsTheRestAsOverflow) {

@@ -632,6 +632,46 @@ TEST_F(ModbusDissectorTest, PairsRequestWithResponse) {
   EXPECT_EQ(h.sink.ops.size(), 1u);
 }
 
+// A poll loop over more ranges than the target cache keeps, in three rounds: every
+// operation names its own unit, table and range, whether its text was made or reused.
+TEST_F(ModbusDissectorTest, APollLoopNamesEveryRangeAcrossRounds) {
+  auto u16 = [](std::vector<uint8_t>& v, unsigned x) {
+    v.push_back(static_cast<uint8_t>(x >> 8));
+    v.push_back(static_cast<uint8_t>(x));
+  };
+  uint16_t tid = 0;
+  uint64_t frame = 0;
+  std::vector<std::string> expected;
+  for (int round = 0; round < 3; ++round) {
+    for (unsigned i = 0; i < 12; ++i) {
+      const uint8_t unit = static_cast<uint8_t>(1 + i % 3);
+      const uint8_t function = i % 2 ? 3 : 4;
+      const unsigned address = 100 * i, quantity = 1 + i;
+      std::vector<uint8_t> req, rsp;
+      u16(req, ++tid);
+      u16(req, 0);
+      u16(req, 6);
+      req.insert(req.end(), {unit, function});
+      u16(req, address);
+      u16(req, quantity);
+      u16(rsp, tid);
+      u16(rsp, 0);
+      u16(rsp, 3 + 2 * quantity);
+      rsp.insert(rsp.end(), {unit, function, static_cast<uint8_t>(2 * quantity)});
+      rsp.insert(rsp.end(), 2 * quantity, static_cast<uint8_t>(round));
+      h.Request(req, ++frame);
+      h.Response(rsp, ++frame);
+      expected.push_back("unit " + std::to_string(unit) + (function == 3 ? " hr " : " ir ") +
+                         std::to_string(address) + "+" + std::to_string(quantity));
+    }
+  }
+  ASSERT_EQ(h.sink.ops.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(h.sink.ops[i].target.view(), expected[i]) << "operation " << i;
+    EXPECT_EQ(h.sink.ops[i].result.view(), "ok");
+  }
+}
+
 TEST_F(ModbusDissectorTest, WritesAndTheirTargets) {
   h.Request(Hex(kWriteCoil), 60);
   h.Response(Hex(kWriteCoil), 61);

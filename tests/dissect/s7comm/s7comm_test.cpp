@@ -1071,6 +1071,56 @@ void DownloadOb1(StreamHarness& h, std::span<const uint8_t> block, bool ended = 
   h.Request(Ack(0x0700, 0x1c), 21);
 }
 
+// A read var job for 4 bytes at each (DB, byte) given, and its ack-data.
+std::vector<uint8_t> ReadVarJob(uint16_t ref,
+                                const std::vector<std::pair<uint16_t, uint16_t>>& at) {
+  std::vector<uint8_t> param = {0x04, static_cast<uint8_t>(at.size())};
+  for (const auto& [db, byte] : at) {
+    const uint32_t address = uint32_t{byte} << 3;
+    param.insert(param.end(), {0x12, 0x0a, 0x10, 0x02, 0x00, 0x04, static_cast<uint8_t>(db >> 8),
+                               static_cast<uint8_t>(db), 0x84, static_cast<uint8_t>(address >> 16),
+                               static_cast<uint8_t>(address >> 8), static_cast<uint8_t>(address)});
+  }
+  return S7Message(1, ref, param, {});
+}
+std::vector<uint8_t> ReadVarAck(uint16_t ref, size_t items) {
+  std::vector<uint8_t> data;
+  for (size_t i = 0; i < items; ++i) data.insert(data.end(), {0xff, 0x04, 0x00, 0x20, 1, 2, 3, 4});
+  return S7Message(3, ref, {0x04, static_cast<uint8_t>(items)}, data);
+}
+
+// An HMI polling more item lists than the session keeps target texts for, in rounds: each
+// operation names what a session seeing that job alone would name.
+TEST(S7commDissector, APollLoopNamesEveryItemListAcrossRounds) {
+  const std::vector<std::vector<std::pair<uint16_t, uint16_t>>> lists = {
+      {{1, 0}},         {{1, 4}},           {{2, 0}}, {{1, 0}, {1, 4}},
+      {{1, 4}, {1, 0}}, {{3, 10}, {3, 20}}, {{9, 1}}, {{1, 0}, {1, 4}, {2, 0}}};
+  std::vector<std::string> alone;
+  for (const auto& items : lists) {
+    StreamHarness one(Registered("s7comm"));
+    one.Request(ReadVarJob(1, items), 1);
+    one.Response(ReadVarAck(1, items.size()), 2);
+    ASSERT_EQ(one.sink.ops.size(), 1u);
+    alone.emplace_back(one.sink.ops[0].target.view());
+  }
+  EXPECT_NE(alone[3], alone[4]);  // the order of items is part of the target
+  StreamHarness h(Registered("s7comm"));
+  uint16_t ref = 0;
+  uint64_t frame = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& items : lists) {
+      ++ref;
+      h.Request(ReadVarJob(ref, items), ++frame);
+      h.Response(ReadVarAck(ref, items.size()), ++frame);
+    }
+  }
+  ASSERT_EQ(h.sink.ops.size(), 3 * lists.size());
+  for (size_t i = 0; i < h.sink.ops.size(); ++i) {
+    EXPECT_EQ(h.sink.ops[i].target.view(), alone[i % lists.size()]) << "operation " << i;
+  }
+  EXPECT_TRUE(h.anomalies.empty());
+}
+
 TEST(S7commDissector, DownloadInSeveralPiecesIsRebuiltAndHashed) {
   StreamHarness h(Registered("s7comm"));
   const auto block = BlockBytes(500, 3);
