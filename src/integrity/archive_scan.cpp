@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "integrity/regular_file.h"
 
@@ -172,6 +174,105 @@ bool OnlyNoneFilters(struct archive* a) {
   return true;
 }
 
+// Up to `n` octets of `src` from `offset` (fewer at its end); empty when they cannot be read.
+std::vector<uint8_t> ReadAt(const Source& src, uint64_t offset, size_t n) {
+  std::vector<uint8_t> out;
+  if (src.fd < 0) {
+    if (offset >= src.mem.size()) return out;
+    const auto part = src.mem.subspan(offset, std::min<uint64_t>(n, src.mem.size() - offset));
+    out.assign(part.begin(), part.end());
+    return out;
+  }
+  out.resize(n);
+  size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::pread(src.fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out.resize(got);
+  return out;
+}
+
+uint64_t SizeOf(const Source& src) {
+  if (src.fd < 0) return src.mem.size();
+  struct stat st {};
+  return ::fstat(src.fd, &st) == 0 && st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+uint64_t LittleEndian(std::span<const uint8_t> b, size_t at, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = n; i-- > 0;) v = v << 8 | b[at + i];
+  return v;
+}
+
+// A zip's central directory, checked against what was walked: libarchive reads a zip from
+// its local headers when the end of central directory record is missing, so a zip cut
+// anywhere in its directory would otherwise walk as whole (APPNOTE.TXT 4.3.6, 4.3.14-16).
+// Empty when the directory holds together and lists as many members as were read.
+std::optional<std::pair<RefusalKind, std::string>> ZipDirectoryProblem(const Source& src,
+                                                                       uint64_t members) {
+  constexpr uint32_t kEnd = 0x06054b50, kEnd64 = 0x06064b50, kLocator64 = 0x07064b50,
+                     kCentral = 0x02014b50;
+  constexpr size_t kEndBytes = 22, kLocatorBytes = 20, kEnd64Bytes = 56;
+  const uint64_t size = SizeOf(src);
+  const size_t tail_bytes =
+      static_cast<size_t>(std::min<uint64_t>(size, kEndBytes + 0xffff + kLocatorBytes));
+  const uint64_t tail_at = size - tail_bytes;
+  const std::vector<uint8_t> tail = ReadAt(src, tail_at, tail_bytes);
+  if (tail.size() != tail_bytes) return std::pair{RefusalKind::kCorrupt, "cannot read its end"};
+  // The end record is the one whose comment ends the file.
+  std::optional<size_t> end;
+  for (size_t at = tail.size() >= kEndBytes ? tail.size() - kEndBytes + 1 : 0; at-- > 0;) {
+    if (LittleEndian(tail, at, 4) == kEnd &&
+        at + kEndBytes + LittleEndian(tail, at + 20, 2) == tail.size()) {
+      end = at;
+      break;
+    }
+  }
+  if (!end) {
+    return std::pair{RefusalKind::kTruncated,
+                     std::string("zip without its end of central directory record (cut short, "
+                                 "or data after it)")};
+  }
+  uint64_t entries = LittleEndian(tail, *end + 10, 2);
+  uint64_t directory_bytes = LittleEndian(tail, *end + 12, 4);
+  uint64_t directory_end = tail_at + *end;  // where the directory's end records begin
+  if (entries == 0xffff || directory_bytes == 0xffffffff ||
+      LittleEndian(tail, *end + 16, 4) == 0xffffffff) {
+    // ZIP64: the locator right before the end record names the ZIP64 end record.
+    if (*end < kLocatorBytes || LittleEndian(tail, *end - kLocatorBytes, 4) != kLocator64) {
+      return std::pair{RefusalKind::kCorrupt, std::string("zip64 end record locator missing")};
+    }
+    const uint64_t at64 = LittleEndian(tail, *end - kLocatorBytes + 8, 8);
+    const std::vector<uint8_t> rec = ReadAt(src, at64, kEnd64Bytes);
+    if (at64 >= directory_end || rec.size() != kEnd64Bytes || LittleEndian(rec, 0, 4) != kEnd64) {
+      return std::pair{RefusalKind::kCorrupt, std::string("zip64 end record missing")};
+    }
+    entries = LittleEndian(rec, 32, 8);
+    directory_bytes = LittleEndian(rec, 40, 8);
+    directory_end = at64;
+  }
+  if (directory_bytes > directory_end) {
+    return std::pair{RefusalKind::kCorrupt,
+                     std::string("central directory larger than what precedes its end")};
+  }
+  if (entries > 0) {
+    const std::vector<uint8_t> head = ReadAt(src, directory_end - directory_bytes, 4);
+    if (head.size() != 4 || LittleEndian(head, 0, 4) != kCentral) {
+      return std::pair{RefusalKind::kCorrupt,
+                       std::string("no central directory where its end record places it")};
+    }
+  }
+  if (entries != members) {
+    return std::pair{RefusalKind::kCorrupt,
+                     fmt::format("the central directory lists {} member{}, {} were read", entries,
+                                 entries == 1 ? "" : "s", members)};
+  }
+  return std::nullopt;
+}
+
 // A bounded number of ARCHIVE_RETRY answers in a row before the archive counts as corrupt.
 constexpr int kMaxHeaderRetries = 3;
 
@@ -201,6 +302,7 @@ class Walk {
     }
     bool first = true;
     int retries = 0;
+    uint64_t members_here = 0;
     std::string last_path;
     for (;;) {
       struct archive_entry* e = nullptr;
@@ -243,6 +345,7 @@ class Walk {
       m.format = ::archive_format_name(a) != nullptr ? ::archive_format_name(a) : "";
       last_path = m.path;
 
+      ++members_here;
       if (++result_.members > limits_.max_members) {
         return Refuse(RefusalKind::kTooManyMembers,
                       fmt::format("more than {} members", limits_.max_members), &m);
@@ -255,6 +358,12 @@ class Walk {
       }
       if (m.kind != MemberKind::kFile) continue;
       if (!ReadMember(a, src, m)) return false;
+    }
+    if ((::archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP &&
+        OnlyNoneFilters(a)) {
+      if (auto problem = ZipDirectoryProblem(src, members_here)) {
+        return RefuseArchive(problem->first, problem->second, parents);
+      }
     }
     return true;
   }
