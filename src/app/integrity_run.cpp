@@ -81,7 +81,15 @@ int RunIntegrityBaseline(const BaselineOptions& o) {
 }
 
 int RunIntegrityVerify(const std::string& manifest, const std::string& public_key,
-                       const std::string& json_out) {
+                       const std::string& json_out, const std::vector<std::string>& moved) {
+  std::vector<integrity::Relocation> relocations;
+  for (const std::string& text : moved) {
+    auto r = integrity::ParseRelocation(text);
+    if (!r) {
+      return Fail(fmt::format("--root {}: expected FROM=TO, two absolute paths", text));
+    }
+    relocations.push_back(std::move(*r));
+  }
   std::string key_path = TrustedKeyPath(public_key);
   auto pk = integrity::LoadPublicKey(key_path);
   if (!pk) return Fail(pk.error().message + " (the trusted public key: --pubkey)");
@@ -89,7 +97,8 @@ int RunIntegrityVerify(const std::string& manifest, const std::string& public_ke
   if (!m) return Fail(m.error().message);
   fmt::print("manifest {}: asset {}, {} items, created {}, signature good (key {})\n", manifest,
              m->asset, m->items.size(), m->created, m->key_id);
-  integrity::Verification v = integrity::VerifyManifest(*m);
+  for (const auto& r : relocations) fmt::print("reading {} from {}\n", r.from, r.to);
+  integrity::Verification v = integrity::VerifyManifest(*m, relocations);
   size_t counts[4] = {0, 0, 0, 0};
   nlohmann::json changes = nlohmann::json::array();
   for (const auto& c : v.changes) {

@@ -23,9 +23,9 @@ struct BaselineOptions {
 /// `quaywatch integrity baseline --asset NAME PATH... --key KEY -o MANIFEST`
 int RunIntegrityBaseline(const BaselineOptions& options);
 
-/// `quaywatch integrity verify MANIFEST --pubkey KEY [--json FILE]`
+/// `quaywatch integrity verify MANIFEST --pubkey KEY [--json FILE] [--root FROM=TO]...`
 int RunIntegrityVerify(const std::string& manifest, const std::string& public_key,
-                       const std::string& json_out);
+                       const std::string& json_out, const std::vector<std::string>& moved = {});
 
 /// Options of `quaywatch integrity snapshot`.
 struct SnapshotOptions {

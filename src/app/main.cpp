@@ -188,6 +188,12 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--pubkey", verify_key,
                          "Trusted public key (default $QUAYWATCH_PUBKEY, else ./quaywatch.pub)");
   verify_cmd->add_option("--json", verify_json, "Also write the result as JSON");
+  std::vector<std::string> verify_moved;
+  verify_cmd
+      ->add_option("--root", verify_moved,
+                   "FROM=TO: read what the manifest records under FROM from TO (a backup "
+                   "mounted elsewhere); repeatable, the longest FROM applies")
+      ->allow_extra_args(false);  // one pair per --root: the manifest is not taken for one
   qw::app::SnapshotOptions snapshot;
   auto* snapshot_cmd = integrity->add_subcommand(
       "snapshot", "Read registers of drives and controllers (Modbus/TCP, read-only) to a file");
@@ -285,7 +291,8 @@ int main(int argc, char** argv) {
   if (*policy_check) return qw::app::RunPolicyCheck(policy_file);
   if (*keygen) return qw::app::RunKeygen(keygen_prefix, keygen_force);
   if (*baseline_cmd) return qw::app::RunIntegrityBaseline(baseline);
-  if (*verify_cmd) return qw::app::RunIntegrityVerify(verify_manifest, verify_key, verify_json);
+  if (*verify_cmd)
+    return qw::app::RunIntegrityVerify(verify_manifest, verify_key, verify_json, verify_moved);
   if (*snapshot_cmd) return qw::app::RunIntegritySnapshot(snapshot);
   if (*transfer_check_cmd) return qw::app::RunTransferCheck(transfer_check);
   if (*transfer_allow_cmd) return qw::app::RunTransferAllow(transfer_allow);

@@ -344,20 +344,68 @@ core::Result<Manifest> LoadManifest(const std::string& path, const PublicKey& tr
   return ManifestFromJson(*doc, path);
 }
 
+namespace {
+
+// Drops trailing slashes but the root's own.
+std::string WithoutTrailingSlash(std::string_view p) {
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  return std::string(p);
+}
+
+// Whether `path` is `dir` or lies under it.
+bool Under(std::string_view path, std::string_view dir) {
+  if (dir == "/") return !path.empty() && path.front() == '/';
+  return path.rfind(dir, 0) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// Where a manifest path is read now: under the longest `from` that holds it, moved to its
+// `to`; unmoved otherwise.
+std::string ReadFrom(const std::string& path, const std::vector<Relocation>& moved) {
+  const Relocation* best = nullptr;
+  for (const Relocation& r : moved) {
+    if (Under(path, r.from) && (!best || r.from.size() > best->from.size())) best = &r;
+  }
+  if (!best) return path;
+  // What follows `from`: empty, or starting with '/'.
+  const std::string rest = best->from == "/" ? path : path.substr(best->from.size());
+  if (best->to == "/") return rest.empty() ? "/" : rest;
+  return best->to + rest;
+}
+
+}  // namespace
+
+std::optional<Relocation> ParseRelocation(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos) return std::nullopt;
+  Relocation r{WithoutTrailingSlash(text.substr(0, eq)), WithoutTrailingSlash(text.substr(eq + 1))};
+  if (r.from.empty() || r.to.empty() || r.from.front() != '/' || r.to.front() != '/') {
+    return std::nullopt;
+  }
+  return r;
+}
+
 Verification VerifyManifest(const Manifest& m,
+                            const std::function<void(const std::string&)>& progress) {
+  return VerifyManifest(m, {}, progress);
+}
+
+Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& moved,
                             const std::function<void(const std::string&)>& progress) {
   Verification v;
   std::map<std::string, const ManifestItem*> before;
   for (const ManifestItem& i : m.items) before.emplace(i.path, &i);
-  // Every file there now, and why a root could not be read.
+  // Every file there now (by its path in the manifest), and why a root could not be read.
   std::map<std::string, bool> present;  // path -> is a link
   std::map<std::string, std::string> unreadable_roots;
   for (const std::string& root : m.roots) {
-    core::Status s = Walk(fs::path(root), [&](const fs::path& p, bool link) -> core::Status {
+    const std::string there = ReadFrom(root, moved);
+    core::Status s = Walk(fs::path(there), [&](const fs::path& p, bool link) -> core::Status {
       if (present.size() >= 2 * kMaxManifestItems) {
         return core::MakeError(fmt::format("{}: more than {} files", root, 2 * kMaxManifestItems));
       }
-      present.emplace(p.string(), link);
+      std::string found = p.string();
+      if (there != root && found.rfind(there, 0) == 0) found = root + found.substr(there.size());
+      present.emplace(std::move(found), link);
       return {};
     });
     if (!s && s.message().find("does not exist") == std::string::npos) {
@@ -384,8 +432,9 @@ Verification VerifyManifest(const Manifest& m,
     ++v.checked;
     if (progress) progress(path);
     size_t budget = kMaxTextBytes;  // each file's own text, for its diff only
+    const std::string read = ReadFrom(path, moved);
     auto now =
-        it->second ? LinkItem(path, item->asset) : HashItem(path, item->asset, item->kind, budget);
+        it->second ? LinkItem(read, item->asset) : HashItem(read, item->asset, item->kind, budget);
     if (!now) {
       ItemChange c;
       c.kind = ItemChange::Kind::kUnreadable;
@@ -424,7 +473,8 @@ Verification VerifyManifest(const Manifest& m,
     c.kind = ItemChange::Kind::kAdded;
     c.path = path;
     size_t budget = 0;
-    auto now = link ? LinkItem(path, m.asset) : HashItem(path, m.asset, "", budget);
+    const std::string read = ReadFrom(path, moved);
+    auto now = link ? LinkItem(read, m.asset) : HashItem(read, m.asset, "", budget);
     if (now) {
       c.now = std::move(now.value());
     } else {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -99,6 +100,18 @@ struct Verification {
 /// Hashes the manifest's roots again and compares: items added, removed, changed (with a
 /// diff for text), or unreadable now.
 Verification VerifyManifest(const Manifest& m,
+                            const std::function<void(const std::string&)>& progress = {});
+
+/// A folder the manifest names (`from`) that is to be read elsewhere now (`to`): a backup
+/// disk mounted at another place, or an export copied to the verifying machine.
+struct Relocation {
+  std::string from, to;
+};
+/// Parses "FROM=TO" (both absolute; trailing slashes dropped); nullopt when malformed.
+std::optional<Relocation> ParseRelocation(std::string_view text);
+/// VerifyManifest, reading what the manifest records under each `from` from its `to`; the
+/// changes keep the manifest's paths (an item's `now` has the path it was read from).
+Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& moved,
                             const std::function<void(const std::string&)>& progress = {});
 
 /// Name of a change kind: "added", "removed", "changed", "unreadable".

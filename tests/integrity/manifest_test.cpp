@@ -137,6 +137,50 @@ TEST_F(ManifestTest, AddedRemovedChangedAndTruncatedFilesAreReported) {
   EXPECT_TRUE(by_name["hmi.img"]->diff.empty());  // an image gets no text diff
 }
 
+// A baseline taken where the asset was mounted then, verified where it is mounted now: the
+// changes keep the manifest's paths, and each file is read from its new place.
+TEST_F(ManifestTest, AMovedAssetVerifiesWhereItIsNow) {
+  Manifest m = Load(Baseline());
+  const fs::path mounted = dir_ / "mnt" / "backup";
+  fs::create_directories(mounted.parent_path());
+  fs::rename(asset_, mounted);
+  Verification lost = VerifyManifest(m);
+  EXPECT_EQ(lost.changes.size(), 4u);
+  for (const auto& c : lost.changes) EXPECT_EQ(c.kind, ItemChange::Kind::kRemoved) << c.path;
+
+  const std::vector<Relocation> moved = {{asset_.string(), mounted.string()},
+                                         {"/nowhere", "/else"}};
+  Verification found = VerifyManifest(m, moved);
+  EXPECT_TRUE(found.changes.empty());
+  EXPECT_EQ(found.unchanged, 4u);
+
+  Write(mounted / "switch" / "running-config.cfg", "hostname other\n");
+  Write(mounted / "plc" / "extra.awl", "ORGANIZATION_BLOCK OB 1\n");
+  Verification v = VerifyManifest(m, moved);
+  ASSERT_EQ(v.changes.size(), 2u);
+  EXPECT_EQ(v.changes[0].path, (asset_ / "plc" / "extra.awl").string());
+  EXPECT_EQ(v.changes[0].kind, ItemChange::Kind::kAdded);
+  ASSERT_TRUE(v.changes[0].now.has_value());
+  EXPECT_EQ(v.changes[0].now->path, (mounted / "plc" / "extra.awl").string());
+  EXPECT_EQ(v.changes[1].path, (asset_ / "switch" / "running-config.cfg").string());
+  EXPECT_EQ(v.changes[1].kind, ItemChange::Kind::kChanged);
+  EXPECT_NE(v.changes[1].diff.find("+hostname other"), std::string::npos) << v.changes[1].diff;
+}
+
+TEST(Relocations, ParseAbsolutePairsOnly) {
+  auto r = ParseRelocation("/media/usb/backup/=/mnt/backup");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->from, "/media/usb/backup");
+  EXPECT_EQ(r->to, "/mnt/backup");
+  r = ParseRelocation("/=/srv/copy/");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->from, "/");
+  EXPECT_EQ(r->to, "/srv/copy");
+  for (const char* bad : {"", "/a", "=/b", "/a=", "a=/b", "/a=b", "/a/b"}) {
+    EXPECT_FALSE(ParseRelocation(bad).has_value()) << bad;
+  }
+}
+
 TEST_F(ManifestTest, FileReplacedByAFolderIsUnreadableNotUnchanged) {
   Manifest m = Load(Baseline());
   fs::remove(asset_ / "plc" / "sts03.zap17");
@@ -241,6 +285,8 @@ TEST_F(ManifestTest, CommandsExitCodes) {
   EXPECT_EQ(result["changes"][0]["change"], "changed");
   EXPECT_EQ(app::RunIntegrityVerify(o.output, (dir_ / "other.pub").string(), ""), 2);
   EXPECT_EQ(app::RunIntegrityVerify((dir_ / "missing.json").string(), pub, ""), 2);
+  EXPECT_EQ(app::RunIntegrityVerify(o.output, pub, "", {"relative=/mnt"}), 2);
+  EXPECT_EQ(app::RunIntegrityVerify(o.output, pub, "", {"/nowhere=/else"}), 1);
   // A secret key others may read is refused before anything is signed with it.
   ::chmod((dir_ / "site.key").c_str(), 0644);
   o.output = (dir_ / "cli2.json").string();
