@@ -145,18 +145,23 @@ TEST(YaraRules, BenignFilesDoNotMatch) {
   }
 }
 
+// `head` followed by each text after a NUL, in ASCII or (wide) UTF-16LE: a synthetic
+// sample holding the strings a rule looks for.
+std::string WithTexts(std::string head, const std::vector<std::string>& texts, bool wide) {
+  for (const std::string& t : texts) {
+    head.push_back('\0');
+    for (char c : t) {
+      head.push_back(c);
+      if (wide) head.push_back('\0');
+    }
+  }
+  return head;
+}
+
 TEST(YaraRules, ToolsAreFoundByTheirMarkers) {
   // Synthetic samples: an executable header and the text a rule wants, nothing real.
   auto pe_with = [](const std::vector<std::string>& texts, bool wide = false) {
-    std::string b = testing::PeStub(false);
-    for (const std::string& t : texts) {
-      b.push_back('\0');
-      for (char c : t) {
-        b.push_back(c);
-        if (wide) b.push_back('\0');
-      }
-    }
-    return b;
+    return WithTexts(testing::PeStub(false), texts, wide);
   };
   struct Case {
     std::string bytes;
@@ -187,16 +192,8 @@ TEST(YaraRules, ToolsAreFoundByTheirMarkers) {
 // The other built-in rules, each shown to fire on a synthetic sample of what it looks for
 // and to stay quiet on a near miss (the header missing, or one marker short).
 TEST(YaraRules, EveryOtherBuiltinRuleFiresOnlyOnWhatItDescribes) {
-  auto with = [](std::string b, const std::vector<std::string>& texts, bool wide = false) {
-    for (const std::string& t : texts) {
-      b.push_back('\0');
-      for (char c : t) {
-        b.push_back(c);
-        if (wide) b.push_back('\0');
-      }
-    }
-    return b;
-  };
+  auto with = [](const std::string& head, const std::vector<std::string>& texts,
+                 bool wide = false) { return WithTexts(head, texts, wide); };
   const std::string pe = testing::PeStub(false);
   const std::string elf = std::string(
                               "\x7f"
