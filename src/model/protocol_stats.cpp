@@ -17,55 +17,26 @@ void ProtocolStats::Add(const ProtocolStats& o) {
   text_histograms.insert(o.text_histograms.begin(), o.text_histograms.end());
 }
 
-ProtocolCounter::Entry& ProtocolCounter::Find(const char* name) {
-  if (last_ < keys_.size() && keys_[last_] == name) return entries_[last_];
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] == name) {
-      last_ = i;
-      return entries_[i];
-    }
-  }
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].name == name) {
-      keys_[i] = name;
-      last_ = i;
-      return entries_[i];
-    }
+ProtocolCounter::Entry& ProtocolCounter::Find(std::string_view name) {
+  for (Entry& e : entries_) {
+    if (e.name == name) return e;
   }
   entries_.emplace_back();
   entries_.back().name = name;
-  keys_.push_back(name);
-  last_ = entries_.size() - 1;
   return entries_.back();
 }
 
-ProtocolCounter::Histogram& ProtocolCounter::FindHistogram(Entry& e, const char* name) {
-  auto& hs = e.histograms;
-  auto& keys = e.histogram_keys;
-  if (e.last_histogram < keys.size() && keys[e.last_histogram] == name) {
-    return hs[e.last_histogram];
+ProtocolCounter::Histogram& ProtocolCounter::FindHistogram(Entry& e, std::string_view name) {
+  for (Histogram& h : e.histograms) {
+    if (h.name == name) return h;
   }
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == name) {
-      e.last_histogram = i;
-      return hs[i];
-    }
-  }
-  for (size_t i = 0; i < hs.size(); ++i) {
-    if (hs[i].name == name) {
-      keys[i] = name;
-      e.last_histogram = i;
-      return hs[i];
-    }
-  }
-  hs.emplace_back();
-  hs.back().name = name;
-  keys.push_back(name);
-  e.last_histogram = hs.size() - 1;
-  return hs.back();
+  e.histograms.emplace_back();
+  e.histograms.back().name = name;
+  return e.histograms.back();
 }
 
-void ProtocolCounter::Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies) {
+void ProtocolCounter::BumpSlow(Histogram& h, uint32_t code, uint64_t n,
+                               core::Anomalies* anomalies) {
   uint64_t* slot = nullptr;
   if (code < kDenseCodes) {
     slot = &h.low[code];
@@ -118,11 +89,7 @@ void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& a
   if (!histogram) return;
   Histogram& h = e.histograms[slot.histogram_index];
   h.text = h.text || p.text_code;
-  if (p.code < kDenseCodes && h.low[p.code] != 0) {
-    ++h.low[p.code];  // a code seen before: nothing to cap
-  } else {
-    Bump(h, p.code, 1, &anomalies);
-  }
+  Bump(h, p.code, 1, &anomalies);
 }
 
 void ProtocolCounter::OnDetail(const dissect::PduDetail& d, core::Anomalies& anomalies) {
@@ -147,17 +114,14 @@ void ProtocolCounter::Merge(const ProtocolCounter& other) {
     }
   }
   for (const auto& o : other.entries_) {
-    Entry& e = Find(o.name.c_str());
-    // The text of another counter: never an address to trust later.
-    keys_[static_cast<size_t>(&e - entries_.data())] = nullptr;
+    Entry& e = Find(o.name);
     e.pdus += o.pdus;
     e.requests += o.requests;
     e.responses += o.responses;
     e.exceptions += o.exceptions;
     e.frames += o.frames;
     for (const auto& oh : o.histograms) {
-      Histogram& h = FindHistogram(e, oh.name.c_str());
-      e.histogram_keys[static_cast<size_t>(&h - e.histograms.data())] = nullptr;
+      Histogram& h = FindHistogram(e, oh.name);
       h.text = h.text || oh.text;
       for (uint32_t code = 0; code < kDenseCodes; ++code) {
         if (oh.low[code]) Bump(h, code, oh.low[code], nullptr);

@@ -69,8 +69,6 @@ class ProtocolCounter {
     std::string name;
     uint64_t pdus = 0, requests = 0, responses = 0, exceptions = 0, frames = 0;
     std::vector<Histogram> histograms;
-    std::vector<const char*> histogram_keys;  // the address each histogram's name came at last
-    size_t last_histogram = 0;
     uint32_t last_capture = ~uint32_t{0};
     uint64_t last_frame = ~uint64_t{0};
   };
@@ -96,15 +94,23 @@ class ProtocolCounter {
     return FillSlot(s, protocol, histogram);
   }
   Slot& FillSlot(Slot& s, const char* protocol, const char* histogram);
-  Entry& Find(const char* name);
-  static Histogram& FindHistogram(Entry& e, const char* name);
-  /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode).
-  static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies);
+  // The counters of a protocol, and of one of its histograms, by name (made when new); the
+  // slot cache above keeps these searches off the per-PDU path.
+  Entry& Find(std::string_view name);
+  static Histogram& FindHistogram(Entry& e, std::string_view name);
+  /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode). A
+  /// dense code seen before is counted inline; the rest goes through BumpSlow.
+  static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies) {
+    if (code < kDenseCodes && h.low[code] != 0) {
+      h.low[code] += n;
+      return;
+    }
+    BumpSlow(h, code, n, anomalies);
+  }
+  static void BumpSlow(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies);
 
   std::vector<Entry> entries_;
   std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> sessions_;
-  std::vector<const char*> keys_;  // the address each entry's name came at last
-  size_t last_ = 0;                // the entry found last: PDUs of one protocol come in runs
   std::array<Slot, kSlots> cache_{};
 };
 
