@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/byte_reader.h"
 #include "integrity/regular_file.h"
 
 namespace qw::integrity {
@@ -201,10 +202,11 @@ uint64_t SizeOf(const Source& src) {
   return ::fstat(src.fd, &st) == 0 && st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-uint64_t LittleEndian(std::span<const uint8_t> b, size_t at, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = n; i-- > 0;) v = v << 8 | b[at + i];
-  return v;
+// The little-endian field of `n` octets (2, 4 or 8) at `at` in `b`; 0 past its end.
+uint64_t FieldAt(std::span<const uint8_t> b, size_t at, size_t n) {
+  core::ByteReader r(b);
+  if (!r.Skip(at)) return 0;
+  return n == 2 ? r.U16Le() : n == 4 ? r.U32Le() : r.U64Le();
 }
 
 // A zip's central directory, checked against what was walked: libarchive reads a zip from
@@ -225,8 +227,7 @@ std::optional<std::pair<RefusalKind, std::string>> ZipDirectoryProblem(const Sou
   // The end record is the one whose comment ends the file.
   std::optional<size_t> end;
   for (size_t at = tail.size() >= kEndBytes ? tail.size() - kEndBytes + 1 : 0; at-- > 0;) {
-    if (LittleEndian(tail, at, 4) == kEnd &&
-        at + kEndBytes + LittleEndian(tail, at + 20, 2) == tail.size()) {
+    if (FieldAt(tail, at, 4) == kEnd && at + kEndBytes + FieldAt(tail, at + 20, 2) == tail.size()) {
       end = at;
       break;
     }
@@ -236,22 +237,22 @@ std::optional<std::pair<RefusalKind, std::string>> ZipDirectoryProblem(const Sou
                      std::string("zip without its end of central directory record (cut short, "
                                  "or data after it)")};
   }
-  uint64_t entries = LittleEndian(tail, *end + 10, 2);
-  uint64_t directory_bytes = LittleEndian(tail, *end + 12, 4);
+  uint64_t entries = FieldAt(tail, *end + 10, 2);
+  uint64_t directory_bytes = FieldAt(tail, *end + 12, 4);
   uint64_t directory_end = tail_at + *end;  // where the directory's end records begin
   if (entries == 0xffff || directory_bytes == 0xffffffff ||
-      LittleEndian(tail, *end + 16, 4) == 0xffffffff) {
+      FieldAt(tail, *end + 16, 4) == 0xffffffff) {
     // ZIP64: the locator right before the end record names the ZIP64 end record.
-    if (*end < kLocatorBytes || LittleEndian(tail, *end - kLocatorBytes, 4) != kLocator64) {
+    if (*end < kLocatorBytes || FieldAt(tail, *end - kLocatorBytes, 4) != kLocator64) {
       return std::pair{RefusalKind::kCorrupt, std::string("zip64 end record locator missing")};
     }
-    const uint64_t at64 = LittleEndian(tail, *end - kLocatorBytes + 8, 8);
+    const uint64_t at64 = FieldAt(tail, *end - kLocatorBytes + 8, 8);
     const std::vector<uint8_t> rec = ReadAt(src, at64, kEnd64Bytes);
-    if (at64 >= directory_end || rec.size() != kEnd64Bytes || LittleEndian(rec, 0, 4) != kEnd64) {
+    if (at64 >= directory_end || rec.size() != kEnd64Bytes || FieldAt(rec, 0, 4) != kEnd64) {
       return std::pair{RefusalKind::kCorrupt, std::string("zip64 end record missing")};
     }
-    entries = LittleEndian(rec, 32, 8);
-    directory_bytes = LittleEndian(rec, 40, 8);
+    entries = FieldAt(rec, 32, 8);
+    directory_bytes = FieldAt(rec, 40, 8);
     directory_end = at64;
   }
   if (directory_bytes > directory_end) {
@@ -260,7 +261,7 @@ std::optional<std::pair<RefusalKind, std::string>> ZipDirectoryProblem(const Sou
   }
   if (entries > 0) {
     const std::vector<uint8_t> head = ReadAt(src, directory_end - directory_bytes, 4);
-    if (head.size() != 4 || LittleEndian(head, 0, 4) != kCentral) {
+    if (head.size() != 4 || FieldAt(head, 0, 4) != kCentral) {
       return std::pair{RefusalKind::kCorrupt,
                        std::string("no central directory where its end record places it")};
     }
