@@ -358,6 +358,14 @@ bool Under(std::string_view path, std::string_view dir) {
   return path.rfind(dir, 0) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
+// `path`, which lies under `from`, moved to lie the same way under `to`.
+std::string Rebase(const std::string& path, const std::string& from, const std::string& to) {
+  // What follows `from`: empty, or starting with '/'.
+  const std::string rest = from == "/" ? path : path.substr(from.size());
+  if (to == "/") return rest.empty() ? "/" : rest;
+  return to + rest;
+}
+
 // Where a manifest path is read now: under the longest `from` that holds it, moved to its
 // `to`; unmoved otherwise.
 std::string ReadFrom(const std::string& path, const std::vector<Relocation>& moved) {
@@ -365,11 +373,7 @@ std::string ReadFrom(const std::string& path, const std::vector<Relocation>& mov
   for (const Relocation& r : moved) {
     if (Under(path, r.from) && (!best || r.from.size() > best->from.size())) best = &r;
   }
-  if (!best) return path;
-  // What follows `from`: empty, or starting with '/'.
-  const std::string rest = best->from == "/" ? path : path.substr(best->from.size());
-  if (best->to == "/") return rest.empty() ? "/" : rest;
-  return best->to + rest;
+  return best ? Rebase(path, best->from, best->to) : path;
 }
 
 }  // namespace
@@ -382,11 +386,6 @@ std::optional<Relocation> ParseRelocation(std::string_view text) {
     return std::nullopt;
   }
   return r;
-}
-
-Verification VerifyManifest(const Manifest& m,
-                            const std::function<void(const std::string&)>& progress) {
-  return VerifyManifest(m, {}, progress);
 }
 
 Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& moved,
@@ -404,7 +403,7 @@ Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& mo
         return core::MakeError(fmt::format("{}: more than {} files", root, 2 * kMaxManifestItems));
       }
       std::string found = p.string();
-      if (there != root && found.rfind(there, 0) == 0) found = root + found.substr(there.size());
+      if (there != root && Under(found, there)) found = Rebase(found, there, root);
       present.emplace(std::move(found), link);
       return {};
     });

@@ -97,11 +97,6 @@ struct Verification {
   size_t touched = 0;  // same content, other modification time
 };
 
-/// Hashes the manifest's roots again and compares: items added, removed, changed (with a
-/// diff for text), or unreadable now.
-Verification VerifyManifest(const Manifest& m,
-                            const std::function<void(const std::string&)>& progress = {});
-
 /// A folder the manifest names (`from`) that is to be read elsewhere now (`to`): a backup
 /// disk mounted at another place, or an export copied to the verifying machine.
 struct Relocation {
@@ -109,9 +104,11 @@ struct Relocation {
 };
 /// Parses "FROM=TO" (both absolute; trailing slashes dropped); nullopt when malformed.
 std::optional<Relocation> ParseRelocation(std::string_view text);
-/// VerifyManifest, reading what the manifest records under each `from` from its `to`; the
-/// changes keep the manifest's paths (an item's `now` has the path it was read from).
-Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& moved,
+/// Hashes the manifest's roots again and compares: items added, removed, changed (with a
+/// diff for text), or unreadable now. What the manifest records under a relocation's `from`
+/// is read from its `to`; the changes keep the manifest's paths (an item's `now` has the
+/// path it was read from).
+Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& moved = {},
                             const std::function<void(const std::string&)>& progress = {});
 
 /// Name of a change kind: "added", "removed", "changed", "unreadable".
