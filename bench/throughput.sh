@@ -61,6 +61,9 @@ capture_for() {
   echo "$file"
 }
 
+# The smaller of two numbers of seconds; the first when the second is empty (none yet).
+smaller() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
+
 # Runs "$@" RUNS times under GNU time (stdout discarded, stderr kept for a failure) and
 # prints "best_seconds max_peak_kib".
 measure() {
@@ -71,9 +74,7 @@ measure() {
       die "failed: $*"
     fi
     read -r secs kib < <(tail -n 1 "$WORK/time")
-    if [[ -z $best ]] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-      best=$secs
-    fi
+    best=$(smaller "$secs" "$best")
     ((kib > peak)) && peak=$kib
   done
   echo "$best $peak"
@@ -179,11 +180,11 @@ measure_dissection() {
       secs=$(tail -n 1 "$WORK/time")
       stage=$(sed -n 's/^quaywatch: frames analysed in \([0-9.]*\) s$/\1/p' "$WORK/stderr")
       if [[ $mode == on ]]; then
-        best_on=$(awk -v a="$secs" -v b="$best_on" 'BEGIN { print (b == "" || a < b) ? a : b }')
-        stage_on=$(awk -v a="$stage" -v b="$stage_on" 'BEGIN { print (b == "" || a < b) ? a : b }')
+        best_on=$(smaller "$secs" "$best_on")
+        stage_on=$(smaller "$stage" "$stage_on")
       else
-        best_off=$(awk -v a="$secs" -v b="$best_off" 'BEGIN { print (b == "" || a < b) ? a : b }')
-        stage_off=$(awk -v a="$stage" -v b="$stage_off" 'BEGIN { print (b == "" || a < b) ? a : b }')
+        best_off=$(smaller "$secs" "$best_off")
+        stage_off=$(smaller "$stage" "$stage_off")
       fi
     done
   done
