@@ -80,6 +80,7 @@ constexpr std::array<StreamDissectorInfo, 33> kStreamDissectors = {{
     {"syslog", 17, syslog::kUdpPorts, &syslog::ProbeUdp, &syslog::CreateUdp},
     {"syslog", 6, syslog::kTcpPorts, &syslog::ProbeTcp, &syslog::CreateTcp},
 }};
+static_assert(kStreamDissectors.size() <= 64, "OrderCandidates indexes stream dissectors by bit");
 
 }  // namespace
 

@@ -1,12 +1,15 @@
 #include "dissect/stream_attacher.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cassert>
 
 namespace qw::dissect {
 
 namespace {
 size_t Index(flow::Direction dir) { return static_cast<size_t>(dir); }
+constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 // Datagrams a UDP flow may be probed with while every probe still says "maybe".
 constexpr uint32_t kMaxProbedDatagrams = 8;
@@ -219,21 +222,65 @@ void StreamAttacher::Detach(const char* anomaly) {
   buffer_[1] = {};
 }
 
+namespace {
+
+// Which stream dissectors list a port, as a bit per registry position; built once. A
+// flow's candidates are then two table look-ups instead of a walk over every port list.
+class PortIndex {
+ public:
+  PortIndex() {
+    const auto all = StreamDissectors();
+    for (size_t i = 0; i < all.size(); ++i) {
+      const uint64_t bit = uint64_t{1} << i;
+      of_transport_[Slot(all[i].transport)] |= bit;
+      for (uint16_t port : all[i].ports) by_port_.push_back({port, bit});
+    }
+    std::sort(by_port_.begin(), by_port_.end(),
+              [](const Entry& a, const Entry& b) { return a.port < b.port; });
+    // One entry per port, with the bits of every dissector listing it.
+    std::vector<Entry> merged;
+    for (const Entry& e : by_port_) {
+      if (!merged.empty() && merged.back().port == e.port) {
+        merged.back().bits |= e.bits;
+      } else {
+        merged.push_back(e);
+      }
+    }
+    by_port_ = std::move(merged);
+  }
+  /// The dissectors of a transport (none for one that is neither TCP nor UDP).
+  uint64_t transport(uint8_t t) const { return of_transport_[Slot(t)]; }
+  /// The dissectors that list `port`.
+  uint64_t port(uint16_t p) const {
+    auto it = std::lower_bound(by_port_.begin(), by_port_.end(), p,
+                               [](const Entry& e, uint16_t v) { return e.port < v; });
+    return it != by_port_.end() && it->port == p ? it->bits : 0;
+  }
+
+ private:
+  struct Entry {
+    uint16_t port;
+    uint64_t bits;
+  };
+  static size_t Slot(uint8_t t) { return t == kTcp ? 0 : t == kUdp ? 1 : 2; }
+
+  std::vector<Entry> by_port_;
+  std::array<uint64_t, 3> of_transport_{};  // TCP, UDP, and an empty set for the rest
+};
+
+}  // namespace
+
 std::vector<const StreamDissectorInfo*> OrderCandidates(uint8_t transport, uint16_t port_a,
                                                         uint16_t port_b) {
-  // One allocation per flow: the port matches in a first pass, the others in a second.
-  const auto& all = StreamDissectors();
+  // One allocation per flow: the port matches first, then the others, each in registry order.
+  static const PortIndex index;
+  const auto all = StreamDissectors();
   std::vector<const StreamDissectorInfo*> out;
-  out.reserve(all.size());
-  auto hit = [&](const StreamDissectorInfo& info) {
-    return std::any_of(info.ports.begin(), info.ports.end(),
-                       [&](uint16_t p) { return p == port_a || p == port_b; });
-  };
-  for (const auto& info : all) {
-    if (info.transport == transport && hit(info)) out.push_back(&info);
-  }
-  for (const auto& info : all) {
-    if (info.transport == transport && !hit(info)) out.push_back(&info);
+  const uint64_t of_transport = index.transport(transport);
+  const uint64_t first = (index.port(port_a) | index.port(port_b)) & of_transport;
+  out.reserve(static_cast<size_t>(std::popcount(of_transport)));
+  for (uint64_t set : {first, of_transport & ~first}) {
+    for (; set; set &= set - 1) out.push_back(&all[static_cast<size_t>(std::countr_zero(set))]);
   }
   return out;
 }

@@ -122,5 +122,40 @@ TEST(Registry, ListsTheLinkLayerDissectors) {
   }
 }
 
+// The order the registry's description promises, spelled out the slow way.
+std::vector<const StreamDissectorInfo*> ExpectedOrder(uint8_t transport, uint16_t a, uint16_t b) {
+  std::vector<const StreamDissectorInfo*> first, rest;
+  for (const auto& info : StreamDissectors()) {
+    if (info.transport != transport) continue;
+    bool listed = false;
+    for (uint16_t p : info.ports) listed = listed || p == a || p == b;
+    (listed ? first : rest).push_back(&info);
+  }
+  first.insert(first.end(), rest.begin(), rest.end());
+  return first;
+}
+
+TEST(Registry, CandidatesListPortMatchesFirstInRegistryOrder) {
+  // Every port any dissector lists, against a port none lists and against each other.
+  std::vector<uint16_t> ports = {0, 1, 65535};
+  for (const auto& info : StreamDissectors())
+    ports.insert(ports.end(), info.ports.begin(), info.ports.end());
+  size_t checked = 0;
+  for (uint8_t transport : {uint8_t{6}, uint8_t{17}, uint8_t{1}}) {
+    for (uint16_t a : ports) {
+      for (uint16_t b : {uint16_t{49152}, ports[checked % ports.size()], a}) {
+        EXPECT_EQ(OrderCandidates(transport, a, b), ExpectedOrder(transport, a, b))
+            << int{transport} << " " << a << " " << b;
+        ++checked;
+      }
+    }
+  }
+  // On Modbus's port, Modbus is probed first; nothing is offered for a transport not listed.
+  const auto tcp = OrderCandidates(6, 502, 49152);
+  ASSERT_FALSE(tcp.empty());
+  EXPECT_STREQ(tcp.front()->name, "modbus");
+  EXPECT_TRUE(OrderCandidates(1, 502, 53).empty());
+}
+
 }  // namespace
 }  // namespace qw::dissect
