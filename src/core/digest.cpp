@@ -1,63 +1,55 @@
 #include "core/digest.h"
 
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
 #include <openssl/evp.h>
 
 #include <array>
-#include <memory>
 
 namespace qw::core {
 
 namespace {
 
 template <size_t N>
-FixedText<N> ToHex(const unsigned char* md, unsigned int n) {
+FixedText<N> ToHex(const unsigned char* md, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   FixedText<N> out;
-  for (unsigned int i = 0; i < n; ++i) out.Append(kDigits[md[i] >> 4]).Append(kDigits[md[i] & 0xf]);
+  for (size_t i = 0; i < n; ++i) out.Append(kDigits[md[i] >> 4]).Append(kDigits[md[i] & 0xf]);
   return out;
 }
 
-// The algorithms, fetched once: OpenSSL 3 looks an algorithm up again on every use of
-// EVP_md5() and EVP_sha256(), which costs more than hashing a TLS hello.
-const EVP_MD* Md5Algorithm() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  return md;
-}
-
+// SHA-256 for streams, fetched once: OpenSSL 3 looks an algorithm up again on every use of
+// EVP_sha256(). Streams hash file contents, where its SHA extensions code is the fastest.
 const EVP_MD* Sha256Algorithm() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
 }
 
-// One digest context per thread, reused.
-EVP_MD_CTX* ThreadContext() {
-  thread_local std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
-                                                                      &EVP_MD_CTX_free);
-  return ctx.get();
-}
-
-template <size_t N>
-FixedText<N> Digest(const void* data, size_t size, const EVP_MD* type) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int n = 0;
-  EVP_MD_CTX* ctx = ThreadContext();
-  if (!type || !ctx || EVP_DigestInit_ex(ctx, type, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data, size) != 1 || EVP_DigestFinal_ex(ctx, md.data(), &n) != 1) {
-    return {};
-  }
-  return ToHex<N>(md.data(), n);
-}
-
 }  // namespace
 
+// One-shot digests of short texts (fingerprints) go through Nettle, whose contexts are plain
+// structures: OpenSSL 3 allocates and frees a provider context on every EVP_DigestInit_ex,
+// several thousand instructions for a 40-octet JA3 string.
 Md5Hex Md5(std::span<const uint8_t> bytes) {
-  return Digest<32>(bytes.data(), bytes.size(), Md5Algorithm());
+  md5_ctx ctx;
+  md5_init(&ctx);
+  md5_update(&ctx, bytes.size(), bytes.data());
+  std::array<unsigned char, MD5_DIGEST_SIZE> md;
+  md5_digest(&ctx, md.size(), md.data());
+  return ToHex<32>(md.data(), md.size());
 }
 
-Md5Hex Md5(std::string_view text) { return Digest<32>(text.data(), text.size(), Md5Algorithm()); }
+Md5Hex Md5(std::string_view text) {
+  return Md5(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
 
 Sha256Hex Sha256(std::string_view text) {
-  return Digest<64>(text.data(), text.size(), Sha256Algorithm());
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
+  std::array<unsigned char, SHA256_DIGEST_SIZE> md;
+  sha256_digest(&ctx, md.size(), md.data());
+  return ToHex<64>(md.data(), md.size());
 }
 
 Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {

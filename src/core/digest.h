@@ -1,5 +1,6 @@
 // Message digests as lower-case hex: MD5 (what JA3 fingerprints are, not a security use)
-// and SHA-256 (JA4's hashed parts, file contents). Backed by OpenSSL's libcrypto.
+// and SHA-256 (JA4's hashed parts, file contents). Short texts go through Nettle, streams
+// through OpenSSL's libcrypto.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 
 #include "core/address.h"
 #include "core/anomalies.h"
+#include "core/digest.h"
 #include "core/fixed_text.h"
 #include "core/hex.h"
 #include "core/timestamp.h"
@@ -175,6 +176,43 @@ TEST(Timestamp, SeriesFormatterMatchesTheOneShot) {
         1483228800LL * s + 1'000, 1483228799LL * s, -1LL, -2LL * s + 7'000, -1LL, 0LL}) {
     EXPECT_EQ(f.Format(Timestamp{ns}), FormatIso8601(Timestamp{ns})) << ns;
   }
+}
+
+}  // namespace
+}  // namespace qw::core
+
+namespace qw::core {
+namespace {
+
+// Test vectors of RFC 1321 (MD5) and FIPS 180-2 appendix B (SHA-256).
+TEST(Digest, OneShotDigestsMatchThePublishedVectors) {
+  EXPECT_EQ(Md5(std::string_view()).view(), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(Md5(std::string_view("abc")).view(), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(Md5(std::string_view("12345678901234567890123456789012345678901234567890123456789012"
+                                 "345678901234567890"))
+                .view(),
+            "57edf4a22be3c955ac49da2e2107b67a");
+  const uint8_t abc[] = {'a', 'b', 'c'};
+  EXPECT_EQ(Md5(std::span<const uint8_t>(abc)).view(), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(Sha256("").view(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256("abc").view(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").view(),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+TEST(Digest, StreamInPiecesEqualsOneShotAndStartsOver) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += static_cast<char>('a' + i % 26);
+  Sha256Stream stream;
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  for (size_t at = 0, step = 1; at < text.size(); at += step, step = step * 2 + 1) {
+    stream.Update(std::span(p + at, std::min(step, text.size() - at)));
+  }
+  EXPECT_EQ(stream.Finish().view(), Sha256(text).view());
+  stream.Update(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("abc"), 3));
+  EXPECT_EQ(stream.Finish().view(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace
