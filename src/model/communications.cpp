@@ -147,6 +147,14 @@ std::string CanonicalName(std::string_view name) {
   return std::string(buffer.data(), CanonicalNameInto(name, buffer));
 }
 
+size_t NameKeyHash::operator()(const NameKeyLess::View& v) const {
+  uint64_t h = core::HashIp(v.client) ^ (core::HashIp(v.server) << 1) ^ v.client_mac.AsU64() ^
+               (v.server_mac.AsU64() << 3);
+  for (char c : v.via) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  for (char c : v.name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return core::Mix64(h);
+}
+
 void Communications::OnName(const char* via, std::string_view name, const core::IpAddr& client,
                             const core::MacAddr& client_mac, const core::IpAddr& server,
                             const core::MacAddr& server_mac, core::Timestamp ts,
@@ -158,11 +166,9 @@ void Communications::OnName(const char* via, std::string_view name, const core::
   s.Add(ts, ts, capture_index, frame);
   const NameKeyLess::View view{client,   server, client_mac, server_mac, std::string_view(via),
                                canonical};
-  uint64_t h = core::HashIp(client) ^ (core::HashIp(server) << 1) ^ client_mac.AsU64();
-  for (char c : canonical) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-  auto*& slot = name_cache_[core::Mix64(h) % name_cache_.size()];
-  if (slot && !NameKeyLess::Less(view, NameKeyLess::Of(slot->first)) &&
-      !NameKeyLess::Less(NameKeyLess::Of(slot->first), view)) {
+  const size_t h = NameKeyHash{}(view);
+  auto*& slot = name_cache_[h % name_cache_.size()];
+  if (slot && NameKeyEqual::Equal(view, NameKeyLess::Of(slot->first))) {
     slot->second.Merge(s);
     return;
   }
@@ -175,13 +181,26 @@ void Communications::OnName(const char* via, std::string_view name, const core::
               limits_.max_names, s);
 }
 
+std::vector<const Communications::NameEntry*> Communications::names() const {
+  std::vector<const NameEntry*> out;
+  out.reserve(names_.size());
+  for (const auto& entry : names_) out.push_back(&entry);
+  std::sort(out.begin(), out.end(), [](const NameEntry* a, const NameEntry* b) {
+    return NameKeyLess::Less(NameKeyLess::Of(a->first), NameKeyLess::Of(b->first));
+  });
+  return out;
+}
+
 void Communications::Merge(const Communications& other) {
   for (const auto& [k, s] : other.conversations_) {
     Note(conversations_, k, limits_.max_conversations, s);
   }
   for (const auto& [k, s] : other.operations_) Note(operations_, k, limits_.max_operations, s);
   for (const auto& [k, s] : other.sessions_) Note(sessions_, k, limits_.max_sessions, s);
-  for (const auto& [k, s] : other.names_) Note(names_, k, limits_.max_names, s);
+  // In key order, as the other tables: which names a full table keeps must not depend on
+  // the hash table's order.
+  for (const auto* entry : other.names())
+    Note(names_, entry->first, limits_.max_names, entry->second);
 }
 
 }  // namespace qw::model

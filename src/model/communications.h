@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "core/address.h"
@@ -108,6 +109,32 @@ struct NameKeyLess {
   bool operator()(const View& a, const NameKey& b) const { return Less(a, Of(b)); }
 };
 
+/// Hashes name keys, or a key of views the same way (a repeated query must not allocate).
+struct NameKeyHash {
+  using is_transparent = void;
+  size_t operator()(const NameKeyLess::View& v) const;
+  size_t operator()(const NameKey& k) const { return (*this)(NameKeyLess::Of(k)); }
+};
+
+/// Equality of name keys and key views, either way round.
+struct NameKeyEqual {
+  using is_transparent = void;
+  /// Field by field.
+  static bool Equal(const NameKeyLess::View& a, const NameKeyLess::View& b) {
+    return a.name == b.name && a.client == b.client && a.server == b.server &&
+           a.client_mac == b.client_mac && a.server_mac == b.server_mac && a.via == b.via;
+  }
+  bool operator()(const NameKey& a, const NameKey& b) const {
+    return Equal(NameKeyLess::Of(a), NameKeyLess::Of(b));
+  }
+  bool operator()(const NameKey& a, const NameKeyLess::View& b) const {
+    return Equal(NameKeyLess::Of(a), b);
+  }
+  bool operator()(const NameKeyLess::View& a, const NameKey& b) const {
+    return Equal(a, NameKeyLess::Of(b));
+  }
+};
+
 /// A name as the watchlist compares it: lower case, without a trailing dot; an HTTP Host's
 /// port and an IPv6 literal's brackets removed. Empty when nothing is left.
 std::string CanonicalName(std::string_view name);
@@ -151,7 +178,10 @@ class Communications {
   const std::map<ConversationKey, Sighting>& conversations() const { return conversations_; }
   const std::map<OperationKey, Sighting>& operations() const { return operations_; }
   const std::map<SessionKey, Sighting>& sessions() const { return sessions_; }
-  const std::map<NameKey, Sighting, NameKeyLess>& names() const { return names_; }
+  /// One name sighting: its key and how often and where it was seen.
+  using NameEntry = std::pair<const NameKey, Sighting>;
+  /// The names, in NameKey order (they are held unordered while the capture is read).
+  std::vector<const NameEntry*> names() const;
 
  private:
   // Adds a sighting to a map's entry for `key`, made when there is room (else the cap is
@@ -166,10 +196,11 @@ class Communications {
   std::map<ConversationKey, Sighting> conversations_;
   std::map<OperationKey, Sighting> operations_;
   std::map<SessionKey, Sighting> sessions_;
-  std::map<NameKey, Sighting, NameKeyLess> names_;
+  std::unordered_map<NameKey, Sighting, NameKeyHash, NameKeyEqual> names_;
   // The entries the last lookups found, by a hash of their key: a host asks for the same
-  // names again and again. Map nodes never move, so the pointers stay valid.
-  std::array<std::pair<const NameKey, Sighting>*, 4096> name_cache_{};
+  // names again and again. Map nodes never move, not even on a rehash, so the pointers stay
+  // valid.
+  std::array<NameEntry*, 4096> name_cache_{};
   // Writes found last, by their fields as the operation carries them (its names are static
   // text, so pointers compare): a poll loop writes the same registers again and again, and
   // building the string key and finding it in the map would cost more than the rest.

@@ -38,8 +38,9 @@ bool DomainMatches(std::string_view pattern, std::string_view name) {
 void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<model::Asset>& assets,
                    const model::Communications& comms, FindingSet& findings) {
   // Names a host contacted (DNS queries, TLS server names, HTTP hosts) on the watchlist.
-  for (const auto& [key, seen] : comms.names()) {
-    const model::NameKey& k = key;  // a structured binding cannot be captured (C++20, clang 14)
+  for (const auto* named : comms.names()) {
+    const model::NameKey& k = named->first;
+    const model::Sighting& seen = named->second;
     for (const auto& entry : p.watchlist) {
       const auto hit = std::find_if(entry.domains.begin(), entry.domains.end(),
                                     [&](const std::string& d) { return DomainMatches(d, k.name); });
@@ -98,7 +99,8 @@ void JudgeContacts(const Policy& p, const ZoneMap& zones, const std::vector<mode
       for (const auto& n : a.names) names[ip].insert(model::CanonicalName(n.name));
     }
   }
-  for (const auto& [k, seen] : comms.names()) {
+  for (const auto* entry : comms.names()) {
+    const model::NameKey& k = entry->first;
     if (k.via != "dns") names[k.server].insert(k.name);
   }
   // Flows leaving for `external` from a zone under an agreement.

@@ -54,5 +54,76 @@ TEST(Communications, RepeatedWritesCountOnTheirOwnEntries) {
   EXPECT_TRUE(anomalies.empty());
 }
 
+// Asks `n` names from each of three clients, `rounds` times over, numbering frames from 1.
+void AskNames(Communications& c, int n, int rounds, uint64_t first_frame = 1) {
+  const core::MacAddr none{};
+  const auto resolver = *core::IpAddr::Parse("10.0.0.53");
+  uint64_t frame = first_frame;
+  for (int round = 0; round < rounds; ++round) {
+    for (int i = 0; i < n; ++i) {
+      for (const char* client : {"10.0.0.7", "10.0.0.8", "10.0.0.9"}) {
+        const std::string name = "Host" + std::to_string(i) + ".Example.ORG.";
+        c.OnName("dns", name, *core::IpAddr::Parse(client), none, resolver, none,
+                 core::Timestamp{static_cast<int64_t>(frame)}, 0, frame);
+        ++frame;
+      }
+    }
+  }
+}
+
+// More names than the lookup cache has slots: every key counts its own sightings, keeps its
+// first frame, and the names come out in key order.
+TEST(Communications, NamesCountPerKeyAndListInKeyOrder) {
+  core::Anomalies anomalies;
+  Communications c(CommunicationLimits{}, anomalies);
+  AskNames(c, 3000, 3);
+  const auto names = c.names();
+  ASSERT_EQ(names.size(), 9000u);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& [k, s] = *names[i];
+    EXPECT_EQ(s.count, 3u) << k.name;
+    EXPECT_LE(s.frame, 9000u) << k.name;
+    EXPECT_EQ(k.name.substr(0, 4), "host");
+    EXPECT_EQ(k.via, "dns");
+    if (i > 0) {
+      EXPECT_TRUE(NameKeyLess{}(names[i - 1]->first, k)) << i;
+    }
+  }
+  EXPECT_TRUE(anomalies.empty());
+}
+
+// A full table raises its cap once per refused name; merging shards gives the tables one
+// engine would have made, whatever the order of the merge.
+TEST(Communications, NamesAreCappedAndMergeAlike) {
+  core::Anomalies anomalies;
+  Communications capped(CommunicationLimits{.max_names = 100}, anomalies);
+  AskNames(capped, 50, 1);
+  EXPECT_EQ(capped.names().size(), 100u);
+  EXPECT_FALSE(anomalies.empty());
+
+  core::Anomalies quiet;
+  Communications one(CommunicationLimits{}, quiet), a(CommunicationLimits{}, quiet),
+      b(CommunicationLimits{}, quiet), ab(CommunicationLimits{}, quiet),
+      ba(CommunicationLimits{}, quiet);
+  AskNames(one, 200, 2);
+  AskNames(a, 200, 1);
+  AskNames(b, 200, 1, 1201);
+  ab.Merge(a);
+  ab.Merge(b);
+  ba.Merge(b);
+  ba.Merge(a);
+  auto text = [](const Communications& c) {
+    std::string out;
+    for (const auto* e : c.names()) {
+      out += e->first.client.ToString() + " " + e->first.name + " " +
+             std::to_string(e->second.count) + " " + std::to_string(e->second.frame) + "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(text(ab), text(one));
+  EXPECT_EQ(text(ba), text(one));
+  EXPECT_TRUE(quiet.empty());
+}
+
 }  // namespace
 }  // namespace qw::model

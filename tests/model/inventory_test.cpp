@@ -466,7 +466,8 @@ TEST(Inventory, NamesHostsContactedReachTheCommunicationMap) {
   x.request_frame = 9;
   inv.OnHttp(x);
   std::vector<std::string> seen;
-  for (const auto& [k, s] : inv.communications().names()) {
+  for (const auto* entry : inv.communications().names()) {
+    const auto& [k, s] = *entry;
     seen.push_back(k.via + " " + k.client.ToString() + " " + k.name + " " + k.server.ToString() +
                    " #" + std::to_string(s.frame) + " x" + std::to_string(s.count));
   }
