@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cassert>
 
-#include "decode/packet.h"
-
 namespace qw::flow {
 namespace {
 
@@ -14,18 +12,12 @@ constexpr size_t kKeptArenaCapacity = 64 << 10;
 
 }  // namespace
 
-int64_t TcpReassembler::OffsetOf(uint32_t seq) const {
-  const uint32_t expected = base_seq_ + static_cast<uint32_t>(next_offset_);
-  const auto delta = static_cast<int32_t>(seq - expected);
-  return static_cast<int64_t>(next_offset_) + delta;
-}
-
 std::span<const uint8_t> TcpReassembler::BytesOf(const Piece& p) const {
   return std::span<const uint8_t>(arena_).subspan(p.at, static_cast<size_t>(p.end - p.start));
 }
 
-void TcpReassembler::AddSegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload,
-                                uint64_t frame, core::Timestamp ts, const ReassemblySink& sink) {
+void TcpReassembler::AddAnySegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload,
+                                   uint64_t frame, core::Timestamp ts, const ReassemblySink& sink) {
   if (!sink.consumer.WantsData()) {
     Reset();
     return;
@@ -127,14 +119,6 @@ void TcpReassembler::DrainContiguous(const ReassemblySink& sink) {
     arena_.clear();
     if (arena_.capacity() > kKeptArenaCapacity) std::vector<uint8_t>().swap(arena_);
   }
-}
-
-void TcpReassembler::OnPeerAck(uint32_t ack, const ReassemblySink& sink) {
-  if (!started_) return;
-  const int64_t offset = OffsetOf(ack);
-  if (offset <= static_cast<int64_t>(acked_offset_)) return;
-  acked_offset_ = static_cast<uint64_t>(offset);
-  SkipAcknowledgedHoles(sink);
 }
 
 void TcpReassembler::SkipAcknowledgedHoles(const ReassemblySink& sink) {

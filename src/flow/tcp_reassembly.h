@@ -34,6 +34,7 @@
 
 #include "core/anomalies.h"
 #include "core/timestamp.h"
+#include "decode/packet.h"
 #include "flow/flow.h"
 
 namespace qw::flow {
@@ -59,10 +60,26 @@ class TcpReassembler {
   /// Takes one segment of this direction: its flags (decode::TcpFlags), sequence number
   /// and payload (valid only during the call).
   void AddSegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload, uint64_t frame,
-                  core::Timestamp ts, const ReassemblySink& sink);
+                  core::Timestamp ts, const ReassemblySink& sink) {
+    // Most segments carry data that continues the stream, with nothing held: straight on.
+    if (started_ && segments_.empty() && !payload.empty() &&
+        (flags & (decode::kSyn | decode::kFin)) == 0 &&
+        seq == base_seq_ + static_cast<uint32_t>(next_offset_) && sink.consumer.WantsData()) {
+      sink.consumer.OnData(sink.dir, payload, frame, ts);
+      next_offset_ += payload.size();
+      return;
+    }
+    AddAnySegment(flags, seq, payload, frame, ts, sink);
+  }
   /// The peer acknowledged this direction's bytes up to `ack` (the next sequence number it
   /// expects); holes it acknowledged past, with data held after them, are declared lost.
-  void OnPeerAck(uint32_t ack, const ReassemblySink& sink);
+  void OnPeerAck(uint32_t ack, const ReassemblySink& sink) {
+    if (!started_) return;
+    const int64_t offset = OffsetOf(ack);
+    if (offset <= static_cast<int64_t>(acked_offset_)) return;
+    acked_offset_ = static_cast<uint64_t>(offset);
+    if (!segments_.empty()) SkipAcknowledgedHoles(sink);
+  }
   /// The flow ended: remaining holes become gaps and buffered bytes are delivered.
   void Finish(const ReassemblySink& sink);
   /// Forgets all state and returns the buffers' memory (flow ended or consumer left).
@@ -90,8 +107,15 @@ class TcpReassembler {
     size_t bytes = 0;
   };
   Plan PlanBuffer(uint64_t start, uint64_t end) const;
+  // AddSegment for every case: retransmissions, holes, SYN and FIN, held bytes.
+  void AddAnySegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload, uint64_t frame,
+                     core::Timestamp ts, const ReassemblySink& sink);
   // Maps a sequence number onto a stream offset near next_offset_ (may be negative).
-  int64_t OffsetOf(uint32_t seq) const;
+  int64_t OffsetOf(uint32_t seq) const {
+    const uint32_t expected = base_seq_ + static_cast<uint32_t>(next_offset_);
+    const auto delta = static_cast<int32_t>(seq - expected);
+    return static_cast<int64_t>(next_offset_) + delta;
+  }
   // Delivers bytes that start exactly at next_offset_, then what they make contiguous.
   void DeliverInOrder(uint64_t start, std::span<const uint8_t> bytes, uint64_t frame,
                       core::Timestamp ts, const ReassemblySink& sink);
