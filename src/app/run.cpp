@@ -42,11 +42,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Feeds ended flows to the SQLite store, from any shard's thread, and remembers its first
-// error.
+// Feeds ended flows and observations to the SQLite store and remembers its first error.
+// `shared`: shards on several threads call it, and each row is handed over under a lock.
 class StoreSink final : public FlowRecordSink {
  public:
-  explicit StoreSink(output::SqliteStore& store) : store_(store) {}
+  StoreSink(output::SqliteStore& store, bool shared) : store_(store), shared_(shared) {}
   bool OnFlowRecord(const model::FlowRecord& r) override { return Add(&Store::AddFlow, r); }
   bool OnIcsOperation(const dissect::IcsOperation& op) override {
     return Add(&Store::AddIcsOperation, op);
@@ -66,10 +66,11 @@ class StoreSink final : public FlowRecordSink {
 
  private:
   using Store = output::SqliteStore;
-  // Hands one row to the store under the lock; false once the store has failed.
+  // Hands one row to the store (under the lock when shared); false once the store has failed.
   template <class Row>
   bool Add(core::Status (Store::*add)(const Row&), const Row& row) {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_, std::defer_lock);
+    if (shared_) lock.lock();
     if (!error_.empty()) return false;
     auto s = (store_.*add)(row);
     if (!s) error_ = s.message();
@@ -78,6 +79,7 @@ class StoreSink final : public FlowRecordSink {
 
   std::mutex mu_;
   output::SqliteStore& store_;
+  const bool shared_;
   std::string error_;
 };
 
@@ -409,7 +411,7 @@ int RunAnalyze(const std::vector<std::string>& captures, const OutputOptions& gi
   if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
   auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
   if (!store) return Fail(store.error().message);
-  StoreSink sink(**store);
+  StoreSink sink(**store, options.threads > 1);
   auto vendors = LoadVendorsInBackground();
   ParallelAnalysis analysis(options.threads, options.limits, &sink);
   model::RunReport report;
@@ -527,7 +529,7 @@ int RunCapture(const CaptureOptions& capture_options, const OutputOptions& given
   if (auto s = MakeDirs(options.out_dir); !s) return Fail(s.message());
   auto store = output::SqliteStore::Create(options.out_dir + "/quaywatch.sqlite");
   if (!store) return Fail(store.error().message);
-  StoreSink sink(**store);
+  StoreSink sink(**store, /*shared=*/false);  // one engine, on this thread
   auto vendors = LoadVendorsInBackground();
   Engine engine(options.limits, &sink);
   LiveDashboard dashboard;
