@@ -628,9 +628,9 @@ void SqliteStore::FinalizeStatements() {
   }
 }
 
-template <class Row>
-core::Status SqliteStore::Push(Queue<Row>& q, Row row) {
-  q.rows.push_back(std::move(row));
+template <class Row, class From>
+core::Status SqliteStore::Push(Queue<Row>& q, From&& row) {
+  q.rows.push_back(std::forward<From>(row));
   if (q.rows.size() < q.batch) return {};
   return Flush(q);
 }

@@ -129,9 +129,10 @@ class SqliteStore {
     // not mapped and faulted in afresh each time.
     std::vector<std::vector<Row>> spare;
   };
-  /// Adds a row to its queue; a full queue becomes a batch for the writer.
-  template <class Row>
-  core::Status Push(Queue<Row>& q, Row row);
+  /// Adds a row to its queue (copied once, or moved); a full queue becomes a batch for the
+  /// writer.
+  template <class Row, class From>
+  core::Status Push(Queue<Row>& q, From&& row);
   /// Hands what a queue holds to the writer as one batch.
   template <class Row>
   core::Status Flush(Queue<Row>& q);
