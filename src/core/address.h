@@ -51,11 +51,15 @@ struct MacAddr {
   bool IsBroadcast() const { return Word() == 0xffff'ffff'ffffULL; }
   /// Locally administered (U/L bit set): no IEEE vendor applies.
   bool IsLocal() const { return (b[0] & 2) != 0; }
-  /// The address as an integer, for hashing and prefix lookups.
+  /// The address as an integer, first byte highest, for hashing and prefix lookups.
   uint64_t AsU64() const {
-    uint64_t v = 0;
-    for (uint8_t x : b) v = v << 8 | x;
-    return v;
+    if constexpr (std::endian::native == std::endian::little) {
+      return __builtin_bswap64(Word()) >> 16;
+    } else {
+      uint64_t v = 0;
+      for (uint8_t x : b) v = v << 8 | x;
+      return v;
+    }
   }
 };
 

@@ -28,6 +28,10 @@ TEST(MacAddr, ParsesAndPrints) {
   EXPECT_FALSE(MacAddr::Parse("00:00:00:00:00:01")->IsZero());
   EXPECT_FALSE(MacAddr::Parse("ff:ff:ff:ff:ff:fe")->IsBroadcast());
   EXPECT_NE(*MacAddr::Parse("00:00:00:00:00:01"), *MacAddr::Parse("00:00:00:00:01:01"));
+  // The integer form reads the bytes first to last, highest first (OUI lookups shift it).
+  EXPECT_EQ(MacAddr::Parse("01:02:03:04:05:06")->AsU64(), 0x010203040506ULL);
+  EXPECT_EQ(MacAddr::Parse("ff:a0:0f:09:90:fe")->AsU64(), 0xffa00f0990feULL);
+  EXPECT_EQ(MacAddr::Parse("00:1b:1b:00:00:01")->AsU64() >> 24, 0x001b1bULL);
 }
 
 TEST(IpAddr, ParsesPrintsAndClassifies) {
