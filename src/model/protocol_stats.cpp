@@ -45,6 +45,7 @@ void ProtocolCounter::BumpSlow(Histogram& h, uint32_t code, uint64_t n,
   }
   if (slot && *slot) {
     *slot += n;
+    if (code >= kDenseCodes) h.recent.Put(code, slot);
     return;
   }
   if (h.distinct >= kMaxCodesPerHistogram) {
@@ -55,10 +56,11 @@ void ProtocolCounter::BumpSlow(Histogram& h, uint32_t code, uint64_t n,
     return;
   }
   ++h.distinct;
-  if (slot)
+  if (slot) {
     *slot = n;
-  else
-    h.high.emplace(code, n);
+  } else {
+    h.recent.Put(code, &h.high.emplace(code, n).first->second);
+  }
 }
 
 ProtocolCounter::Slot& ProtocolCounter::FillSlot(Slot& s, const char* protocol,

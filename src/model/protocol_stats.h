@@ -57,11 +57,40 @@ class ProtocolCounter {
 
  private:
   static constexpr uint32_t kDenseCodes = 256;
+  // The counters of high codes counted lately, by a hash of the code: cyclic traffic repeats
+  // a few codes past the dense range frame after frame (PROFINET frame ids, CIP connection
+  // ids). The counters live in the histogram's map, whose nodes never move; a copied
+  // histogram has a map of its own, so a copy starts with an empty cache.
+  class RecentHighCodes {
+   public:
+    RecentHighCodes() = default;
+    RecentHighCodes(const RecentHighCodes&) {}
+    RecentHighCodes& operator=(const RecentHighCodes&) {
+      slots_ = {};
+      return *this;
+    }
+    /// The counter of `code`, or nullptr when it is not cached.
+    uint64_t* Find(uint32_t code) const {
+      const Slot& s = slots_[SlotOf(code)];
+      return s.count && s.code == code ? s.count : nullptr;
+    }
+    /// Remembers where `code` is counted.
+    void Put(uint32_t code, uint64_t* count) { slots_[SlotOf(code)] = {code, count}; }
+
+   private:
+    struct Slot {
+      uint32_t code = 0;
+      uint64_t* count = nullptr;
+    };
+    static size_t SlotOf(uint32_t code) { return (code * 0x9e3779b1u) >> 30; }
+    std::array<Slot, 4> slots_{};
+  };
   // One histogram: codes below kDenseCodes in `low`, the others in `high`.
   struct Histogram {
     std::string name;
     std::array<uint64_t, kDenseCodes> low{};
     std::map<uint32_t, uint64_t> high;
+    RecentHighCodes recent;
     size_t distinct = 0;  // codes with a count, the overflow code included
     bool text = false;    // codes are WordCodes of a text protocol
   };
@@ -99,10 +128,16 @@ class ProtocolCounter {
   Entry& Find(std::string_view name);
   static Histogram& FindHistogram(Entry& e, std::string_view name);
   /// Adds `n` PDUs of `code`, unless the histogram is full (then under kOverflowCode). A
-  /// dense code seen before is counted inline; the rest goes through BumpSlow.
+  /// dense code seen before, or a recent high one, is counted inline; the rest goes through
+  /// BumpSlow.
   static void Bump(Histogram& h, uint32_t code, uint64_t n, core::Anomalies* anomalies) {
-    if (code < kDenseCodes && h.low[code] != 0) {
-      h.low[code] += n;
+    if (code < kDenseCodes) {
+      if (h.low[code] != 0) {
+        h.low[code] += n;
+        return;
+      }
+    } else if (uint64_t* count = h.recent.Find(code)) {
+      *count += n;
       return;
     }
     BumpSlow(h, code, n, anomalies);

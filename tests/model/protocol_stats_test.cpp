@@ -129,5 +129,32 @@ TEST(ProtocolCounter, MergeAddsShardsByName) {
   EXPECT_EQ(r.at("bacnet").histograms.at("functions").at(300), 1u);
 }
 
+// Cyclic traffic repeats a few codes past the dense range: counted through a small cache of
+// the histogram's counters. More codes than the cache holds, interleaved, each count apart,
+// and a copy of the counter counts on its own (its cache must not reach into the original).
+TEST(ProtocolCounter, RecentHighCodesCountApartAndCopiesStayApart) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  const std::vector<uint32_t> codes = {0x8000,     0x8001, 0xc000, 0x8000 + 64, 0x10000,
+                                       0xfffffffe, 256,    0x8004, 0x12345678};
+  uint64_t frame = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (size_t i = 0; i < codes.size(); ++i) {
+      for (size_t k = 0; k <= i; ++k) c.OnPdu(Pdu("pn_rt", codes[i], ++frame), a);
+    }
+  }
+  ProtocolCounter copy = c;
+  for (uint32_t code : codes) copy.OnPdu(Pdu("pn_rt", code, ++frame), a);
+  const auto original = c.Result(), copied = copy.Result();
+  const auto& mine = original.at("pn_rt").histograms.at("functions");
+  const auto& theirs = copied.at("pn_rt").histograms.at("functions");
+  ASSERT_EQ(mine.size(), codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    EXPECT_EQ(mine.at(codes[i]), 50u * (i + 1)) << codes[i];
+    EXPECT_EQ(theirs.at(codes[i]), 50u * (i + 1) + 1) << codes[i];
+  }
+  EXPECT_TRUE(a.empty());
+}
+
 }  // namespace
 }  // namespace qw::model
