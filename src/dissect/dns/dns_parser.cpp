@@ -1,5 +1,6 @@
 #include "dissect/dns/dns_parser.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -137,7 +138,14 @@ std::optional<size_t> ReadName(std::span<const uint8_t> message, size_t offset, 
           return std::nullopt;
         }
         if (!out.empty()) out.Append('.');
-        while (!label.empty()) AppendLabelOctet(label.U8(), out);
+        const std::span<const uint8_t> octets = label.Bytes(len);
+        if (std::all_of(octets.begin(), octets.end(),
+                        [](uint8_t c) { return c > 0x20 && c < 0x7f && c != '.' && c != '\\'; })) {
+          // The usual label, printable as it is: appended whole.
+          out.Append(std::string_view(reinterpret_cast<const char*>(octets.data()), octets.size()));
+        } else {
+          for (uint8_t c : octets) AppendLabelOctet(c, out);
+        }
         continue;
       }
       default:

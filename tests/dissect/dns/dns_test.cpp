@@ -182,6 +182,17 @@ TEST(DnsParser, EscapesLabelOctetsAsMasterFilesDo) {
   EXPECT_EQ(records[0].name.view(), "a\\.\\000.\\\\");
 }
 
+// The edges of what a label shows as it is: '~' and '!' plain; space and DEL as \DDD, in a
+// label that also holds plain octets, and after a plain label.
+TEST(DnsParser, EscapesOnlyTheOctetsThatNeedIt) {
+  auto bytes =
+      Hex("00 00 00 00 00 01 00 00 00 00 00 00  03 21 7e 41  04 78 20 79 7f  00 00 01 00 01");
+  core::Anomalies an;
+  auto records = ReadAll(bytes, an);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].name.view(), "!~A.x\\032y\\127");
+}
+
 TEST(DnsParser, APointerLoopEndsWithAnAnomaly) {
   // The question's name is a pointer to itself.
   auto bytes = Hex("00 00 00 00 00 01 00 00 00 00 00 00  c0 0c 00 01 00 01");
