@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/ascii.h"
 
@@ -147,12 +148,27 @@ std::string CanonicalName(std::string_view name) {
   return std::string(buffer.data(), CanonicalNameInto(name, buffer));
 }
 
+namespace {
+
+// Folds text into a hash eight octets at a time (names are looked up on every DNS answer).
+uint64_t HashText(std::string_view s, uint64_t h) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    h = core::Mix64(h ^ word);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return core::Mix64(h ^ tail ^ (uint64_t{s.size()} << 56));
+}
+
+}  // namespace
+
 size_t NameKeyHash::operator()(const NameKeyLess::View& v) const {
-  uint64_t h = core::HashIp(v.client) ^ (core::HashIp(v.server) << 1) ^ v.client_mac.AsU64() ^
-               (v.server_mac.AsU64() << 3);
-  for (char c : v.via) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-  for (char c : v.name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-  return core::Mix64(h);
+  const uint64_t h = core::HashIp(v.client) ^ (core::HashIp(v.server) << 1) ^ v.client_mac.AsU64() ^
+                     (v.server_mac.AsU64() << 3);
+  return HashText(v.name, HashText(v.via, h));
 }
 
 void Communications::OnName(const char* via, std::string_view name, const core::IpAddr& client,
