@@ -71,30 +71,6 @@ OpEndpoints EndpointsFor(const FrameContext& ctx, const core::MacAddr& device_ma
   return e;
 }
 
-namespace {
-
-PduObservation MakePdu(uint32_t capture_index, uint64_t frame, const char* protocol, uint32_t code,
-                       PduKind kind, bool exception, const char* histogram) {
-  PduObservation p;
-  p.protocol = protocol;
-  p.histogram = histogram;
-  p.code = code;
-  p.kind = kind;
-  p.exception = exception;
-  p.capture_index = capture_index;
-  p.frame = frame;
-  return p;
-}
-
-}  // namespace
-
-void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
-              bool exception, const char* histogram) {
-  if (!ctx.sink) return;
-  ctx.sink->OnPdu(
-      MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
-}
-
 void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_view word,
                   PduKind kind, bool exception, const char* histogram) {
   if (!ctx.sink) return;
@@ -102,11 +78,6 @@ void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_vi
       MakePdu(ctx.capture_index, ctx.frame, protocol, WordCode(word), kind, exception, histogram);
   p.text_code = true;
   ctx.sink->OnPdu(p);
-}
-
-void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
-              PduKind kind, bool exception, const char* histogram) {
-  sink.OnPdu(MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
 }
 
 void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,

@@ -71,17 +71,39 @@ void FillClientServer(const StreamContext& ctx, flow::Direction client_dir, T& o
   if constexpr (requires { out.transport; }) out.transport = f.proto;
 }
 
-/// Counts one PDU of `protocol` on the frame of ctx.
-void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
-              bool exception = false, const char* histogram = "functions");
+/// The observation of one counted PDU.
+inline PduObservation MakePdu(uint32_t capture_index, uint64_t frame, const char* protocol,
+                              uint32_t code, PduKind kind, bool exception, const char* histogram) {
+  PduObservation p;
+  p.protocol = protocol;
+  p.histogram = histogram;
+  p.code = code;
+  p.kind = kind;
+  p.exception = exception;
+  p.capture_index = capture_index;
+  p.frame = frame;
+  return p;
+}
+
+/// Counts one PDU of `protocol` on the frame of ctx (inline: every PDU of every protocol
+/// comes through here).
+inline void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t code, PduKind kind,
+                     bool exception = false, const char* histogram = "functions") {
+  if (!ctx.sink) return;
+  ctx.sink->OnPdu(
+      MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
+}
 
 /// Counts one PDU of a text protocol under its word ("RETR") in `histogram`.
 void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_view word,
                   PduKind kind, bool exception, const char* histogram);
 
 /// Counts one PDU of `protocol` on the frame of a frame dissector's ctx.
-void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol, uint32_t code,
-              PduKind kind, bool exception = false, const char* histogram = "functions");
+inline void CountPdu(const FrameContext& ctx, ObservationSink& sink, const char* protocol,
+                     uint32_t code, PduKind kind, bool exception = false,
+                     const char* histogram = "functions") {
+  sink.OnPdu(MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
+}
 
 /// Adds a second histogram value for the PDU just counted.
 void CountDetail(const StreamContext& ctx, const char* protocol, const char* histogram,
