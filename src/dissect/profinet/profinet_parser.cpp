@@ -79,21 +79,6 @@ std::optional<PnFrame> ParsePnFrame(std::span<const uint8_t> l2_payload) {
   return f;
 }
 
-bool IsCyclicFrameId(uint16_t id) { return id >= 0x0100 && id <= 0xfbff; }
-
-bool IsAlarmFrameId(uint16_t id) { return id == kFrameIdAlarmHigh || id == kFrameIdAlarmLow; }
-
-bool IsDcpFrameId(uint16_t id) {
-  return id >= kFrameIdDcpHello && id <= kFrameIdDcpIdentifyResponse;
-}
-
-uint16_t FrameIdKey(uint16_t id) {
-  if (id >= 0x0100 && id <= 0x7fff) return 0x0100;
-  if (id >= 0x8000 && id <= 0xbfff) return 0x8000;
-  if (id >= 0xc000 && id <= 0xfbff) return 0xc000;
-  return id;
-}
-
 std::optional<DcpPdu> ParseDcp(uint16_t frame_id, std::span<const uint8_t> data,
                                core::Anomalies& anomalies) {
   core::ByteReader r(data);

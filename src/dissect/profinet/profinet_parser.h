@@ -62,15 +62,24 @@ std::optional<PnFrame> ParsePnFrame(std::span<const uint8_t> l2_payload);
 
 /// True for the frame ids of cyclic real-time data: RT_CLASS_3 (0x0100-0x7fff, streams
 /// included), RT_CLASS_1/2 (0x8000-0xbfff) and RT_CLASS_1 legacy/UDP (0xc000-0xfbff).
-bool IsCyclicFrameId(uint16_t frame_id);
+constexpr bool IsCyclicFrameId(uint16_t id) { return id >= 0x0100 && id <= 0xfbff; }
 /// True for the alarm frame ids (0xfc01 high, 0xfe01 low priority).
-bool IsAlarmFrameId(uint16_t frame_id);
+constexpr bool IsAlarmFrameId(uint16_t id) {
+  return id == kFrameIdAlarmHigh || id == kFrameIdAlarmLow;
+}
 /// True for the four DCP frame ids (0xfefc-0xfeff).
-bool IsDcpFrameId(uint16_t frame_id);
+constexpr bool IsDcpFrameId(uint16_t id) {
+  return id >= kFrameIdDcpHello && id <= kFrameIdDcpIdentifyResponse;
+}
 /// The key a frame id is counted under in the "frame_ids" histogram: the first id of its
 /// cyclic range (0x0100, 0x8000, 0xc000), so that thousands of cyclic connections do not
 /// flood the histogram, and the id itself for everything acyclic (alarms, DCP, PTCP...).
-uint16_t FrameIdKey(uint16_t frame_id);
+constexpr uint16_t FrameIdKey(uint16_t id) {
+  if (id >= 0x0100 && id <= 0x7fff) return 0x0100;
+  if (id >= 0x8000 && id <= 0xbfff) return 0x8000;
+  if (id >= 0xc000 && id <= 0xfbff) return 0xc000;
+  return id;
+}
 
 /// One DCP block. For requests of Get, the block is only an option/suboption pair.
 struct DcpBlock {
