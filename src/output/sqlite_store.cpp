@@ -21,9 +21,6 @@ namespace qw::output {
 namespace {
 
 constexpr size_t kFlowBatch = 10'000;
-// Operations per batch: a poll loop makes one per request, several hundred octets each; a
-// batch this size stays in the cache of the thread that fills it.
-constexpr size_t kOpBatch = 1'000;
 // DNS messages per batch: each owns its records, so batches stay small.
 constexpr size_t kDnsBatch = 2'000;
 // Endpoints rows the writer remembers having written, by id: enough for the polling flows
@@ -613,7 +610,7 @@ SqliteStore::SqliteStore(std::string path, sqlite3* db)
     : path_(std::move(path)),
       db_(db),
       flows_(kFlowBatch, &SqliteStore::WriteFlows, true),
-      ops_(kOpBatch, &SqliteStore::WriteOperations, true),
+      ops_(kFlowBatch, &SqliteStore::WriteOperations, true),
       dns_(kDnsBatch, &SqliteStore::WriteDns),
       dhcp_(kDnsBatch, &SqliteStore::WriteDhcp),
       tls_(kDnsBatch, &SqliteStore::WriteTls),
