@@ -419,7 +419,7 @@ Verification VerifyManifest(const Manifest& m, const std::vector<Relocation>& mo
       c.before = *item;
       bool under_unreadable = false;
       for (const auto& [root, why] : unreadable_roots) {
-        if (path.rfind(root, 0) == 0) {
+        if (Under(path, root)) {
           under_unreadable = true;
           c.note = why;
         }

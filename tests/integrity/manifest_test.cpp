@@ -12,6 +12,7 @@
 #include "core/digest.h"
 #include "integrity/keys.h"
 #include "integrity/signed_document.h"
+#include "unprivileged.h"
 
 namespace qw::integrity {
 namespace {
@@ -193,6 +194,41 @@ TEST_F(ManifestTest, FileReplacedByAFolderIsUnreadableNotUnchanged) {
       removed = c.kind == ItemChange::Kind::kRemoved;
   }
   EXPECT_TRUE(removed);
+}
+
+// A root that cannot be read accounts for the missing items under it, and only for those:
+// a sibling whose name merely starts the same ("a" and "ab") keeps its own verdict. Run
+// without root, which reads any folder.
+TEST_F(ManifestTest, AnUnreadableRootAccountsOnlyForItsOwnItems) {
+  const fs::path a = dir_ / "a", ab = dir_ / "ab";
+  Write(a / "g", "g");
+  fs::create_directories(ab);
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  Manifest m;
+  m.asset = "sts-03";
+  m.roots = {a.string(), ab.string()};
+  ManifestItem under_a, under_ab;
+  under_a.path = (a / "g").string();
+  under_ab.path = (ab / "f").string();  // gone
+  m.items = {under_a, under_ab};
+  fs::permissions(a, fs::perms::none);
+  // 0: as expected; else which expectation failed.
+  const int outcome = test::RunUnprivileged([&] {
+    Verification v = VerifyManifest(m);
+    if (v.changes.size() != 2) return 1;
+    for (const auto& c : v.changes) {
+      if (c.path == under_a.path) {
+        if (c.kind != ItemChange::Kind::kUnreadable || c.note.empty()) return 2;
+      } else if (c.path != under_ab.path || c.kind != ItemChange::Kind::kRemoved) {
+        return 3;
+      }
+    }
+    return 0;
+  });
+  fs::permissions(a, fs::perms::owner_all);
+  EXPECT_EQ(outcome, 0) << "1: not two changes; 2: the item under the unreadable root is not "
+                           "unreadable with a note; 3: the sibling's missing item is not removed";
 }
 
 TEST_F(ManifestTest, EditedManifestIsRefused) {
