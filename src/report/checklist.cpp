@@ -6,6 +6,8 @@
 #include <set>
 #include <string_view>
 
+#include "report/json_fields.h"
+
 namespace qw::report {
 
 namespace {
@@ -83,10 +85,6 @@ constexpr std::array<Item, 15> kItems = {{
      "keep.",
      Judge::kAttest, "supply chain measures; data security measures"},
 }};
-
-bool IsCraneKind(std::string_view kind) {
-  return kind == "crane-management" || kind == "crane-control" || kind == "crane-auxiliary";
-}
 
 // What the run saw that bears on an item, in words, when nothing violated it.
 std::string SeenText(std::string_view ref, const ReportData& d) {

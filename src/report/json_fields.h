@@ -1,10 +1,11 @@
 // Reading fields of the JSON rows a report is built from, forgiving of absent or null
-// fields (older runs, snapshots that lack them).
+// fields (older runs, snapshots that lack them), and what their values mean.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace qw::report {
 
@@ -22,6 +23,12 @@ inline int64_t Num(const nlohmann::json& j, const char* key) {
   if (!j.is_object()) return 0;
   auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
+/// True for the zone kinds of the crane network (DESIGN.md): crane-management,
+/// crane-control, crane-auxiliary.
+inline bool IsCraneKind(std::string_view kind) {
+  return kind == "crane-management" || kind == "crane-control" || kind == "crane-auxiliary";
 }
 
 }  // namespace qw::report

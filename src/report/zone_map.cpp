@@ -68,10 +68,6 @@ struct Group {
   size_t order = 0;
 };
 
-bool IsCraneKind(std::string_view kind) {
-  return kind == "crane-management" || kind == "crane-control" || kind == "crane-auxiliary";
-}
-
 const char* KindColor(std::string_view kind) {
   if (IsCraneKind(kind)) return "#dbe9f6";
   if (kind == "untrusted-supplier") return "#fde2c8";
