@@ -63,8 +63,8 @@ class TcpReassembler {
                   core::Timestamp ts, const ReassemblySink& sink) {
     // Most segments carry data that continues the stream, with nothing held: straight on.
     if (started_ && segments_.empty() && !payload.empty() &&
-        (flags & (decode::kSyn | decode::kFin)) == 0 &&
-        seq == base_seq_ + static_cast<uint32_t>(next_offset_) && sink.consumer.WantsData()) {
+        (flags & (decode::kSyn | decode::kFin)) == 0 && seq == NextSeq() &&
+        sink.consumer.WantsData()) {
       sink.consumer.OnData(sink.dir, payload, frame, ts);
       next_offset_ += payload.size();
       return;
@@ -110,11 +110,11 @@ class TcpReassembler {
   // AddSegment for every case: retransmissions, holes, SYN and FIN, held bytes.
   void AddAnySegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload, uint64_t frame,
                      core::Timestamp ts, const ReassemblySink& sink);
+  // The sequence number of the next byte the consumer expects (next_offset_, modulo 2^32).
+  uint32_t NextSeq() const { return base_seq_ + static_cast<uint32_t>(next_offset_); }
   // Maps a sequence number onto a stream offset near next_offset_ (may be negative).
   int64_t OffsetOf(uint32_t seq) const {
-    const uint32_t expected = base_seq_ + static_cast<uint32_t>(next_offset_);
-    const auto delta = static_cast<int32_t>(seq - expected);
-    return static_cast<int64_t>(next_offset_) + delta;
+    return static_cast<int64_t>(next_offset_) + static_cast<int32_t>(seq - NextSeq());
   }
   // Delivers bytes that start exactly at next_offset_, then what they make contiguous.
   void DeliverInOrder(uint64_t start, std::span<const uint8_t> bytes, uint64_t frame,
