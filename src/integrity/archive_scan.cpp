@@ -185,14 +185,7 @@ std::vector<uint8_t> ReadAt(const Source& src, uint64_t offset, size_t n) {
     return out;
   }
   out.resize(n);
-  size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::pread(src.fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<size_t>(r);
-  }
-  out.resize(got);
+  out.resize(ReadFileAt(src.fd, offset, out));
   return out;
 }
 

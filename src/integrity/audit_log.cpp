@@ -12,7 +12,10 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <utility>
+
+#include "integrity/regular_file.h"
 
 namespace qw::integrity {
 namespace {
@@ -142,16 +145,11 @@ core::Error TailError(const std::string& path, int fd, std::string_view why) {
       path, CountLines(fd), why));
 }
 
+// Reads exactly `n` octets of `fd` from `at` into `out`; false when fewer were there.
 bool ReadAt(int fd, off_t at, size_t n, std::string& out) {
   out.resize(n);
-  size_t have = 0;
-  while (have < n) {
-    const ssize_t r = ::pread(fd, out.data() + have, n - have, at + static_cast<off_t>(have));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    have += static_cast<size_t>(r);
-  }
-  return true;
+  return ReadFileAt(fd, static_cast<uint64_t>(at),
+                    std::span(reinterpret_cast<uint8_t*>(out.data()), n)) == n;
 }
 
 // The head of the log open at `fd` (of `size` octets): the last line's seq and hash, after

@@ -45,4 +45,16 @@ core::Result<OpenFile> OpenRegularFile(const std::string& path) {
   return OpenFile(fd, st);
 }
 
+size_t ReadFileAt(int fd, uint64_t offset, std::span<uint8_t> out) {
+  size_t got = 0;
+  while (got < out.size()) {
+    const ssize_t r =
+        ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return got;
+}
+
 }  // namespace qw::integrity

@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
+#include <span>
 #include <string>
 
 #include "core/result.h"
@@ -35,5 +37,9 @@ class OpenFile {
 /// Opens `path` read-only and refuses anything but a regular file; the error names the file
 /// and says why.
 core::Result<OpenFile> OpenRegularFile(const std::string& path);
+
+/// Reads up to `out.size()` octets of `fd` from `offset`, again after a signal interrupts;
+/// how many it read: fewer at the end of the file or on an error.
+size_t ReadFileAt(int fd, uint64_t offset, std::span<uint8_t> out);
 
 }  // namespace qw::integrity
