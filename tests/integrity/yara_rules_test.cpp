@@ -147,7 +147,7 @@ TEST(YaraRules, BenignFilesDoNotMatch) {
 
 // `head` followed by each text after a NUL, in ASCII or (wide) UTF-16LE: a synthetic
 // sample holding the strings a rule looks for.
-std::string WithTexts(std::string head, const std::vector<std::string>& texts, bool wide) {
+std::string WithTexts(std::string head, const std::vector<std::string>& texts, bool wide = false) {
   for (const std::string& t : texts) {
     head.push_back('\0');
     for (char c : t) {
@@ -192,8 +192,6 @@ TEST(YaraRules, ToolsAreFoundByTheirMarkers) {
 // The other built-in rules, each shown to fire on a synthetic sample of what it looks for
 // and to stay quiet on a near miss (the header missing, or one marker short).
 TEST(YaraRules, EveryOtherBuiltinRuleFiresOnlyOnWhatItDescribes) {
-  auto with = [](const std::string& head, const std::vector<std::string>& texts,
-                 bool wide = false) { return WithTexts(head, texts, wide); };
   const std::string pe = testing::PeStub(false);
   const std::string elf = std::string(
                               "\x7f"
@@ -205,35 +203,36 @@ TEST(YaraRules, EveryOtherBuiltinRuleFiresOnlyOnWhatItDescribes) {
     std::vector<std::string> rules;  // what must match: exactly these
   };
   const std::vector<Case> cases = {
-      {with(pe, {Marker("MSSE-%d-|server"), Marker("beacon.x64|.dll")}),
+      {WithTexts(pe, {Marker("MSSE-%d-|server"), Marker("beacon.x64|.dll")}),
        {"DualUse_CobaltStrike_Beacon"}},
-      {with(pe, {Marker("Reflective|Loader"), Marker("beacon|.dll")}, true),
+      {WithTexts(pe, {Marker("Reflective|Loader"), Marker("beacon|.dll")}, true),
        {}},  // loader ascii only
-      {with(pe, {Marker("Reflective|Loader")}) + with("", {Marker("beacon|.dll")}, true),
+      {WithTexts(pe, {Marker("Reflective|Loader")}) + WithTexts("", {Marker("beacon|.dll")}, true),
        {"DualUse_CobaltStrike_Beacon"}},
-      {with(elf, {Marker("nc -h for| help"), Marker("connect to some|where:")}),
+      {WithTexts(elf, {Marker("nc -h for| help"), Marker("connect to some|where:")}),
        {"DualUse_Netcat_Ncat"}},
-      {with("", {Marker("nc -h for| help"), Marker("connect to some|where:")}), {}},
-      {with(elf, {Marker("Nmap scan report| for"), Marker("nmap-service|-probes"),
-                  Marker("nmap-os|-db")}),
+      {WithTexts("", {Marker("nc -h for| help"), Marker("connect to some|where:")}), {}},
+      {WithTexts(elf, {Marker("Nmap scan report| for"), Marker("nmap-service|-probes"),
+                       Marker("nmap-os|-db")}),
        {"DualUse_Nmap"}},
-      {with(elf, {Marker("Nmap scan report| for"), Marker("nmap-os|-db")}), {}},
-      {with("", {Marker("plc|scan"), Marker("Module |type"), Marker("Mod|bus")}, true),
+      {WithTexts(elf, {Marker("Nmap scan report| for"), Marker("nmap-os|-db")}), {}},
+      {WithTexts("", {Marker("plc|scan"), Marker("Module |type"), Marker("Mod|bus")}, true),
        {"DualUse_PLC_Scanner"}},
-      {with("", {Marker("plc|scan"), Marker("s|zl|x")}), {}},  // "szl" inside a word
-      {with(pe, {Marker("Kill|Disk"), Marker("\\\\.\\Physical|Drive")}, true),
+      {WithTexts("", {Marker("plc|scan"), Marker("s|zl|x")}), {}},  // "szl" inside a word
+      {WithTexts(pe, {Marker("Kill|Disk"), Marker("\\\\.\\Physical|Drive")}, true),
        {"ICS_BlackEnergy_KillDisk"}},
-      {with("", {Marker("Kill|Disk"), Marker("\\\\.\\Physical|Drive")}), {}},
-      {with(pe, {Marker("IOPCServer|List"), Marker("OPC|Enum"), Marker("results.y|ls")}),
+      {WithTexts("", {Marker("Kill|Disk"), Marker("\\\\.\\Physical|Drive")}), {}},
+      {WithTexts(pe, {Marker("IOPCServer|List"), Marker("OPC|Enum"), Marker("results.y|ls")}),
        {"ICS_Havex_OPC_Scanner"}},
-      {with(pe, {Marker("IOPCServer|List"), Marker("OPC|Enum")}), {}},  // no .yls
-      {with("", {Marker("TAG|RUN"), Marker("CODE|CALL")}), {"ICS_Pipedream_Incontroller"}},
-      {with("", {Marker("OM|SHELL"), Marker("code|sys"), Marker("om|ron")}),
+      {WithTexts(pe, {Marker("IOPCServer|List"), Marker("OPC|Enum")}), {}},  // no .yls
+      {WithTexts("", {Marker("TAG|RUN"), Marker("CODE|CALL")}), {"ICS_Pipedream_Incontroller"}},
+      {WithTexts("", {Marker("OM|SHELL"), Marker("code|sys"), Marker("om|ron")}),
        {"ICS_Pipedream_Incontroller"}},
-      {with("", {Marker("OM|SHELL"), Marker("om|ron")}), {}},
-      {with(elf, {Marker("Go build |ID:"), Marker("github.com/rolfl/|modbus"), Marker("Ipl|ist")}),
+      {WithTexts("", {Marker("OM|SHELL"), Marker("om|ron")}), {}},
+      {WithTexts(elf,
+                 {Marker("Go build |ID:"), Marker("github.com/rolfl/|modbus"), Marker("Ipl|ist")}),
        {"ICS_FrostyGoop_Modbus_Go"}},
-      {with(elf, {Marker("Go build |ID:"), Marker("Ipl|ist")}), {}},  // not the modbus library
+      {WithTexts(elf, {Marker("Go build |ID:"), Marker("Ipl|ist")}), {}},  // not the modbus library
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     auto scan = Builtin().ScanMemory(Bytes(cases[i].bytes));
