@@ -23,6 +23,13 @@ namespace {
 constexpr size_t kFlowBatch = 10'000;
 // DNS messages per batch: each owns its records, so batches stay small.
 constexpr size_t kDnsBatch = 2'000;
+// The room of one batch. Small batches stay in cache while they fill, and their memory,
+// touched once, is reused; large rows (TLS, HTTP) come in batches of fewer rows.
+constexpr size_t kBatchBytes = 512 * 1024;
+// Batches that may wait for the writer before the analysis waits in turn (at most 8 MiB of
+// rows of fixed size). The writer keeps up on the whole, but not with every burst: flows
+// that end together, a table whose batches fill at once. Two were too few for those.
+constexpr size_t kMaxQueued = 16;
 // Endpoints rows the writer remembers having written, by id: enough for the polling flows
 // of a large site, so that an operation between known endpoints writes one row, not two.
 constexpr size_t kEndpointSlots = 4096;
@@ -609,15 +616,15 @@ core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
 SqliteStore::SqliteStore(std::string path, sqlite3* db)
     : path_(std::move(path)),
       db_(db),
-      flows_(kFlowBatch, &SqliteStore::WriteFlows, true),
-      ops_(kFlowBatch, &SqliteStore::WriteOperations, true),
-      dns_(kDnsBatch, &SqliteStore::WriteDns),
-      dhcp_(kDnsBatch, &SqliteStore::WriteDhcp),
-      tls_(kDnsBatch, &SqliteStore::WriteTls),
-      remote_(kDnsBatch, &SqliteStore::WriteRemoteAccess),
-      transfers_(kDnsBatch, &SqliteStore::WriteFileTransfers),
-      http_(kDnsBatch, &SqliteStore::WriteHttp),
-      snmp_(kDnsBatch, &SqliteStore::WriteSnmp) {}
+      flows_(kFlowBatch, kBatchBytes, &SqliteStore::WriteFlows),
+      ops_(kFlowBatch, kBatchBytes, &SqliteStore::WriteOperations),
+      dns_(kDnsBatch, kBatchBytes, &SqliteStore::WriteDns),
+      dhcp_(kDnsBatch, kBatchBytes, &SqliteStore::WriteDhcp),
+      tls_(kDnsBatch, kBatchBytes, &SqliteStore::WriteTls),
+      remote_(kDnsBatch, kBatchBytes, &SqliteStore::WriteRemoteAccess),
+      transfers_(kDnsBatch, kBatchBytes, &SqliteStore::WriteFileTransfers),
+      http_(kDnsBatch, kBatchBytes, &SqliteStore::WriteHttp),
+      snmp_(kDnsBatch, kBatchBytes, &SqliteStore::WriteSnmp) {}
 
 void SqliteStore::FinalizeStatements() {
   for (sqlite3_stmt** st : {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_,
@@ -630,6 +637,9 @@ void SqliteStore::FinalizeStatements() {
 
 template <class Row, class From>
 core::Status SqliteStore::Push(Queue<Row>& q, From&& row) {
+  // The first row of a run takes the whole batch's room at once, rather than growing it by
+  // copying large rows.
+  if (q.rows.capacity() == 0) q.rows.reserve(q.batch);
   q.rows.push_back(std::forward<From>(row));
   if (q.rows.size() < q.batch) return {};
   return Flush(q);
@@ -653,7 +663,6 @@ core::Status SqliteStore::Flush(Queue<Row>& q) {
       q.spare.pop_back();
     }
   }
-  if (q.reserved && q.rows.capacity() < q.batch) q.rows.reserve(q.batch);
   return Submit(std::move(job));
 }
 
@@ -793,7 +802,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
 
 core::Status SqliteStore::Submit(Job job) {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return queue_.size() < 2 || !writer_error_.empty(); });
+  cv_.wait(lock, [&] { return queue_.size() < kMaxQueued || !writer_error_.empty(); });
   if (!writer_error_.empty()) return core::MakeError(writer_error_);
   queue_.push_back(std::move(job));
   cv_.notify_all();

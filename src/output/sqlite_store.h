@@ -9,6 +9,7 @@
 // migrations recorded in PRAGMA user_version, never by a silent rebuild.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstdint>
@@ -36,8 +37,8 @@ namespace qw::output {
 
 /// Writes one run into a new quaywatch.sqlite. Rows of flows and operations are gathered in
 /// batches and written by a thread of the store's own, so that the analysis does not wait
-/// for SQLite; at most two batches wait for it, which bounds the memory they take. Not
-/// thread-safe: callers serialise Add* and Finish.
+/// for SQLite; batches are small and a bounded number wait for it, which bounds the memory
+/// they take. Not thread-safe: callers serialise Add* and Finish.
 class SqliteStore {
  public:
   ~SqliteStore();
@@ -115,16 +116,14 @@ class SqliteStore {
   // Rows of one table gathered on the analysis thread until a batch is full.
   template <class Row>
   struct Queue {
-    /// `reserve`: rows come steadily (flows, operations), so a batch's room is taken at once
-    /// rather than grown by copying large rows.
-    Queue(size_t n, core::Status (SqliteStore::*w)(std::vector<Row>&), bool reserve = false)
-        : batch(n), write(w), reserved(reserve) {
-      if (reserved) rows.reserve(batch);
-    }
+    /// A batch holds at most `max_rows` rows and about `bytes` of them: large rows (TLS,
+    /// HTTP) come in smaller batches, so that the few batches in flight stay in cache and
+    /// are not mapped and faulted in afresh.
+    Queue(size_t max_rows, size_t bytes, core::Status (SqliteStore::*w)(std::vector<Row>&))
+        : batch(std::clamp<size_t>(bytes / sizeof(Row), 1, max_rows)), write(w) {}
     std::vector<Row> rows;
     size_t batch;
     core::Status (SqliteStore::*write)(std::vector<Row>&);
-    bool reserved;
     // Emptied batches back from the writer (under mu_), reused so that a batch's room is
     // not mapped and faulted in afresh each time.
     std::vector<std::vector<Row>> spare;
@@ -151,7 +150,7 @@ class SqliteStore {
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
   core::Status WriteOperations(std::vector<dissect::IcsOperation>& batch);
   core::Status Error(const std::string& what) const;
-  /// Hands a batch to the writer (waiting while two are queued); the writer's error, if any.
+  /// Hands a batch to the writer (waiting while the queue is full); the writer's error, if any.
   core::Status Submit(Job job);
   /// Waits until the writer wrote everything submitted and stops it; its error, if any.
   core::Status StopWriter();
