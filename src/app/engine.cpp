@@ -150,9 +150,8 @@ void Engine::OnNewFlow(flow::Flow& f) {
   }
   auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
   if (candidates.empty()) return;
-  f.consumer =
-      std::make_unique<dissect::StreamAttacher>(f, std::move(candidates), observations_, anomalies_,
-                                                attach_stats_, limits_.attach, &expectations_);
+  f.consumer = std::make_unique<dissect::StreamAttacher>(
+      f, candidates, observations_, anomalies_, attach_stats_, limits_.attach, &expectations_);
 }
 
 void Engine::Observations::OnIcsOperation(const dissect::IcsOperation& op) {

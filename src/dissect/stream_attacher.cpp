@@ -15,12 +15,11 @@ constexpr uint8_t kUdp = 17;
 constexpr uint32_t kMaxProbedDatagrams = 8;
 }  // namespace
 
-StreamAttacher::StreamAttacher(const flow::Flow& flow,
-                               std::vector<const StreamDissectorInfo*> candidates,
-                               ObservationSink& sink, core::Anomalies& anomalies,
-                               AttachStats& stats, AttachLimits limits, Expectations* expectations)
+StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
+                               core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
+                               Expectations* expectations)
     : flow_(flow),
-      candidates_(std::move(candidates)),
+      candidates_(candidates),
       sink_(sink),
       anomalies_(anomalies),
       stats_(stats),
@@ -80,24 +79,13 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
 
 bool StreamAttacher::ProbeCandidates(flow::Direction dir, std::span<const uint8_t> bytes,
                                      bool& any_maybe) {
-  for (auto it = candidates_.begin(); it != candidates_.end();) {
-    ProbeResult r = (*it)->probe(dir, bytes);
-    if (r == ProbeResult::kYes) {
-      active_ = *it;
-      recognised_ = active_->name;
-      dissector_ = active_->create();
-      ++stats_.attached;
-      candidates_.clear();
-      return true;
-    }
-    if (r == ProbeResult::kNo) {
-      it = candidates_.erase(it);
-    } else {
-      any_maybe = true;
-      ++it;
-    }
-  }
-  return false;
+  active_ = candidates_.Race(
+      [&](const StreamDissectorInfo& info) { return info.probe(dir, bytes); }, any_maybe);
+  if (!active_) return false;
+  recognised_ = active_->name;
+  dissector_ = active_->create();
+  ++stats_.attached;
+  return true;
 }
 
 void StreamAttacher::OnDatagram(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
@@ -270,19 +258,21 @@ class PortIndex {
 
 }  // namespace
 
-std::vector<const StreamDissectorInfo*> OrderCandidates(uint8_t transport, uint16_t port_a,
-                                                        uint16_t port_b) {
-  // One allocation per flow: the port matches first, then the others, each in registry order.
-  static const PortIndex index;
-  const auto all = StreamDissectors();
+std::vector<const StreamDissectorInfo*> Candidates::List() const {
   std::vector<const StreamDissectorInfo*> out;
-  const uint64_t of_transport = index.transport(transport);
-  const uint64_t first = (index.port(port_a) | index.port(port_b)) & of_transport;
-  out.reserve(static_cast<size_t>(std::popcount(of_transport)));
-  for (uint64_t set : {first, of_transport & ~first}) {
-    for (; set; set &= set - 1) out.push_back(&all[static_cast<size_t>(std::countr_zero(set))]);
+  for (uint64_t set : {first_, rest_}) {
+    for (; set != 0; set &= set - 1) out.push_back(table_ + std::countr_zero(set));
   }
   return out;
+}
+
+Candidates OrderCandidates(uint8_t transport, uint16_t port_a, uint16_t port_b) {
+  // Two look-ups and no allocation: the port matches first, then the others, each in
+  // registry order.
+  static const PortIndex index;
+  const uint64_t of_transport = index.transport(transport);
+  const uint64_t first = (index.port(port_a) | index.port(port_b)) & of_transport;
+  return Candidates(StreamDissectors(), first, of_transport);
 }
 
 }  // namespace qw::dissect

@@ -2,6 +2,7 @@
 // dissector in-order bytes with bounded buffering of what it has not consumed yet.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -27,6 +28,52 @@ struct AttachStats {
   uint64_t undetected = 0;
 };
 
+/// The stream dissectors still in a flow's race, in probing order: entries of a table of at
+/// most 64, those of `first` (port matches) before the rest, each set in table order. Two
+/// words, so that a new flow's candidates take no allocation.
+class Candidates {
+ public:
+  Candidates() = default;
+  /// Every entry of `table` (at most 64), in table order.
+  explicit Candidates(std::span<const StreamDissectorInfo> table)
+      : Candidates(table, table.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << table.size()) - 1,
+                   0) {}
+  /// The entries of `table` whose bits are in `first`, then those in `rest` (not in `first`).
+  Candidates(std::span<const StreamDissectorInfo> table, uint64_t first, uint64_t rest)
+      : table_(table.data()), first_(first), rest_(rest & ~first) {}
+  /// True when no candidate is left.
+  bool empty() const { return (first_ | rest_) == 0; }
+  /// The candidates in probing order.
+  std::vector<const StreamDissectorInfo*> List() const;
+  /// Asks each candidate in turn, `probe(info)`; drops those that answer kNo, sets
+  /// `any_maybe` when one answers kMaybe, and returns the first that answers kYes (and
+  /// empties the race), or nullptr.
+  template <class Probe>
+  const StreamDissectorInfo* Race(Probe&& probe, bool& any_maybe) {
+    for (uint64_t* set : {&first_, &rest_}) {
+      for (uint64_t bits = *set; bits != 0; bits &= bits - 1) {
+        const int i = std::countr_zero(bits);
+        const StreamDissectorInfo* info = table_ + i;
+        const ProbeResult r = probe(*info);
+        if (r == ProbeResult::kYes) {
+          first_ = rest_ = 0;
+          return info;
+        }
+        if (r == ProbeResult::kNo) {
+          *set &= ~(uint64_t{1} << i);
+        } else {
+          any_maybe = true;
+        }
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  const StreamDissectorInfo* table_ = nullptr;
+  uint64_t first_ = 0, rest_ = 0;
+};
+
 /// A flow::StreamConsumer that probes the candidates, attaches the first that accepts,
 /// and feeds it. Owned by the flow; views it receives live only for the call. TCP bytes
 /// are a stream (probe bytes and unconsumed bytes are held, within limits); each UDP
@@ -34,9 +81,9 @@ struct AttachStats {
 class StreamAttacher final : public flow::StreamConsumer {
  public:
   /// `candidates` are tried in order (port matches first, as OrderCandidates arranges).
-  StreamAttacher(const flow::Flow& flow, std::vector<const StreamDissectorInfo*> candidates,
-                 ObservationSink& sink, core::Anomalies& anomalies, AttachStats& stats,
-                 AttachLimits limits = {}, Expectations* expectations = nullptr);
+  StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
+                 core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits = {},
+                 Expectations* expectations = nullptr);
   /// A flow whose dissector is already known (an expected flow): `dissector` serves it
   /// under `info`'s name from the first byte, without probes.
   StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo& info,
@@ -65,7 +112,7 @@ class StreamAttacher final : public flow::StreamConsumer {
   void Detach(const char* anomaly);
 
   const flow::Flow& flow_;
-  std::vector<const StreamDissectorInfo*> candidates_;
+  Candidates candidates_;
   ObservationSink& sink_;
   core::Anomalies& anomalies_;
   AttachStats& stats_;
@@ -83,7 +130,6 @@ class StreamAttacher final : public flow::StreamConsumer {
 };
 
 /// The stream dissectors for a transport, those listing `port_a` or `port_b` first.
-std::vector<const StreamDissectorInfo*> OrderCandidates(uint8_t transport, uint16_t port_a,
-                                                        uint16_t port_b);
+Candidates OrderCandidates(uint8_t transport, uint16_t port_a, uint16_t port_b);
 
 }  // namespace qw::dissect

@@ -94,8 +94,8 @@ class StreamHarness {
     flow_.responder_port = info.ports.empty() ? 1 : info.ports[0];
     flow_.initiator_mac = *core::MacAddr::Parse("02:00:00:00:00:01");
     flow_.responder_mac = *core::MacAddr::Parse("02:00:00:00:00:02");
-    attacher_ = std::make_unique<StreamAttacher>(
-        flow_, std::vector<const StreamDissectorInfo*>{&info_}, sink, anomalies, stats, limits);
+    attacher_ = std::make_unique<StreamAttacher>(flow_, Candidates(std::span(&info_, 1)), sink,
+                                                 anomalies, stats, limits);
   }
 
   /// Bytes of one direction carried by frame `frame` (one TCP segment or UDP datagram).

@@ -53,7 +53,8 @@ class StreamAttacherTest : public testing::Test {
   void SetUp() override { g_seen = &seen_; }
   void TearDown() override { g_seen = nullptr; }
   StreamAttacher Make(AttachLimits limits = {}) {
-    return StreamAttacher(flow_, {&kLine}, sink_, anomalies_, stats_, limits);
+    return StreamAttacher(flow_, Candidates(std::span(&kLine, 1)), sink_, anomalies_, stats_,
+                          limits);
   }
   Seen seen_;
   flow::Flow flow_;
@@ -122,6 +123,46 @@ TEST(Registry, ListsTheLinkLayerDissectors) {
   }
 }
 
+// A race probes port matches first, drops who says no, keeps who says maybe, and ends at
+// the first yes.
+TEST(Candidates, RaceProbesInOrderAndDropsTheNoes) {
+  const StreamDissectorInfo table[] = {{"a", 6, {}, nullptr, nullptr},
+                                       {"b", 6, {}, nullptr, nullptr},
+                                       {"c", 6, {}, nullptr, nullptr}};
+  Candidates race(table, /*first=*/0b100, /*rest=*/0b111);
+  auto names = [](const std::vector<const StreamDissectorInfo*>& list) {
+    std::string out;
+    for (const auto* info : list) out += info->name;
+    return out;
+  };
+  EXPECT_EQ(names(race.List()), "cab");
+  std::string asked;
+  bool any_maybe = false;
+  const StreamDissectorInfo* won = race.Race(
+      [&](const StreamDissectorInfo& info) {
+        asked += info.name;
+        return info.name == std::string_view("a") ? ProbeResult::kNo : ProbeResult::kMaybe;
+      },
+      any_maybe);
+  EXPECT_EQ(won, nullptr);
+  EXPECT_TRUE(any_maybe);
+  EXPECT_EQ(asked, "cab");
+  EXPECT_EQ(names(race.List()), "cb");
+  asked.clear();
+  any_maybe = false;
+  won = race.Race(
+      [&](const StreamDissectorInfo& info) {
+        asked += info.name;
+        return info.name == std::string_view("b") ? ProbeResult::kYes : ProbeResult::kMaybe;
+      },
+      any_maybe);
+  EXPECT_EQ(won, &table[1]);
+  EXPECT_EQ(asked, "cb");
+  EXPECT_TRUE(race.empty());
+  EXPECT_TRUE(Candidates(std::span(table, 0)).empty());
+  EXPECT_EQ(names(Candidates(table).List()), "abc");
+}
+
 // The order the registry's description promises, spelled out the slow way.
 std::vector<const StreamDissectorInfo*> ExpectedOrder(uint8_t transport, uint16_t a, uint16_t b) {
   std::vector<const StreamDissectorInfo*> first, rest;
@@ -144,14 +185,14 @@ TEST(Registry, CandidatesListPortMatchesFirstInRegistryOrder) {
   for (uint8_t transport : {uint8_t{6}, uint8_t{17}, uint8_t{1}}) {
     for (uint16_t a : ports) {
       for (uint16_t b : {uint16_t{49152}, ports[checked % ports.size()], a}) {
-        EXPECT_EQ(OrderCandidates(transport, a, b), ExpectedOrder(transport, a, b))
+        EXPECT_EQ(OrderCandidates(transport, a, b).List(), ExpectedOrder(transport, a, b))
             << int{transport} << " " << a << " " << b;
         ++checked;
       }
     }
   }
   // On Modbus's port, Modbus is probed first; nothing is offered for a transport not listed.
-  const auto tcp = OrderCandidates(6, 502, 49152);
+  const auto tcp = OrderCandidates(6, 502, 49152).List();
   ASSERT_FALSE(tcp.empty());
   EXPECT_STREQ(tcp.front()->name, "modbus");
   EXPECT_TRUE(OrderCandidates(1, 502, 53).empty());

@@ -102,9 +102,9 @@ class FtpSession {
     control_.responder_port = 21;
     control_.capture_index = 0;
     control_.first_frame = 1;
-    control_attacher_ = std::make_unique<StreamAttacher>(
-        control_, std::vector<const StreamDissectorInfo*>{&Registered("ftp")}, sink, anomalies,
-        stats, AttachLimits{}, &expectations);
+    control_attacher_ =
+        std::make_unique<StreamAttacher>(control_, Candidates(std::span(&Registered("ftp"), 1)),
+                                         sink, anomalies, stats, AttachLimits{}, &expectations);
   }
   void Client(std::string_view line, uint64_t frame) { Send(true, line, frame); }
   void Server(std::string_view line, uint64_t frame) { Send(false, line, frame); }

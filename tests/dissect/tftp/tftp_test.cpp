@@ -116,9 +116,8 @@ struct TftpSession {
     request.initiator_port = 50000;
     request.responder_port = 69;
     request.first_frame = 1;
-    req = std::make_unique<StreamAttacher>(
-        request, std::vector<const StreamDissectorInfo*>{&Registered("tftp")}, sink, anomalies,
-        stats, AttachLimits{}, &expectations);
+    req = std::make_unique<StreamAttacher>(request, Candidates(std::span(&Registered("tftp"), 1)),
+                                           sink, anomalies, stats, AttachLimits{}, &expectations);
     answer.proto = 17;
     answer.initiator_ip = Ip("10.0.0.2");  // the server's first datagram opens it
     answer.initiator_port = 40000;
