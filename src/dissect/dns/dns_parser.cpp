@@ -24,7 +24,7 @@ constexpr size_t kMinRecordBytes = 11;
 
 // Whether a label octet shows as itself in master-file text: printable, and neither the
 // label separator nor the escape.
-bool ShowsAsItself(uint8_t c) { return c > 0x20 && c < 0x7f && c != '.' && c != '\\'; }
+constexpr bool ShowsAsItself(uint8_t c) { return c > 0x20 && c < 0x7f && c != '.' && c != '\\'; }
 
 // Appends one label octet as RFC 1035 5.1 master-file text: '.' and '\' escaped, bytes
 // that are not printable as \DDD.
@@ -143,7 +143,8 @@ std::optional<size_t> ReadName(std::span<const uint8_t> message, size_t offset, 
         }
         if (!out.empty()) out.Append('.');
         const std::span<const uint8_t> octets = label.Bytes(len);
-        if (std::all_of(octets.begin(), octets.end(), ShowsAsItself)) {
+        // (A lambda, not the function's address, so that the test is inlined per octet.)
+        if (std::all_of(octets.begin(), octets.end(), [](uint8_t c) { return ShowsAsItself(c); })) {
           // The usual label, printable as it is: appended whole.
           out.Append(std::string_view(reinterpret_cast<const char*>(octets.data()), octets.size()));
         } else {
