@@ -3,6 +3,7 @@
 #pragma once
 
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -40,7 +41,9 @@ class Candidates {
                    0) {}
   /// The entries of `table` whose bits are in `first`, then those in `rest` (not in `first`).
   Candidates(std::span<const StreamDissectorInfo> table, uint64_t first, uint64_t rest)
-      : table_(table.data()), first_(first), rest_(rest & ~first) {}
+      : table_(table.data()), first_(first), rest_(rest & ~first) {
+    assert(table.size() >= 64 || ((first | rest) >> table.size()) == 0);
+  }
   /// True when no candidate is left.
   bool empty() const { return (first_ | rest_) == 0; }
   /// The candidates in probing order.

@@ -637,7 +637,7 @@ void SqliteStore::FinalizeStatements() {
 
 template <class Row, class From>
 core::Status SqliteStore::Push(Queue<Row>& q, From&& row) {
-  // The first row of a run takes the whole batch's room at once, rather than growing it by
+  // A batch's first row takes the batch's whole room at once, rather than growing it by
   // copying large rows.
   if (q.rows.capacity() == 0) q.rows.reserve(q.batch);
   q.rows.push_back(std::forward<From>(row));
