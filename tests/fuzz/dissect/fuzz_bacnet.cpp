@@ -70,7 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   qw::core::Anomalies anomalies;
   AttachStats stats;
-  StreamAttacher attacher(flow, {qw::fuzz::Registered("bacnet", 17)}, sink, anomalies, stats);
+  StreamAttacher attacher(flow,
+                          qw::dissect::Candidates(std::span(qw::fuzz::Registered("bacnet", 17), 1)),
+                          sink, anomalies, stats);
   qw::core::ByteReader r(bytes);
   uint64_t frame = 0;
   while (r.remaining() >= 2) {

@@ -60,8 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   qw::core::Anomalies anomalies;
   AttachStats stats;
-  StreamAttacher attacher(flow, {qw::fuzz::Registered(v6 ? "dhcpv6" : "dhcp", 17)}, sink, anomalies,
-                          stats);
+  StreamAttacher attacher(
+      flow, qw::dissect::Candidates(std::span(qw::fuzz::Registered(v6 ? "dhcpv6" : "dhcp", 17), 1)),
+      sink, anomalies, stats);
   qw::fuzz::FeedDatagrams(attacher, std::span<const uint8_t>(data + 1, size - 1), Parse);
   return 0;
 }

@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   core::Anomalies anomalies;
   dissect::AttachStats stats;
-  dissect::StreamAttacher attacher(f, {Dnp3(transport)}, sink, anomalies, stats);
+  dissect::StreamAttacher attacher(f, qw::dissect::Candidates(std::span(Dnp3(transport), 1)), sink,
+                                   anomalies, stats);
   uint64_t frame = 1;
   while (!input.empty()) {
     uint8_t head = input.U8();

@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   core::Anomalies anomalies;
   dissect::AttachStats stats;
-  dissect::StreamAttacher attacher(flow, {info}, sink, anomalies, stats);
+  dissect::StreamAttacher attacher(flow, qw::dissect::Candidates(std::span(info, 1)), sink,
+                                   anomalies, stats);
   uint64_t frame = 1;
   while (!r.empty()) {
     uint8_t dir = r.U8();

@@ -62,8 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   control.initiator_port = 50000;
   control.responder_port = 21;
   control.first_frame = 1;
-  StreamAttacher attacher(control, {qw::fuzz::Registered("ftp", 6)}, sink, anomalies, stats,
-                          AttachLimits{}, &expectations);
+  StreamAttacher attacher(control,
+                          qw::dissect::Candidates(std::span(qw::fuzz::Registered("ftp", 6), 1)),
+                          sink, anomalies, stats, AttachLimits{}, &expectations);
   qw::flow::Flow data_flow;
   std::unique_ptr<StreamAttacher> data_attacher;
   qw::core::ByteReader r(std::span<const uint8_t>(data, size));

@@ -82,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink sink;
   qw::core::Anomalies anomalies;
   AttachStats stats;
-  StreamAttacher attacher(flow, {Modbus()}, sink, anomalies, stats);
+  StreamAttacher attacher(flow, qw::dissect::Candidates(std::span(Modbus(), 1)), sink, anomalies,
+                          stats);
   qw::core::ByteReader in(std::span<const uint8_t>(data, size));
   uint64_t frame = 0;
   while (!in.empty()) {

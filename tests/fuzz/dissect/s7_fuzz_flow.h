@@ -67,7 +67,8 @@ inline void RunFlow(const char* name, std::span<const uint8_t> data, bool record
   CheckingSink sink;
   core::Anomalies anomalies;
   dissect::AttachStats stats;
-  dissect::StreamAttacher attacher(f, {info}, sink, anomalies, stats);
+  dissect::StreamAttacher attacher(f, qw::dissect::Candidates(std::span(info, 1)), sink, anomalies,
+                                   stats);
   core::ByteReader r(data);
   uint64_t frame = 1;
   if (!records) {

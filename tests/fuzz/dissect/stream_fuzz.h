@@ -142,8 +142,9 @@ void RunUdpDatagrams(std::string_view name, uint16_t port, std::span<const uint8
   core::Anomalies anomalies;
   dissect::AttachStats stats;
   dissect::Expectations expectations;
-  dissect::StreamAttacher attacher(flow, {Registered(name, 17)}, sink, anomalies, stats,
-                                   dissect::AttachLimits{}, &expectations);
+  dissect::StreamAttacher attacher(flow,
+                                   qw::dissect::Candidates(std::span(Registered(name, 17), 1)),
+                                   sink, anomalies, stats, dissect::AttachLimits{}, &expectations);
   FeedDatagrams(attacher, input, parse);
 }
 
