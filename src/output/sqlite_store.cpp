@@ -20,12 +20,6 @@ namespace qw::output {
 
 namespace {
 
-constexpr size_t kFlowBatch = 10'000;
-// DNS messages per batch: each owns its records, so batches stay small.
-constexpr size_t kDnsBatch = 2'000;
-// The room of one batch. Small batches stay in cache while they fill, and their memory,
-// touched once, is reused; large rows (TLS, HTTP) come in batches of fewer rows.
-constexpr size_t kBatchBytes = 512 * 1024;
 // Batches that may wait for the writer before the analysis waits in turn (at most 8 MiB of
 // rows of fixed size). The writer keeps up on the whole, but not with every burst: flows
 // that end together, a table whose batches fill at once. Two were too few for those.
@@ -616,15 +610,15 @@ core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
 SqliteStore::SqliteStore(std::string path, sqlite3* db)
     : path_(std::move(path)),
       db_(db),
-      flows_(kFlowBatch, kBatchBytes, &SqliteStore::WriteFlows),
-      ops_(kFlowBatch, kBatchBytes, &SqliteStore::WriteOperations),
-      dns_(kDnsBatch, kBatchBytes, &SqliteStore::WriteDns),
-      dhcp_(kDnsBatch, kBatchBytes, &SqliteStore::WriteDhcp),
-      tls_(kDnsBatch, kBatchBytes, &SqliteStore::WriteTls),
-      remote_(kDnsBatch, kBatchBytes, &SqliteStore::WriteRemoteAccess),
-      transfers_(kDnsBatch, kBatchBytes, &SqliteStore::WriteFileTransfers),
-      http_(kDnsBatch, kBatchBytes, &SqliteStore::WriteHttp),
-      snmp_(kDnsBatch, kBatchBytes, &SqliteStore::WriteSnmp) {}
+      flows_(&SqliteStore::WriteFlows),
+      ops_(&SqliteStore::WriteOperations),
+      dns_(&SqliteStore::WriteDns),
+      dhcp_(&SqliteStore::WriteDhcp),
+      tls_(&SqliteStore::WriteTls),
+      remote_(&SqliteStore::WriteRemoteAccess),
+      transfers_(&SqliteStore::WriteFileTransfers),
+      http_(&SqliteStore::WriteHttp),
+      snmp_(&SqliteStore::WriteSnmp) {}
 
 void SqliteStore::FinalizeStatements() {
   for (sqlite3_stmt** st : {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_,

@@ -113,14 +113,19 @@ class SqliteStore {
   };
   // A batch for the writer thread: writes its rows into their table when run.
   using Job = std::function<core::Status()>;
+  // The room of one batch. Small batches stay in cache while they fill, and their memory,
+  // touched once, is reused; large rows (TLS, HTTP) come in batches of fewer rows.
+  static constexpr size_t kBatchBytes = 512 * 1024;
+  // Rows per batch at most, whatever their size: DNS messages own their records on the
+  // heap, beyond what kBatchBytes counts (every other row is large enough that the bytes
+  // bound first).
+  static constexpr size_t kMaxBatchRows = 2'000;
   // Rows of one table gathered on the analysis thread until a batch is full.
   template <class Row>
   struct Queue {
-    /// A batch holds at most `max_rows` rows and about `bytes` of them: large rows (TLS,
-    /// HTTP) come in smaller batches, so that the few batches in flight stay in cache and
-    /// are not mapped and faulted in afresh.
-    Queue(size_t max_rows, size_t bytes, core::Status (SqliteStore::*w)(std::vector<Row>&))
-        : batch(std::clamp<size_t>(bytes / sizeof(Row), 1, max_rows)), write(w) {}
+    /// `w` writes a batch of this table's rows.
+    explicit Queue(core::Status (SqliteStore::*w)(std::vector<Row>&))
+        : batch(std::clamp<size_t>(kBatchBytes / sizeof(Row), 1, kMaxBatchRows)), write(w) {}
     std::vector<Row> rows;
     size_t batch;
     core::Status (SqliteStore::*write)(std::vector<Row>&);
