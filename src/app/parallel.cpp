@@ -261,8 +261,7 @@ void ParallelAnalysis::RunOneThread(std::vector<std::unique_ptr<capture::Capture
   }
   engine.Finish();
   for (size_t i = 0; i < readers.size(); ++i) st.tallies[i].WriteTo(report.files[i]);
-  merged_ = std::make_unique<model::Inventory>(st.limits.inventory);
-  merged_->Merge(engine.inventory());
+  // The one engine's inventory is the whole: inventory() answers with it, uncopied.
 }
 
 model::FrameCounts ParallelAnalysis::frame_counts() const {

@@ -39,7 +39,9 @@ class ParallelAnalysis {
   model::FlowCounts flow_counts() const;
   core::Anomalies anomalies() const;
   model::ProtocolCounter protocols() const;
-  const model::Inventory& inventory() const { return *merged_; }
+  const model::Inventory& inventory() const {
+    return merged_ ? *merged_ : engines_.front()->inventory();
+  }
 
  private:
   struct State;
@@ -47,7 +49,7 @@ class ParallelAnalysis {
                     model::RunReport& report);
   std::unique_ptr<State> state_;
   std::vector<std::unique_ptr<Engine>> engines_;
-  std::unique_ptr<model::Inventory> merged_;
+  std::unique_ptr<model::Inventory> merged_;  // of several shards; one shard's is its own
   std::function<void(uint64_t, uint64_t)> progress_;
 };
 
