@@ -46,12 +46,19 @@ bool PlausibleAt(std::span<const uint8_t> bytes) {
          least <= length - kHeaderBytes;
 }
 
-// Records of the message being reported, shared by every DNS dissector of a thread: a
-// message's records are emitted before the next message is read, and the space grows to
-// the largest message seen (at most kMaxDnsRecords records), never per packet after that.
-std::vector<DnsRecordObservation>& Scratch() {
-  thread_local std::vector<DnsRecordObservation> records;
-  return records;
+// What a message is read into before it is reported, shared by every DNS dissector of a
+// thread: a message is emitted before the next one is read, so a flow keeps only its own
+// state (a thousand-odd octets less per flow, and most flows carry one query and its
+// answer). The records grow to the largest message seen (at most kMaxDnsRecords), never
+// per packet after that; every field of the observation is set for each message.
+struct Scratch {
+  std::vector<DnsRecordObservation> records;
+  Record record;
+  DnsObservation obs;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
 }
 
 class DnsDissector final : public Dissector {
@@ -116,71 +123,74 @@ class DnsDissector final : public Dissector {
       netbios_ = std::string_view(protocol_) == "nbns";
     }
 
-    obs_.protocol = protocol_;
-    obs_.capture_index = ctx.capture_index;
-    obs_.frame = ctx.frame;
-    obs_.seq = seq_.Next(ctx.frame);
-    obs_.ts = ctx.ts;
-    obs_.transport = tcp_ ? 6 : 17;
-    obs_.flow_id = 0;
-    FillSides(ctx, dir, obs_);
-    obs_.id = h.id;
-    obs_.flags = h.flags;
-    obs_.qdcount = h.qdcount;
-    obs_.ancount = h.ancount;
-    obs_.nscount = h.nscount;
-    obs_.arcount = h.arcount;
-    obs_.has_question = false;
-    obs_.qname.Clear();
-    obs_.qtype = obs_.qclass = 0;
-    std::vector<DnsRecordObservation>& records = Scratch();
+    Scratch& scratch = ThreadScratch();
+    DnsObservation& obs = scratch.obs;
+    Record& rec = scratch.record;
+    obs.protocol = protocol_;
+    obs.capture_index = ctx.capture_index;
+    obs.frame = ctx.frame;
+    obs.seq = seq_.Next(ctx.frame);
+    obs.ts = ctx.ts;
+    obs.transport = tcp_ ? 6 : 17;
+    obs.flow_id = 0;
+    FillSides(ctx, dir, obs);
+    obs.id = h.id;
+    obs.flags = h.flags;
+    obs.qdcount = h.qdcount;
+    obs.ancount = h.ancount;
+    obs.nscount = h.nscount;
+    obs.arcount = h.arcount;
+    obs.has_question = false;
+    obs.qname.Clear();
+    obs.qtype = obs.qclass = 0;
+    std::vector<DnsRecordObservation>& records = scratch.records;
     records.clear();
-    obs_.malformed = false;
+    obs.malformed = false;
 
     const bool response = h.response();
     CountPdu(ctx, protocol_, h.opcode(), response ? PduKind::kResponse : PduKind::kRequest,
              response && h.rcode() != 0, "opcodes");
     if (response) CountDetail(ctx, protocol_, "rcodes", h.rcode());
 
-    while (m.Next(record_, *ctx.anomalies)) {
-      if (record_.section == Section::kQuestion) {
-        CountDetail(ctx, protocol_, "qtypes", record_.type);
-        if (!obs_.has_question) {
-          obs_.has_question = true;
-          if (netbios_) DecodeNetbiosName(record_.name);
-          obs_.qname.Append(record_.name.view());
-          obs_.qtype = record_.type;
-          obs_.qclass = record_.rclass;
+    while (m.Next(rec, *ctx.anomalies)) {
+      if (rec.section == Section::kQuestion) {
+        CountDetail(ctx, protocol_, "qtypes", rec.type);
+        if (!obs.has_question) {
+          obs.has_question = true;
+          if (netbios_) DecodeNetbiosName(rec.name);
+          obs.qname.Append(rec.name.view());
+          obs.qtype = rec.type;
+          obs.qclass = rec.rclass;
         }
         continue;
       }
       DnsRecordObservation& out = records.emplace_back();
-      out.section = static_cast<uint8_t>(record_.section);
-      out.type = record_.type;
-      out.rclass = record_.rclass;
-      out.ttl = record_.ttl;
+      out.section = static_cast<uint8_t>(rec.section);
+      out.type = rec.type;
+      out.rclass = rec.rclass;
+      out.ttl = rec.ttl;
       if (netbios_) {
-        DecodeNetbiosName(record_.name);
-        FormatNetbiosData(message, record_, out.data, *ctx.anomalies);
+        DecodeNetbiosName(rec.name);
+        FormatNetbiosData(message, rec, out.data, *ctx.anomalies);
       } else {
-        FormatData(message, record_, out.data, *ctx.anomalies);
+        FormatData(message, rec, out.data, *ctx.anomalies);
       }
       out.name.Clear();
-      out.name.Append(record_.name.view());
+      out.name.Append(rec.name.view());
     }
-    obs_.malformed = m.failed();
-    obs_.records = records;
+    obs.malformed = m.failed();
+    obs.records = records;
 
     // Pair by id: a query waits under its direction, its answer comes the other way.
     const uint64_t key_self = uint64_t{h.id} << 1 | static_cast<uint64_t>(dir);
     const uint64_t key_peer = uint64_t{h.id} << 1 | static_cast<uint64_t>(Reverse(dir));
-    obs_.query_frame = 0;
+    obs.query_frame = 0;
     if (response) {
-      if (auto q = pending_.Take(key_peer)) obs_.query_frame = *q;
+      if (auto q = pending_.Take(key_peer)) obs.query_frame = *q;
     } else {
       pending_.Put(key_self, ctx.frame);
     }
-    ctx.sink->OnDns(obs_);
+    ctx.sink->OnDns(obs);
   }
 
   bool tcp_;
@@ -189,8 +199,6 @@ class DnsDissector final : public Dissector {
   bool netbios_ = false;
   RequestTable<uint64_t, kPendingQueries> pending_;
   FrameSeq seq_;
-  Record record_;
-  DnsObservation obs_;  // reused: it is large, and every field is set for each message
 };
 
 }  // namespace
