@@ -19,12 +19,12 @@ StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, Ob
                                core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
                                Expectations* expectations)
     : flow_(flow),
-      candidates_(candidates),
       sink_(sink),
       anomalies_(anomalies),
-      stats_(stats),
+      expectations_(expectations),
       limits_(limits),
-      expectations_(expectations) {
+      candidates_(candidates),
+      stats_(stats) {
   done_ = candidates_.empty();
 }
 
@@ -33,14 +33,14 @@ StreamAttacher::StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo
                                core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
                                Expectations* expectations)
     : flow_(flow),
+      active_(&info),
+      dissector_(std::move(dissector)),
       sink_(sink),
       anomalies_(anomalies),
-      stats_(stats),
-      limits_(limits),
       expectations_(expectations),
-      active_(&info),
-      recognised_(info.name),
-      dissector_(std::move(dissector)) {
+      limits_(limits),
+      stats_(stats),
+      recognised_(info.name) {
   ++stats_.attached;
 }
 
