@@ -410,6 +410,19 @@ core::Result<Baseline> ParseBaseline(std::string_view text, const std::string& f
     }
     return core::MakeError(file + ":" + Place(text, e.byte ? e.byte - 1 : 0) +
                            ": not JSON: " + why);
+  } catch (const Json::exception& e) {
+    // A number too large for any JSON number type ("[json.exception.out_of_range.406]
+    // number overflow parsing '1e999'"): the message names the token, not its place, so
+    // the place is that of the token's first occurrence.
+    std::string why = e.what();
+    if (const size_t end = why.find("] "); end != std::string::npos) why = why.substr(end + 2);
+    std::string place;
+    const size_t open = why.find('\''), close = why.rfind('\'');
+    if (open != std::string::npos && close > open + 1) {
+      const size_t at = text.find(std::string_view(why).substr(open + 1, close - open - 1));
+      if (at != std::string_view::npos) place = ":" + Place(text, at);
+    }
+    return core::MakeError(file + place + ": not JSON: " + why);
   }
   return Reader(file).Read(doc);
 }

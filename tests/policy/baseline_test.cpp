@@ -170,6 +170,10 @@ TEST(Baseline, ABadFileSaysWhereAndWhat) {
   EXPECT_EQ(error("{\"format\": \"quaywatch-baseline\",\n \"version\": 1,,\n}"),
             "b.json:2:15: not JSON: syntax error while parsing object key - unexpected ','; "
             "expected string literal");
+  // A number no JSON number type holds is refused with its place, not thrown (found by
+  // fuzz_baseline; tests/fuzz/regressions/baseline keeps the input).
+  EXPECT_EQ(error("{\"format\": \"quaywatch-baseline\",\n \"version\": 1e999}"),
+            "b.json:2:13: not JSON: number overflow parsing '1e999'");
   EXPECT_EQ(error("[]"), "b.json: a baseline is a JSON object");
   EXPECT_EQ(error(R"({"format": "quaywatch-policy", "version": 1})"),
             "b.json: format: not a quaywatch baseline (format must be \"quaywatch-baseline\")");
