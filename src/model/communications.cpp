@@ -193,8 +193,15 @@ void Communications::OnName(const char* via, std::string_view name, const core::
     slot = &*it;
     return;
   }
-  slot = Note(names_, NameKey{client, server, client_mac, server_mac, via, std::string(canonical)},
-              limits_.max_names, s);
+  // Known to be new: emplaced directly, without Note's second look-up.
+  if (names_.size() >= limits_.max_names) {
+    anomalies_.Raise("communications.table_full");
+    return;
+  }
+  slot = &*names_
+               .emplace(
+                   NameKey{client, server, client_mac, server_mac, via, std::string(canonical)}, s)
+               .first;
 }
 
 std::vector<const Communications::NameEntry*> Communications::names() const {
