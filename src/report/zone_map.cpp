@@ -256,10 +256,13 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
     if (hidden) {
       cells += fmt::format("<TR><TD COLSPAN=\"{}\"><I>and {} more</I></TD></TR>", columns, hidden);
     }
+    // Graphviz refuses an empty <B></B>: a nameless group (a hand-edited database) gets no
+    // bold line rather than no map.
     std::string header = fmt::format(
-        "<TR><TD COLSPAN=\"{}\" BGCOLOR=\"{}\"><B>{}</B><BR/><FONT POINT-SIZE=\"8\">{}{} "
+        "<TR><TD COLSPAN=\"{}\" BGCOLOR=\"{}\">{}<BR/><FONT POINT-SIZE=\"8\">{}{} "
         "device{}{}</FONT></TD></TR>",
-        std::max<size_t>(columns, 1), KindColor(g->kind), HtmlEscape(g->name),
+        std::max<size_t>(columns, 1), KindColor(g->kind),
+        g->name.empty() ? std::string() : "<B>" + HtmlEscape(g->name) + "</B>",
         g->detail.empty() ? "" : HtmlEscape(g->detail) + "<BR/>", g->assets.size(),
         g->assets.size() == 1 ? "" : "s",
         flagged ? fmt::format(", {} with findings", flagged) : "");

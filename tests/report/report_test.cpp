@@ -251,6 +251,19 @@ TEST(ZoneMapTest, NamesFromTheWireCannotBreakOutOfTheMap) {
   EXPECT_EQ(map.groups.size(), 1u);
 }
 
+// Found by fuzz_zone_map: Graphviz refused the map of a zone without a name (the policy
+// refuses such zones; a hand-edited database can still hold one).
+TEST(ZoneMapTest, EmptyZoneNamesStillDraw) {
+  ReportData d;
+  d.zones = Json::array({{{"name", ""}, {"kind", "crane-control"}, {"subnets", {"10.0.0.0/8"}}},
+                         {{"name", ""}, {"kind", ""}}});
+  d.conduits = Json::array({{{"from", ""}, {"to", ""}}});
+  ZoneMapDrawing map = BuildZoneMap(d);
+  auto svg = RenderSvg(map.dot);
+  ASSERT_TRUE(svg.ok()) << svg.error().message << "\n" << map.dot;
+  EXPECT_NE(Decoded(*svg).find("crane-control"), std::string::npos);
+}
+
 TEST(ZoneMapTest, WithoutAPolicyAddressesGroupBySubnet) {
   EXPECT_EQ(FallbackGroup("192.168.7.20"), "192.168.7.0/24");
   EXPECT_EQ(FallbackGroup("8.8.8.8"), "external");
