@@ -32,16 +32,27 @@ constexpr size_t kMaxCells = 400;         // devices listed in one box
 constexpr size_t kMaxExternalCells = 40;  // hosts on the Internet listed
 constexpr size_t kLabelServices = 3;      // services named on an edge
 
+// Control characters are no text of XML, which Graphviz parses labels as and writes the
+// SVG in: they become '.', as elsewhere where the wire's text is shown.
+bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; }
+
 // A double-quoted DOT string: backslashes and quotes escaped, so that no escape sequence
-// of Graphviz (\N, \G, \L, ...) can be smuggled in by a name.
+// of Graphviz (\N, \G, \L, ...) can be smuggled in by a name; line breaks become spaces.
 std::string DotQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '\\' || c == '"') out += '\\';
     if (c == '\n' || c == '\r') c = ' ';
-    out += c;
+    out += IsControl(c) ? '.' : c;
   }
   return out + "\"";
+}
+
+// Text for an HTML-like label: escaped, and without control characters.
+std::string LabelText(std::string_view s) {
+  std::string text(s);
+  std::replace_if(text.begin(), text.end(), IsControl, '.');
+  return HtmlEscape(text);
 }
 
 // An edge label: one quoted DOT string with the services one per line.
@@ -247,10 +258,10 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
       const std::string note = Short(role.empty() ? vendor : role, 18);
       cells += fmt::format(
           "<TD HREF=\"#asset-{}\" TITLE=\"{}\" ID=\"{}-asset-{}\" BGCOLOR=\"{}\">{}{}</TD>", id,
-          HtmlEscape(title), g->id, id, fill, HtmlEscape(address.empty() ? "?" : address),
+          LabelText(title), g->id, id, fill, LabelText(address.empty() ? "?" : address),
           note.empty()
               ? std::string()
-              : "<BR/><FONT POINT-SIZE=\"7\" COLOR=\"#555555\">" + HtmlEscape(note) + "</FONT>");
+              : "<BR/><FONT POINT-SIZE=\"7\" COLOR=\"#555555\">" + LabelText(note) + "</FONT>");
     }
     if (!cells.empty()) cells += "</TR>";
     if (hidden) {
@@ -262,8 +273,8 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
         "<TR><TD COLSPAN=\"{}\" BGCOLOR=\"{}\">{}<BR/><FONT POINT-SIZE=\"8\">{}{} "
         "device{}{}</FONT></TD></TR>",
         std::max<size_t>(columns, 1), KindColor(g->kind),
-        g->name.empty() ? std::string() : "<B>" + HtmlEscape(g->name) + "</B>",
-        g->detail.empty() ? "" : HtmlEscape(g->detail) + "<BR/>", g->assets.size(),
+        g->name.empty() ? std::string() : "<B>" + LabelText(g->name) + "</B>",
+        g->detail.empty() ? "" : LabelText(g->detail) + "<BR/>", g->assets.size(),
         g->assets.size() == 1 ? "" : "s",
         flagged ? fmt::format(", {} with findings", flagged) : "");
     dot += fmt::format(

@@ -264,6 +264,27 @@ TEST(ZoneMapTest, EmptyZoneNamesStillDraw) {
   EXPECT_NE(Decoded(*svg).find("crane-control"), std::string::npos);
 }
 
+// Found by fuzz_zone_map: a control character in a name (which XML, and so Graphviz's
+// labels, cannot hold) cost the map; it is shown as '.'.
+TEST(ZoneMapTest, ControlCharactersInNamesStillDraw) {
+  ReportData d;
+  d.zones =
+      Json::array({{{"name", "a\x11"}, {"kind", "crane-control"}, {"subnets", {"10.0.0.0/8"}}},
+                   {{"name", "b"}, {"kind", "x"}}});
+  d.conduits = Json::array({{{"from", "a\x11"}, {"to", "b"}}});
+  d.assets = Json::array({{{"id", 1},
+                           {"ips", {"10.0.0.1"}},
+                           {"zones", {"a\x11"}},
+                           {"roles", {"plc\x01"}},
+                           {"vendor", "v\x1b[0m"}}});
+  ZoneMapDrawing map = BuildZoneMap(d);
+  auto svg = RenderSvg(map.dot);
+  ASSERT_TRUE(svg.ok()) << svg.error().message << "\n" << map.dot;
+  EXPECT_NE(svg->find("a."), std::string::npos);
+  EXPECT_EQ(map.dot.find('\x11'), std::string::npos);
+  EXPECT_EQ(map.dot.find('\x1b'), std::string::npos);
+}
+
 TEST(ZoneMapTest, WithoutAPolicyAddressesGroupBySubnet) {
   EXPECT_EQ(FallbackGroup("192.168.7.20"), "192.168.7.0/24");
   EXPECT_EQ(FallbackGroup("8.8.8.8"), "external");
