@@ -32,26 +32,45 @@ constexpr size_t kMaxCells = 400;         // devices listed in one box
 constexpr size_t kMaxExternalCells = 40;  // hosts on the Internet listed
 constexpr size_t kLabelServices = 3;      // services named on an edge
 
-// Control characters are no text of XML, which Graphviz parses labels as and writes the
-// SVG in: they become '.', as elsewhere where the wire's text is shown.
-bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; }
+// `s` with what XML may not hold (Graphviz parses labels as XML and writes the SVG in it)
+// made '.': control characters but for line breaks, which DOT strings turn into spaces,
+// and the noncharacters U+FFFE and U+FFFF, which are well-formed UTF-8 and so pass the
+// dissectors' text checks.
+std::string XmlText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0xef && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xbf &&
+        (static_cast<unsigned char>(s[i + 2]) | 1) == 0xbf) {
+      out += '.';
+      i += 2;
+    } else if ((c < 0x20 && c != '\n' && c != '\r') || c == 0x7f) {
+      out += '.';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
 
 // A double-quoted DOT string: backslashes and quotes escaped, so that no escape sequence
 // of Graphviz (\N, \G, \L, ...) can be smuggled in by a name; line breaks become spaces.
 std::string DotQuote(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
+  for (char c : XmlText(s)) {
     if (c == '\\' || c == '"') out += '\\';
     if (c == '\n' || c == '\r') c = ' ';
-    out += IsControl(c) ? '.' : c;
+    out += c;
   }
   return out + "\"";
 }
 
-// Text for an HTML-like label: escaped, and without control characters.
+// Text for an HTML-like label: what XML may not hold made '.', the rest escaped.
 std::string LabelText(std::string_view s) {
-  std::string text(s);
-  std::replace_if(text.begin(), text.end(), IsControl, '.');
+  std::string text = XmlText(s);
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
   return HtmlEscape(text);
 }
 

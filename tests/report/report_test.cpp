@@ -264,8 +264,9 @@ TEST(ZoneMapTest, EmptyZoneNamesStillDraw) {
   EXPECT_NE(Decoded(*svg).find("crane-control"), std::string::npos);
 }
 
-// Found by fuzz_zone_map: a control character in a name (which XML, and so Graphviz's
-// labels, cannot hold) cost the map; it is shown as '.'.
+// Found by fuzz_zone_map: a control character or the noncharacter U+FFFF in a name (which
+// XML, and so Graphviz's labels, cannot hold) cost the map; each is shown as '.'. U+FFFF is
+// well-formed UTF-8, so text from the wire can carry it past the dissectors.
 TEST(ZoneMapTest, ControlCharactersInNamesStillDraw) {
   ReportData d;
   d.zones =
@@ -276,13 +277,21 @@ TEST(ZoneMapTest, ControlCharactersInNamesStillDraw) {
                            {"ips", {"10.0.0.1"}},
                            {"zones", {"a\x11"}},
                            {"roles", {"plc\x01"}},
-                           {"vendor", "v\x1b[0m"}}});
+                           {"vendor", "v\x1b[0m"}},
+                          {{"id", 2},
+                           {"ips", {"10.0.0.2"}},
+                           {"zones", {"b"}},
+                           {"roles", {"\xef\xbf\xbf"}},
+                           {"vendor", "host\xef\xbf\xbe\xef\xbf\xbdx"}}});
   ZoneMapDrawing map = BuildZoneMap(d);
   auto svg = RenderSvg(map.dot);
   ASSERT_TRUE(svg.ok()) << svg.error().message << "\n" << map.dot;
   EXPECT_NE(svg->find("a."), std::string::npos);
   EXPECT_EQ(map.dot.find('\x11'), std::string::npos);
   EXPECT_EQ(map.dot.find('\x1b'), std::string::npos);
+  EXPECT_EQ(map.dot.find("\xef\xbf\xbf"), std::string::npos);
+  EXPECT_EQ(map.dot.find("\xef\xbf\xbe"), std::string::npos);
+  EXPECT_NE(map.dot.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD is text: kept
 }
 
 TEST(ZoneMapTest, WithoutAPolicyAddressesGroupBySubnet) {
