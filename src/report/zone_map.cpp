@@ -66,12 +66,21 @@ std::string DotQuote(std::string_view s) {
   return out + "\"";
 }
 
-// Text for an HTML-like label: what XML may not hold made '.', the rest escaped.
+// Text for an HTML-like label: what XML may not hold made '.', the rest escaped; ']' as a
+// character reference too, since Graphviz's label parser refuses text of only ']'.
 std::string LabelText(std::string_view s) {
   std::string text = XmlText(s);
   std::replace(text.begin(), text.end(), '\n', ' ');
   std::replace(text.begin(), text.end(), '\r', ' ');
-  return HtmlEscape(text);
+  std::string out;
+  for (char c : HtmlEscape(text)) {
+    if (c == ']') {
+      out += "&#93;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // An edge label: one quoted DOT string with the services one per line.

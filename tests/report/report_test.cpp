@@ -294,6 +294,19 @@ TEST(ZoneMapTest, ControlCharactersInNamesStillDraw) {
   EXPECT_NE(map.dot.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD is text: kept
 }
 
+// Found by fuzz_zone_map: Graphviz's label parser refuses text of only ']', which a
+// device's vendor (from the wire) can be.
+TEST(ZoneMapTest, AVendorOfOnlyClosingBracketsStillDraws) {
+  ReportData d;
+  d.zones = Json::array({{{"name", "ot"}, {"kind", "crane-control"}, {"subnets", {"10.0.0.0/8"}}}});
+  d.assets = Json::array({{{"id", 1}, {"ips", {"10.0.0.1"}}, {"zones", {"ot"}}, {"vendor", "]"}},
+                          {{"id", 2}, {"ips", {"10.0.0.2"}}, {"zones", {"ot"}}, {"vendor", "]]"}}});
+  ZoneMapDrawing map = BuildZoneMap(d);
+  auto svg = RenderSvg(map.dot);
+  ASSERT_TRUE(svg.ok()) << svg.error().message << "\n" << map.dot;
+  EXPECT_NE(svg->find(">]]<"), std::string::npos);
+}
+
 TEST(ZoneMapTest, WithoutAPolicyAddressesGroupBySubnet) {
   EXPECT_EQ(FallbackGroup("192.168.7.20"), "192.168.7.0/24");
   EXPECT_EQ(FallbackGroup("8.8.8.8"), "external");
