@@ -32,10 +32,10 @@ constexpr size_t kMaxCells = 400;         // devices listed in one box
 constexpr size_t kMaxExternalCells = 40;  // hosts on the Internet listed
 constexpr size_t kLabelServices = 3;      // services named on an edge
 
-// `s` with what XML may not hold (Graphviz parses labels as XML and writes the SVG in it)
-// made '.': control characters but for line breaks, which DOT strings turn into spaces,
-// and the noncharacters U+FFFE and U+FFFF, which are well-formed UTF-8 and so pass the
-// dissectors' text checks.
+// `s` on one line, with what XML may not hold (Graphviz parses labels as XML and writes
+// the SVG in it) made '.': line breaks become spaces; other control characters, and the
+// noncharacters U+FFFE and U+FFFF (well-formed UTF-8, so they pass the dissectors' text
+// checks), become '.'.
 std::string XmlText(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -45,7 +45,9 @@ std::string XmlText(std::string_view s) {
         (static_cast<unsigned char>(s[i + 2]) | 1) == 0xbf) {
       out += '.';
       i += 2;
-    } else if ((c < 0x20 && c != '\n' && c != '\r') || c == 0x7f) {
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
       out += '.';
     } else {
       out += s[i];
@@ -54,26 +56,22 @@ std::string XmlText(std::string_view s) {
   return out;
 }
 
-// A double-quoted DOT string: backslashes and quotes escaped, so that no escape sequence
-// of Graphviz (\N, \G, \L, ...) can be smuggled in by a name; line breaks become spaces.
+// A double-quoted DOT string of XmlText(s): backslashes and quotes escaped, so that no
+// escape sequence of Graphviz (\N, \G, \L, ...) can be smuggled in by a name.
 std::string DotQuote(std::string_view s) {
   std::string out = "\"";
   for (char c : XmlText(s)) {
     if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n' || c == '\r') c = ' ';
     out += c;
   }
   return out + "\"";
 }
 
-// Text for an HTML-like label: what XML may not hold made '.', the rest escaped; ']' as a
-// character reference too, since Graphviz's label parser refuses text of only ']'.
+// Text for an HTML-like label: XmlText(s), escaped; ']' as a character reference too,
+// since Graphviz's label parser refuses text of only ']'.
 std::string LabelText(std::string_view s) {
-  std::string text = XmlText(s);
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
   std::string out;
-  for (char c : HtmlEscape(text)) {
+  for (char c : HtmlEscape(XmlText(s))) {
     if (c == ']') {
       out += "&#93;";
     } else {
