@@ -28,13 +28,19 @@ template <class Map>
 typename Map::value_type* Communications::Note(Map& m, typename Map::key_type key, size_t cap,
                                                const Sighting& s) {
   auto it = m.find(key);
-  if (it == m.end()) {
-    if (m.size() >= cap) {
-      anomalies_.Raise("communications.table_full");
-      return nullptr;
-    }
-    it = m.emplace(std::move(key), Sighting{}).first;
+  if (it == m.end()) return NoteNew(m, std::move(key), cap, s);
+  it->second.Merge(s);
+  return &*it;
+}
+
+template <class Map>
+typename Map::value_type* Communications::NoteNew(Map& m, typename Map::key_type key, size_t cap,
+                                                  const Sighting& s) {
+  if (m.size() >= cap) {
+    anomalies_.Raise("communications.table_full");
+    return nullptr;
   }
+  auto it = m.emplace(std::move(key), Sighting{}).first;
   it->second.Merge(s);
   return &*it;
 }
@@ -193,15 +199,10 @@ void Communications::OnName(const char* via, std::string_view name, const core::
     slot = &*it;
     return;
   }
-  // Known to be new: emplaced directly, without Note's second look-up.
-  if (names_.size() >= limits_.max_names) {
-    anomalies_.Raise("communications.table_full");
-    return;
-  }
-  slot = &*names_
-               .emplace(
-                   NameKey{client, server, client_mac, server_mac, via, std::string(canonical)}, s)
-               .first;
+  // Known to be new: no second look-up through Note.
+  slot =
+      NoteNew(names_, NameKey{client, server, client_mac, server_mac, via, std::string(canonical)},
+              limits_.max_names, s);
 }
 
 std::vector<const Communications::NameEntry*> Communications::names() const {

@@ -188,6 +188,10 @@ class Communications {
   // raised); the entry, or nullptr.
   template <class Map>
   typename Map::value_type* Note(Map& m, typename Map::key_type key, size_t cap, const Sighting& s);
+  // Note for a key known to be absent: the entry made, or nullptr (the cap raised).
+  template <class Map>
+  typename Map::value_type* NoteNew(Map& m, typename Map::key_type key, size_t cap,
+                                    const Sighting& s);
   // One remote-access session or file transfer (both name client, server, time and frame).
   template <class Observation>
   void NoteSession(const char* kind, const char* tool, const char* direction, const Observation& o);
