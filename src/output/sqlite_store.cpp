@@ -34,7 +34,7 @@ constexpr uint64_t kRunOperations = 512;
 // JSON that open runs may hold before they are written as they stand.
 constexpr size_t kMaxOpenRunBytes = 64u << 20;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
-constexpr std::array<const char*, 13> kMigrations = {
+constexpr std::array<const char*, 14> kMigrations = {
     R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -528,6 +528,49 @@ CREATE TABLE plc_blocks (
 );
 CREATE INDEX plc_blocks_by_sha256 ON plc_blocks(sha256);
 )sql",
+    // 14: each run's first frame and time as columns, ahead of `operations`, so that a query
+    // that wants only them (the report's table of operations) neither reads the run's
+    // overflow pages nor parses its JSON. The view ics_operations is unchanged.
+    R"sql(
+CREATE TABLE ics_operation_runs_14 (
+  id INTEGER PRIMARY KEY,          -- the id of its first operation
+  capture_index INTEGER NOT NULL,
+  endpoints INTEGER NOT NULL REFERENCES ics_endpoints(id),
+  protocol TEXT NOT NULL,
+  function_code INTEGER,
+  function TEXT,
+  category TEXT NOT NULL,
+  target TEXT,
+  result TEXT,
+  count INTEGER NOT NULL,          -- operations in the run
+  first_frame INTEGER,             -- its first operation's request frame, else response frame
+  first_ts TEXT NOT NULL,          -- its first operation's time
+  operations TEXT NOT NULL         -- JSON: [[id, request_frame, response_frame, ts], ...]
+);
+INSERT INTO ics_operation_runs_14 (id, capture_index, endpoints, protocol, function_code,
+                                   function, category, target, result, count, first_frame,
+                                   first_ts, operations)
+  SELECT id, capture_index, endpoints, protocol, function_code, function, category, target,
+         result, count, coalesce(operations ->> '$[0][1]', operations ->> '$[0][2]'),
+         operations ->> '$[0][3]', operations
+  FROM ics_operation_runs;
+DROP VIEW ics_operations;
+DROP TABLE ics_operation_runs;
+ALTER TABLE ics_operation_runs_14 RENAME TO ics_operation_runs;
+CREATE VIEW ics_operations AS
+  SELECT o.value ->> 0 AS id, 1 AS run_id, r.protocol AS protocol,
+         r.function_code AS function_code, r.function AS function, r.category AS category,
+         r.target AS target, e.initiator AS initiator, e.responder AS responder,
+         r.capture_index AS capture_index,
+         coalesce(o.value ->> 1, o.value ->> 2, 0) AS frame, r.result AS result,
+         e.vlan AS vlan, e.initiator_ip AS initiator_ip, e.initiator_mac AS initiator_mac,
+         e.responder_ip AS responder_ip, e.responder_mac AS responder_mac,
+         e.responder_port AS responder_port, o.value ->> 1 AS request_frame,
+         o.value ->> 2 AS response_frame, o.value ->> 3 AS ts, e.initiator_port AS initiator_port,
+         r.id AS run
+  FROM ics_operation_runs AS r JOIN json_each(r.operations) AS o
+       LEFT JOIN ics_endpoints AS e ON e.id = r.endpoints;
+)sql",
 };
 
 // Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
@@ -720,7 +763,8 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   }
   const char* insert_op =
       "INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, function_code, "
-      "function, category, target, result, count, operations) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+      "function, category, target, result, count, first_frame, first_ts, operations) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
   const char* insert_endpoints =
       "INSERT OR IGNORE INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_port, "
       "initiator_mac, responder, responder_ip, responder_port, responder_mac) VALUES "
@@ -979,6 +1023,8 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       run->endpoints = endpoints;
       run->where = op.where;
       run->id = id;
+      run->first_frame = op.request_frame ? op.request_frame : op.response_frame;
+      run->first_ts = core::FixedText<32>(ts_text_.Format(op.ts));
       run->json.reserve(64 * 16);
       run->json.push_back('[');
       const RunKey key{endpoints,     op.where.capture_index,
@@ -1043,6 +1089,8 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
       .Text(r.target)
       .Text(r.result)
       .Int(static_cast<int64_t>(r.count))
+      .NonZero(r.first_frame)
+      .Text(r.first_ts.view())
       .Text(r.json);
   const int rc = sqlite3_step(st);
   sqlite3_reset(st);

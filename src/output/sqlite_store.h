@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/address.h"
+#include "core/fixed_text.h"
 #include "core/result.h"
 #include "core/timestamp.h"
 #include "dissect/observation.h"
@@ -213,6 +214,8 @@ class SqliteStore {
     int64_t endpoints = 0;
     dissect::OpEndpoints where;
     uint64_t id = 0;
+    uint64_t first_frame = 0;      // its first operation's request frame, else response frame
+    core::FixedText<32> first_ts;  // its first operation's time
     uint64_t count = 0;
     std::string json;
   };

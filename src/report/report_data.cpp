@@ -224,7 +224,7 @@ const char* TransportName(int64_t proto) {
   }
 }
 
-core::Status LoadLedgers(Db& db, ReportData& d, const ReportLimits& limits) {
+core::Status LoadLedgers(Db& db, int schema, ReportData& d, const ReportLimits& limits) {
   size_t seen = 0;
   auto s = db.Query(
       "SELECT initiator_ip, initiator_zone, responder_ip, responder_zone, proto, responder_port, "
@@ -256,33 +256,38 @@ core::Status LoadLedgers(Db& db, ReportData& d, const ReportLimits& limits) {
 
   const ZoneLookup zones(d.assets, !d.zones.empty());
   seen = 0;
-  s = db.Query(
+  // Schema 14 keeps each run's first frame and time as columns; before it they are read from
+  // the run's JSON, which costs a parse of every operation of the capture.
+  const std::string firsts =
+      schema >= 14 ? "min(r.first_frame), min(r.first_ts) "
+                   : "min(coalesce(r.operations ->> '$[0][1]', r.operations ->> '$[0][2]')), "
+                     "min(r.operations ->> '$[0][3]') ";
+  const std::string operations_sql =
       "SELECT coalesce(e.initiator_ip, e.initiator_mac, e.initiator), "
       "coalesce(e.responder_ip, e.responder_mac, e.responder), r.protocol, r.function, "
-      "r.category, r.target, sum(r.count), min(r.capture_index), "
-      "min(coalesce(r.operations ->> '$[0][1]', r.operations ->> '$[0][2]')), "
-      "min(r.operations ->> '$[0][3]') "
+      "r.category, r.target, sum(r.count), min(r.capture_index), " +
+      firsts +
       "FROM ics_operation_runs AS r LEFT JOIN ics_endpoints AS e ON e.id = r.endpoints "
       "GROUP BY 1, 2, r.protocol, r.function, r.category, r.target "
       "ORDER BY CASE r.category WHEN 'program-change' THEN 0 WHEN 'firmware' THEN 1 "
-      "WHEN 'controller-state' THEN 2 WHEN 'write' THEN 3 ELSE 4 END, sum(r.count) DESC, 9",
-      [&](sqlite3_stmt* st) {
-        if (++seen > limits.rows) return true;
-        Json ini = Text(st, 0), resp = Text(st, 1);
-        d.operations.push_back({{"initiator", ini},
-                                {"initiator_zone", zones.Of(ini)},
-                                {"responder", resp},
-                                {"responder_zone", zones.Of(resp)},
-                                {"protocol", Text(st, 2)},
-                                {"function", Text(st, 3)},
-                                {"category", Text(st, 4)},
-                                {"target", Text(st, 5)},
-                                {"count", Int(st, 6)},
-                                {"capture", Int(st, 7)},
-                                {"frame", Int(st, 8)},
-                                {"first_ts", Text(st, 9)}});
-        return true;
-      });
+      "WHEN 'controller-state' THEN 2 WHEN 'write' THEN 3 ELSE 4 END, sum(r.count) DESC, 9";
+  s = db.Query(operations_sql.c_str(), [&](sqlite3_stmt* st) {
+    if (++seen > limits.rows) return true;
+    Json ini = Text(st, 0), resp = Text(st, 1);
+    d.operations.push_back({{"initiator", ini},
+                            {"initiator_zone", zones.Of(ini)},
+                            {"responder", resp},
+                            {"responder_zone", zones.Of(resp)},
+                            {"protocol", Text(st, 2)},
+                            {"function", Text(st, 3)},
+                            {"category", Text(st, 4)},
+                            {"target", Text(st, 5)},
+                            {"count", Int(st, 6)},
+                            {"capture", Int(st, 7)},
+                            {"frame", Int(st, 8)},
+                            {"first_ts", Text(st, 9)}});
+    return true;
+  });
   if (!s) return s;
   d.operations_cut = seen > limits.rows ? seen - limits.rows : 0;
 
@@ -416,7 +421,7 @@ core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimi
   ReportData d;
   if (s = LoadRows(db, d); !s) return core::Error{s.message()};
   if (s = LoadPolicy(db, d); !s) return core::Error{s.message()};
-  if (s = LoadLedgers(db, d, limits); !s) return core::Error{s.message()};
+  if (s = LoadLedgers(db, version, d, limits); !s) return core::Error{s.message()};
   if (d.summary.contains("capture") && d.summary["capture"].contains("files")) {
     for (const auto& f : d.summary["capture"]["files"]) d.captures.push_back(f.value("path", ""));
   }

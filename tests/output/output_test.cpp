@@ -299,7 +299,7 @@ TEST(SqliteStore, PlcBlocksAreRowsWithTheirHash) {
   ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 13);
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), SqliteStore::SchemaVersion());
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM plc_blocks"), 2);
   const std::string sql =
       "SELECT count(*) FROM plc_blocks WHERE id=1 AND run_id=1 AND protocol='s7comm' AND "
@@ -328,7 +328,7 @@ TEST(SqliteStore, Migration13AddsPlcBlocks) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_TRUE(SqliteStore::Migrate(db, 12).ok());
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_master WHERE name='plc_blocks'"), 0);
-  ASSERT_TRUE(SqliteStore::Migrate(db, SqliteStore::SchemaVersion()).ok());
+  ASSERT_TRUE(SqliteStore::Migrate(db, 13).ok());
   EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 13);
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_master WHERE name='plc_blocks'"), 1);
   sqlite3_close(db);
@@ -855,6 +855,12 @@ TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
                 " 150 151 2023-11-14T22:13:20.150000Z 10.50.3.10:40000 10.50.3.22:502");
   EXPECT_EQ(QueryText(db, "SELECT result FROM ics_operations WHERE frame = 302"),
             "exception 2 illegal-data-address");
+  // Each run's first operation's frame and time are columns of the run.
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(first_frame || ' ' || first_ts, '; ') FROM "
+                      "(SELECT * FROM ics_operation_runs ORDER BY id)"),
+            "10 2023-11-14T22:13:20.010000Z; 300 2023-11-14T22:13:20.300000Z; "
+            "302 2023-11-14T22:13:20.302000Z");
   sqlite3_close(db);
 }
 
@@ -891,6 +897,46 @@ TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
                       "|| ' ' || ts FROM ics_operations"),
             "4096 modbus 6 write-single-register write unit 1 register 7 10.0.0.1:5000 "
             "10.0.0.2:502 1 ok 502 1 2 2024-03-01T10:00:00.000000Z");
+  sqlite3_close(db);
+}
+
+// A database of schema 13 with runs in it comes through migration 14 with each run's first
+// frame and time as columns, and the same rows in the ics_operations view.
+TEST(SqliteStore, Migration14GivesRunsTheirFirstFrameAndTime) {
+  fs::path dir = Scratch("qw-sqlite-m14");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "old.sqlite").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(SqliteStore::Migrate(db, 13).ok());
+  // Two runs: one whose first operation has a request, one answered without one.
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "INSERT INTO ics_endpoints (id, vlan, initiator, responder) VALUES "
+                   "(198, 0, '10.0.0.1:5000', '10.0.0.2:502');"
+                   "INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, "
+                   "function_code, function, category, target, result, count, operations) "
+                   "VALUES (28672, 0, 198, 'modbus', 3, 'read-holding-registers', 'read', "
+                   "'unit 1 hr 0+10', 'ok', 2, '[[28672,7,8,\"2024-03-01T10:00:00.000007Z\"],"
+                   "[36864,9,10,\"2024-03-01T10:00:00.000009Z\"]]'),"
+                   "(45056, 0, 198, 'modbus', 6, 'write-single-register', 'write', "
+                   "'unit 1 hr 7', 'ok', 1, '[[45056,null,11,\"2024-03-01T10:00:00.000011Z\"]]')",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  const char* view =
+      "SELECT group_concat(id || ' ' || frame || ' ' || coalesce(request_frame, '-') || ' ' || "
+      "response_frame || ' ' || ts || ' ' || initiator || ' ' || target, '; ') FROM "
+      "(SELECT * FROM ics_operations ORDER BY id)";
+  const std::string before = QueryText(db, view);
+  auto s = SqliteStore::Migrate(db, SqliteStore::SchemaVersion());
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 14);
+  EXPECT_EQ(QueryText(db, view), before);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(id || ' ' || first_frame || ' ' || first_ts || ' ' || "
+                      "count, '; ') FROM (SELECT * FROM ics_operation_runs ORDER BY id)"),
+            "28672 7 2024-03-01T10:00:00.000007Z 2; 45056 11 2024-03-01T10:00:00.000011Z 1");
   sqlite3_close(db);
 }
 

@@ -146,6 +146,23 @@ fs::path EditedCopy(const fs::path& dir, const std::string& name, const std::str
   return copy;
 }
 
+// A database of schema 13 keeps each run's first frame and time only in its JSON; the report
+// reads them from there and shows the same operations as from the columns of schema 14.
+TEST_F(ReportTest, OperationsOfASchema13DatabaseAreTheSame) {
+  ReportData now = Load();
+  auto old = LoadReportData(EditedCopy(*dir_, "schema13",
+                                       "ALTER TABLE ics_operation_runs DROP COLUMN first_frame; "
+                                       "ALTER TABLE ics_operation_runs DROP COLUMN first_ts; "
+                                       "PRAGMA user_version = 13")
+                                .string());
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  ASSERT_FALSE(now.operations.empty());
+  EXPECT_EQ(old->operations, now.operations);
+  // Frames and times are there, not left empty by either reading.
+  EXPECT_GT(now.operations[0]["frame"].get<int64_t>(), 0);
+  EXPECT_EQ(now.operations[0]["first_ts"].get<std::string>().size(), 27u);
+}
+
 TEST_F(ReportTest, EditedDatabasesAreRefusedNotCrashedOn) {
   auto not_object = LoadReportData(
       EditedCopy(*dir_, "array", "UPDATE assets SET detail = '[1,2]' WHERE id = 3").string());
