@@ -52,6 +52,8 @@ Sha256Hex Sha256(std::string_view text) {
   return ToHex<64>(md.data(), md.size());
 }
 
+void PrepareSha256Stream() { (void)Sha256Algorithm(); }
+
 Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr);
 }

@@ -23,6 +23,10 @@ Md5Hex Md5(std::string_view text);
 /// The SHA-256 of `text`, in hex.
 Sha256Hex Sha256(std::string_view text);
 
+/// Loads OpenSSL's SHA-256 now (about a millisecond: its provider is looked up and set up
+/// once per process), so that a thread that calls it early spares the first stream the wait.
+void PrepareSha256Stream();
+
 /// A SHA-256 fed piece by piece (a file transfer's content as its segments come).
 class Sha256Stream {
  public:
