@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -144,6 +145,47 @@ fs::path EditedCopy(const fs::path& dir, const std::string& name, const std::str
   EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   return copy;
+}
+
+// The conversation groups are those SQL's GROUP BY makes of the flows table, in the same
+// order, with the same totals; a limit keeps the first and counts the rest as cut.
+TEST_F(ReportTest, ConversationsAreTheGroupsOfTheFlowsTable) {
+  const ReportData d = Load();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(
+      sqlite3_open_v2((*dir_ / "quaywatch.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  const char* sql =
+      "SELECT json_object('initiator', initiator_ip, 'initiator_zone', initiator_zone, "
+      "'responder', responder_ip, 'responder_zone', responder_zone, 'transport', "
+      "CASE proto WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN "
+      "'icmpv6' ELSE 'ip' END, 'port', responder_port, 'protocol', protocol, 'flows', "
+      "count(*), 'packets', sum(packets_from_initiator + packets_from_responder), 'bytes', "
+      "sum(bytes_from_initiator + bytes_from_responder), 'first_ts', min(first_ts), "
+      "'last_ts', max(last_ts), 'capture', min(id) >> 40, 'frame', min(id) & 1099511627775) "
+      "FROM flows GROUP BY initiator_ip, initiator_zone, responder_ip, responder_zone, proto, "
+      "responder_port, protocol ORDER BY count(*) DESC, min(id)";
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  Json expected = Json::array();
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    expected.push_back(Json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  ASSERT_GT(expected.size(), 3u);
+  EXPECT_EQ(d.conversations, expected);
+  EXPECT_EQ(d.conversations_cut, 0u);
+  // Zones came from the policy: some group has them, so NULL and named zones both occur.
+  EXPECT_TRUE(std::any_of(expected.begin(), expected.end(),
+                          [](const Json& c) { return c["initiator_zone"].is_string(); }));
+  ReportLimits limits;
+  limits.conversations = 3;
+  auto cut = LoadReportData(dir_->string(), limits);
+  ASSERT_TRUE(cut.ok()) << cut.error().message;
+  ASSERT_EQ(cut->conversations.size(), 3u);
+  EXPECT_EQ(cut->conversations[2], expected[2]);
+  EXPECT_EQ(cut->conversations_cut, expected.size() - 3);
 }
 
 // A database of schema 13 keeps each run's first frame and time only in its JSON; the report
