@@ -24,7 +24,8 @@ using Json = nlohmann::json;
 // The lowest frame of a flow id (capture_index << 40 | first_frame).
 constexpr int64_t kFrameMask = (int64_t{1} << 40) - 1;
 
-// A read-only connection to one database file, closed on every path.
+// A read-only connection to one database file, closed on every path; used by one thread
+// (whoever loads the data), so SQLite's own locking of it is left out.
 class Db {
  public:
   ~Db() {
@@ -36,7 +37,8 @@ class Db {
     if (::stat(path.c_str(), &st) != 0) {
       return core::MakeError(path + ": no such file (run 'quaywatch analyze' with --out first)");
     }
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
       return Fail("cannot open");
     }
     sqlite3_busy_timeout(db_, 5000);
