@@ -239,6 +239,10 @@ class SqliteStore {
   core::Iso8601Formatter ts_text_;          // writer only
   std::string client_text_, server_text_;   // writer only: addresses of the row being bound
   std::thread writer_;
+  // Removes the earlier run's file that Finish swapped out; joined by the destructor.
+  std::thread retired_;
+  // Puts the finished temporary file at the final name (see Finish).
+  core::Status CommitFile();
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> queue_;     // guarded by mu_

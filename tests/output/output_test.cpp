@@ -953,5 +953,34 @@ TEST(SqliteStore, AbandonedStoreLeavesNothingBehind) {
   EXPECT_FALSE(fs::exists(path + ".tmp"));
 }
 
+// A run into a folder that holds an earlier run's database swaps the files and removes the
+// earlier one: while the new store is alive the final name holds a whole file, and once it
+// is gone only the new database is left.
+TEST(SqliteStore, ALaterRunReplacesTheEarlierDatabaseAndLeavesNothingElse) {
+  fs::path dir = Scratch("qw-sqlite-replace");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "quaywatch.sqlite").string();
+  auto run = [&](const char* version) {
+    auto store = SqliteStore::Create(path);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto report = SampleReport();
+    report.version = version;
+    ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    EXPECT_EQ(QueryText(db, "SELECT quaywatch_version FROM runs"), version);
+    sqlite3_close(db);
+  };
+  run("first");
+  // A removal the earlier run never finished is cleared by the next.
+  std::ofstream(path + ".tmp.old") << "left by a run that was killed";
+  run("second");
+  run("third");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"quaywatch.sqlite"});
+}
+
 }  // namespace
 }  // namespace qw::output
