@@ -255,8 +255,8 @@ void AppendKey(std::string& key, sqlite3_stmt* st, int col) {
 
 // The map's conversation groups: flows alike in both ends with their zones, transport, port
 // and protocol, with their totals, most flows first (then by first flow). Grouped in a hash
-// table rather than by SQLite's GROUP BY, which sorted the whole table (60 ms for 33,000
-// flows; this reads them in 15).
+// table rather than by SQLite's GROUP BY, which also sorted the whole table: 60 ms for the
+// 33,000 flows of the 1M-frame terminal mix against 40 ms here, mostly SQLite reading rows.
 core::Status LoadConversations(Db& db, ReportData& d, const ReportLimits& limits) {
   struct Group {
     Json initiator, initiator_zone, responder, responder_zone, port, protocol;
