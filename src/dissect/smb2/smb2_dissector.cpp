@@ -629,7 +629,12 @@ class Smb2Dissector final : public Dissector {
       } else {
         o.declared_size = declared;
       }
-      if (c.error) o.complete = false;
+      // A failed read or write leaves the content short of the file: neither complete nor
+      // hashed (a hash would name a file nobody has).
+      if (c.error) {
+        o.complete = false;
+        o.sha256.Clear();
+      }
       if (const char* name = StatusName(c.status)) {
         o.result.Append(name);
       } else {

@@ -574,6 +574,28 @@ TEST(Smb2Dissector, ErrorsInterimResponsesAndExceptions) {
   ASSERT_EQ(h.sink.transfers.size(), 1u);
   EXPECT_EQ(h.sink.transfers[0].result.view(), "STATUS_ACCESS_DENIED");
   EXPECT_FALSE(h.sink.transfers[0].complete);
+  EXPECT_TRUE(h.sink.transfers[0].sha256.empty());  // of bytes the server refused
+}
+
+// A read that fails partway leaves a download that is neither complete nor hashed, even with
+// no size to measure it against (its open was missed): the bytes that came are only the
+// first part of the file (found by fuzz_smb2).
+TEST(Smb2Dissector, AReadThatFailsPartwayHasNoHash) {
+  StreamHarness h(Registered("smb2"));
+  auto data = Content(100);
+  h.Request(Nbss(ReadRequest(3, 9, 0, 100)), 3);
+  h.Response(Nbss(ReadResponse(3, 9, data)), 4);
+  h.Request(Nbss(ReadRequest(4, 9, 100, 100)), 5);
+  h.Response(Nbss(Header(8, kResponse, 4, 9, 0xC000000D) + "09 00 00 00 00 00 00 00 00 "), 6);
+  h.End();
+  ASSERT_EQ(h.sink.transfers.size(), 1u);
+  const auto& f = h.sink.transfers[0];
+  EXPECT_STREQ(f.command, "read");
+  EXPECT_EQ(f.bytes, 100u);
+  EXPECT_EQ(f.declared_size, -1);
+  EXPECT_FALSE(f.complete);
+  EXPECT_TRUE(f.sha256.empty());
+  EXPECT_EQ(f.result.view(), "STATUS_INVALID_PARAMETER");
 }
 
 TEST(Smb2Dissector, TransformAndSmb1AreCountedNotRead) {
