@@ -20,17 +20,6 @@ Json ZoneOf(const policy::ZoneMap* zones, const core::IpAddr& ip) {
   return z.empty() ? Json(nullptr) : Json(std::string(z));
 }
 
-const char* TransportName(uint8_t proto) {
-  switch (proto) {
-    case 6:
-      return "tcp";
-    case 17:
-      return "udp";
-    default:
-      return "ip";
-  }
-}
-
 Json Evidence(Json row, const model::Sighting& s) {
   row["first_ts"] = core::FormatIso8601(s.first_ts);
   row["last_ts"] = core::FormatIso8601(s.last_ts);
@@ -80,7 +69,7 @@ ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutc
                                         {"initiator_zone", ZoneOf(zones, k.initiator)},
                                         {"responder", Address(k.responder, k.responder_mac)},
                                         {"responder_zone", ZoneOf(zones, k.responder)},
-                                        {"transport", TransportName(k.transport)},
+                                        {"transport", ConversationTransport(k.transport)},
                                         {"port", k.port},
                                         {"protocol", k.protocol},
                                         {"flows", s.count},

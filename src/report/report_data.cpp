@@ -216,21 +216,6 @@ core::Status LoadPolicy(Db& db, ReportData& d) {
   return s ? bad : s;
 }
 
-const char* TransportName(int64_t proto) {
-  switch (proto) {
-    case 6:
-      return "tcp";
-    case 17:
-      return "udp";
-    case 1:
-      return "icmp";
-    case 58:
-      return "icmpv6";
-    default:
-      return "ip";
-  }
-}
-
 // Appends column `col` of the row to a group key: its type, then its value, so that NULL, ''
 // and 0 stay apart and equal values of one type meet.
 void AppendKey(std::string& key, sqlite3_stmt* st, int col) {
@@ -300,7 +285,7 @@ core::Status LoadConversations(Db& db, ReportData& d, const ReportLimits& limits
           g.initiator_zone = Text(st, 1);
           g.responder = Text(st, 2);
           g.responder_zone = Text(st, 3);
-          g.transport = TransportName(sqlite3_column_int64(st, 4));
+          g.transport = ConversationTransport(sqlite3_column_int64(st, 4));
           g.port = Int(st, 5);
           g.protocol = Text(st, 6);
           g.first_id = id;
@@ -496,6 +481,21 @@ std::string FallbackGroup(const std::string& ip) {
     return ip.substr(0, dot) + ".0/24";
   }
   return ip.rfind("fe80", 0) == 0 ? "link-local" : "ipv6 site";
+}
+
+const char* ConversationTransport(int64_t proto) {
+  switch (proto) {
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 1:
+      return "icmp";
+    case 58:
+      return "icmpv6";
+    default:
+      return "ip";
+  }
 }
 
 core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimits& limits) {

@@ -48,6 +48,10 @@ struct ReportData {
 /// not a quaywatch database, a schema this build does not know, a row that is not JSON).
 core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimits& limits = {});
 
+/// How a conversation row names its IP protocol: "tcp", "udp", "icmp", "icmpv6", else "ip".
+/// The report from the database and the live dashboard both name it so.
+const char* ConversationTransport(int64_t proto);
+
 /// The zone an address belongs to for drawing, when the run's policy named none: a private
 /// IPv4 address's /24, "link-local" or "ipv6 site", "external" for public addresses, and
 /// "no address" for an empty one.

@@ -16,9 +16,12 @@
 #include <thread>
 
 #include "app/run.h"
+#include "flow/flow.h"
+#include "model/communications.h"
 #include "report/checklist.h"
 #include "report/dashboard.h"
 #include "report/html_report.h"
+#include "report/live_snapshot.h"
 #include "report/report_data.h"
 #include "report/zone_map.h"
 #include "simulate/simulate.h"
@@ -577,6 +580,29 @@ TEST_F(ReportTest, AwayFromLoopbackEveryRequestNeedsTheToken) {
   EXPECT_EQ(c.Get("/api/summary", {{"Authorization", "Bearer " + token}})->status, 200);
   EXPECT_EQ(c.Get("/api/assets?token=" + token)->status, 200);
   EXPECT_EQ(c.Get("/?token=" + token)->status, 200);
+}
+
+// The live dashboard names a conversation's transport as the report from the database does:
+// ICMP was "ip" live and "icmp" in report.html.
+TEST(LiveSnapshotTest, ConversationsNameTheirTransportAsTheReportDoes) {
+  core::Anomalies anomalies;
+  model::Communications comms({}, anomalies);
+  const std::vector<uint8_t> protos = {6, 17, 1, 58, 47};
+  for (uint8_t proto : protos) {
+    flow::Flow f;
+    f.proto = proto;
+    f.initiator_ip = *core::IpAddr::Parse("10.10.0.5");
+    f.responder_ip = *core::IpAddr::Parse("10.50.1.10");
+    f.first_frame = proto;
+    comms.OnFlowEnd(f);
+  }
+  const ReportData d = LiveSnapshot(model::RunReport{}, nullptr, comms, nullptr);
+  std::multiset<std::string> seen;
+  for (const auto& c : d.conversations) seen.insert(c["transport"].get<std::string>());
+  EXPECT_EQ(seen, (std::multiset<std::string>{"tcp", "udp", "icmp", "icmpv6", "ip"}));
+  for (uint8_t proto : protos) {
+    EXPECT_EQ(seen.count(ConversationTransport(proto)), 1u) << int{proto};
+  }
 }
 
 TEST(DataSourceTest, LiveSnapshotsBumpTheVersion) {
