@@ -105,6 +105,9 @@ struct IcsOperation {
   uint64_t response_frame = 0;  // 0 when no response was seen
   core::Timestamp ts;           // of the request, or of the response when no request was seen
   uint32_t seq = 0;             // index among operations keyed on the same frame (ordering)
+
+  /// The frame the operation is known by: its request's, else its response's.
+  uint64_t Frame() const { return request_frame ? request_frame : response_frame; }
 };
 
 /// Which way a counted PDU went.

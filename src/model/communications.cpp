@@ -69,7 +69,7 @@ void Communications::OnIcsOperation(const dissect::IcsOperation& op) {
                       op.category == IcsCategory::kControllerState;
   if (!change && op.category != IcsCategory::kWrite) return;
   const auto& w = op.where;
-  const uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
+  const uint64_t frame = op.Frame();
   Sighting s;
   s.Add(op.ts, op.ts, w.capture_index, frame);
   WriteSlot* slot = nullptr;

@@ -936,8 +936,7 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
 }
 
 uint64_t SqliteStore::OperationId(const dissect::IcsOperation& op) {
-  uint64_t frame = op.request_frame ? op.request_frame : op.response_frame;
-  return static_cast<uint64_t>(op.where.capture_index) << 44 | (frame & 0xffffffff) << 12 |
+  return static_cast<uint64_t>(op.where.capture_index) << 44 | (op.Frame() & 0xffffffff) << 12 |
          (op.seq & 0xfff);
 }
 
@@ -1015,6 +1014,7 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     }
     slot_key = endpoints;
     last = id;
+    const std::string_view ts = ts_text_.Format(op.ts);  // valid until the next Format
     const RunKey probe{
         endpoints,   op.where.capture_index, op.protocol,     op.function_code, op.function,
         op.category, op.target.view(),       op.result.view()};
@@ -1030,8 +1030,8 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       run->endpoints = endpoints;
       run->where = op.where;
       run->id = id;
-      run->first_frame = op.request_frame ? op.request_frame : op.response_frame;
-      run->first_ts = core::FixedText<32>(ts_text_.Format(op.ts));
+      run->first_frame = op.Frame();
+      run->first_ts = core::FixedText<32>(ts);
       run->json.reserve(64 * 16);
       run->json.push_back('[');
       const RunKey key{endpoints,     op.where.capture_index,
@@ -1043,7 +1043,7 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     OperationRun& r = *it->second;
     const size_t before = r.json.size();
     if (r.count++) r.json.push_back(',');
-    AppendOperationJson(r.json, id, op.request_frame, op.response_frame, ts_text_.Format(op.ts));
+    AppendOperationJson(r.json, id, op.request_frame, op.response_frame, ts);
     open_run_bytes_ += r.json.size() - before;
     if (r.count == kRunOperations) {
       open_run_bytes_ -= r.json.size();
