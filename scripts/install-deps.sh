@@ -8,7 +8,6 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   libpcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev zlib1g-dev libssl-dev
-  nettle-dev
   libyaml-cpp-dev libgraphviz-dev libcpp-httplib-dev
   # integrity: Ed25519 signatures, the file gate (YARA, archives, content types), drive reads
   libsodium-dev libyara-dev libarchive-dev libmagic-dev libmodbus-dev

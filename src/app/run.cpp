@@ -19,7 +19,6 @@
 #include "app/parallel.h"
 #include "capture/capture_file.h"
 #include "capture/live_capture.h"
-#include "core/digest.h"
 #include "integrity/keys.h"
 #include "integrity/manifest.h"
 #include "integrity/program_check.h"
@@ -150,8 +149,6 @@ std::shared_future<LoadedVendors> LoadVendorsInBackground() {
                     [] {
                       LoadedVendors v;
                       v.db.Load(model::VendorDb::DefaultDir(), &v.warning);
-                      // While the frames are read: the first file transfer need not wait.
-                      core::PrepareSha256Stream();
                       return v;
                     })
       .share();

@@ -1,8 +1,12 @@
 #include "core/digest.h"
 
-#include <nettle/md5.h>
-#include <nettle/sha2.h>
-#include <openssl/evp.h>
+// MD5_Init, SHA256_Init and their kin are deprecated in OpenSSL 3 in favour of EVP, which
+// looks the algorithm up through a provider and allocates a context for every digest
+// (several thousand instructions for a 40-octet JA3 string). The structure-based calls run
+// the same assembly (SHA extensions where the CPU has them) on a context on the stack.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 #include <array>
 
@@ -18,24 +22,14 @@ FixedText<N> ToHex(const unsigned char* md, size_t n) {
   return out;
 }
 
-// SHA-256 for streams, fetched once: OpenSSL 3 looks an algorithm up again on every use of
-// EVP_sha256(). Streams hash file contents, where its SHA extensions code is the fastest.
-const EVP_MD* Sha256Algorithm() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
 }  // namespace
 
-// One-shot digests of short texts (fingerprints) go through Nettle, whose contexts are plain
-// structures: OpenSSL 3 allocates and frees a provider context on every EVP_DigestInit_ex,
-// several thousand instructions for a 40-octet JA3 string.
 Md5Hex Md5(std::span<const uint8_t> bytes) {
-  md5_ctx ctx;
-  md5_init(&ctx);
-  md5_update(&ctx, bytes.size(), bytes.data());
-  std::array<unsigned char, MD5_DIGEST_SIZE> md;
-  md5_digest(&ctx, md.size(), md.data());
+  std::array<unsigned char, MD5_DIGEST_LENGTH> md;
+  MD5_CTX ctx;
+  MD5_Init(&ctx);
+  MD5_Update(&ctx, bytes.data(), bytes.size());
+  MD5_Final(md.data(), &ctx);
   return ToHex<32>(md.data(), md.size());
 }
 
@@ -43,34 +37,30 @@ Md5Hex Md5(std::string_view text) {
   return Md5(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+static_assert(sizeof(SHA256_CTX) <= sizeof(Sha256Stream::State) &&
+              alignof(SHA256_CTX) <= alignof(Sha256Stream::State));
+
 Sha256Hex Sha256(std::string_view text) {
-  sha256_ctx ctx;
-  sha256_init(&ctx);
-  sha256_update(&ctx, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
-  std::array<unsigned char, SHA256_DIGEST_SIZE> md;
-  sha256_digest(&ctx, md.size(), md.data());
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> md;
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, text.data(), text.size());
+  SHA256_Final(md.data(), &ctx);
   return ToHex<64>(md.data(), md.size());
 }
 
-void PrepareSha256Stream() { (void)Sha256Algorithm(); }
-
-Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Algorithm(), nullptr);
-}
-
-Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256Stream::Sha256Stream() { SHA256_Init(reinterpret_cast<SHA256_CTX*>(&state_)); }
 
 void Sha256Stream::Update(std::span<const uint8_t> bytes) {
-  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());
+  SHA256_Update(reinterpret_cast<SHA256_CTX*>(&state_), bytes.data(), bytes.size());
 }
 
 Sha256Hex Sha256Stream::Finish() {
-  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(ctx, md.data(), &n);
-  EVP_DigestInit_ex(ctx, Sha256Algorithm(), nullptr);
-  return ToHex<64>(md.data(), n);
+  auto* ctx = reinterpret_cast<SHA256_CTX*>(&state_);
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> md;
+  SHA256_Final(md.data(), ctx);
+  SHA256_Init(ctx);
+  return ToHex<64>(md.data(), md.size());
 }
 
 }  // namespace qw::core

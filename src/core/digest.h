@@ -1,6 +1,6 @@
 // Message digests as lower-case hex: MD5 (what JA3 fingerprints are, not a security use)
-// and SHA-256 (JA4's hashed parts, file contents). Short texts go through Nettle, streams
-// through OpenSSL's libcrypto.
+// and SHA-256 (JA4's hashed parts, file contents). Both come from OpenSSL's libcrypto
+// (SHA-256 through its SHA extensions code where the CPU has them).
 #pragma once
 
 #include <cstdint>
@@ -23,15 +23,10 @@ Md5Hex Md5(std::string_view text);
 /// The SHA-256 of `text`, in hex.
 Sha256Hex Sha256(std::string_view text);
 
-/// Loads OpenSSL's SHA-256 now (about a millisecond: its provider is looked up and set up
-/// once per process), so that a thread that calls it early spares the first stream the wait.
-void PrepareSha256Stream();
-
 /// A SHA-256 fed piece by piece (a file transfer's content as its segments come).
 class Sha256Stream {
  public:
   Sha256Stream();
-  ~Sha256Stream();
   Sha256Stream(const Sha256Stream&) = delete;
   Sha256Stream& operator=(const Sha256Stream&) = delete;
   /// Adds bytes.
@@ -39,8 +34,13 @@ class Sha256Stream {
   /// The digest of everything added; the stream starts over.
   Sha256Hex Finish();
 
+  /// Room for libcrypto's SHA256_CTX (112 octets), which the header does not include.
+  struct alignas(8) State {
+    unsigned char bytes[128];
+  };
+
  private:
-  void* ctx_;  // EVP_MD_CTX
+  State state_;
 };
 
 }  // namespace qw::core
