@@ -690,18 +690,25 @@ core::Status SqliteStore::Push(Queue<Row>& q, From&& row) {
 template <class Row>
 core::Status SqliteStore::Flush(Queue<Row>& q) {
   if (q.rows.empty()) return {};
-  Job job = [this, &q, rows = std::move(q.rows)]() mutable {
-    core::Status s = (this->*q.write)(rows);
+  Job job = [this, &q, rows = std::move(q.rows), text = std::move(q.text)]() mutable {
+    core::Status s;
+    if constexpr (std::is_same_v<typename Queue<Row>::Text, NoText>)
+      s = (this->*q.write)(rows);
+    else
+      s = (this->*q.write)(rows, text);
     rows.clear();
+    text.clear();
     std::lock_guard lock(mu_);
-    q.spare.push_back(std::move(rows));
+    q.spare.emplace_back(std::move(rows), std::move(text));
     return s;
   };
   q.rows = {};
+  q.text = {};
   {
     std::lock_guard lock(mu_);
     if (!q.spare.empty()) {
-      q.rows = std::move(q.spare.back());
+      q.rows = std::move(q.spare.back().first);
+      q.text = std::move(q.spare.back().second);
       q.spare.pop_back();
     }
   }
@@ -1172,14 +1179,25 @@ core::Status SqliteStore::AddDns(const dissect::DnsObservation& msg) {
   row.arcount = msg.arcount;
   row.has_question = msg.has_question;
   row.malformed = msg.malformed;
-  row.qname = msg.qname.str();
+  DnsText& text = dns_.text;
+  row.qname_at = text.Add(msg.qname.view());
+  row.qname_len = static_cast<uint32_t>(msg.qname.size());
   row.qtype = msg.qtype;
   row.qclass = msg.qclass;
-  row.records.reserve(msg.records.size());
+  row.records_at = static_cast<uint32_t>(text.records.size());
+  row.records_count = static_cast<uint32_t>(msg.records.size());
   for (const auto& r : msg.records) {
-    row.records.push_back({r.section, r.type, r.rclass, r.ttl, r.name.str(), r.data.str()});
+    DnsRecordRow& rec = text.records.emplace_back();
+    rec.section = r.section;
+    rec.type = r.type;
+    rec.rclass = r.rclass;
+    rec.ttl = r.ttl;
+    rec.name_len = static_cast<uint32_t>(r.name.size());
+    rec.name_at = text.Add(r.name.view());
+    rec.data_len = static_cast<uint32_t>(r.data.size());
+    rec.data_at = text.Add(r.data.view());
   }
-  return Push(dns_, std::move(row));
+  return Push(dns_, row);
 }
 
 namespace {
@@ -1197,7 +1215,7 @@ const char* SectionName(uint8_t section) {
 
 }  // namespace
 
-core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
+core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of) {
   if (batch.empty()) return {};
   std::stable_sort(batch.begin(), batch.end(),
                    [](const DnsRow& a, const DnsRow& b) { return a.id < b.id; });
@@ -1245,7 +1263,7 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
     integer(m.ancount);
     integer(m.nscount);
     integer(m.arcount);
-    text(m.has_question ? std::string_view(m.qname) : std::string_view());
+    text(m.has_question ? text_of.View(m.qname_at, m.qname_len) : std::string_view());
     nullable(m.has_question, m.qtype);
     const char* qtype_name = m.has_question ? dissect::dns::TypeName(m.qtype) : nullptr;
     text(qtype_name ? qtype_name : "");
@@ -1257,20 +1275,22 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch) {
     // A message numbered like one already stored (which no dissector does) is skipped.
     if (rc == SQLITE_CONSTRAINT) continue;
     if (rc != SQLITE_DONE) return fail("insert DNS message");
-    for (size_t n = 0; n < m.records.size(); ++n) {
-      const DnsRecordRow& r = m.records[n];
+    for (size_t n = 0; n < m.records_count; ++n) {
+      const DnsRecordRow& r = text_of.records[m.records_at + n];
+      const std::string_view name = text_of.View(r.name_at, r.name_len);
+      const std::string_view data = text_of.View(r.data_at, r.data_len);
       st = insert_dns_record_;
       i = 1;
       integer(static_cast<int64_t>(m.id));
       integer(static_cast<int64_t>(n));
       text(SectionName(r.section));
-      sqlite3_bind_text(st, i++, r.name.data(), static_cast<int>(r.name.size()), SQLITE_STATIC);
+      sqlite3_bind_text(st, i++, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
       integer(r.type);
       const char* type_name = dissect::dns::TypeName(r.type);
       text(type_name ? type_name : "");
       integer(r.rclass);
       integer(r.ttl);
-      sqlite3_bind_text(st, i++, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
+      sqlite3_bind_text(st, i++, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
       const int rrc = sqlite3_step(st);
       sqlite3_reset(st);
       if (rrc != SQLITE_DONE) return fail("insert DNS record");

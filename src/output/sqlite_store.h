@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -88,14 +89,15 @@ class SqliteStore {
   core::Status Exec(const char* sql);
   /// Finalizes every prepared statement (before closing the connection).
   void FinalizeStatements();
-  // One record of a DNS message, owned.
+  // One record of a DNS message; its name and data are in its batch's DnsText.
   struct DnsRecordRow {
     uint8_t section = 1;
     uint16_t type = 0, rclass = 0;
     uint32_t ttl = 0;
-    std::string name, data;
+    uint32_t name_at = 0, name_len = 0, data_at = 0, data_len = 0;  // in DnsText::text
   };
-  // One DNS message, owned and compact (an observation is kilobytes of fixed room).
+  // One DNS message, compact (an observation is kilobytes of fixed room); its question name
+  // and its records are in its batch's DnsText, so that a row owns no memory of its own.
   struct DnsRow {
     uint64_t id = 0;
     const char* protocol = "";
@@ -108,9 +110,33 @@ class SqliteStore {
     core::MacAddr src_mac;
     uint16_t dns_id = 0, flags = 0, qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
     bool has_question = false, malformed = false;
-    std::string qname;
+    uint32_t qname_at = 0, qname_len = 0;  // in DnsText::text
     uint16_t qtype = 0, qclass = 0;
+    uint32_t records_at = 0, records_count = 0;  // in DnsText::records
+  };
+  // The names, record data and records of one batch of DNS rows. Its room returns with the
+  // batch and is reused: storing a DNS message allocates nothing once the room has grown.
+  struct DnsText {
+    std::string text;
     std::vector<DnsRecordRow> records;
+    /// Appends `v` to text; its offset.
+    uint32_t Add(std::string_view v) {
+      const auto at = static_cast<uint32_t>(text.size());
+      text.append(v);
+      return at;
+    }
+    /// The `len` octets of text at `at`.
+    std::string_view View(uint32_t at, uint32_t len) const {
+      return std::string_view(text).substr(at, len);
+    }
+    void clear() {
+      text.clear();
+      records.clear();
+    }
+  };
+  // What the rows of other tables carry beside them: nothing.
+  struct NoText {
+    void clear() {}
   };
   // A batch for the writer thread: writes its rows into their table when run.
   using Job = std::function<core::Status()>;
@@ -124,15 +150,22 @@ class SqliteStore {
   // Rows of one table gathered on the analysis thread until a batch is full.
   template <class Row>
   struct Queue {
+    /// The memory a batch of these rows keeps their text in, if they keep it outside.
+    using Text = std::conditional_t<std::is_same_v<Row, DnsRow>, DnsText, NoText>;
+    /// What writes a batch of this table's rows (and their text).
+    using Writer = std::conditional_t<std::is_same_v<Text, NoText>,
+                                      core::Status (SqliteStore::*)(std::vector<Row>&),
+                                      core::Status (SqliteStore::*)(std::vector<Row>&, Text&)>;
     /// `w` writes a batch of this table's rows.
-    explicit Queue(core::Status (SqliteStore::*w)(std::vector<Row>&))
+    explicit Queue(Writer w)
         : batch(std::clamp<size_t>(kBatchBytes / sizeof(Row), 1, kMaxBatchRows)), write(w) {}
     std::vector<Row> rows;
+    Text text;
     size_t batch;
-    core::Status (SqliteStore::*write)(std::vector<Row>&);
+    Writer write;
     // Emptied batches back from the writer (under mu_), reused so that a batch's room is
     // not mapped and faulted in afresh each time.
-    std::vector<std::vector<Row>> spare;
+    std::vector<std::pair<std::vector<Row>, Text>> spare;
   };
   /// Adds a row to its queue (copied once, or moved); a full queue becomes a batch for the
   /// writer.
@@ -151,7 +184,7 @@ class SqliteStore {
   template <class Row, class Bind>
   core::Status WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, const char* what,
                           uint64_t (*id_of)(const Row&), Bind&& bind);
-  core::Status WriteDns(std::vector<DnsRow>& batch);
+  core::Status WriteDns(std::vector<DnsRow>& batch, DnsText& text);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
   core::Status WriteFlows(std::vector<model::FlowRecord>& batch);
   core::Status WriteOperations(std::vector<dissect::IcsOperation>& batch);
