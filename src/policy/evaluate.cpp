@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "dissect/tls/tls_parser.h"
 #include "policy/judging.h"
 
 namespace qw::policy {
@@ -253,13 +254,23 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
     if (k.kind == "remote_access") {
       const bool from_outside = zc == kExternalZone;
       const bool via_jump_host = client_zone && client_zone->kind == ZoneKind::kRemoteAccess;
-      const bool unapproved = from_outside || (IsCraneZone(server_zone) && !via_jump_host);
+      // A remote-support platform's client connects out to the platform's relay, through
+      // which someone outside controls it: the session reaches into the client's zone.
+      const bool relayed_in = zs == kExternalZone && IsCraneZone(client_zone) &&
+                              dissect::tls::IsRemoteAccessPlatform(k.tool);
+      const bool unapproved =
+          from_outside || (IsCraneZone(server_zone) && !via_jump_host) || relayed_in;
       if (!unapproved || (!zc.empty() && zc == zs)) continue;
       if (Allowing(p, zc, zs, k.tool, k.transport, k.server_port, kAllowRemoteAccess)) continue;
       f.type = "remote_access.unapproved";
-      f.severity = from_outside && IsCraneZone(server_zone) ? Severity::kCritical : Severity::kHigh;
+      f.severity = (from_outside && IsCraneZone(server_zone)) || relayed_in ? Severity::kCritical
+                                                                            : Severity::kHigh;
       f.title = k.tool + " session from " + k.client.ToString() + " (" + ZoneText(zc) + ") to " +
                 k.server.ToString() + " (" + ZoneText(zs) + ")";
+      if (relayed_in) {
+        f.title += ", the platform's relay: the crane host can be controlled from outside";
+        f.detail["path"] = "platform relay";
+      }
     } else {
       // Which way the file went: into the server on an upload, into the client otherwise.
       const bool upload = k.direction == "upload";

@@ -33,6 +33,7 @@ enum Plant : uint32_t {
   kRogueLaptop,
   kCameraOnCraneVlan,
   kDualHomedWorkstation,
+  kCraneOnVendorRelay,
   kPlantCount,
 };
 
@@ -172,6 +173,14 @@ void Engine::RunPlant(uint32_t plant) {
       PlantTcp(plant, App::kHttp, sc_.dual_homed, sc_.intranet, 8080, 1, 0);
       return;
     }
+    case kCraneOnVendorRelay: {
+      // Crane 1's HMI keeps a remote-support client signed in to its platform's relay, through
+      // which the supplier can take the HMI over from outside.
+      const uint32_t sid =
+          PlantTcp(plant, App::kTls, crane1.hmi, sc_.relay.host, 443, 3, 400 * kMs);
+      sessions_[sid].name = &sc_.relay.name;
+      return;
+    }
     default:
       return;
   }
@@ -285,6 +294,15 @@ std::vector<PlantedViolation> DescribePlants(const Scenario& sc, const PlantFram
     const std::string office = IpText(sc, sc.dual_homed);
     finding("segmentation.multi_homed_host", office, "", at.First(p));
     comm(office, IpText(sc, sc.intranet), "http", "", at.First(p));
+  }
+  {
+    const uint32_t p = begin(kCraneOnVendorRelay, "crane-on-vendor-relay",
+                             "crane 1's HMI signs in to a remote-support platform's relay");
+    const std::string hmi = IpText(sc, crane1.hmi), relay = IpText(sc, sc.relay.host);
+    finding("segmentation.unallowed_flow", hmi, relay, at.First(p));
+    // The platform shows in the server name of the ClientHello.
+    finding("remote_access.unapproved", hmi, relay, at.Message(p, 0, 0, 0));
+    comm(hmi, "external", "tls", "", at.First(p));
   }
   return out;
 }

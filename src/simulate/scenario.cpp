@@ -314,6 +314,8 @@ void BuildPlantedDevices(PlanBuilder& b, Scenario& s) {
   s.watched = PublicName{"api.logink.cn", b.AddExternal("api.logink.cn", Ip(198, 51, 100, 200))};
   s.share = PublicName{"files.share.example.net",
                        b.AddExternal("files.share.example.net", Ip(192, 0, 2, 200))};
+  s.relay =
+      PublicName{"relay.splashtop.com", b.AddExternal("relay.splashtop.com", Ip(203, 0, 113, 80))};
 }
 
 }  // namespace

@@ -125,6 +125,7 @@ struct Scenario {
   uint32_t dual_homed = kNoHost;    // an engineering workstation's office address (its MAC)
   PublicName watched{"", kNoHost};  // a LOGINK name on the shipped policy's watchlist
   PublicName share{"", kNoHost};    // a file-sharing site no data-sharing agreement names
+  PublicName relay{"", kNoHost};    // a remote-support platform's relay
 };
 
 /// Builds the named scenario's plan ("terminal", "clean", "violations"); fails for an

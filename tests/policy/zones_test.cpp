@@ -290,6 +290,55 @@ TEST_F(JudgeTest, RemoteAccessAndFilesComeThroughTheirZones) {
   EXPECT_EQ(j.Of("file_transfer.unapproved", 1)->detail.at("direction"), "download");
 }
 
+// A remote-support platform's client reaches out to the platform's relay, through which the
+// platform's users control it: from a crane zone that is remote access into the crane from
+// outside, whichever way the connection was opened. A tool that connects directly is judged
+// by where it goes, and a conduit that allows the platform admits it.
+TEST(JudgeCommunications, PlatformRelaysReachIntoTheCraneHostsThatCallThem) {
+  Policy p = Load(R"(site: t
+zones:
+  - {name: it, kind: enterprise, subnets: [10.10.0.0/16]}
+  - {name: rcms, kind: crane-management, subnets: [10.40.0.0/24]}
+  - {name: crane, kind: crane-control, subnets: [10.50.1.0/24]}
+conduits:
+  - {from: rcms, to: external, services: [ewon-talk2m], allow: [remote-access]}
+)");
+  ZoneMap zones(p);
+  core::Anomalies anomalies;
+  model::Communications comms({}, anomalies);
+  auto session = [&](const char* client, const char* server, const char* tool, uint64_t frame) {
+    dissect::RemoteAccessObservation r;
+    r.tool = tool;
+    r.client_ip = Ip(client);
+    r.server_ip = Ip(server);
+    r.transport = 6;
+    r.server_port = 443;
+    r.frame = frame;
+    comms.OnRemoteAccess(r);
+  };
+  session("10.50.1.10", "203.0.113.5", "anydesk", 10);     // crane PC -> AnyDesk relay
+  session("10.40.0.5", "203.0.113.6", "splashtop", 11);    // RCMS -> Splashtop relay
+  session("10.10.0.7", "203.0.113.5", "teamviewer", 12);   // IT -> TeamViewer: not a crane
+  session("10.50.1.10", "203.0.113.7", "ssh", 13);         // crane -> internet over SSH: out
+  session("10.40.0.5", "203.0.113.8", "ewon-talk2m", 14);  // the conduit allows this one
+  FindingSet set;
+  JudgeCommunications(p, zones, comms, set);
+  std::vector<Finding> all = set.Sorted();
+  std::vector<const Finding*> remote;
+  for (const auto& f : all) {
+    if (f.type == "remote_access.unapproved") remote.push_back(&f);
+  }
+  ASSERT_EQ(remote.size(), 2u);
+  EXPECT_EQ(remote[0]->frame, 10u);
+  EXPECT_EQ(remote[0]->severity, Severity::kCritical);
+  EXPECT_EQ(remote[0]->title,
+            "anydesk session from 10.50.1.10 (crane) to 203.0.113.5 (external), the platform's "
+            "relay: the crane host can be controlled from outside");
+  EXPECT_EQ(remote[0]->detail.at("path"), "platform relay");
+  EXPECT_EQ(remote[1]->frame, 11u);
+  EXPECT_EQ(remote[1]->protocol, "splashtop");
+}
+
 // Port forms judge acts by their transport: a UDP write or transfer matches udp/N only.
 TEST(JudgeCommunications, PortFormsMatchTheTransportOfTheAct) {
   Policy p = Load(R"(site: t

@@ -505,6 +505,87 @@ bool InDomain(std::string_view name, std::string_view domain) {
   return name.size() == domain.size() || name.substr(name.size() - domain.size() - 1, 1) == ".";
 }
 
+// A platform's server name: the name itself or one under it.
+struct PlatformDomain {
+  std::string_view domain;
+  const char* tool;
+};
+
+// The servers that remote-support, remote-management and industrial remote-access
+// platforms' clients reach over TLS (relays, brokers, portals), as the public lists of
+// these tools' network indicators and the vendors' documents give them. Names that other
+// services share (a vendor's whole domain where it also serves unrelated products) are left
+// out; a platform that a site hosts itself goes by its own names, which no list can know.
+constexpr PlatformDomain kPlatformDomains[] = {
+    {"anydesk.com", "anydesk"},
+    {"teamviewer.com", "teamviewer"},
+    {"splashtop.com", "splashtop"},
+    {"splashtop.eu", "splashtop"},
+    {"screenconnect.com", "screenconnect"},
+    {"control.connectwise.com", "screenconnect"},
+    {"logmein.com", "logmein"},
+    {"logmein.eu", "logmein"},
+    {"logmein-gateway.com", "logmein"},
+    {"logme.in", "logmein"},
+    {"logmeinrescue.com", "logmein"},
+    {"logmeinrescue.eu", "logmein"},
+    {"logmeinrescue-enterprise.com", "logmein"},
+    {"logmeinrescue-enterprise.eu", "logmein"},
+    {"remotelyanywhere.com", "logmein"},
+    {"gotoassist.com", "goto"},
+    {"gotoassist.me", "goto"},
+    {"gotoassist.at", "goto"},
+    {"fastsupport.com", "goto"},
+    {"gotomypc.com", "goto"},
+    {"beyondtrustcloud.com", "beyondtrust"},
+    {"bomgarcloud.com", "beyondtrust"},
+    {"rustdesk.com", "rustdesk"},
+    {"zohoassist.com", "zoho-assist"},
+    {"zohoassist.jp", "zoho-assist"},
+    {"zohoassist.com.cn", "zoho-assist"},
+    {"assist.zoho.com", "zoho-assist"},
+    {"assist.zoho.eu", "zoho-assist"},
+    {"assist.zoho.in", "zoho-assist"},
+    {"assist.zoho.jp", "zoho-assist"},
+    {"assist.zoho.uk", "zoho-assist"},
+    {"assist.zoho.com.au", "zoho-assist"},
+    {"services.vnc.com", "realvnc"},
+    {"remotedesktop.google.com", "chrome-remote-desktop"},
+    {"remotedesktop-pa.googleapis.com", "chrome-remote-desktop"},
+    {"chromoting-host.talkgadget.google.com", "chrome-remote-desktop"},
+    {"chromoting-client.talkgadget.google.com", "chrome-remote-desktop"},
+    {"chromoting-oauth.talkgadget.google.com", "chrome-remote-desktop"},
+    {"relay.kaseya.net", "kaseya"},
+    {"swi-tc.com", "n-able"},
+    {"swi-rc.com", "n-able"},
+    {"beanywhere.com", "n-able"},
+    {"centrastage.net", "datto-rmm"},
+    {"rmm.datto.com", "datto-rmm"},
+    {"atera.com", "atera"},
+    {"ninjarmm.com", "ninjaone"},
+    {"ninjarmm.net", "ninjaone"},
+    {"ninjaone.com", "ninjaone"},
+    {"rmmservice.com", "ninjaone"},
+    {"islonline.com", "isl-online"},
+    {"islonline.net", "isl-online"},
+    {"supremocontrol.com", "supremo"},
+    {"aeroadmin.com", "aeroadmin"},
+    {"ammyy.com", "ammyy"},
+    {"dwservice.net", "dwservice"},
+    {"parsec.app", "parsec"},
+    {"talk2m.com", "ewon-talk2m"},
+    {"portal.ixon.cloud", "ixon"},
+};
+
+// Secomea's hosted GateManagers are gm<digits>.secomea.com (the rest of secomea.com is the
+// vendor's web site).
+bool IsSecomeaGateManager(std::string_view name) {
+  if (!InDomain(name, "secomea.com")) return false;
+  const std::string_view label = name.substr(0, name.find('.'));
+  if (label.size() < 3 || !core::EqualsNoCase(label.substr(0, 2), "gm")) return false;
+  return std::all_of(label.begin() + 2, label.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 const char* RemoteAccessTool(std::string_view sni, std::string_view subject) {
@@ -515,9 +596,18 @@ const char* RemoteAccessTool(std::string_view sni, std::string_view subject) {
     if (comma == std::string_view::npos) break;
     subject.remove_prefix(comma + 2);
   }
-  if (InDomain(sni, "anydesk.com")) return "anydesk";
-  if (InDomain(sni, "teamviewer.com")) return "teamviewer";
+  if (sni.empty()) return nullptr;
+  for (const PlatformDomain& p : kPlatformDomains) {
+    if (InDomain(sni, p.domain)) return p.tool;
+  }
+  if (IsSecomeaGateManager(sni)) return "secomea";
   return nullptr;
+}
+
+bool IsRemoteAccessPlatform(std::string_view tool) {
+  if (tool == "secomea") return true;
+  return std::any_of(std::begin(kPlatformDomains), std::end(kPlatformDomains),
+                     [&](const PlatformDomain& p) { return tool == p.tool; });
 }
 
 }  // namespace qw::dissect::tls

@@ -89,11 +89,18 @@ std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> bo
 core::FixedText<16> VersionName(uint16_t version);
 
 /// The remote-access tool a TLS session belongs to, or nullptr. AnyDesk peers present
-/// self-signed certificates whose subject common name is "AnyDesk Client" and reach AnyDesk's
-/// relays under *.anydesk.com; TeamViewer's fallback to HTTPS goes to *.teamviewer.com. So:
-/// "anydesk" when the certificate subject has the attribute CN=AnyDesk Client or the SNI is
-/// anydesk.com or under it, "teamviewer" when the SNI is teamviewer.com or under it (names
-/// compared without regard to case).
+/// self-signed certificates whose subject common name is "AnyDesk Client"; otherwise the
+/// server name tells the platform a client reaches: AnyDesk's relays under anydesk.com,
+/// TeamViewer's HTTPS fallback under teamviewer.com, and the relays, brokers and portals of
+/// other remote-support, remote-management and industrial remote-access platforms
+/// (Splashtop, ScreenConnect, LogMeIn, GoTo, BeyondTrust, RustDesk, Zoho Assist, RealVNC
+/// Connect, Chrome Remote Desktop, Kaseya, N-able, Datto RMM, Atera, NinjaOne, ISL Online,
+/// Supremo, AeroAdmin, Ammyy, DWService, Parsec, eWON Talk2M, Secomea GateManager, IXON).
+/// Names are compared without regard to case; a name matches its domain or one under it.
 const char* RemoteAccessTool(std::string_view sni, std::string_view subject);
+
+/// Whether `tool` (a name RemoteAccessTool returns) is a platform whose sessions a cloud
+/// relay or broker carries: the client that connects out is the one controlled from outside.
+bool IsRemoteAccessPlatform(std::string_view tool);
 
 }  // namespace qw::dissect::tls

@@ -360,10 +360,35 @@ TEST(TlsParser, RemoteAccessToolsByCertificateOrServerName) {
   EXPECT_STREQ(tls::RemoteAccessTool("", "O=x, cn=anydesk client"), "anydesk");
   EXPECT_STREQ(tls::RemoteAccessTool("relay-1a2b3c4d.net.AnyDesk.com", ""), "anydesk");
   EXPECT_STREQ(tls::RemoteAccessTool("router7.teamviewer.com", ""), "teamviewer");
+  EXPECT_STREQ(tls::RemoteAccessTool("relay.splashtop.com", ""), "splashtop");
+  EXPECT_STREQ(tls::RemoteAccessTool("instance-abc-relay.screenconnect.com", ""), "screenconnect");
+  EXPECT_STREQ(tls::RemoteAccessTool("secure.logmeinrescue.com", ""), "logmein");
+  EXPECT_STREQ(tls::RemoteAccessTool("acme.beyondtrustcloud.com", ""), "beyondtrust");
+  EXPECT_STREQ(tls::RemoteAccessTool("rs-ny.rustdesk.com", ""), "rustdesk");
+  EXPECT_STREQ(tls::RemoteAccessTool("assist.zoho.eu", ""), "zoho-assist");
+  EXPECT_STREQ(tls::RemoteAccessTool("remotedesktop-pa.googleapis.com", ""),
+               "chrome-remote-desktop");
+  EXPECT_STREQ(tls::RemoteAccessTool("M2WEB.Talk2M.com", ""), "ewon-talk2m");
+  EXPECT_STREQ(tls::RemoteAccessTool("gm04.secomea.com", ""), "secomea");
+  EXPECT_STREQ(tls::RemoteAccessTool("portal.ixon.cloud", ""), "ixon");
+  // The vendors' other names, and names that only end alike, are no platform's sessions.
+  EXPECT_EQ(tls::RemoteAccessTool("www.secomea.com", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("gmx.secomea.com", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("www.ixon.cloud", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("mail.zoho.eu", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("www.googleapis.com", ""), nullptr);
+  EXPECT_EQ(tls::RemoteAccessTool("notsplashtop.com", ""), nullptr);
   EXPECT_EQ(tls::RemoteAccessTool("notanydesk.com", ""), nullptr);
   EXPECT_EQ(tls::RemoteAccessTool("", "CN=AnyDesk Client Portal"), nullptr);
   EXPECT_EQ(tls::RemoteAccessTool("example.org", "C=US, O=Example Port, CN=rcms.terminal.example"),
             nullptr);
+}
+
+TEST(TlsParser, PlatformsAreTheToolsARelayCarries) {
+  for (const char* tool : {"anydesk", "teamviewer", "splashtop", "ewon-talk2m", "secomea", "ixon"})
+    EXPECT_TRUE(tls::IsRemoteAccessPlatform(tool)) << tool;
+  for (const char* tool : {"rdp", "vnc", "ssh", "telnet", "rlogin", ""})
+    EXPECT_FALSE(tls::IsRemoteAccessPlatform(tool)) << tool;
 }
 
 // A ClientHello record offering one suite, with only a server name extension.
