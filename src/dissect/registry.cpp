@@ -17,6 +17,7 @@
 #include "dissect/ntp/ntp_dissector.h"
 #include "dissect/onvif/onvif_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
+#include "dissect/openvpn/openvpn_dissector.h"
 #include "dissect/profinet/profinet_dissector.h"
 #include "dissect/rdp/rdp_dissector.h"
 #include "dissect/rlogin/rlogin_dissector.h"
@@ -32,6 +33,7 @@
 #include "dissect/tftp/tftp_dissector.h"
 #include "dissect/tls/tls_dissector.h"
 #include "dissect/vnc/vnc_dissector.h"
+#include "dissect/wireguard/wireguard_dissector.h"
 
 namespace qw::dissect {
 
@@ -45,7 +47,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 33> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 36> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -72,6 +74,9 @@ constexpr std::array<StreamDissectorInfo, 33> kStreamDissectors = {{
     {"rlogin", 6, rlogin::kPorts, &rlogin::Probe, &rlogin::Create},
     {"teamviewer", 6, teamviewer::kPorts, &teamviewer::ProbeTcp, &teamviewer::CreateTcp},
     {"teamviewer", 17, teamviewer::kPorts, &teamviewer::ProbeUdp, &teamviewer::CreateUdp},
+    {"openvpn", 6, openvpn::kPorts, &openvpn::ProbeTcp, &openvpn::CreateTcp},
+    {"openvpn", 17, openvpn::kPorts, &openvpn::ProbeUdp, &openvpn::CreateUdp},
+    {"wireguard", 17, wireguard::kPorts, &wireguard::Probe, &wireguard::Create},
     {"http", 6, http::kPorts, &http::Probe, &http::Create},
     {"rtsp", 6, rtsp::kPorts, &rtsp::Probe, &rtsp::Create},
     {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},

@@ -105,6 +105,13 @@ std::map<uint16_t, const model::Asset*> ControllersByVlan(const std::vector<mode
 
 namespace {
 
+// Whether a session of `tool` opens its client to the server's side: a remote-support
+// platform's client, signed in to the platform's relay, is controlled through it, and a VPN
+// tunnel puts the client on the network at its other end.
+bool ReachesIntoClient(std::string_view tool) {
+  return dissect::tls::IsRemoteAccessPlatform(tool) || tool == "openvpn" || tool == "wireguard";
+}
+
 std::string AddressText(const core::IpAddr& ip, const core::MacAddr& mac) {
   return ip.IsSet() ? ip.ToString() : mac.ToString();
 }
@@ -255,9 +262,10 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
       const bool from_outside = zc == kExternalZone;
       const bool via_jump_host = client_zone && client_zone->kind == ZoneKind::kRemoteAccess;
       // A remote-support platform's client connects out to the platform's relay, through
-      // which someone outside controls it: the session reaches into the client's zone.
-      const bool relayed_in = zs == kExternalZone && IsCraneZone(client_zone) &&
-                              dissect::tls::IsRemoteAccessPlatform(k.tool);
+      // which someone outside controls it, and a VPN client joins the network at the far
+      // end: either way the session reaches into the client's zone from outside.
+      const bool relayed_in =
+          zs == kExternalZone && IsCraneZone(client_zone) && ReachesIntoClient(k.tool);
       const bool unapproved =
           from_outside || (IsCraneZone(server_zone) && !via_jump_host) || relayed_in;
       if (!unapproved || (!zc.empty() && zc == zs)) continue;
@@ -268,8 +276,10 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
       f.title = k.tool + " session from " + k.client.ToString() + " (" + ZoneText(zc) + ") to " +
                 k.server.ToString() + " (" + ZoneText(zs) + ")";
       if (relayed_in) {
-        f.title += ", the platform's relay: the crane host can be controlled from outside";
-        f.detail["path"] = "platform relay";
+        const bool vpn = k.tool == "openvpn" || k.tool == "wireguard";
+        f.title += vpn ? ", a VPN server: the crane host joins a network outside"
+                       : ", the platform's relay: the crane host can be controlled from outside";
+        f.detail["path"] = vpn ? "vpn" : "platform relay";
       }
     } else {
       // Which way the file went: into the server on an upload, into the client otherwise.

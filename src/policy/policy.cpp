@@ -41,7 +41,7 @@ constexpr std::array<std::pair<const char*, Allowance>, 4> kAllowances = {{
     {"remote-access", kAllowRemoteAccess},
 }};
 
-constexpr std::array<KnownService, 60> kServices = {{
+constexpr std::array<KnownService, 62> kServices = {{
     {"modbus", "modbus", "tcp/502"},
     {"s7comm", "s7comm", "tcp/102"},
     {"s7comm-plus", "s7comm_plus", "tcp/102"},
@@ -72,6 +72,8 @@ constexpr std::array<KnownService, 60> kServices = {{
     {"vnc", "vnc", "tcp/5900"},
     {"teamviewer", "teamviewer", "tcp/5938, udp/5938"},
     {"anydesk", "anydesk", "tcp/443, tcp/6568 (TLS)"},
+    {"openvpn", "openvpn", "udp/1194, tcp/1194"},
+    {"wireguard", "wireguard", "udp/51820"},
     {"splashtop", "splashtop", "tcp/443 (TLS, by server name)"},
     {"screenconnect", "screenconnect", "tcp/443 (TLS, by server name)"},
     {"logmein", "logmein", "tcp/443 (TLS, by server name)"},

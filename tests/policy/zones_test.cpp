@@ -291,8 +291,9 @@ TEST_F(JudgeTest, RemoteAccessAndFilesComeThroughTheirZones) {
 }
 
 // A remote-support platform's client reaches out to the platform's relay, through which the
-// platform's users control it: from a crane zone that is remote access into the crane from
-// outside, whichever way the connection was opened. A tool that connects directly is judged
+// platform's users control it, and a VPN client joins the network at the far end: from a
+// crane zone either is remote access into the crane from outside, whichever way the
+// connection was opened. A tool that connects directly is judged
 // by where it goes, and a conduit that allows the platform admits it.
 TEST(JudgeCommunications, PlatformRelaysReachIntoTheCraneHostsThatCallThem) {
   Policy p = Load(R"(site: t
@@ -321,6 +322,7 @@ conduits:
   session("10.10.0.7", "203.0.113.5", "teamviewer", 12);   // IT -> TeamViewer: not a crane
   session("10.50.1.10", "203.0.113.7", "ssh", 13);         // crane -> internet over SSH: out
   session("10.40.0.5", "203.0.113.8", "ewon-talk2m", 14);  // the conduit allows this one
+  session("10.40.0.6", "203.0.113.9", "openvpn", 15);      // RCMS -> a VPN server outside
   FindingSet set;
   JudgeCommunications(p, zones, comms, set);
   std::vector<Finding> all = set.Sorted();
@@ -328,7 +330,7 @@ conduits:
   for (const auto& f : all) {
     if (f.type == "remote_access.unapproved") remote.push_back(&f);
   }
-  ASSERT_EQ(remote.size(), 2u);
+  ASSERT_EQ(remote.size(), 3u);
   EXPECT_EQ(remote[0]->frame, 10u);
   EXPECT_EQ(remote[0]->severity, Severity::kCritical);
   EXPECT_EQ(remote[0]->title,
@@ -337,6 +339,12 @@ conduits:
   EXPECT_EQ(remote[0]->detail.at("path"), "platform relay");
   EXPECT_EQ(remote[1]->frame, 11u);
   EXPECT_EQ(remote[1]->protocol, "splashtop");
+  EXPECT_EQ(remote[2]->frame, 15u);
+  EXPECT_EQ(remote[2]->severity, Severity::kCritical);
+  EXPECT_EQ(remote[2]->title,
+            "openvpn session from 10.40.0.6 (rcms) to 203.0.113.9 (external), a VPN server: the "
+            "crane host joins a network outside");
+  EXPECT_EQ(remote[2]->detail.at("path"), "vpn");
 }
 
 // Port forms judge acts by their transport: a UDP write or transfer matches udp/N only.
