@@ -12,6 +12,7 @@
 #include "dissect/ftp/ftp_dissector.h"
 #include "dissect/http/http_dissector.h"
 #include "dissect/iec104/iec104_dissector.h"
+#include "dissect/ike/ike_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
 #include "dissect/ntp/ntp_dissector.h"
@@ -47,7 +48,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 36> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 37> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -77,6 +78,7 @@ constexpr std::array<StreamDissectorInfo, 36> kStreamDissectors = {{
     {"openvpn", 6, openvpn::kPorts, &openvpn::ProbeTcp, &openvpn::CreateTcp},
     {"openvpn", 17, openvpn::kPorts, &openvpn::ProbeUdp, &openvpn::CreateUdp},
     {"wireguard", 17, wireguard::kPorts, &wireguard::Probe, &wireguard::Create},
+    {"ike", 17, ike::kPorts, &ike::Probe, &ike::Create},
     {"http", 6, http::kPorts, &http::Probe, &http::Create},
     {"rtsp", 6, rtsp::kPorts, &rtsp::Probe, &rtsp::Create},
     {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},

@@ -41,7 +41,7 @@ constexpr std::array<std::pair<const char*, Allowance>, 4> kAllowances = {{
     {"remote-access", kAllowRemoteAccess},
 }};
 
-constexpr std::array<KnownService, 62> kServices = {{
+constexpr std::array<KnownService, 63> kServices = {{
     {"modbus", "modbus", "tcp/502"},
     {"s7comm", "s7comm", "tcp/102"},
     {"s7comm-plus", "s7comm_plus", "tcp/102"},
@@ -74,6 +74,7 @@ constexpr std::array<KnownService, 62> kServices = {{
     {"anydesk", "anydesk", "tcp/443, tcp/6568 (TLS)"},
     {"openvpn", "openvpn", "udp/1194, tcp/1194"},
     {"wireguard", "wireguard", "udp/51820"},
+    {"ipsec", "ike", "udp/500, udp/4500"},
     {"splashtop", "splashtop", "tcp/443 (TLS, by server name)"},
     {"screenconnect", "screenconnect", "tcp/443 (TLS, by server name)"},
     {"logmein", "logmein", "tcp/443 (TLS, by server name)"},

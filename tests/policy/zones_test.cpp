@@ -323,6 +323,8 @@ conduits:
   session("10.50.1.10", "203.0.113.7", "ssh", 13);         // crane -> internet over SSH: out
   session("10.40.0.5", "203.0.113.8", "ewon-talk2m", 14);  // the conduit allows this one
   session("10.40.0.6", "203.0.113.9", "openvpn", 15);      // RCMS -> a VPN server outside
+  session("10.50.1.11", "203.0.113.10", "ike", 16);        // crane -> an IPsec peer outside
+  session("10.10.0.9", "203.0.113.10", "ike", 17);         // IT -> the same: not a crane
   FindingSet set;
   JudgeCommunications(p, zones, comms, set);
   std::vector<Finding> all = set.Sorted();
@@ -330,7 +332,7 @@ conduits:
   for (const auto& f : all) {
     if (f.type == "remote_access.unapproved") remote.push_back(&f);
   }
-  ASSERT_EQ(remote.size(), 3u);
+  ASSERT_EQ(remote.size(), 4u);
   EXPECT_EQ(remote[0]->frame, 10u);
   EXPECT_EQ(remote[0]->severity, Severity::kCritical);
   EXPECT_EQ(remote[0]->title,
@@ -345,6 +347,8 @@ conduits:
             "openvpn session from 10.40.0.6 (rcms) to 203.0.113.9 (external), a VPN server: the "
             "crane host joins a network outside");
   EXPECT_EQ(remote[2]->detail.at("path"), "vpn");
+  EXPECT_EQ(remote[3]->frame, 16u);
+  EXPECT_EQ(remote[3]->protocol, "ike");
 }
 
 // Port forms judge acts by their transport: a UDP write or transfer matches udp/N only.
