@@ -47,6 +47,11 @@ class FixedText {
     if (n < s.size()) truncated_ = true;
     return *this;
   }
+  /// Appends `item` to a list: after ", " unless the text is empty.
+  FixedText& AppendListItem(std::string_view item) {
+    if (len_ != 0) Append(", ");
+    return Append(item);
+  }
   /// Appends one character if it fits.
   FixedText& Append(char c) {
     if (len_ < N) {

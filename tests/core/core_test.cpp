@@ -103,6 +103,16 @@ TEST(Address, OrderIsTheOrderOfTheBytes) {
   }
 }
 
+// List items are separated by ", "; the first has none, and a full text is cut as Append cuts.
+TEST(FixedText, ListItems) {
+  FixedText<12> t;
+  t.AppendListItem("a").AppendListItem("bc").AppendListItem("def");
+  EXPECT_EQ(t.view(), "a, bc, def");
+  t.AppendListItem("gh");
+  EXPECT_EQ(t.view(), "a, bc, def, ");
+  EXPECT_TRUE(t.truncated());
+}
+
 // Copies carry the text and the cut, whatever lies past the text in either buffer.
 TEST(FixedText, CopiesCarryTextAndTruncation) {
   FixedText<8> a;

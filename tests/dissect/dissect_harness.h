@@ -145,6 +145,16 @@ inline const StreamDissectorInfo& Registered(std::string_view name) {
   return kNone;
 }
 
+/// Finds the registered stream dissector `name` on `transport` (6 TCP, 17 UDP), for a
+/// protocol registered on both (fails the test when absent).
+inline const StreamDissectorInfo& Registered(std::string_view name, uint8_t transport) {
+  for (const auto& d : StreamDissectors()) {
+    if (name == d.name && d.transport == transport) return d;
+  }
+  ADD_FAILURE() << "no stream dissector named " << name << " on transport " << int{transport};
+  return Registered(name);
+}
+
 /// Calls f with every proper prefix of `bytes` (length 0 to size-1).
 template <typename F>
 void ForEachPrefix(std::span<const uint8_t> bytes, F&& f) {

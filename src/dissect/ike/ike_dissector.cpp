@@ -41,15 +41,11 @@ class IkeDissector final : public Dissector {
     obs_.capture_index = ctx.capture_index;
     obs_.protocol_version.Append(major_ == 2 ? "IKEv2" : "IKEv1");
     core::FixedText<127>& s = obs_.security;
-    auto part = [&](const char* text) {
-      if (!s.empty()) s.Append(", ");
-      s.Append(text);
-    };
-    if (aggressive_) part("aggressive mode");
-    if (main_mode_) part("main mode");
-    part(answered_ ? "answered" : "unanswered");
-    if (nat_traversal_) part("NAT traversal");
-    if (esp_) part("ESP");
+    if (aggressive_) s.AppendListItem("aggressive mode");
+    if (main_mode_) s.AppendListItem("main mode");
+    s.AppendListItem(answered_ ? "answered" : "unanswered");
+    if (nat_traversal_) s.AppendListItem("NAT traversal");
+    if (esp_) s.AppendListItem("ESP");
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
   }

@@ -47,13 +47,9 @@ class OpenVpnDissector final : public Dissector {
     if (reset_version_) obs_.protocol_version.Append("v").AppendUint(reset_version_);
     core::FixedText<127>& s = obs_.security;
     s.Append(ProtectionName(protection_));
-    auto part = [&](const char* text) {
-      if (!s.empty()) s.Append(", ");
-      s.Append(text);
-    };
-    part(server_reset_ ? "server answered" : "no server answer");
-    if (data_packets_) part("tunnel data");
-    if (soft_resets_) part("keys renegotiated");
+    s.AppendListItem(server_reset_ ? "server answered" : "no server answer");
+    if (data_packets_) s.AppendListItem("tunnel data");
+    if (soft_resets_) s.AppendListItem("keys renegotiated");
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
   }

@@ -29,8 +29,7 @@ inline constexpr uint8_t kControlWkcV1 = 11;
 /// The highest opcode OpenVPN defines.
 inline constexpr uint8_t kMaxOpcode = 11;
 
-/// Octets of a TCP packet's length prefix, and the largest packet accepted (the prefix's
-/// range; OpenVPN's own packets stay far below it).
+/// Octets of a TCP packet's length prefix, and of a control packet's session id.
 inline constexpr size_t kLengthBytes = 2;
 inline constexpr size_t kSessionIdBytes = 8;
 

@@ -199,10 +199,7 @@ void DescribeIdentify(const DcpPdu& pdu, Target& t) {
 
 // A get request: the options it reads.
 void DescribeGet(const DcpPdu& pdu, Target& t) {
-  for (const DcpBlock& b : pdu.Blocks()) {
-    if (!t.empty()) t.Append(", ");
-    t.Append(BlockName(b.option, b.suboption));
-  }
+  for (const DcpBlock& b : pdu.Blocks()) t.AppendListItem(BlockName(b.option, b.suboption));
 }
 
 // Text of a DCP string field (bounded and printable; see TextField).

@@ -505,10 +505,12 @@ bool InDomain(std::string_view name, std::string_view domain) {
   return name.size() == domain.size() || name.substr(name.size() - domain.size() - 1, 1) == ".";
 }
 
-// A platform's server name: the name itself or one under it.
+// A platform's server name: the name itself or one under it; with `numbered`, only a name
+// whose first label is that prefix followed by digits.
 struct PlatformDomain {
   std::string_view domain;
   const char* tool;
+  std::string_view numbered = {};
 };
 
 // The servers that remote-support, remote-management and industrial remote-access
@@ -575,15 +577,17 @@ constexpr PlatformDomain kPlatformDomains[] = {
     {"parsec.app", "parsec"},
     {"talk2m.com", "ewon-talk2m"},
     {"portal.ixon.cloud", "ixon"},
+    // Secomea's hosted GateManagers; the rest of secomea.com is the vendor's web site.
+    {"secomea.com", "secomea", "gm"},
 };
 
-// Secomea's hosted GateManagers are gm<digits>.secomea.com (the rest of secomea.com is the
-// vendor's web site).
-bool IsSecomeaGateManager(std::string_view name) {
-  if (!InDomain(name, "secomea.com")) return false;
+// Whether `name`'s first label is `prefix` followed by at least one digit.
+bool FirstLabelNumbered(std::string_view name, std::string_view prefix) {
   const std::string_view label = name.substr(0, name.find('.'));
-  if (label.size() < 3 || !core::EqualsNoCase(label.substr(0, 2), "gm")) return false;
-  return std::all_of(label.begin() + 2, label.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (label.size() <= prefix.size() || !core::EqualsNoCase(label.substr(0, prefix.size()), prefix))
+    return false;
+  return std::all_of(label.begin() + static_cast<std::ptrdiff_t>(prefix.size()), label.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -598,14 +602,13 @@ const char* RemoteAccessTool(std::string_view sni, std::string_view subject) {
   }
   if (sni.empty()) return nullptr;
   for (const PlatformDomain& p : kPlatformDomains) {
-    if (InDomain(sni, p.domain)) return p.tool;
+    if (!InDomain(sni, p.domain)) continue;
+    if (p.numbered.empty() || FirstLabelNumbered(sni, p.numbered)) return p.tool;
   }
-  if (IsSecomeaGateManager(sni)) return "secomea";
   return nullptr;
 }
 
 bool IsRemoteAccessPlatform(std::string_view tool) {
-  if (tool == "secomea") return true;
   return std::any_of(std::begin(kPlatformDomains), std::end(kPlatformDomains),
                      [&](const PlatformDomain& p) { return tool == p.tool; });
 }

@@ -59,8 +59,8 @@ class WireGuardDissector final : public Dissector {
     } else {
       s.Append("picked up after the handshake");
     }
-    if (cookie_) s.Append(", cookie reply (responder under load)");
-    if (data_) s.Append(", tunnel data");
+    if (cookie_) s.AppendListItem("cookie reply (responder under load)");
+    if (data_) s.AppendListItem("tunnel data");
     // The peer that sent the first initiation is the client; without one, the flow's.
     const bool reversed = initiations_ && !first_from_initiator_;
     FillClientServer(

@@ -381,14 +381,6 @@ size_t Count(const testing::RecordingSink& s, std::string_view proto) {
                                            [&](const auto& p) { return proto == p.protocol; }));
 }
 
-const StreamDissectorInfo& RegisteredUdp() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "enip" && d.transport == 17) return d;
-  }
-  ADD_FAILURE() << "no UDP enip dissector";
-  return Registered("enip");
-}
-
 // --- Parsers ----------------------------------------------------------------------------
 
 TEST(EnipParser, ListIdentityReplyFieldByField) {
@@ -780,7 +772,7 @@ TEST(EnipDissector, CommandsWithoutRepliesAreCountedAndUnregisterIsASession) {
 
 TEST(EnipDissector, ListIdentityReplyOverUdpStandsAlone) {
   // A broadcast ListIdentity's replies come back on flows of their own.
-  StreamHarness h(RegisteredUdp());
+  StreamHarness h(Registered("enip", 17));
   h.Response(Hex(kListIdentityReply), 7);
   ASSERT_EQ(h.sink.ops.size(), 1u);
   EXPECT_EQ(h.sink.ops[0].request_frame, 0u);

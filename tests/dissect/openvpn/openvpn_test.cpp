@@ -102,14 +102,6 @@ std::vector<uint8_t> Framed(std::span<const uint8_t> packet) {
 }
 std::vector<uint8_t> Framed(std::string_view fixture) { return Framed(Hex(fixture)); }
 
-const StreamDissectorInfo& Udp() {
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "openvpn" && d.transport == 17) return d;
-  }
-  ADD_FAILURE() << "no UDP OpenVPN dissector";
-  return Registered("openvpn");
-}
-
 TEST(OpenVpnParser, PacketHeaders) {
   openvpn::Packet p;
   ASSERT_TRUE(openvpn::ParsePacket(Hex(kServerReset), p));
@@ -177,7 +169,7 @@ TEST(OpenVpnParser, TcpFraming) {
 }
 
 TEST(OpenVpnDissector, TcpSessionOverSegments) {
-  StreamHarness h(Registered("openvpn"));
+  StreamHarness h(Registered("openvpn", 6));
   ASSERT_EQ(h.flow().proto, 6);
   auto hello = Framed(kClientResetTlsAuth);
   h.SendInChunks(flow::Direction::kFromInitiator, hello, 5, 4);
@@ -211,7 +203,7 @@ TEST(OpenVpnDissector, TcpSessionOverSegments) {
 }
 
 TEST(OpenVpnDissector, UdpSessionWithRenegotiation) {
-  StreamHarness u(Udp());
+  StreamHarness u(Registered("openvpn", 17));
   u.Request(Hex(kClientReset), 1);
   EXPECT_STREQ(u.Protocol(), "openvpn");
   u.Response(Hex(kServerReset), 2);
@@ -255,7 +247,7 @@ TEST(OpenVpnDissector, EveryTruncatedStreamIsSafe) {
     EXPECT_LE(h.sink.remote.size(), 1u);
   });
   ForEachPrefix(Hex(kClientResetTlsAuth), [&](std::span<const uint8_t> p) {
-    StreamHarness u(Udp());
+    StreamHarness u(Registered("openvpn", 17));
     u.Request(p, 1);
     u.End();
     EXPECT_TRUE(u.sink.remote.empty());  // a cut reset is no OpenVPN client's

@@ -92,12 +92,7 @@ TEST(TeamViewerDissector, EncryptionNegotiationIsTheSecurity) {
 }
 
 TEST(TeamViewerDissector, UdpFlowsAreSessionsToo) {
-  const StreamDissectorInfo* udp = nullptr;
-  for (const auto& d : StreamDissectors()) {
-    if (std::string_view(d.name) == "teamviewer" && d.transport == 17) udp = &d;
-  }
-  ASSERT_NE(udp, nullptr);
-  StreamHarness u(*udp);
+  StreamHarness u(Registered("teamviewer", 17));
   u.Request(Hex("00 01 02 03 04 05 06 07 08 09 0a 17 24 0a 00"), 1);
   u.Response(Hex("00 ff ff"), 2);
   u.End();
