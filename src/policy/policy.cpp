@@ -11,6 +11,10 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <vector>
+
+#include "dissect/tls/tls_parser.h"
 
 namespace qw::policy {
 
@@ -41,7 +45,7 @@ constexpr std::array<std::pair<const char*, Allowance>, 4> kAllowances = {{
     {"remote-access", kAllowRemoteAccess},
 }};
 
-constexpr std::array<KnownService, 63> kServices = {{
+constexpr std::array<KnownService, 40> kServices = {{
     {"modbus", "modbus", "tcp/502"},
     {"s7comm", "s7comm", "tcp/102"},
     {"s7comm-plus", "s7comm_plus", "tcp/102"},
@@ -75,29 +79,6 @@ constexpr std::array<KnownService, 63> kServices = {{
     {"openvpn", "openvpn", "udp/1194, tcp/1194"},
     {"wireguard", "wireguard", "udp/51820"},
     {"ipsec", "ike", "udp/500, udp/4500"},
-    {"splashtop", "splashtop", "tcp/443 (TLS, by server name)"},
-    {"screenconnect", "screenconnect", "tcp/443 (TLS, by server name)"},
-    {"logmein", "logmein", "tcp/443 (TLS, by server name)"},
-    {"goto", "goto", "tcp/443 (TLS, by server name)"},
-    {"beyondtrust", "beyondtrust", "tcp/443 (TLS, by server name)"},
-    {"rustdesk", "rustdesk", "tcp/443 (TLS, by server name)"},
-    {"zoho-assist", "zoho-assist", "tcp/443 (TLS, by server name)"},
-    {"realvnc", "realvnc", "tcp/443 (TLS, by server name)"},
-    {"chrome-remote-desktop", "chrome-remote-desktop", "tcp/443 (TLS, by server name)"},
-    {"kaseya", "kaseya", "tcp/443 (TLS, by server name)"},
-    {"n-able", "n-able", "tcp/443 (TLS, by server name)"},
-    {"datto-rmm", "datto-rmm", "tcp/443 (TLS, by server name)"},
-    {"atera", "atera", "tcp/443 (TLS, by server name)"},
-    {"ninjaone", "ninjaone", "tcp/443 (TLS, by server name)"},
-    {"isl-online", "isl-online", "tcp/443 (TLS, by server name)"},
-    {"supremo", "supremo", "tcp/443 (TLS, by server name)"},
-    {"aeroadmin", "aeroadmin", "tcp/443 (TLS, by server name)"},
-    {"ammyy", "ammyy", "tcp/443 (TLS, by server name)"},
-    {"dwservice", "dwservice", "tcp/443 (TLS, by server name)"},
-    {"parsec", "parsec", "tcp/443 (TLS, by server name)"},
-    {"ewon-talk2m", "ewon-talk2m", "tcp/443 (TLS, by server name)"},
-    {"secomea", "secomea", "tcp/443 (TLS, by server name)"},
-    {"ixon", "ixon", "tcp/443 (TLS, by server name)"},
     {"ftp", "ftp", "tcp/21 and its data connections"},
     {"tftp", "tftp", "udp/69 and its transfer ports"},
     {"smb", "smb2", "tcp/445"},
@@ -383,7 +364,7 @@ void CheckZones(Checker& c, const YAML::Node& node, Policy& p,
 }
 
 std::optional<Service> NamedService(std::string_view text) {
-  for (const auto& k : kServices) {
+  for (const auto& k : KnownServices()) {
     if (text == k.name) {
       Service s;
       s.name = k.name;
@@ -699,7 +680,25 @@ const Zone* Policy::FindZone(std::string_view name) const {
   return nullptr;
 }
 
-std::span<const KnownService> KnownServices() { return kServices; }
+std::span<const KnownService> KnownServices() {
+  // The fixed services, with each remote-support platform the TLS dissector names after
+  // AnyDesk (those it names that are services already, TeamViewer and AnyDesk, once).
+  static const std::vector<KnownService> all = [] {
+    std::vector<KnownService> out;
+    for (const KnownService& k : kServices) {
+      out.push_back(k);
+      if (std::string_view(k.name) != "anydesk") continue;
+      for (const char* tool : dissect::tls::RemoteAccessPlatforms()) {
+        const bool named = std::any_of(kServices.begin(), kServices.end(), [&](const auto& s) {
+          return std::string_view(s.name) == tool;
+        });
+        if (!named) out.push_back({tool, tool, "tcp/443 (TLS, by server name)"});
+      }
+    }
+    return out;
+  }();
+  return all;
+}
 
 bool DomainPatternValid(std::string_view p) {
   if (p.substr(0, 2) == "*.") p.remove_prefix(2);

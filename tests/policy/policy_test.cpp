@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "dissect/tls/tls_parser.h"
+
 namespace qw::policy {
 namespace {
 
@@ -211,6 +213,23 @@ TEST(Policy, EveryKnownServiceNamesADissectorOrAny) {
                              "services: [" + s.name + "]}\n",
                          "site.yaml");
     EXPECT_TRUE(r.policy) << s.name;
+  }
+}
+
+// Each remote-support platform the TLS dissector names is a service, once, so that a conduit
+// can admit its sessions.
+TEST(Policy, EveryRemoteAccessPlatformIsAServiceOnce) {
+  const auto platforms = dissect::tls::RemoteAccessPlatforms();
+  EXPECT_GE(platforms.size(), 25u);
+  for (const char* tool : platforms) {
+    size_t n = 0;
+    for (const auto& s : KnownServices()) {
+      if (std::string_view(s.name) == tool) {
+        ++n;
+        EXPECT_STREQ(s.protocol, tool);
+      }
+    }
+    EXPECT_EQ(n, 1u) << tool;
   }
 }
 

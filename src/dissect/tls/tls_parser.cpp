@@ -608,6 +608,16 @@ const char* RemoteAccessTool(std::string_view sni, std::string_view subject) {
   return nullptr;
 }
 
+std::vector<const char*> RemoteAccessPlatforms() {
+  std::vector<const char*> out;
+  for (const PlatformDomain& p : kPlatformDomains) {
+    const bool seen = std::any_of(out.begin(), out.end(),
+                                  [&](const char* t) { return std::string_view(t) == p.tool; });
+    if (!seen) out.push_back(p.tool);
+  }
+  return out;
+}
+
 bool IsRemoteAccessPlatform(std::string_view tool) {
   return std::any_of(std::begin(kPlatformDomains), std::end(kPlatformDomains),
                      [&](const PlatformDomain& p) { return tool == p.tool; });

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/anomalies.h"
 #include "core/digest.h"
@@ -98,6 +99,9 @@ core::FixedText<16> VersionName(uint16_t version);
 /// Supremo, AeroAdmin, Ammyy, DWService, Parsec, eWON Talk2M, Secomea GateManager, IXON).
 /// Names are compared without regard to case; a name matches its domain or one under it.
 const char* RemoteAccessTool(std::string_view sni, std::string_view subject);
+
+/// Every tool RemoteAccessTool can name, once each, in the order of its table.
+std::vector<const char*> RemoteAccessPlatforms();
 
 /// Whether `tool` (a name RemoteAccessTool returns) is a platform whose sessions a cloud
 /// relay or broker carries: the client that connects out is the one controlled from outside.
