@@ -3,8 +3,13 @@
 // Recognised by a whole IKE header (see ParseMessage). One RemoteAccessObservation per flow
 // (tool "ike") when it ends: protocol_version is "IKEv1" or "IKEv2"; security names IKEv1's
 // phase-one mode (aggressive mode sends a hash an eavesdropper can attack offline for the
-// pre-shared key), whether the peer answered, NAT traversal and whether ESP followed.
-// Payloads are not read.
+// pre-shared key), whether the peer answered, NAT traversal, whether ESP followed, the IKE
+// SA's algorithms (those the responder chose, else "offered" and the initiator's first offer)
+// and "weak crypto" when they are ones RFC 8247 retires; client_software and server_software
+// name each side's known vendor IDs (product, then features such as XAUTH and DPD) and count
+// the others; user is the identity IKEv1's aggressive mode sends in clear (an FQDN, user@FQDN
+// or key id). Encrypted payloads are not opened. A payload chain that overruns its message
+// raises ike.bad_payload.
 //
 // What is counted (summary.json protocols.ike): one PDU per IKE message (requests and
 // responses by IKEv2's response flag, or for IKEv1 by who sent it); "exchanges" by exchange
