@@ -1,5 +1,9 @@
 #include "app/engine.h"
 
+#include <functional>
+#include <string_view>
+
+#include "core/address.h"
 #include "dissect/dissector.h"
 
 namespace qw::app {
@@ -122,7 +126,11 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
       ctx.inner_vlan = pkt.inner_vlan;
       ctx.src_mac = pkt.src_mac;
       ctx.dst_mac = pkt.dst_mac;
-      d.dissect(pkt, ctx, observations_, anomalies_);
+      if (d.l3 == decode::L3::kLldp || d.l3 == decode::L3::kCdp) {
+        OnNeighborFrame(d, pkt, ctx);
+      } else {
+        d.dissect(pkt, ctx, observations_, anomalies_);
+      }
     }
     inventory_.OnPacket(pkt, frame.ts, capture_index, frame.number);
   } else {
@@ -135,6 +143,35 @@ void Engine::OnDecoded(const capture::Frame& frame, uint32_t capture_index,
     if (!f) inventory_.OnPacket(pkt, frame.ts, capture_index, frame.number);
   }
   flows_->Advance(frame.ts, anomalies_);
+}
+
+// Switches announce themselves every 30 or 60 seconds with the same frame. Reading one builds
+// the strings and lists of a NeighborObservation; a repeat of what the inventory holds for
+// its sender only updates the time and frame, which costs no allocation.
+void Engine::OnNeighborFrame(const dissect::FrameDissectorInfo& d, const decode::Packet& pkt,
+                             const dissect::FrameContext& ctx) {
+  const std::span<const uint8_t> bytes = pkt.l2_payload;
+  const uint64_t hash = std::hash<std::string_view>{}(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  NeighborSlot& slot =
+      neighbor_slots_[core::Mix64(ctx.src_mac.AsU64() ^ reinterpret_cast<uintptr_t>(d.name)) %
+                      neighbor_slots_.size()];
+  const bool same_sender = slot.protocol == d.name && slot.mac == ctx.src_mac;
+  if (same_sender && slot.hash == hash && slot.size == bytes.size() &&
+      inventory_.OnNeighborRepeat(ctx, d.name)) {
+    return;
+  }
+  // Read into a set of its own, so that a frame that raised anything, or announced nothing,
+  // is read every time (and counted every time, as any other).
+  core::Anomalies raised;
+  neighbor_noted_ = false;
+  d.dissect(pkt, ctx, observations_, raised);
+  anomalies_.Merge(raised);
+  if (raised.empty() && neighbor_noted_) {
+    slot = NeighborSlot{ctx.src_mac, d.name, hash, bytes.size()};
+  } else if (same_sender) {
+    slot = NeighborSlot{};
+  }
 }
 
 void Engine::AdvanceTo(core::Timestamp now) { flows_->Advance(now, anomalies_); }

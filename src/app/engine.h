@@ -3,6 +3,7 @@
 // dissectors attached to them), and counts what each frame held as tshark would.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -91,6 +92,7 @@ class Engine final : public flow::FlowObserver {
     }
     void OnNeighbor(const dissect::FrameContext& c,
                     const dissect::NeighborObservation& o) override {
+      e_.neighbor_noted_ = true;
       e_.inventory_.OnNeighbor(c, o);
     }
     void OnIcsOperation(const dissect::IcsOperation& op) override;
@@ -116,6 +118,8 @@ class Engine final : public flow::FlowObserver {
   };
 
   void OnNewFlow(flow::Flow& flow) override;
+  void OnNeighborFrame(const dissect::FrameDissectorInfo& d, const decode::Packet& pkt,
+                       const dissect::FrameContext& ctx);
   void OnFlowEnd(flow::Flow& flow, flow::EndReason reason) override;
   void Count(const decode::Packet& pkt);
 
@@ -132,6 +136,16 @@ class Engine final : public flow::FlowObserver {
   dissect::Expectations expectations_;  // before flows_: flows' dissectors may use it at the end
   std::unique_ptr<flow::FlowTable> flows_;
   uint64_t flows_by_proto_[3] = {0, 0, 0};  // tcp, udp, other
+  // The last LLDP or CDP announcement read without an anomaly, per sender and protocol (by
+  // slot: a sender may lose its slot to another): a frame that repeats it is not read again.
+  struct NeighborSlot {
+    core::MacAddr mac;
+    const char* protocol = nullptr;  // the frame dissector's name; nullptr: empty slot
+    uint64_t hash = 0;               // of the frame's LLDP or CDP octets
+    size_t size = 0;
+  };
+  std::array<NeighborSlot, 64> neighbor_slots_{};
+  bool neighbor_noted_ = false;  // the frame being read gave the inventory an announcement
 };
 
 /// Text name of a flow's TCP state, as the flows table stores it.

@@ -111,7 +111,7 @@ struct Inventory::MacState {
   bool ips_overflow = false;
   std::set<core::IpAddr> arp_ips;  // bound to this MAC by its own ARP
   // The latest announcement per protocol, and the frame that carried it.
-  std::map<std::string, std::pair<dissect::NeighborObservation, Evidence>> neighbors;
+  std::map<std::string, std::pair<dissect::NeighborObservation, Evidence>, std::less<>> neighbors;
 };
 
 struct Inventory::IpState {
@@ -259,6 +259,17 @@ void Inventory::OnNeighbor(const dissect::FrameContext& ctx,
   m->activity.Observe(ctx.ts, ctx.ts, {ctx.capture_index, ctx.frame}, 0, 0);
   // The latest announcement per protocol wins: devices re-announce when they change.
   m->neighbors[obs.protocol] = {obs, Evidence{ctx.capture_index, ctx.frame}};
+}
+
+bool Inventory::OnNeighborRepeat(const dissect::FrameContext& ctx, std::string_view protocol) {
+  if (ctx.src_mac.IsZero() || ctx.src_mac.IsMulticast()) return true;  // OnNeighbor keeps none
+  auto m = macs_.find(ctx.src_mac);
+  if (m == macs_.end()) return false;
+  auto n = m->second->neighbors.find(protocol);
+  if (n == m->second->neighbors.end()) return false;
+  m->second->activity.Observe(ctx.ts, ctx.ts, {ctx.capture_index, ctx.frame}, 0, 0);
+  n->second.second = Evidence{ctx.capture_index, ctx.frame};
+  return true;
 }
 
 void Inventory::OnIdentity(const dissect::DeviceIdentity& id) {

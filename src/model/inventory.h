@@ -137,6 +137,10 @@ class Inventory : public dissect::ObservationSink {
   void OnArp(const dissect::FrameContext& ctx, const dissect::ArpObservation& obs) override;
   void OnNeighbor(const dissect::FrameContext& ctx,
                   const dissect::NeighborObservation& obs) override;
+  /// Notes again the announcement of `protocol` ("lldp", "cdp") last stored for the frame's
+  /// sender, which the frame repeats byte for byte: its time and frame, as OnNeighbor would
+  /// with the same observation. False when none is stored (the frame must then be read).
+  bool OnNeighborRepeat(const dissect::FrameContext& ctx, std::string_view protocol);
   void OnIdentity(const dissect::DeviceIdentity& id) override;
   void OnCyclic(const dissect::CyclicObservation& obs) override;
   void OnIcsOperation(const dissect::IcsOperation& op) override;
