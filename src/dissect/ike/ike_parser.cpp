@@ -204,43 +204,52 @@ bool ReadAttributes(core::ByteReader r, Suite& s, bool v1) {
   return true;
 }
 
+// Reads the four-octet head that payloads, proposals and transforms share (the next one's
+// type or a "more" mark, a reserved octet, the length with the head) and the body it
+// announces. False when the length is below `min` or runs past `r`.
+bool ReadChunk(core::ByteReader& r, size_t min, uint8_t& next, core::ByteReader& body) {
+  next = r.U8();
+  r.U8();
+  const uint16_t length = r.U16Be();
+  if (!r.ok() || length < min || length - 4u > r.remaining()) return false;
+  body = r.Sub(length - 4u);
+  return true;
+}
+
+// Reads a proposal's fixed part (number, protocol, SPI size, transform count, SPI), alike in
+// IKEv1 and IKEv2; false when it is cut short.
+bool ReadProposalHead(core::ByteReader& proposal, uint8_t& protocol) {
+  proposal.U8();  // proposal number
+  protocol = proposal.U8();
+  const uint8_t spi_size = proposal.U8();
+  proposal.U8();  // number of transforms
+  proposal.Skip(spi_size);
+  return proposal.ok();
+}
+
 // IKEv1's SA payload: a DOI, a situation, then proposal payloads each with its transform
 // payloads. The ISAKMP SA's first transform is the suite; its transforms are the offers.
 void ReadV1Sa(core::ByteReader r, Payloads& p) {
   if (r.U32Be() == kDoiIpsec) r.U32Be();  // the situation
   uint8_t next = kV1PayloadProposal;
   for (size_t n = 0; next == kV1PayloadProposal && n < kMaxProposals; ++n) {
-    next = r.U8();
-    r.U8();
-    const uint16_t length = r.U16Be();
-    if (!r.ok() || length < 8 || length - 4u > r.remaining()) {
-      p.malformed = true;
-      return;
-    }
-    core::ByteReader proposal = r.Sub(length - 4u);
-    proposal.U8();  // proposal number
-    const uint8_t protocol = proposal.U8();
-    const uint8_t spi_size = proposal.U8();
-    proposal.U8();  // number of transforms
-    proposal.Skip(spi_size);
-    if (!proposal.ok()) {
+    core::ByteReader proposal;
+    uint8_t protocol = 0;
+    if (!ReadChunk(r, 8, next, proposal) || !ReadProposalHead(proposal, protocol)) {
       p.malformed = true;
       return;
     }
     uint8_t tnext = kV1PayloadTransform;
     for (size_t t = 0; tnext == kV1PayloadTransform && t < kMaxTransforms; ++t) {
-      tnext = proposal.U8();
-      proposal.U8();
-      const uint16_t tlength = proposal.U16Be();
-      if (!proposal.ok() || tlength < 8 || tlength - 4u > proposal.remaining()) {
+      core::ByteReader transform;
+      if (!ReadChunk(proposal, 8, tnext, transform)) {
         p.malformed = true;
         return;
       }
-      core::ByteReader transform = proposal.Sub(tlength - 4u);
       if (protocol != kV1ProtoIsakmp) continue;
       transform.Skip(4);  // transform number, transform id (KEY_IKE), reserved
       Suite s;
-      if (!ReadAttributes(transform.Sub(transform.remaining()), s, true)) {
+      if (!ReadAttributes(transform, s, true)) {
         p.malformed = true;
         return;
       }
@@ -259,39 +268,25 @@ void ReadV2Sa(core::ByteReader r, Payloads& p) {
   constexpr uint8_t kMoreProposals = 2, kMoreTransforms = 3;
   uint8_t more = kMoreProposals;
   for (size_t n = 0; more == kMoreProposals && n < kMaxProposals; ++n) {
-    more = r.U8();
-    r.U8();
-    const uint16_t length = r.U16Be();
-    if (!r.ok() || length < 8 || length - 4u > r.remaining()) {
-      p.malformed = true;
-      return;
-    }
-    core::ByteReader proposal = r.Sub(length - 4u);
-    proposal.U8();  // proposal number
-    const uint8_t protocol = proposal.U8();
-    const uint8_t spi_size = proposal.U8();
-    proposal.U8();  // number of transforms
-    proposal.Skip(spi_size);
-    if (!proposal.ok()) {
+    core::ByteReader proposal;
+    uint8_t protocol = 0;
+    if (!ReadChunk(r, 8, more, proposal) || !ReadProposalHead(proposal, protocol)) {
       p.malformed = true;
       return;
     }
     Suite s;
     uint8_t tmore = kMoreTransforms;
     for (size_t t = 0; tmore == kMoreTransforms && t < kMaxTransforms; ++t) {
-      tmore = proposal.U8();
-      proposal.U8();
-      const uint16_t tlength = proposal.U16Be();
-      if (!proposal.ok() || tlength < 8 || tlength - 4u > proposal.remaining()) {
+      core::ByteReader transform;
+      if (!ReadChunk(proposal, 8, tmore, transform)) {
         p.malformed = true;
         return;
       }
-      core::ByteReader transform = proposal.Sub(tlength - 4u);
       const uint8_t type = transform.U8();
       transform.U8();
       const uint16_t id = transform.U16Be();
       Suite attrs;
-      if (!ReadAttributes(transform.Sub(transform.remaining()), attrs, false)) {
+      if (!ReadAttributes(transform, attrs, false)) {
         p.malformed = true;
         return;
       }
@@ -430,14 +425,11 @@ Payloads ReadPayloads(std::span<const uint8_t> message, const Header& h) {
       break;
     }
     const uint8_t type = next;
-    next = r.U8();
-    r.U8();  // reserved; IKEv2's critical bit
-    const uint16_t length = r.U16Be();
-    if (!r.ok() || length < 4 || length - 4u > r.remaining()) {
+    core::ByteReader body;
+    if (!ReadChunk(r, 4, next, body)) {  // the reserved octet holds IKEv2's critical bit
       p.malformed = true;
       break;
     }
-    core::ByteReader body = r.Sub(length - 4u);
     if (type == (h.major == 1 ? kV1PayloadVendorId : kV2PayloadVendorId)) {
       if (p.vendor_id_count < kMaxVendorIds) {
         p.vendor_ids[p.vendor_id_count++] = body.Rest();
