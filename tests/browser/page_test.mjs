@@ -2,8 +2,9 @@
 // a simulated terminal with a planted violation of every finding type is analysed against
 // its site policy; the pages must load without console errors, the map must hold every
 // zone of the policy, every planted finding must be in the findings section and on the map
-// (its initiator or device flagged, its zones joined by a violating edge), and a filter
-// must narrow the inventory.
+// (its initiator or device flagged, its zones joined by a violating edge), a filter must
+// narrow the inventory, and the dashboard must list the planted remote-access session, file
+// transfer and PLC block download.
 //   node page_test.mjs QUAYWATCH WORKDIR
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -133,6 +134,20 @@ try {
       assert.ok(zonesShown.length > 0 && zonesShown.every((z) => z.split(", ").includes("cameras")), `${zonesShown}`);
       const [shown, total] = (await dash.textContent("#inventory-count")).match(/\d+/g).map(Number);
       assert.ok(shown < total, `${shown} of ${total}`);
+    });
+    await check("dashboard: remote access, file transfers and PLC blocks are listed", async () => {
+      const rows = async (id) => dash.$$eval(`#${id}-table tbody tr`, (trs) =>
+        trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+      // The planted relay session, TFTP write into crane 4 and OB1 download into crane 1.
+      const sessions = await rows("remote_access");
+      assert.ok(sessions.some((r) => r[1] === "splashtop" && r[3] !== "" && r[5] === "external"),
+                JSON.stringify(sessions));
+      const transfers = await rows("file_transfers");
+      assert.ok(transfers.some((r) => r[1] === "tftp" && r[2] === "upload"), JSON.stringify(transfers));
+      const blocks = await rows("plc_blocks");
+      assert.ok(blocks.some((r) => r[1] === "download" && r[2].includes("OB1") && /^[0-9a-f]{64}$/.test(r[8])),
+                JSON.stringify(blocks));
+      assert.ok((await dash.textContent("#plc_blocks-pager")).match(/of \d+/), "no pager");
     });
   } finally {
     await stop(server);

@@ -6,7 +6,8 @@
   var token = new URLSearchParams(window.location.search).get("token") || "";
   var PAGE = 100;
   var version = -1;
-  var pages = { findings: 0, inventory: 0, flows: 0, operations: 0 };
+  var pages = { findings: 0, inventory: 0, flows: 0, operations: 0, remote_access: 0,
+                file_transfers: 0, plc_blocks: 0 };
   var zoom = null;
 
   function api(path, params) {
@@ -194,7 +195,21 @@
             function (r) { return "capture " + r.capture + " frame " + r.frame; }]),
           loadLedger("operations", "/api/operations", ["category", "protocol", "function", "target",
             "initiator", "initiator_zone", "responder", "responder_zone", "count",
-            function (r) { return "capture " + r.capture + " frame " + r.frame; }])
+            function (r) { return "capture " + r.capture + " frame " + r.frame; }]),
+          // A capture's outputs list each session and transfer; a live capture's snapshot
+          // counts them by endpoints, so fields only one of the two has show empty.
+          loadLedger("remote_access", "/api/remote_access", ["start_ts", "tool", "client",
+            "client_zone", "server", "server_zone", "server_port", "user", "server_software",
+            "security", function (r) { return r.sessions || 1; },
+            function (r) { return "capture " + r.capture + " frame " + r.frame; }]),
+          loadLedger("file_transfers", "/api/file_transfers", ["ts", "protocol", "direction",
+            "client", "client_zone", "server", "server_zone", "file_name", "bytes", "sha256",
+            function (r) { return r.sessions || 1; },
+            function (r) { return "capture " + r.capture + " frame " + r.frame; }]),
+          loadLedger("plc_blocks", "/api/plc_blocks", ["ts", "direction", "block",
+            function (r) { return r.plc + ":" + r.plc_port; }, "plc_zone", "peer", "peer_zone",
+            function (r) { return r.bytes + (r.complete ? "" : " (incomplete)"); }, "sha256",
+            function (r) { return "capture " + r.capture + " frames " + r.frame + "-" + r.last_frame; }])
         ]);
       });
     });
