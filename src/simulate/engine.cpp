@@ -459,6 +459,24 @@ void Engine::StepUdp(uint32_t id) {
       }
       return;
     }
+    case App::kIke: {
+      // Round r sends message r (WriteIke): the gateway answers the offer (1) and the second
+      // quick-mode message (4); the client sends the rest. s.fill: the initiator's cookie.
+      static const std::string kUser = "service@cranemaker.example";
+      const bool from_gateway = s.round == 1 || s.round == 4;
+      const size_t len = WriteIke(payload, s.round, s.fill, s.fill * 0x9e3779b97f4a7c15ULL | 1,
+                                  kUser, sc_.hosts[s.host[1]].ip, s.fill + s.round);
+      SendUdp(s.host[from_gateway ? 1 : 0], s.host[from_gateway ? 0 : 1], 500, 500,
+              s.ip_id[from_gateway ? 1 : 0], {payload, len});
+      if (s.round < 5) {
+        ++s.round;
+        ScheduleSession(id,
+                        from_gateway || s.round == 3 ? rng_.Between(2000, 40000) * 1000 : s.rtt_ns);
+      } else {
+        EndSession(id);
+      }
+      return;
+    }
     case App::kNtp: {
       const bool reply = s.round == 1;
       const size_t len = WriteNtp(payload, reply, kStartNs + now_, s.fill);

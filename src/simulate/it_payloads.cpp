@@ -149,6 +149,100 @@ size_t WriteTftp(std::span<uint8_t> out, uint16_t opcode, uint16_t block, std::s
   return w.size();
 }
 
+namespace {
+
+// Octets that look random (a key exchange value, a nonce, cipher text), from `state`.
+void Noise(ByteWriter& w, size_t n, uint64_t& state) {
+  for (size_t i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    w.U8(static_cast<uint8_t>(state >> 56));
+  }
+}
+
+// A vendor ID payload of `hex` (16 or 20 octets as hex) followed by payload `next`.
+void VendorId(ByteWriter& w, uint8_t next, std::string_view hex) {
+  w.U8(next);
+  w.U8(0);
+  w.U16(static_cast<uint16_t>(4 + hex.size() / 2));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    w.U8(static_cast<uint8_t>(digit(hex[i]) * 16 + digit(hex[i + 1])));
+  }
+}
+
+}  // namespace
+
+size_t WriteIke(std::span<uint8_t> out, uint32_t message, uint64_t ispi, uint64_t rspi,
+                std::string_view user, uint32_t gateway_ip, uint64_t fill) {
+  // ISAKMP payload types (RFC 2408): SA, KE, ID, hash, nonce, vendor ID.
+  constexpr uint8_t kSa = 1, kKe = 4, kId = 5, kHash = 8, kNonce = 10, kVid = 13;
+  ByteWriter w(out);
+  const bool aggressive = message <= 2;
+  const bool encrypted = message >= 2;
+  w.U64(ispi);
+  w.U64(message == 0 ? 0 : rspi);
+  w.U8(encrypted ? kHash : kSa);
+  w.U8(0x10);                     // version 1.0
+  w.U8(aggressive ? 4 : 32);      // aggressive mode; quick mode
+  w.U8(encrypted ? 0x01 : 0x00);  // the encryption flag
+  w.U32(aggressive ? 0 : 0x5a17c0de);
+  const size_t length_at = w.size();
+  w.U32(0);
+  uint64_t state = fill;
+  if (encrypted) {
+    Noise(w, message == 2 ? 32 : 96, state);  // the hash, or quick mode's payloads
+  } else {
+    // SA: one proposal with one transform: 3DES, SHA-1, XAUTH with a pre-shared key, group 2
+    // (MODP-1024), a lifetime of 28800 s.
+    const uint8_t sa[] = {kKe,  0,    0,    56,   0,    0,    0,    1,    0,    0,    0,    1,
+                          0,    0,    0,    44,   1,    1,    0,    1,    0,    0,    0,    36,
+                          1,    1,    0,    0,    0x80, 0x01, 0x00, 0x05, 0x80, 0x02, 0x00, 0x02,
+                          0x80, 0x03, 0xfd, 0xe9, 0x80, 0x04, 0x00, 0x02, 0x80, 0x0b, 0x00, 0x01,
+                          0x00, 0x0c, 0x00, 0x04, 0x00, 0x00, 0x70, 0x80};
+    w.Bytes(sa);
+    w.U8(kNonce);  // key exchange: 128 octets for MODP-1024
+    w.U8(0);
+    w.U16(4 + 128);
+    Noise(w, 128, state);
+    w.U8(kId);  // nonce
+    w.U8(0);
+    w.U16(4 + 20);
+    Noise(w, 20, state);
+    if (message == 0) {
+      // The client's identity, in clear: a user at the crane maker.
+      w.U8(kVid);
+      w.U8(0);
+      w.U16(static_cast<uint16_t>(8 + user.size()));
+      w.U8(3);   // ID_USER_FQDN
+      w.U8(17);  // UDP
+      w.U16(500);
+      w.Str(user);
+      VendorId(w, kVid, "09002689dfd6b71280a224dec33b81e5");  // XAUTH
+      VendorId(w, kVid, "afcad71368a1f1c96b8696fc77570100");  // DPD
+      VendorId(w, kVid, "4a131c81070358455c5728f20e95452f");  // RFC 3947 NAT-T
+      VendorId(w, 0, "12f5f28c457168a9702d9fe274cc0100");     // Cisco Unity 1.0
+    } else {
+      // The gateway's identity (its address) and hash.
+      w.U8(kHash);
+      w.U8(0);
+      w.U16(12);
+      w.U8(1);  // ID_IPV4_ADDR
+      w.U8(17);
+      w.U16(500);
+      w.U32(gateway_ip);
+      w.U8(kVid);
+      w.U8(0);
+      w.U16(4 + 20);
+      Noise(w, 20, state);
+      VendorId(w, kVid, "1f07f70eaa6514d3b0fa96542a500100");  // Cisco VPN concentrator
+      VendorId(w, kVid, "12f5f28c457168a9702d9fe274cc0100");  // Cisco Unity 1.0
+      VendorId(w, 0, "afcad71368a1f1c96b8696fc77570100");     // DPD
+    }
+  }
+  w.PatchBe(length_at, w.size(), 4);
+  return w.ok() ? w.size() : 0;
+}
+
 std::string SwitchConfig(std::string_view host, std::string_view description) {
   std::string c = "!\n! Last configuration change by crane-admin\n!\nhostname ";
   c += host;

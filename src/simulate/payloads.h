@@ -67,6 +67,15 @@ size_t WriteSyslog(std::span<uint8_t> out, uint8_t pri, int64_t unix_ns, std::st
 /// or ACK (4) of `block`.
 size_t WriteTftp(std::span<uint8_t> out, uint16_t opcode, uint16_t block, std::string_view text);
 
+/// Message `message` of an IKEv1 tunnel set-up as a crane maker's remote-service client and
+/// its VPN gateway run it: 0 the client's aggressive-mode offer (3DES, SHA-1, MODP-1024,
+/// pre-shared key with XAUTH; its identity `user` in clear; XAUTH, DPD, NAT-T and Cisco Unity
+/// vendor IDs), 1 the gateway's answer (a Cisco VPN concentrator's vendor IDs), 2 the client's
+/// encrypted hash, 3 to 5 quick mode, encrypted. `ispi` and `rspi` are the two cookies;
+/// `fill` seeds the key exchange, nonce and cipher text.
+size_t WriteIke(std::span<uint8_t> out, uint32_t message, uint64_t ispi, uint64_t rspi,
+                std::string_view user, uint32_t gateway_ip, uint64_t fill);
+
 /// The running configuration of a switch, as its TFTP backup carries it.
 std::string SwitchConfig(std::string_view host, std::string_view description);
 

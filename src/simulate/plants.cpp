@@ -34,6 +34,7 @@ enum Plant : uint32_t {
   kCameraOnCraneVlan,
   kDualHomedWorkstation,
   kCraneOnVendorRelay,
+  kCraneVpnToVendor,
   kPlantCount,
 };
 
@@ -181,6 +182,16 @@ void Engine::RunPlant(uint32_t plant) {
       sessions_[sid].name = &sc_.relay.name;
       return;
     }
+    case kCraneVpnToVendor: {
+      // Crane 2's PC brings up an IPsec tunnel to the crane maker's VPN gateway: IKEv1
+      // aggressive mode with XAUTH, which names the service user in clear and uses a
+      // 1024-bit group.
+      const uint32_t sid =
+          Planted(NewSession(App::kIke, crane2.crane_pc, sc_.vendor_vpn.host, 500), plant);
+      sessions_[sid].fill = rng_.Next() | 1;  // the initiator's cookie, never zero
+      StartSession(sid, 0);
+      return;
+    }
     default:
       return;
   }
@@ -303,6 +314,16 @@ std::vector<PlantedViolation> DescribePlants(const Scenario& sc, const PlantFram
     // The platform shows in the server name of the ClientHello.
     finding("remote_access.unapproved", hmi, relay, at.Message(p, 0, 0, 0));
     comm(hmi, "external", "tls", "", at.First(p));
+  }
+  {
+    const uint32_t p = begin(kCraneVpnToVendor, "crane-vpn-to-vendor",
+                             "crane 2's PC brings up an IPsec tunnel to the crane maker's VPN "
+                             "gateway");
+    const std::string pc = IpText(sc, crane2.crane_pc), gateway = IpText(sc, sc.vendor_vpn.host);
+    finding("segmentation.unallowed_flow", pc, gateway, at.First(p));
+    // A VPN client is reached from its gateway's side: the session is access from outside.
+    finding("remote_access.unapproved", pc, gateway, at.First(p));
+    comm(pc, "external", "ike", "", at.First(p));
   }
   return out;
 }

@@ -316,6 +316,8 @@ void BuildPlantedDevices(PlanBuilder& b, Scenario& s) {
                        b.AddExternal("files.share.example.net", Ip(192, 0, 2, 200))};
   s.relay =
       PublicName{"relay.splashtop.com", b.AddExternal("relay.splashtop.com", Ip(203, 0, 113, 80))};
+  s.vendor_vpn = PublicName{"vpn.cranemaker.example",
+                            b.AddExternal("vpn.cranemaker.example", Ip(203, 0, 113, 90))};
 }
 
 }  // namespace

@@ -120,12 +120,13 @@ struct Scenario {
   std::string domain;  // internal DNS domain, e.g. "terminal.example"
   // The devices and names of the planted violations ("clean" and "violations" plans; see
   // plants.cpp). A planted device's own traffic is its violation's.
-  uint32_t rogue_laptop = kNoHost;  // on crane 2's VLAN with an address no zone holds
-  uint32_t crane_camera = kNoHost;  // a Hikvision camera on crane 3's control VLAN
-  uint32_t dual_homed = kNoHost;    // an engineering workstation's office address (its MAC)
-  PublicName watched{"", kNoHost};  // a LOGINK name on the shipped policy's watchlist
-  PublicName share{"", kNoHost};    // a file-sharing site no data-sharing agreement names
-  PublicName relay{"", kNoHost};    // a remote-support platform's relay
+  uint32_t rogue_laptop = kNoHost;     // on crane 2's VLAN with an address no zone holds
+  uint32_t crane_camera = kNoHost;     // a Hikvision camera on crane 3's control VLAN
+  uint32_t dual_homed = kNoHost;       // an engineering workstation's office address (its MAC)
+  PublicName watched{"", kNoHost};     // a LOGINK name on the shipped policy's watchlist
+  PublicName share{"", kNoHost};       // a file-sharing site no data-sharing agreement names
+  PublicName relay{"", kNoHost};       // a remote-support platform's relay
+  PublicName vendor_vpn{"", kNoHost};  // a crane maker's VPN gateway
 };
 
 /// Builds the named scenario's plan ("terminal", "clean", "violations"); fails for an

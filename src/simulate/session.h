@@ -44,6 +44,7 @@ enum class App : uint8_t {
   kSnmp,    // an SNMPv2c poll of a switch's system group and its answer
   kSyslog,  // one syslog message
   kTftp,    // a switch's configuration backed up over TFTP (request, blocks, acknowledgements)
+  kIke,     // an IKEv1 aggressive-mode tunnel set-up, then quick mode, on UDP 500 both ways
 };
 
 /// True for the applications carried over TCP.

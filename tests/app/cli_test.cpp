@@ -696,7 +696,7 @@ TEST_F(CliTest, ScenariosRaiseExactlyWhatIsPlanted) {
   qw::simulate::SimulateStats stats;
   ASSERT_TRUE(qw::simulate::Simulate(o, (dir_ / "again.pcap").string(), &stats).ok());
   EXPECT_EQ(Slurp(dir_ / "again.pcap"), Slurp(violations));
-  ASSERT_EQ(stats.plants.size(), 10u);
+  ASSERT_EQ(stats.plants.size(), 11u);
 
   auto findings = [&](const fs::path& capture, const std::string& extra, const char* out) {
     RunResult r = RunQw("analyze " + capture.string() + " --policy " + site.string() + extra +
