@@ -287,6 +287,17 @@ struct RemoteAccessObservation {
   core::FixedText<127> security;  // RDP: requested and selected protocols; VNC: security type
 };
 
+/// The tools of VPN tunnels, as RemoteAccessObservation::tool names them. A VPN's client joins
+/// the network at the tunnel's far end, so the policy judges its session as access from that
+/// side into the client's zone.
+inline constexpr const char* kToolOpenVpn = "openvpn";
+inline constexpr const char* kToolWireGuard = "wireguard";
+inline constexpr const char* kToolIke = "ike";  // IPsec's key exchange
+/// Whether a remote-access session's tool is one of the VPN tunnels above.
+inline bool IsVpnTool(std::string_view tool) {
+  return tool == kToolOpenVpn || tool == kToolWireGuard || tool == kToolIke;
+}
+
 /// One file that crossed the wire over FTP, TFTP, SMB2/3 or HTTP: who moved it which way,
 /// its name and size, and the SHA-256 of its content when all of it was seen. Bounded, so
 /// that emitting one allocates nothing.

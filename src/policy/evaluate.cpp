@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "dissect/observation.h"
 #include "dissect/tls/tls_parser.h"
 #include "policy/judging.h"
 
@@ -105,16 +106,11 @@ std::map<uint16_t, const model::Asset*> ControllersByVlan(const std::vector<mode
 
 namespace {
 
-// Whether `tool` is a VPN's: OpenVPN, WireGuard, IPsec (its IKE).
-bool IsVpn(std::string_view tool) {
-  return tool == "openvpn" || tool == "wireguard" || tool == "ike";
-}
-
 // Whether a session of `tool` opens its client to the server's side: a remote-support
 // platform's client, signed in to the platform's relay, is controlled through it, and a VPN
 // tunnel puts the client on the network at its other end.
 bool ReachesIntoClient(std::string_view tool) {
-  return dissect::tls::IsRemoteAccessPlatform(tool) || IsVpn(tool);
+  return dissect::tls::IsRemoteAccessPlatform(tool) || dissect::IsVpnTool(tool);
 }
 
 std::string AddressText(const core::IpAddr& ip, const core::MacAddr& mac) {
@@ -281,7 +277,7 @@ void JudgeCommunications(const Policy& p, const ZoneMap& zones, const model::Com
       f.title = k.tool + " session from " + k.client.ToString() + " (" + ZoneText(zc) + ") to " +
                 k.server.ToString() + " (" + ZoneText(zs) + ")";
       if (relayed_in) {
-        const bool vpn = IsVpn(k.tool);
+        const bool vpn = dissect::IsVpnTool(k.tool);
         f.title += vpn ? ", a VPN server: the crane host joins a network outside"
                        : ", the platform's relay: the crane host can be controlled from outside";
         f.detail["path"] = vpn ? "vpn" : "platform relay";

@@ -43,7 +43,7 @@ class IkeDissector final : public Dissector {
 
   void OnEnd(const StreamContext& ctx) override {
     if (!started_) return;
-    obs_.tool = "ike";
+    obs_.tool = kToolIke;
     obs_.capture_index = ctx.capture_index;
     obs_.protocol_version.Append(major_ == 2 ? "IKEv2" : "IKEv1");
     core::FixedText<127>& s = obs_.security;

@@ -42,7 +42,7 @@ class OpenVpnDissector final : public Dissector {
 
   void OnEnd(const StreamContext& ctx) override {
     if (!started_) return;
-    obs_.tool = "openvpn";
+    obs_.tool = kToolOpenVpn;
     obs_.capture_index = ctx.capture_index;
     if (reset_version_) obs_.protocol_version.Append("v").AppendUint(reset_version_);
     core::FixedText<127>& s = obs_.security;

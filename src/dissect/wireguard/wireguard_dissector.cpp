@@ -50,7 +50,7 @@ class WireGuardDissector final : public Dissector {
 
   void OnEnd(const StreamContext& ctx) override {
     if (!started_) return;
-    obs_.tool = "wireguard";
+    obs_.tool = kToolWireGuard;
     obs_.capture_index = ctx.capture_index;
     core::FixedText<127>& s = obs_.security;
     if (initiations_) {

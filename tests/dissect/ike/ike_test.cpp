@@ -229,6 +229,7 @@ TEST(IkeDissector, AnIkev2TunnelBehindNat) {
   h.End();
   ASSERT_EQ(h.sink.remote.size(), 1u);
   EXPECT_STREQ(h.sink.remote[0].tool, "ike");
+  EXPECT_TRUE(IsVpnTool(h.sink.remote[0].tool));  // the policy judges it as a VPN
   EXPECT_EQ(h.sink.remote[0].frame, 5u);
   EXPECT_EQ(h.sink.remote[0].server_port, 500);
   EXPECT_EQ(h.sink.remote[0].protocol_version.view(), "IKEv2");

@@ -186,6 +186,7 @@ TEST(OpenVpnDissector, TcpSessionOverSegments) {
   ASSERT_EQ(h.sink.remote.size(), 1u);
   const auto& s = h.sink.remote[0];
   EXPECT_STREQ(s.tool, "openvpn");
+  EXPECT_TRUE(IsVpnTool(s.tool));  // the policy judges it as a VPN
   EXPECT_EQ(s.frame, 4u);
   EXPECT_EQ(s.transport, 6);
   EXPECT_EQ(s.server_port, 1194);

@@ -106,6 +106,7 @@ TEST(WireGuardDissector, AHandshakeAndItsTunnel) {
   ASSERT_EQ(h.sink.remote.size(), 1u);
   const auto& s = h.sink.remote[0];
   EXPECT_STREQ(s.tool, "wireguard");
+  EXPECT_TRUE(IsVpnTool(s.tool));  // the policy judges it as a VPN
   EXPECT_EQ(s.frame, 3u);
   EXPECT_EQ(s.transport, 17);
   EXPECT_EQ(s.client_ip.ToString(), "10.0.0.1");
