@@ -1,6 +1,7 @@
 #include "simulate/engine.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "simulate/ics_payloads.h"
 #include "simulate/payloads.h"
@@ -462,7 +463,7 @@ void Engine::StepUdp(uint32_t id) {
     case App::kIke: {
       // Round r sends message r (WriteIke): the gateway answers the offer (1) and the second
       // quick-mode message (4); the client sends the rest. s.fill: the initiator's cookie.
-      static const std::string kUser = "service@cranemaker.example";
+      constexpr std::string_view kUser = "service@cranemaker.example";
       const bool from_gateway = s.round == 1 || s.round == 4;
       const size_t len = WriteIke(payload, s.round, s.fill, s.fill * 0x9e3779b97f4a7c15ULL | 1,
                                   kUser, sc_.hosts[s.host[1]].ip, s.fill + s.round);

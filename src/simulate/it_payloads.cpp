@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/hex.h"
 #include "simulate/byte_writer.h"
 #include "simulate/payloads.h"
 
@@ -161,13 +162,11 @@ void Noise(ByteWriter& w, size_t n, uint64_t& state) {
 
 // A vendor ID payload of `hex` (16 or 20 octets as hex) followed by payload `next`.
 void VendorId(ByteWriter& w, uint8_t next, std::string_view hex) {
+  const std::vector<uint8_t> vid = core::ParseHex(hex).value_or(std::vector<uint8_t>{});
   w.U8(next);
   w.U8(0);
-  w.U16(static_cast<uint16_t>(4 + hex.size() / 2));
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    w.U8(static_cast<uint8_t>(digit(hex[i]) * 16 + digit(hex[i + 1])));
-  }
+  w.U16(static_cast<uint16_t>(4 + vid.size()));
+  w.Bytes(vid);
 }
 
 }  // namespace

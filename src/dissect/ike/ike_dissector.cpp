@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 
@@ -115,8 +116,7 @@ class IkeDissector final : public Dissector {
   // Counts an unknown vendor ID once however many messages repeat it (up to kMaxVendorIds
   // of them a side), by a hash of its octets.
   void NoteUnknown(size_t side, std::span<const uint8_t> vid) {
-    uint64_t h = 0xcbf29ce484222325u;  // FNV-1a
-    for (uint8_t b : vid) h = (h ^ b) * 0x100000001b3u;
+    const uint64_t h = std::hash<std::string_view>{}(core::ByteReader(vid).Chars(vid.size()));
     auto& seen = unknown_[side];
     uint16_t& n = unknown_vendor_ids_[side];
     for (uint16_t i = 0; i < n; ++i) {

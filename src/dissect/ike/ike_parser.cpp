@@ -416,7 +416,7 @@ Payloads ReadPayloads(std::span<const uint8_t> message, const Header& h) {
     return p;
   }
   core::ByteReader r(message);
-  r.Skip(28);  // the header
+  r.Skip(kHeaderBytes);
   uint8_t next = h.next_payload;
   bool sa_read = false;  // a message has one SA payload; a second one is not read
   for (size_t n = 0; next != 0 && n < kMaxPayloads; ++n) {

@@ -17,7 +17,8 @@
 
 namespace qw::dissect::ike {
 
-/// Octets of the non-ESP marker before an IKE message on port 4500.
+/// Octets of a message's header, and of the non-ESP marker before an IKE message on port 4500.
+inline constexpr size_t kHeaderBytes = 28;
 inline constexpr size_t kMarkerBytes = 4;
 
 /// Exchange types this parser names: IKEv1's (RFC 2408, RFC 2409) and IKEv2's (RFC 7296).
