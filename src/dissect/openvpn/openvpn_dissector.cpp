@@ -1,12 +1,42 @@
 #include "dissect/openvpn/openvpn_dissector.h"
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "core/byte_reader.h"
 #include "dissect/ics_common.h"
 #include "dissect/openvpn/openvpn_parser.h"
+#include "dissect/tls/tls_dissector.h"
+#include "dissect/tls/tls_parser.h"
 
 namespace qw::dissect::openvpn {
 
 namespace {
+
+// Control messages held while one before them is missing (lost, or overtaken by a
+// retransmission), per side, and the octets they may hold together; past either, the
+// side's control channel is no longer read.
+constexpr size_t kMaxHeldMessages = 16;
+constexpr size_t kMaxHeldBytes = 64 * 1024;
+// TLS octets kept for the TLS dissector until a record is whole: the longest record
+// (tls::kMaxRecordBody) and its header.
+constexpr size_t kMaxPendingBytes = tls::kRecordHeaderBytes + tls::kMaxRecordBody;
+
+// Whether `bytes` open with a TLS handshake record header, as a side's first control
+// message does (ClientHello, ServerHello).
+bool OpensHandshake(std::span<const uint8_t> bytes) {
+  auto h = tls::ParseRecordHeader(bytes);
+  return h && h->type == 22;
+}
+
+// Whether `bytes` open with a handshake record whose first message is a ClientHello or a
+// ServerHello: the start of a side's TLS, whatever message id it came in.
+bool OpensHello(std::span<const uint8_t> bytes) {
+  return OpensHandshake(bytes) && bytes.size() > tls::kRecordHeaderBytes &&
+         (bytes[tls::kRecordHeaderBytes] == 1 || bytes[tls::kRecordHeaderBytes] == 2);
+}
 
 class OpenVpnDissector final : public Dissector {
  public:
@@ -41,13 +71,21 @@ class OpenVpnDissector final : public Dissector {
   }
 
   void OnEnd(const StreamContext& ctx) override {
+    if (tls_) tls_->OnEnd(ctx);
     if (!started_) return;
     obs_.tool = kToolOpenVpn;
     obs_.capture_index = ctx.capture_index;
     if (reset_version_) obs_.protocol_version.Append("v").AppendUint(reset_version_);
+    const bool tls_seen =
+        tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
     core::FixedText<127>& s = obs_.security;
-    s.Append(ProtectionName(protection_));
+    // A SHA-256 tls-auth channel and a tls-crypt one have resets of one length; only the
+    // first leaves the TLS in clear.
+    s.Append(protection_ == ControlProtection::kTlsAuthSha256OrTlsCrypt && tls_seen
+                 ? "tls-auth (SHA-256)"
+                 : ProtectionName(protection_));
     s.AppendListItem(server_reset_ ? "server answered" : "no server answer");
+    if (tls_seen) AddTls(*tls_seen_);
     if (data_packets_) s.AppendListItem("tunnel data");
     if (soft_resets_) s.AppendListItem("keys renegotiated");
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
@@ -55,6 +93,18 @@ class OpenVpnDissector final : public Dissector {
   }
 
  private:
+  // One side of the control channel.
+  struct Side {
+    // The message whose TLS octets come next: the one after the side's hard reset (whose id
+    // is 0, or an OpenVPN 2.6 client's EARLY_NEG_START).
+    uint32_t next = 1;
+    bool reset_seen = false;
+    bool fed = false;                                             // TLS octets were given
+    std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held;  // messages after a missing one
+    size_t held_bytes = 0;
+    std::vector<uint8_t> pending;  // TLS octets the TLS dissector has not consumed
+  };
+
   // Counts one packet and notes what it says; false when it is no OpenVPN packet.
   bool OnPacket(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
     Packet p;
@@ -94,7 +144,124 @@ class OpenVpnDissector final : public Dissector {
       default:
         break;
     }
+    if (p.key_id == 0 && p.opcode != kDataV1 && p.opcode != kDataV2) OnControl(dir, bytes, ctx);
     return true;
+  }
+
+  // The control channel of the first key: its messages carry a TLS session, in clear
+  // unless tls-crypt wraps them. Later keys (soft resets) are renegotiations, not read.
+  void OnControl(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
+    if (tls_stopped_) return;
+    const std::optional<size_t> auth = AuthBytes(protection_);
+    if (!auth) return;
+    Control c;
+    if (!ParseControl(bytes, *auth, c)) {
+      // Under the layout the client's reset showed, every control packet holds together.
+      if (protection_ != ControlProtection::kTlsAuthSha256OrTlsCrypt) {
+        ctx.anomalies->Raise("openvpn.bad_control");
+      }
+      tls_stopped_ = true;
+      return;
+    }
+    Side& side = sides_[static_cast<size_t>(dir)];
+    const bool reset = c.opcode == kHardResetClientV1 || c.opcode == kHardResetClientV2 ||
+                       c.opcode == kHardResetServerV1 || c.opcode == kHardResetServerV2;
+    if (reset && !side.reset_seen && !side.fed) {
+      side.reset_seen = true;
+      side.next = c.message_id + 1;
+      return;
+    }
+    if (c.opcode != kControlV1 || c.payload.empty()) return;
+    // A side's hello starts its TLS: where its reset was missed, or numbered the messages
+    // otherwise than this reading expects (OpenVPN 2.6's early negotiation), it sets the
+    // count.
+    if (!side.fed && c.message_id != side.next && OpensHello(c.payload)) {
+      side.next = c.message_id;
+    }
+    if (c.message_id < side.next) return;  // a retransmission
+    if (c.message_id > side.next) {
+      Hold(side, c.message_id, c.payload);
+      return;
+    }
+    Feed(dir, c.payload, ctx);
+    // Messages that were waiting for this one follow it.
+    while (!tls_stopped_) {
+      auto it = std::find_if(side.held.begin(), side.held.end(),
+                             [&](const auto& m) { return m.first == side.next; });
+      if (it == side.held.end()) break;
+      std::vector<uint8_t> payload = std::move(it->second);
+      side.held_bytes -= payload.size();
+      side.held.erase(it);
+      Feed(dir, payload, ctx);
+    }
+  }
+
+  // Keeps a message that arrived before one it follows, until that one comes.
+  void Hold(Side& side, uint32_t id, std::span<const uint8_t> payload) {
+    for (const auto& m : side.held) {
+      if (m.first == id) return;  // held already
+    }
+    if (side.held.size() == kMaxHeldMessages || side.held_bytes + payload.size() > kMaxHeldBytes) {
+      tls_stopped_ = true;  // the missing message is not coming: stop reading
+      return;
+    }
+    side.held.emplace_back(id, std::vector<uint8_t>(payload.begin(), payload.end()));
+    side.held_bytes += payload.size();
+  }
+
+  // Gives the next message's TLS octets to the TLS dissector, as the StreamAttacher gives a
+  // stream's: what it leaves unconsumed is offered again with the next message.
+  void Feed(flow::Direction dir, std::span<const uint8_t> payload, const StreamContext& ctx) {
+    Side& side = sides_[static_cast<size_t>(dir)];
+    const bool first = !side.fed;
+    side.fed = true;
+    ++side.next;
+    if (first && !OpensHandshake(payload)) {
+      tls_stopped_ = true;  // not TLS in clear (tls-crypt, or a layout misread)
+      return;
+    }
+    if (!tls_) {
+      tls_seen_ = std::make_unique<TlsObservation>();
+      tls_ = tls::CreateInner(*tls_seen_);
+    }
+    std::vector<uint8_t>& pending = side.pending;
+    std::span<const uint8_t> data = payload;
+    if (!pending.empty()) {
+      if (pending.size() + payload.size() > kMaxPendingBytes) {
+        ctx.anomalies->Raise("openvpn.control_overflow");
+        tls_stopped_ = true;
+        return;
+      }
+      pending.insert(pending.end(), payload.begin(), payload.end());
+      data = pending;
+    }
+    size_t used = 0;
+    while (used < data.size()) {
+      const ParseResult r = tls_->OnData(dir, data.subspan(used), ctx);
+      if (r.verdict == Verdict::kNotThisProtocol) {
+        tls_stopped_ = true;
+        return;
+      }
+      if (r.verdict == Verdict::kNeedMore || r.consumed == 0) break;
+      used += std::min(r.consumed, data.size() - used);
+    }
+    if (data.data() == pending.data()) {
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(used));
+    } else {
+      pending.assign(data.begin() + static_cast<std::ptrdiff_t>(used), data.end());
+    }
+  }
+
+  // What the control channel's TLS showed: its version and suite, the server's
+  // certificate (as the server's software, as a TLS session of a remote-support tool puts
+  // it) and both sides' fingerprints.
+  void AddTls(const TlsObservation& t) {
+    const uint16_t version = t.server_version ? t.server_version : t.offered_version;
+    if (version) obs_.security.AppendListItem(tls::VersionName(version).view());
+    if (t.cipher) obs_.security.AppendListItem("cipher ").AppendHex(t.cipher, 4);
+    if (t.has_certificate) obs_.server_software.Append(t.subject.view());
+    obs_.client_fingerprint.Append(t.ja3.view());
+    obs_.server_fingerprint.Append(t.ja3s.view());
   }
 
   bool udp_ = false;
@@ -106,6 +273,10 @@ class OpenVpnDissector final : public Dissector {
   uint64_t soft_resets_ = 0;
   uint64_t data_packets_ = 0;
   RemoteAccessObservation obs_;
+  Side sides_[2];
+  bool tls_stopped_ = false;                  // the control channel is no longer read
+  std::unique_ptr<TlsObservation> tls_seen_;  // the TLS dissector's session, when it reports
+  std::unique_ptr<Dissector> tls_;            // made at the first TLS octets
 };
 
 }  // namespace

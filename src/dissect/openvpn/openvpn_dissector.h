@@ -4,8 +4,13 @@
 // after its handshake is not recognised (its data packets are indistinguishable from noise).
 // One RemoteAccessObservation per flow (tool "openvpn") when it ends: protocol_version is
 // the reset's version ("v2", "v3"); security names the control-channel protection and
-// whether the server answered, the tunnel carried data and keys were renegotiated. The
-// control channel's TLS and the tunnel are encrypted and not read.
+// whether the server answered, the tunnel carried data and keys were renegotiated. Unless
+// tls-crypt encrypts it, the first key's control channel is read: its messages are put
+// back in order by message id (retransmissions dropped, a bounded number held behind a
+// missing one) and their TLS octets given to a TLS dissector (tls::CreateInner), which
+// reports the flow's TlsObservation and counts its records as "tls"; the session then
+// also carries the TLS version and suite in security, the server certificate's subject as
+// server_software, and JA3 and JA3S as fingerprints. The tunnel is encrypted and not read.
 //
 // What is counted (summary.json protocols.openvpn): one PDU per packet; "opcodes" by opcode.
 #pragma once

@@ -114,6 +114,32 @@ bool LooksLikeClientReset(std::span<const uint8_t> packet, ControlProtection* pr
   return true;
 }
 
+std::optional<size_t> AuthBytes(ControlProtection p) {
+  for (const Layout& l : kLayouts) {
+    if (l.protection == p) return l.auth_bytes;
+  }
+  return std::nullopt;
+}
+
+bool ParseControl(std::span<const uint8_t> packet, size_t auth_bytes, Control& out) {
+  core::ByteReader r(packet);
+  const uint8_t first = r.U8();
+  out = Control{};
+  out.opcode = first >> 3;
+  out.key_id = first & 0x07;
+  if (!r.ok() || !IsControl(out.opcode)) return false;
+  r.Skip(kSessionIdBytes + auth_bytes);
+  out.acks = r.U8();
+  if (!r.ok() || out.acks > kMaxAcks) return false;
+  // The acknowledged ids, then the session they belong to.
+  if (out.acks > 0) r.Skip(4 * size_t{out.acks} + kSessionIdBytes);
+  out.has_message_id = out.opcode != kAckV1;
+  if (out.has_message_id) out.message_id = r.U32Be();
+  if (!r.ok()) return false;
+  out.payload = r.PeekRest();
+  return true;
+}
+
 const char* ProtectionName(ControlProtection p) {
   switch (p) {
     case ControlProtection::kUnknown:

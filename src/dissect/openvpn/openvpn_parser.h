@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace qw::dissect::openvpn {
@@ -76,6 +77,31 @@ enum class ControlProtection : uint8_t {
 /// reset of key 0 whose length and zeroed fields fit one of the layouts above, or a V3
 /// hard reset of key 0. `protection`, when not null, gets the layout.
 bool LooksLikeClientReset(std::span<const uint8_t> packet, ControlProtection* protection);
+
+/// Acknowledgements one control packet may carry (OpenVPN's RELIABLE_ACK_SIZE).
+inline constexpr size_t kMaxAcks = 8;
+
+/// The octets a control packet under `p` puts between its session id and its
+/// acknowledgements: a tls-auth HMAC, then the replay packet id and time (8 octets). nullopt
+/// when its reliability fields are encrypted (tls-crypt, tls-crypt-v2) or the layout is
+/// unknown. kTlsAuthSha256OrTlsCrypt gives tls-auth's 40: the caller checks what it reads.
+std::optional<size_t> AuthBytes(ControlProtection p);
+
+/// What a control packet's reliability layer says (OpenVPN's reliable.c).
+struct Control {
+  uint8_t opcode = 0;
+  uint8_t key_id = 0;
+  uint8_t acks = 0;                  // packet ids acknowledged
+  bool has_message_id = false;       // every control packet but P_ACK_V1 has one
+  uint32_t message_id = 0;           // its place in the sender's ordered messages
+  std::span<const uint8_t> payload;  // the octets after it: TLS for P_CONTROL_V1
+};
+
+/// Reads a control or acknowledgement packet (whole, no TCP prefix) whose session id is
+/// followed by `auth_bytes` (see AuthBytes). False when it does not hold together: a data
+/// packet or undefined opcode, cut short, more than kMaxAcks acknowledgements, or
+/// acknowledgements without the remote session id. Views into `packet`.
+bool ParseControl(std::span<const uint8_t> packet, size_t auth_bytes, Control& out);
 
 /// The name of a ControlProtection ("tls-auth (SHA-1)"); "" for kUnknown.
 const char* ProtectionName(ControlProtection p);

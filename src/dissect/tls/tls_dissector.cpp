@@ -25,6 +25,9 @@ bool PlausibleRecord(std::span<const uint8_t> bytes) {
 
 class TlsDissector final : public Dissector {
  public:
+  TlsDissector() = default;
+  explicit TlsDissector(TlsObservation* seen) : seen_(seen) {}
+
   ParseResult OnData(flow::Direction dir, std::span<const uint8_t> bytes,
                      const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
@@ -251,6 +254,7 @@ class TlsDissector final : public Dissector {
     if (emitted_ || (!obs_.client_hello_frame && !obs_.server_hello_frame)) return;
     emitted_ = true;
     ctx.sink->OnTls(obs_);
+    if (seen_) *seen_ = obs_;
     if (const char* tool = RemoteAccessTool(obs_.sni.view(), obs_.subject.view())) {
       EmitRemoteAccess(tool, ctx);
     }
@@ -290,6 +294,7 @@ class TlsDissector final : public Dissector {
   flow::Direction server_dir_ = flow::Direction::kFromResponder;
   std::vector<uint8_t> handshake_[2];  // a handshake message spanning records, per direction
   TlsObservation obs_;
+  TlsObservation* seen_ = nullptr;  // CreateInner's copy of the session reported
 };
 
 }  // namespace
@@ -316,5 +321,9 @@ ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
 }
 
 std::unique_ptr<Dissector> Create() { return std::make_unique<TlsDissector>(); }
+
+std::unique_ptr<Dissector> CreateInner(TlsObservation& seen) {
+  return std::make_unique<TlsDissector>(&seen);
+}
 
 }  // namespace qw::dissect::tls

@@ -33,4 +33,9 @@ ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes);
 /// Makes the per-flow dissector.
 std::unique_ptr<Dissector> Create();
 
+/// Makes a dissector for TLS that another protocol carries in its own messages (OpenVPN's
+/// control channel), fed that protocol's reassembled TLS bytes: as Create's, and the session
+/// it reports is also copied into `seen`, which must outlive it.
+std::unique_ptr<Dissector> CreateInner(TlsObservation& seen);
+
 }  // namespace qw::dissect::tls

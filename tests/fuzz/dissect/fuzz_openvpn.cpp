@@ -2,9 +2,10 @@
 // | direction:1 (0xff: a gap) | length:2 LE | bytes |, fed to the TCP dissector the way the
 // StreamAttacher offers them, and as UDP datagrams (two leading bytes: bit 15 from the
 // responder, low 15 bits the length) behind the real StreamAttacher. Each record's bytes also
-// go to the packet parser, the framing and the reset check. Nothing may crash or read out of
-// bounds, a length asked for must exceed what was offered, and every count and session
-// reported must be consistent.
+// go to the packet parser, the framing, the reset check and the control-packet reader under
+// every layout. Nothing may crash or read out of bounds, a length asked for must exceed what
+// was offered, a control packet's TLS octets must lie inside it, and every count and session
+// reported (the control channel's TLS among them) must be consistent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,13 +23,23 @@ using namespace qw::dissect;
 // Checks every count and session the dissector reports.
 struct CheckingSink : ObservationSink {
   void OnPdu(const PduObservation& p) override {
-    if (std::string_view(p.protocol) != "openvpn" || p.code == 0 || p.code > 11) std::abort();
+    const std::string_view protocol = p.protocol;
+    if (protocol == "tls") {
+      if (sessions > 0) std::abort();  // the control channel's TLS ends before the session
+      return;
+    }
+    if (protocol != "openvpn" || p.code == 0 || p.code > 11) std::abort();
+  }
+  void OnTls(const TlsObservation& t) override {
+    if (t.client_hello_frame == 0 && t.server_hello_frame == 0) std::abort();
+    if (++tls_sessions > 1 || sessions > 0) std::abort();  // one, before the session
   }
   void OnRemoteAccess(const RemoteAccessObservation& s) override {
     if (std::string_view(s.tool) != "openvpn" || s.frame == 0) std::abort();
     if (++sessions > 1) std::abort();  // one per flow
   }
   int sessions = 0;
+  int tls_sessions = 0;
 };
 
 void Parse(std::span<const uint8_t> bytes) {
@@ -41,6 +52,14 @@ void Parse(std::span<const uint8_t> bytes) {
   openvpn::ControlProtection protection = openvpn::ControlProtection::kUnknown;
   const bool reset = openvpn::LooksLikeClientReset(bytes, &protection);
   if (reset != (protection != openvpn::ControlProtection::kUnknown)) std::abort();
+  for (size_t auth : {0, 24, 28, 40, 72}) {
+    openvpn::Control c;
+    if (!openvpn::ParseControl(bytes, auth, c)) continue;
+    if (c.acks > openvpn::kMaxAcks || c.payload.data() < bytes.data() ||
+        c.payload.data() + c.payload.size() != bytes.data() + bytes.size()) {
+      std::abort();
+    }
+  }
 }
 
 }  // namespace
