@@ -473,6 +473,8 @@ struct NameCheck {
   bool values_only = false;
   // The frames whose field counts, beyond tshark_filter (all when empty).
   std::function<bool(const TsharkFrame&)> keep = nullptr;
+  // Extra tshark options ("-d tcp.port==3389,tls").
+  std::string tshark_options = "";
 };
 
 // A frame of tshark's that carries `field` with one of `values`.
@@ -613,6 +615,39 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
        "remote_access_sessions WHERE tool = 'rdp' AND instr(client_software, ', name ') > 0",
        false,
        true},
+      // The TLS handshake RDP's security protocols open with (tshark reads it when port 3389
+      // is decoded as TLS): fingerprints frame by frame, and the common names of the server
+      // certificate (self-signed: subject and issuer both name the Windows host), the subject
+      // as the session's server software.
+      {"JA3 of RDP's TLS",
+       {"rdp"},
+       "tls.handshake.ja3",
+       "tls",
+       "SELECT client_hello_frame || ' ' || ja3 FROM tls_sessions WHERE ja3 IS NOT NULL",
+       false,
+       false,
+       nullptr,
+       "-d tcp.port==3389,tls"},
+      {"JA3S of RDP's TLS",
+       {"rdp"},
+       "tls.handshake.ja3s",
+       "tls",
+       "SELECT server_hello_frame || ' ' || ja3s FROM tls_sessions WHERE ja3s IS NOT NULL",
+       false,
+       false,
+       nullptr,
+       "-d tcp.port==3389,tls"},
+      {"RDP servers' certificate names",
+       {"rdp"},
+       "x509sat.printableString",
+       "tls",
+       "SELECT substr(server_software, 4) FROM remote_access_sessions WHERE tool = 'rdp' AND "
+       "server_software LIKE 'CN=%' UNION ALL SELECT substr(cert_issuer, 4) FROM tls_sessions "
+       "WHERE cert_issuer LIKE 'CN=%'",
+       false,
+       true,
+       nullptr,
+       "-d tcp.port==3389,tls"},
       // The server's line opens the session: frame by frame; the client's answer is later.
       {"VNC server versions",
        {"vnc"},
@@ -634,7 +669,7 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
     for (const auto& file : CapturesIn(check.folders)) {
       std::vector<std::string> fields = {check.tshark_field};
       for (const char* extra : {"ftp.request.command", "tftp.opcode"}) fields.push_back(extra);
-      cache.Want(file, fields, "");
+      cache.Want(file, fields, check.tshark_options);
     }
   }
   size_t compared = 0;
@@ -652,7 +687,7 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
       for (auto& line : Split(ours_text, '\n')) {
         if (!line.empty()) ours.push_back(line);
       }
-      const auto* frames = cache.Frames(file, "");
+      const auto* frames = cache.Frames(file, check.tshark_options);
       ASSERT_TRUE(frames);
       std::vector<std::string> theirs;
       for (const auto& f : *frames) {

@@ -1,11 +1,14 @@
 #include "dissect/rdp/rdp_dissector.h"
 
+#include <memory>
 #include <string_view>
 
 #include "core/byte_reader.h"
 #include "dissect/ics_common.h"
 #include "dissect/rdp/rdp_parser.h"
 #include "dissect/s7comm/cotp_parser.h"
+#include "dissect/tls/tls_dissector.h"
+#include "dissect/tls/tls_parser.h"
 
 namespace qw::dissect::rdp {
 
@@ -16,8 +19,9 @@ constexpr uint8_t kCotpConnectConfirm = 0xd0;
 constexpr uint8_t kCotpData = 0xf0;
 constexpr uint8_t kTpktVersion = 3;
 
-// Where one side of the connection stands.
-enum class Phase : uint8_t { kFramed, kOpaque };
+// Where one side of the connection stands: TPKTs and fast-path PDUs, the TLS handshake
+// the negotiated security protocol opens with, or bytes no longer read.
+enum class Phase : uint8_t { kFramed, kTls, kOpaque };
 
 class RdpDissector final : public Dissector {
  public:
@@ -25,6 +29,7 @@ class RdpDissector final : public Dissector {
                      const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
     if (phase_[d] == Phase::kOpaque) return {Verdict::kConsumed, bytes.size(), 0};
+    if (phase_[d] == Phase::kTls) return OnTls(dir, bytes, ctx);
     core::ByteReader r(bytes);
     if (r.PeekU8() == kTpktVersion) return OnTpkt(dir, bytes, ctx);
     auto length = FastPathLength(bytes);
@@ -39,16 +44,43 @@ class RdpDissector final : public Dissector {
     return {Verdict::kConsumed, want, 0};
   }
 
-  void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
+  void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
     // PDU boundaries are lost with the bytes: read no further on this side.
     const auto d = static_cast<size_t>(dir);
+    if (phase_[d] == Phase::kTls) {
+      tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
+      return;
+    }
     if (phase_[d] != Phase::kOpaque) ctx.anomalies->Raise("rdp.gap");
     phase_[d] = Phase::kOpaque;
   }
 
-  void OnEnd(const StreamContext& ctx) override { Emit(ctx); }
+  void OnEnd(const StreamContext& ctx) override {
+    if (tls_) tls_->OnEnd(ctx);
+    Emit(ctx);
+  }
 
  private:
+  // The security protocol's TLS handshake, read by a TLS dissector; the session is
+  // reported once TLS has reported its own (when application data flows), or at the end.
+  ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
+    ParseResult r = tls_->OnData(dir, bytes, ctx);
+    if (r.verdict == Verdict::kNotThisProtocol) {
+      // Not TLS after all (it raised why): read no further; what TLS read before goes
+      // out first, so that the session carries it.
+      phase_[0] = phase_[1] = Phase::kOpaque;
+      tls_->OnEnd(ctx);
+      Emit(ctx);
+      return {Verdict::kConsumed, bytes.size(), 0};
+    }
+    if (TlsReported()) Emit(ctx);
+    return r;
+  }
+
+  bool TlsReported() const {
+    return tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
+  }
+
   ParseResult OnTpkt(flow::Direction dir, std::span<const uint8_t> bytes,
                      const StreamContext& ctx) {
     const auto d = static_cast<size_t>(dir);
@@ -112,10 +144,15 @@ class RdpDissector final : public Dissector {
     if (cc->neg_type != 0) CountDetail(ctx, "rdp", "neg_types", cc->neg_type);
     if (cc->neg_type == kNegResponse) {
       CountDetail(ctx, "rdp", "selected_protocols", cc->selected);
-      if (cc->selected != 0) {
-        // TLS, CredSSP or RDSTLS start now on both sides: nothing more can be read.
+      if (cc->selected != 0 && emitted_) {
+        // A second confirmation after the session was reported: nothing more is read.
         phase_[0] = phase_[1] = Phase::kOpaque;
-        Emit(ctx);
+      } else if (cc->selected != 0) {
+        // TLS, CredSSP and RDSTLS all open with a TLS handshake on both sides (MS-RDPBCGR
+        // 5.4.5); what follows it is encrypted.
+        phase_[0] = phase_[1] = Phase::kTls;
+        tls_seen_ = std::make_unique<TlsObservation>();
+        tls_ = tls::CreateInner(*tls_seen_);
       }
     } else if (cc->neg_type == kNegFailure) {
       CountDetail(ctx, "rdp", "failure_codes", cc->failure_code);
@@ -173,8 +210,21 @@ class RdpDissector final : public Dissector {
         s.Append("; selected rdp (no negotiation)");
       }
     }
+    if (TlsReported()) AddTls(*tls_seen_);
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
+  }
+
+  // What the handshake showed: its version and suite, the server certificate's subject as
+  // the server's software (a Windows host's certificate names the host) and both sides'
+  // fingerprints.
+  void AddTls(const TlsObservation& t) {
+    const uint16_t version = t.server_version ? t.server_version : t.offered_version;
+    if (version) obs_.security.Append("; ").Append(tls::VersionName(version).view());
+    if (t.cipher) obs_.security.Append(", cipher ").AppendHex(t.cipher, 4);
+    if (t.has_certificate) obs_.server_software.Append(t.subject.view());
+    obs_.client_fingerprint.Append(t.ja3.view());
+    obs_.server_fingerprint.Append(t.ja3s.view());
   }
 
   Phase phase_[2] = {Phase::kFramed, Phase::kFramed};
@@ -183,6 +233,8 @@ class RdpDissector final : public Dissector {
   uint32_t requested_ = 0;
   ConnectionConfirm confirm_;
   RemoteAccessObservation obs_;
+  std::unique_ptr<TlsObservation> tls_seen_;  // the TLS dissector's session, when it reports
+  std::unique_ptr<Dissector> tls_;            // made when the server chose a TLS protocol
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // | direction:1 (0xff: a gap) | length:2 LE | bytes |, fed to the RDP dissector the way the
 // StreamAttacher offers them; each record's bytes also go to the parsers as a Connection
 // Request and Confirm TPDU, an MCS Connect Initial and a fast-path header. Nothing may
-// crash or read out of bounds, and every session reported must be consistent.
+// crash or read out of bounds, and every session reported must be consistent, the TLS
+// handshake of a negotiated security protocol (read by the TLS dissector) among them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -23,9 +24,16 @@ struct CheckingSink : ObservationSink {
   void OnRemoteAccess(const RemoteAccessObservation& s) override {
     if (std::string_view(s.tool) != "rdp" || s.frame == 0) std::abort();
     if (s.security.view().substr(0, 10) != "requested ") std::abort();
+    // The server's certificate names the server only once TLS has reported it.
+    if (!s.server_software.empty() && tls_sessions == 0) std::abort();
     if (++sessions > 1) std::abort();  // one per connection
   }
+  void OnTls(const TlsObservation& t) override {
+    if (t.client_hello_frame == 0 && t.server_hello_frame == 0) std::abort();
+    if (++tls_sessions > 1 || sessions > 0) std::abort();  // one, before the session
+  }
   int sessions = 0;
+  int tls_sessions = 0;
 };
 
 void Parse(std::span<const uint8_t> bytes) {
