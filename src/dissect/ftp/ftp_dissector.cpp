@@ -1,5 +1,6 @@
 #include "dissect/ftp/ftp_dissector.h"
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "dissect/file_content.h"
 #include "dissect/ftp/ftp_parser.h"
 #include "dissect/ics_common.h"
+#include "dissect/tls/tls_dissector.h"
 
 namespace qw::dissect::ftp {
 
@@ -112,6 +114,7 @@ class ControlDissector final : public Dissector {
                      const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
     if (lost_[d]) return {Verdict::kConsumed, bytes.size(), 0};
+    if (tls_) return OnTls(dir, bytes, ctx);
     auto end = LineEnd(bytes);
     if (!end) {
       if (bytes.size() >= kMaxLineBytes) {
@@ -131,14 +134,19 @@ class ControlDissector final : public Dissector {
     return {Verdict::kConsumed, *end, 0};
   }
 
-  void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
-    // Lines may resume at any byte: read no further on that side.
+  void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
+    if (tls_ && !lost_[d]) {
+      tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
+      return;
+    }
+    // Lines may resume at any byte: read no further on that side.
     if (!lost_[d]) ctx.anomalies->Raise("ftp.gap");
     lost_[d] = true;
   }
 
   void OnEnd(const StreamContext& ctx) override {
+    if (tls_) tls_->OnEnd(ctx);
     for (auto& t : transfers_) {
       t->control_gone = true;
       t->TryReport(ctx.sink);
@@ -156,6 +164,7 @@ class ControlDissector final : public Dissector {
     }
     CountWordPdu(ctx, "ftp", cmd->verb, PduKind::kRequest, false, "commands");
     const std::string_view verb = cmd->verb;
+    auth_asked_ = core::EqualsNoCase(verb, "AUTH");
     if (core::EqualsNoCase(verb, "PORT")) {
       if (auto hp = ParseHostPort(cmd->argument)) {
         Announce(ctx, {Server(ctx), 0}, {hp->ip, hp->port});
@@ -187,6 +196,7 @@ class ControlDissector final : public Dissector {
       if (last && last->code == multiline_code_ && !last->continued && line.size() > 3 &&
           line[3] == ' ') {
         in_multiline_ = false;
+        if (multiline_code_ == 234) StartTlsIfAsked();
       }
       return;
     }
@@ -201,7 +211,9 @@ class ControlDissector final : public Dissector {
     }
     CountPdu(ctx, "ftp", reply->code, PduKind::kResponse, reply->code >= 400, "replies");
     const uint16_t code = reply->code;
-    if (code == 227) {
+    if (code == 234 && !reply->continued) {
+      StartTlsIfAsked();
+    } else if (code == 227) {
       if (auto hp = ParseHostPort(reply->text)) {
         Announce(ctx, {Client(ctx), 0}, {hp->ip, hp->port});
       } else {
@@ -229,6 +241,23 @@ class ControlDissector final : public Dissector {
       current_->TryReport(ctx.sink);
       current_.reset();
     }
+  }
+
+  // RFC 4217 4: a 234 reply to AUTH TLS (or SSL) accepts it; both sides go on in TLS, the
+  // commands, replies and the data connections they announce with them.
+  void StartTlsIfAsked() {
+    if (auth_asked_ && !tls_) tls_ = tls::Create();
+  }
+
+  // The control connection after AUTH TLS: its TLS handshake, read by a TLS dissector
+  // (version, suites, the server's certificate in TLS 1.2 and older); the rest is
+  // encrypted.
+  ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
+    const ParseResult r = tls_->OnData(dir, bytes, ctx);
+    if (r.verdict != Verdict::kNotThisProtocol) return r;
+    // Not TLS after all (it raised why): read no further.
+    lost_[0] = lost_[1] = true;
+    return {Verdict::kConsumed, bytes.size(), 0};
   }
 
   core::IpAddr Client(const StreamContext& ctx) const {
@@ -289,6 +318,8 @@ class ControlDissector final : public Dissector {
   }
 
   bool lost_[2] = {false, false};
+  bool auth_asked_ = false;         // the last command was AUTH
+  std::unique_ptr<Dissector> tls_;  // made when the server accepts AUTH
   bool in_multiline_ = false;
   uint16_t multiline_code_ = 0;
   uint64_t restart_ = 0;

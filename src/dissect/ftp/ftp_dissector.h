@@ -8,7 +8,10 @@
 // its result. It is reported once both its data connection ended (or never opened) and its
 // final reply came (or the control connection ended). Directory listings (LIST, NLST, MLSD)
 // use data connections too but are not file transfers. ASCII-mode (TYPE A) content is
-// hashed as it crossed the wire.
+// hashed as it crossed the wire. After a 234 reply accepts AUTH TLS (explicit FTPS, RFC
+// 4217) the control connection is TLS: its handshake goes to a TLS dissector (one
+// TlsObservation for the flow, records counted as "tls"), the encrypted commands and
+// replies after it are not read, and no data connection is announced in clear.
 //
 // What is counted (summary.json protocols.ftp): one PDU per command ("commands", keyed by
 // the command word) and per reply ("replies", keyed by the reply code; a multi-line reply

@@ -304,6 +304,66 @@ TEST(FtpDissector, ProbeTellsFtpFromSmtp) {
   EXPECT_EQ(probe(Direction::kFromInitiator, "GET / HTTP/1.1\r\n"), ProbeResult::kNo);
 }
 
+// `hex` as the bytes Client and Server take.
+std::string Octets(std::string_view hex) {
+  const auto b = testing::Hex(hex);
+  return std::string(b.begin(), b.end());
+}
+
+// RFC 4217: after AUTH TLS is accepted the control connection is TLS. Its handshake is read
+// (here a ClientHello naming the server and a ServerHello choosing TLS 1.2); the encrypted
+// commands and replies after it are not taken for lines.
+TEST(FtpDissector, AuthTlsTurnsTheControlConnectionToTls) {
+  FtpSession s;
+  s.Server("220 FTP server ready\r\n", 1);
+  s.Client("AUTH TLS\r\n", 2);
+  s.Server("234 AUTH TLS OK.\r\n", 3);
+  s.Client(Octets(R"(
+    16 03 01 00 39 01 00 00 35 03 03          # handshake record; ClientHello, TLS 1.2
+    11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11
+    11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11   # random
+    00 00 02 c0 2f 01 00                      # no session id; one suite; null compression
+    00 0a 00 00 00 06 00 04 00 00 01 66       # server_name "f"
+  )"),
+           4);
+  s.Server(Octets(R"(
+    16 03 03 00 2a 02 00 00 26 03 03          # handshake record; ServerHello, TLS 1.2
+    22 22 22 22 22 22 22 22 22 22 22 22 22 22 22 22
+    22 22 22 22 22 22 22 22 22 22 22 22 22 22 22 22   # random
+    00 c0 2f 00                               # no session id; suite c02f; null compression
+    14 03 03 00 01 01                         # change_cipher_spec
+  )"),
+           5);
+  s.Client(Octets("17 03 03 00 05 c1 c2 c3 c4 c5"), 6);  // "PASV", encrypted
+  s.EndControl();
+  ASSERT_EQ(s.sink.tls.size(), 1u);
+  const TlsObservation& t = s.sink.tls[0];
+  EXPECT_EQ(t.sni.view(), "f");
+  EXPECT_EQ(t.cipher, 0xc02f);
+  EXPECT_EQ(t.server_port, 21);
+  EXPECT_EQ(s.anomalies.Count("ftp.bad_command"), 0u);
+  EXPECT_EQ(s.anomalies.Count("ftp.bad_reply"), 0u);
+  EXPECT_EQ(s.anomalies.Count("ftp.long_line"), 0u);
+  EXPECT_EQ(s.expectations.size(), 0u);
+  size_t tls_records = 0, ftp_pdus = 0;
+  for (const auto& p : s.sink.pdus) {
+    tls_records += std::string_view(p.protocol) == "tls";
+    ftp_pdus += std::string_view(p.protocol) == "ftp";
+  }
+  EXPECT_EQ(tls_records, 4u);
+  EXPECT_EQ(ftp_pdus, 3u);  // 220, AUTH, 234
+  // Refused, AUTH changes nothing: the next lines are FTP.
+  FtpSession r;
+  r.Server("220 FTP server ready\r\n", 1);
+  r.Client("AUTH TLS\r\n", 2);
+  r.Server("534 TLS not available.\r\n", 3);
+  r.Client("USER anonymous\r\n", 4);
+  r.Server("331 Password?\r\n", 5);
+  r.EndControl();
+  EXPECT_TRUE(r.sink.tls.empty());
+  EXPECT_EQ(r.sink.pdus.size(), 5u);
+}
+
 TEST(FtpDissector, TruncatedLinesWaitAndLongLinesAreCut) {
   const auto line = Bytes("227 Entering Passive Mode (10,0,0,2,195,80).\r\n");
   testing::ForEachPrefix(line, [&](std::span<const uint8_t> prefix) {

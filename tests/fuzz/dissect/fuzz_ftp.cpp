@@ -4,7 +4,7 @@
 // endian> (attached only if the control connection announced it), 3 bytes on that data
 // connection, 0xff a gap on the control connection. Each record's bytes also go to the
 // parsers. Nothing may crash or read out of bounds, and every transfer reported must be
-// consistent.
+// consistent, as the TLS session an accepted AUTH TLS turns the control connection into.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,8 +25,14 @@ namespace {
 
 using namespace qw::dissect;
 
-// Checks every transfer the dissectors report.
+// Checks every transfer the dissectors report, and the TLS session of an AUTH TLS.
 struct CheckingSink : ObservationSink {
+  void OnTls(const TlsObservation& t) override {
+    if (t.client_hello_frame == 0 && t.server_hello_frame == 0) std::abort();
+    // The side that sent the ServerHello is the server, whichever it is.
+    if ((t.server_port != 21 && t.server_port != 50000) || ++tls_sessions > 1) std::abort();
+  }
+  int tls_sessions = 0;
   void OnFileTransfer(const FileTransferObservation& t) override {
     if (std::string_view(t.protocol) != "ftp" || t.frame == 0) std::abort();
     if (t.complete && t.declared_size >= 0 && t.bytes != static_cast<uint64_t>(t.declared_size))
