@@ -85,7 +85,12 @@ class OpenVpnDissector final : public Dissector {
                  ? "tls-auth (SHA-256)"
                  : ProtectionName(protection_));
     s.AppendListItem(server_reset_ ? "server answered" : "no server answer");
-    if (tls_seen) AddTls(*tls_seen_);
+    if (tls_seen) {
+      // What the control channel's TLS showed: its version and suite, the server's
+      // certificate and both sides' fingerprints.
+      s.AppendListItem(tls::SessionSummary(*tls_seen_).view());
+      tls::FillRemoteAccess(*tls_seen_, obs_);
+    }
     if (data_packets_) s.AppendListItem("tunnel data");
     if (soft_resets_) s.AppendListItem("keys renegotiated");
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
@@ -250,18 +255,6 @@ class OpenVpnDissector final : public Dissector {
     } else {
       pending.assign(data.begin() + static_cast<std::ptrdiff_t>(used), data.end());
     }
-  }
-
-  // What the control channel's TLS showed: its version and suite, the server's
-  // certificate (as the server's software, as a TLS session of a remote-support tool puts
-  // it) and both sides' fingerprints.
-  void AddTls(const TlsObservation& t) {
-    const uint16_t version = t.server_version ? t.server_version : t.offered_version;
-    if (version) obs_.security.AppendListItem(tls::VersionName(version).view());
-    if (t.cipher) obs_.security.AppendListItem("cipher ").AppendHex(t.cipher, 4);
-    if (t.has_certificate) obs_.server_software.Append(t.subject.view());
-    obs_.client_fingerprint.Append(t.ja3.view());
-    obs_.server_fingerprint.Append(t.ja3s.view());
   }
 
   bool udp_ = false;

@@ -8,7 +8,6 @@
 #include "dissect/rdp/rdp_parser.h"
 #include "dissect/s7comm/cotp_parser.h"
 #include "dissect/tls/tls_dissector.h"
-#include "dissect/tls/tls_parser.h"
 
 namespace qw::dissect::rdp {
 
@@ -210,21 +209,14 @@ class RdpDissector final : public Dissector {
         s.Append("; selected rdp (no negotiation)");
       }
     }
-    if (TlsReported()) AddTls(*tls_seen_);
+    if (TlsReported()) {
+      // What the handshake showed: its version and suite, the server certificate's subject
+      // (a Windows host's certificate names the host) and both sides' fingerprints.
+      s.Append("; ").Append(tls::SessionSummary(*tls_seen_).view());
+      tls::FillRemoteAccess(*tls_seen_, obs_);
+    }
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
-  }
-
-  // What the handshake showed: its version and suite, the server certificate's subject as
-  // the server's software (a Windows host's certificate names the host) and both sides'
-  // fingerprints.
-  void AddTls(const TlsObservation& t) {
-    const uint16_t version = t.server_version ? t.server_version : t.offered_version;
-    if (version) obs_.security.Append("; ").Append(tls::VersionName(version).view());
-    if (t.cipher) obs_.security.Append(", cipher ").AppendHex(t.cipher, 4);
-    if (t.has_certificate) obs_.server_software.Append(t.subject.view());
-    obs_.client_fingerprint.Append(t.ja3.view());
-    obs_.server_fingerprint.Append(t.ja3s.view());
   }
 
   Phase phase_[2] = {Phase::kFramed, Phase::kFramed};

@@ -276,9 +276,7 @@ class TlsDissector final : public Dissector {
     r.client_mac = obs_.client_mac;
     r.server_mac = obs_.server_mac;
     if (obs_.server_version) r.protocol_version.Append("TLS ").AppendHex(obs_.server_version, 4);
-    r.server_software.Append(obs_.subject.view());
-    r.client_fingerprint.Append(obs_.ja3.view());
-    r.server_fingerprint.Append(obs_.ja3s.view());
+    FillRemoteAccess(obs_, r);
     r.security.Append("tls");
     if (obs_.cipher) r.security.Append(", cipher ").AppendHex(obs_.cipher, 4);
     if (!obs_.sni.empty()) r.security.Append(", sni ").Append(obs_.sni.view());
@@ -321,6 +319,20 @@ ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
 }
 
 std::unique_ptr<Dissector> Create() { return std::make_unique<TlsDissector>(); }
+
+core::FixedText<48> SessionSummary(const TlsObservation& t) {
+  core::FixedText<48> out;
+  const uint16_t version = t.server_version ? t.server_version : t.offered_version;
+  if (version) out.Append(VersionName(version).view());
+  if (t.cipher) out.AppendListItem("cipher ").AppendHex(t.cipher, 4);
+  return out;
+}
+
+void FillRemoteAccess(const TlsObservation& t, RemoteAccessObservation& session) {
+  if (t.has_certificate) session.server_software.Append(t.subject.view());
+  session.client_fingerprint.Append(t.ja3.view());
+  session.server_fingerprint.Append(t.ja3s.view());
+}
 
 std::unique_ptr<Dissector> CreateInner(TlsObservation& seen) {
   return std::make_unique<TlsDissector>(&seen);

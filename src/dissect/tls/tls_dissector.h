@@ -33,6 +33,15 @@ ProbeResult Probe(flow::Direction dir, std::span<const uint8_t> first_bytes);
 /// Makes the per-flow dissector.
 std::unique_ptr<Dissector> Create();
 
+/// What a TLS session settled on, for another protocol's session that it carries: "TLS 1.2,
+/// cipher 0x009d" (the offered version when the server's answer was not seen; either part
+/// left out when unknown).
+core::FixedText<48> SessionSummary(const TlsObservation& t);
+
+/// Puts what a TLS session shows of its ends into the remote-access session it carries: the
+/// server certificate's subject as the server's software, JA3 and JA3S as fingerprints.
+void FillRemoteAccess(const TlsObservation& t, RemoteAccessObservation& session);
+
 /// Makes a dissector for TLS that another protocol carries in its own messages (OpenVPN's
 /// control channel), fed that protocol's reassembled TLS bytes: as Create's, and the session
 /// it reports is also copied into `seen`, which must outlive it.
