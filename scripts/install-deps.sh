@@ -15,7 +15,7 @@ PACKAGES=(
   ieee-data
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev sqlite3 tshark iproute2 iputils-ping
-  time
+  time openssl
   # the report's and dashboard's page tests and the demo's screenshots: headless Chromium
   chromium fonts-dejavu-core fonts-liberation
 )

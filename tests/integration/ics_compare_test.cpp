@@ -711,6 +711,72 @@ TEST(IcsCompare, NamesMatchTsharkFrameByFrame) {
   EXPECT_GT(compared, 1000u) << "the shared captures hold thousands of names";
 }
 
+// The application instance certificates secured OPC UA channels send in clear: tshark
+// shows each OpenSecureChannel's sender certificate as octets (opcua.security.scert), openssl
+// reads their subjects, and every subject quaywatch gives an asset ("certificate") must be
+// one of them, and there must be one wherever tshark shows a certificate.
+TEST(IcsCompare, OpcuaCertificatesReadAsOpensslReadsThem) {
+  if (!fs::exists(SharedPcaps() / "opcua")) {
+    GTEST_SKIP() << "SKIPPED: " << SharedPcaps() << " not found; the certificate check did not run";
+  }
+  if (std::system("tshark --version >/dev/null 2>&1 && openssl version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "SKIPPED: tshark or openssl not installed; the certificate check did not run";
+  }
+  const fs::path tmp = fs::temp_directory_path() / ("qw-certs-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  size_t certificates = 0;
+  for (const auto& file : CapturesIn({"opcua"})) {
+    const std::string rel = fs::relative(file, SharedPcaps()).string();
+    SCOPED_TRACE(rel);
+    bool ok;
+    const auto frames = Tshark(file, {"opcua.security.scert"}, "", &ok);
+    ASSERT_TRUE(ok);
+    std::set<std::string> theirs;
+    for (const auto& f : frames) {
+      for (const auto& hex : f.Values("opcua.security.scert")) {
+        if (hex.size() < 2 || !std::isxdigit(static_cast<unsigned char>(hex[0]))) continue;
+        const fs::path der = tmp / "cert.der";
+        {
+          std::ofstream out(der, std::ios::binary);
+          for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+            out.put(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+          }
+        }
+        // "subject=/C=DE/O=open62541/CN=..." becomes "C=DE, O=open62541, CN=...".
+        std::string line = RunCommand(
+            "openssl x509 -inform DER -noout -subject -nameopt compat -in " + Quote(der.string()),
+            &ok);
+        ASSERT_TRUE(ok) << "openssl could not read frame " << f.number << "'s certificate";
+        line = line.substr(0, line.find('\n'));
+        ASSERT_EQ(line.rfind("subject=/", 0), 0u) << line;
+        std::string subject;
+        for (const auto& part : Split(line.substr(9), '/')) {
+          subject += (subject.empty() ? "" : ", ") + part;
+        }
+        theirs.insert(subject);
+        ++certificates;
+      }
+    }
+    const fs::path out = tmp / "out";
+    std::string log = RunCommand(std::string(QW_BINARY) + " analyze " + Quote(file.string()) +
+                                     " --no-report --out " + Quote(out.string()) + " 2>&1",
+                                 &ok);
+    ASSERT_TRUE(ok) << log;
+    std::ifstream in(out / "assets.json");
+    const auto assets = nlohmann::json::parse(in);
+    std::set<std::string> ours;
+    for (const auto& a : assets) {
+      if (a.contains("identity") && a["identity"].contains("certificate")) {
+        ours.insert(a["identity"]["certificate"].get<std::string>());
+      }
+    }
+    for (const auto& subject : ours) EXPECT_TRUE(theirs.count(subject)) << subject;
+    EXPECT_EQ(ours.empty(), theirs.empty());
+  }
+  EXPECT_GE(certificates, 2u) << "the encrypted open62541 capture holds two certificates";
+  fs::remove_all(tmp);
+}
+
 // The files that crossed the wire: the SHA-256 of every object tshark exports
 // (--export-objects) against the hashes quaywatch gives its complete transfers, per
 // capture, as sorted lists of distinct contents. Differences must be explained.

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/byte_reader.h"
+#include "dissect/tls/tls_parser.h"
 
 namespace qw::dissect::opcua {
 namespace {
@@ -251,6 +252,7 @@ void OpcuaDissector::OnSecureChunk(flow::Direction dir, const OpcuaChunk& chunk,
     policy_.Append(policy);
     security_ =
         IsOpcuaPolicyNone(chunk.security_policy.view()) ? Security::kNone : Security::kSecured;
+    if (!chunk.sender_certificate.empty()) ReportCertificate(dir, chunk.sender_certificate, ctx);
   }
   if (chunk.channel_id != 0) channel_id_ = chunk.channel_id;
   if (!chunk.sequence_readable) {
@@ -489,6 +491,25 @@ void OpcuaDissector::ReportPolicy(flow::Direction server_dir, const StreamContex
   policy_reported_ = true;
   DeviceIdentity id = SenderIdentity(ctx, server_dir, kProtocol);
   AddField(id, "security_policy", policy_.view());
+  ctx.sink->OnIdentity(id);
+}
+
+// The application instance certificate an OpenSecureChannel sends (Part 6 6.7.2.3): its
+// subject names the application (often its product and host), its expiry says when the
+// channel stops working.
+void OpcuaDissector::ReportCertificate(flow::Direction dir, std::span<const uint8_t> der,
+                                       const StreamContext& ctx) {
+  bool& reported = certificate_reported_[Index(dir)];
+  if (reported || !ctx.sink) return;
+  reported = true;
+  auto cert = tls::ParseCertificate(der);
+  if (!cert) {
+    ctx.anomalies->Raise("opcua.bad_certificate");
+    return;
+  }
+  DeviceIdentity id = SenderIdentity(ctx, dir, kProtocol);
+  AddField(id, "certificate", cert->subject.view());
+  AddField(id, "certificate_expires", cert->not_after.view());
   ctx.sink->OnIdentity(id);
 }
 

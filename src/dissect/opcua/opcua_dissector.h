@@ -2,7 +2,9 @@
 // encoding id and by message type), operations (each request paired with its response by
 // request id; Hello with Acknowledge or Error; OpenSecureChannel), the channel's security
 // policy, and the identities that GetEndpoints, CreateSession and Reads of the server's
-// BuildInfo reveal.
+// BuildInfo reveal. A secured channel's OpenSecureChannel carries its sender's application
+// instance certificate in clear: its subject and expiry go to the sender's identity
+// ("certificate", "certificate_expires"), once per side.
 //
 // Counting: a readable chunk that completes a message counts once in "functions" under its
 // body's encoding id (ServiceFault 397 included) and once in "message_types"; every other
@@ -95,6 +97,8 @@ class OpcuaDissector final : public Dissector {
   void ReportServer(flow::Direction dir, const OpcuaServiceBody& body, const StreamContext& ctx);
   void ReportClient(flow::Direction dir, const OpcuaServiceBody& body, const StreamContext& ctx);
   void ReportPolicy(flow::Direction server_dir, const StreamContext& ctx);
+  void ReportCertificate(flow::Direction dir, std::span<const uint8_t> der,
+                         const StreamContext& ctx);
 
   RequestTable<Pending, kMaxPendingRequests> pending_;
   OpenMessage open_[2];
@@ -107,6 +111,7 @@ class OpcuaDissector final : public Dissector {
   uint32_t channel_id_ = 0;
   core::FixedText<64> policy_;  // short name of the channel's SecurityPolicy ("None")
   bool policy_reported_ = false;
+  bool certificate_reported_[2] = {false, false};  // per side: its OpenSecureChannel's
   bool server_reported_ = false;
   bool client_reported_ = false;
   bool build_reported_ = false;

@@ -1408,6 +1408,7 @@ std::optional<OpcuaChunk> ParseOpcuaChunk(std::span<const uint8_t> chunk, bool p
         if (!ua.ok()) break;
         AppendText(out.security_policy, policy);
         out.has_certificate = !certificate.empty();
+        out.sender_certificate = certificate;
         plain = plain || IsOpcuaPolicyNone(out.security_policy.view());
       } else {
         out.token_id = ua.U32();

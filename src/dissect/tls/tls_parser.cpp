@@ -429,22 +429,13 @@ bool AppendTime(const Der& t, core::FixedText<20>& out) {
 
 }  // namespace
 
-std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> body,
-                                                     core::Anomalies& anomalies) {
-  // RFC 5246 7.4.2: certificate_list<0..2^24-1>, each ASN.1Cert<1..2^24-1>.
-  core::ByteReader r(body);
-  core::ByteReader list = r.Sub(r.U24Be());
-  core::ByteReader first = list.Sub(list.U24Be());
-  if (!r.ok() || !list.ok() || first.empty()) return std::nullopt;
-  auto fail = [&]() -> std::optional<CertificateInfo> {
-    anomalies.Raise("tls.bad_certificate");
-    return std::nullopt;
-  };
+std::optional<CertificateInfo> ParseCertificate(std::span<const uint8_t> der) {
+  core::ByteReader first(der);
   auto cert = ReadDer(first);
-  if (!cert || cert->tag != 0x30) return fail();
+  if (!cert || cert->tag != 0x30) return std::nullopt;
   core::ByteReader c(cert->value);
   auto tbs = ReadDer(c);
-  if (!tbs || tbs->tag != 0x30) return fail();
+  if (!tbs || tbs->tag != 0x30) return std::nullopt;
   core::ByteReader t(tbs->value);
   // [0] version (optional), serialNumber, signature, issuer, validity, subject.
   auto field = ReadDer(t);
@@ -455,7 +446,7 @@ std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> bo
   auto subject = ReadDer(t);
   if (!field || !signature || !issuer || !validity || !subject || issuer->tag != 0x30 ||
       validity->tag != 0x30 || subject->tag != 0x30) {
-    return fail();
+    return std::nullopt;
   }
   CertificateInfo info;
   core::ByteReader v(validity->value);
@@ -464,8 +455,20 @@ std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> bo
   if (!AppendName(subject->value, info.subject) || !AppendName(issuer->value, info.issuer) ||
       !not_before || !not_after || !AppendTime(*not_before, info.not_before) ||
       !AppendTime(*not_after, info.not_after)) {
-    return fail();
+    return std::nullopt;
   }
+  return info;
+}
+
+std::optional<CertificateInfo> ParseFirstCertificate(std::span<const uint8_t> body,
+                                                     core::Anomalies& anomalies) {
+  // RFC 5246 7.4.2: certificate_list<0..2^24-1>, each ASN.1Cert<1..2^24-1>.
+  core::ByteReader r(body);
+  core::ByteReader list = r.Sub(r.U24Be());
+  core::ByteReader first = list.Sub(list.U24Be());
+  if (!r.ok() || !list.ok() || first.empty()) return std::nullopt;
+  auto info = ParseCertificate(first.PeekRest());
+  if (!info) anomalies.Raise("tls.bad_certificate");
   return info;
 }
 

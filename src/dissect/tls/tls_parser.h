@@ -80,6 +80,10 @@ struct CertificateInfo {
   core::FixedText<20> not_after;
 };
 
+/// Reads one DER certificate (RFC 5280 4.1): its subject, issuer and validity. nullopt when
+/// it is not laid out so; no anomaly is raised, the caller names its own.
+std::optional<CertificateInfo> ParseCertificate(std::span<const uint8_t> der);
+
 /// Reads the first certificate of a Certificate message body (TLS 1.2 and older layout).
 /// nullopt when there is none or it is not DER as RFC 5280 lays it out
 /// (`tls.bad_certificate`).

@@ -1,6 +1,7 @@
 // Tests of the OPC UA binary parser and dissector: real chunks from the shared captures,
 // field by field as tshark 4.0.17 dissects them; every truncated prefix; ciphertext
 // channels; chunking, large chunks, gaps, pairing, identities and the probe.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -321,6 +322,27 @@ constexpr std::string_view kSecretOpen = R"(
   17 66 24 ec ab d4 ec d0 dd c6 63 63 fb 77 8b a0 a1 e7 22 15 ec 89 11 d6 53 b9 b8 4c b4 0a
   71 c0 36 92               # ciphertext: sequence header and body
 )";
+// An application instance certificate made for this test (openssl req -x509 -newkey ec
+// -subj "/C=CN/O=Crane Maker/CN=RCMS OPC UA Server" -days 730 -outform DER; openssl x509
+// prints its notAfter as Nov 26 23:24:30 2028 GMT).
+constexpr std::string_view kApplicationCertificate = R"(
+  30 82 01 d5 30 82 01 7b a0 03 02 01 02 02 14 4d 34 d3 6e 81 3a 1f 73 b1 ce 24 a4 8c 50 ea 55 ad
+  43 c3 5f 30 0a 06 08 2a 86 48 ce 3d 04 03 02 30 40 31 0b 30 09 06 03 55 04 06 13 02 43 4e 31 14
+  30 12 06 03 55 04 0a 0c 0b 43 72 61 6e 65 20 4d 61 6b 65 72 31 1b 30 19 06 03 55 04 03 0c 12 52
+  43 4d 53 20 4f 50 43 20 55 41 20 53 65 72 76 65 72 30 1e 17 0d 32 36 31 31 32 37 32 33 32 34 33
+  30 5a 17 0d 32 38 31 31 32 36 32 33 32 34 33 30 5a 30 40 31 0b 30 09 06 03 55 04 06 13 02 43 4e
+  31 14 30 12 06 03 55 04 0a 0c 0b 43 72 61 6e 65 20 4d 61 6b 65 72 31 1b 30 19 06 03 55 04 03 0c
+  12 52 43 4d 53 20 4f 50 43 20 55 41 20 53 65 72 76 65 72 30 59 30 13 06 07 2a 86 48 ce 3d 02 01
+  06 08 2a 86 48 ce 3d 03 01 07 03 42 00 04 c0 87 21 f3 d0 a7 4a 83 6b e5 af b4 5d 3d 65 30 9d d4
+  2d 90 9d 77 60 76 18 91 44 42 29 70 c5 30 d5 2f eb 88 56 66 94 22 13 6d 61 46 95 b8 be 3a f8 b9
+  1f 68 c7 d9 10 1c 33 f3 8c 4a c7 78 dd cd a3 53 30 51 30 1d 06 03 55 1d 0e 04 16 04 14 c1 50 d7
+  b9 f2 27 eb 02 35 4e 70 28 46 92 1a 04 48 2c 27 85 30 1f 06 03 55 1d 23 04 18 30 16 80 14 c1 50
+  d7 b9 f2 27 eb 02 35 4e 70 28 46 92 1a 04 48 2c 27 85 30 0f 06 03 55 1d 13 01 01 ff 04 05 30 03
+  01 01 ff 30 0a 06 08 2a 86 48 ce 3d 04 03 02 03 48 00 30 45 02 21 00 d5 62 fe 98 8b 46 f8 e6 a8
+  69 27 07 6a b0 bb 17 0f b3 e5 f2 4a 82 6a 41 6d c4 34 69 9f cd 70 14 02 20 2c 68 37 3f 49 55 51
+  ba b2 23 f8 32 9e 49 6d ea 7f a6 e9 03 82 0c c1 bb 85 88 66 47 0e 57 4a ad
+)";
+
 // Frame 33, shortened likewise: the server's OPN naming channel 2.
 constexpr std::string_view kSecretOpenResponse = R"(
   4f 50 4e 46 ac 00 00 00 02 00 00 00 38 00 00 00
@@ -850,6 +872,30 @@ TEST_F(OpcuaDissector, EncryptedChannelIsCountedButNotRead) {
   EXPECT_EQ(h.sink.ops[0].response_frame, 33u);
   EXPECT_STREQ(h.sink.ops[1].function, "close-secure-channel");
   EXPECT_EQ(h.sink.Identity("security_policy"), "Basic128Rsa15");
+  // The fixtures' certificates are cut to 8 octets: each side's is an anomaly, no name.
+  EXPECT_EQ(h.anomalies.Count("opcua.bad_certificate"), 2u);
+  EXPECT_EQ(h.sink.Identity("certificate"), "");
+}
+
+// A secured channel's OpenSecureChannel carries its sender's certificate in clear: its
+// subject and expiry name the application. A cut certificate names nothing and is an anomaly.
+TEST_F(OpcuaDissector, SecuredOpenNamesTheSendersApplicationCertificate) {
+  const auto der = Hex(kApplicationCertificate);
+  const std::string_view policy = "http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256";
+  // Channel 0, then the SecurityPolicyUri as a UA String (length, octets).
+  std::string body = fmt::format("00 00 00 00 {:02x} 00 00 00", policy.size());
+  for (char c : policy) body += fmt::format(" {:02x}", static_cast<uint8_t>(c));
+  body += fmt::format(" {:02x} {:02x} 00 00", der.size() & 0xff, der.size() >> 8);
+  for (uint8_t b : der) body += fmt::format(" {:02x}", b);
+  body += " 14 00 00 00";  // receiver certificate thumbprint, 20 octets
+  for (int i = 0; i < 20; ++i) body += " 5a";
+  for (int i = 0; i < 64; ++i) body += " c3";  // ciphertext: sequence header and body
+  h.Request(Chunk("OPN", 'F', body), 31);
+  h.End();
+  EXPECT_EQ(h.sink.Identity("certificate"), "C=CN, O=Crane Maker, CN=RCMS OPC UA Server");
+  EXPECT_EQ(h.sink.Identity("certificate_expires"), "2028-11-26T23:24:30Z");
+  EXPECT_EQ(h.sink.Identity("security_policy"), "Basic256Sha256");
+  EXPECT_EQ(h.anomalies.Count("opcua.bad_certificate"), 0u);
 }
 
 TEST_F(OpcuaDissector, ServiceFaultAnswersAnyRequest) {

@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary bytes as an OPC UA chunk and service body, and as a two-way
-// stream fed to the dissector in segments. Nothing may crash, read out of bounds, loop
-// without progress, or report an operation with fields past their bounds.
+// stream fed to the dissector in segments (an OpenSecureChannel's sender certificate read as
+// X.509 among them). Nothing may crash, read out of bounds, loop without progress, or report
+// an operation with fields past their bounds.
 //
 // Stream input: records of | direction:1 (bit 0; 0xff: a gap in direction 0) | length:2 LE |
 // bytes:length |, fed to the dissector the way the stream attacher does.
@@ -61,6 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool plain : {false, true}) {
     if (auto chunk = dissect::ParseOpcuaChunk(input, plain, anomalies)) {
       if (chunk->body.size() > input.size()) std::abort();
+      const auto cert = chunk->sender_certificate;
+      if (!cert.empty() &&
+          (cert.data() < input.data() || cert.data() + cert.size() > input.data() + input.size())) {
+        std::abort();
+      }
       dissect::ParseOpcuaServiceBody(chunk->body, nullptr, true, anomalies);
     }
   }
