@@ -44,12 +44,12 @@ class RdpDissector final : public Dissector {
   }
 
   void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
-    // PDU boundaries are lost with the bytes: read no further on this side.
     const auto d = static_cast<size_t>(dir);
     if (phase_[d] == Phase::kTls) {
       tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
       return;
     }
+    // PDU boundaries are lost with the bytes: read no further on this side.
     if (phase_[d] != Phase::kOpaque) ctx.anomalies->Raise("rdp.gap");
     phase_[d] = Phase::kOpaque;
   }
