@@ -28,28 +28,14 @@ Counters TlsExpect(const std::vector<TsharkFrame>& frames) {
   return c;
 }
 
-// The records of RDP's TLS, as tshark reads them with port 3389 decoded as TLS: that view
-// also calls the X.224 and MCS PDUs "SSL" without a record in them, so frames do not count.
-Counters RdpTlsExpect(const std::vector<TsharkFrame>& frames) {
-  Counters c;
-  for (const auto& f : frames) {
-    c["pdus"] += static_cast<int64_t>(f.Values("tls.record.version").size());
-    for (const auto& v : f.Values("tls.record.content_type")) {
-      ++c["content_types:" + std::to_string(Number(v))];
-      if (Number(v) == 21) ++c["exceptions"];
-    }
-    for (const auto& v : f.Values("tls.handshake.type")) {
-      ++c["handshake_types:" + std::to_string(Number(v))];
-    }
-  }
-  return c;
-}
-
+// RDP's TLS as tshark reads it with port 3389 decoded as TLS: the same counts, but not the
+// frames, for that view also calls the X.224 and MCS PDUs "SSL" without a record in them.
 const Register kRdpTls({
     "tls",
     {"rdp"},
-    {"tls.record.version", "tls.record.content_type", "tls.handshake.type"},
-    RdpTlsExpect,
+    {"tls.record.version", "tls.record.content_type", "tls.record.opaque_type",
+     "tls.handshake.type"},
+    TlsExpect,
     {"pdus", "exceptions", "content_types:", "handshake_types:"},
     {
         {"rdp/rdp-proprietary-encryption.pcap", "pdus", -1,
