@@ -655,6 +655,34 @@ core::Status SqliteStore::Migrate(sqlite3* db, int to_version) {
   return {};
 }
 
+core::Status SqliteStore::DeferIndexes() {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                         "sql IS NOT NULL ORDER BY name",
+                         -1, &st, nullptr) != SQLITE_OK) {
+    return Error("list indexes");
+  }
+  std::vector<std::string> names;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    deferred_indexes_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  }
+  sqlite3_finalize(st);
+  for (const std::string& name : names) {
+    if (auto s = Exec(("DROP INDEX \"" + name + "\"").c_str()); !s) return s;
+  }
+  return {};
+}
+
+core::Status SqliteStore::BuildIndexes() {
+  for (const std::string& sql : deferred_indexes_) {
+    if (auto s = Exec(sql.c_str()); !s) return s;
+  }
+  deferred_indexes_.clear();
+  return {};
+}
+
 SqliteStore::SqliteStore(std::string path, sqlite3* db)
     : path_(std::move(path)),
       db_(db),
@@ -765,6 +793,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
     return core::MakeError(s.message());
   }
   if (auto s = Migrate(db, SchemaVersion()); !s) return core::MakeError(tmp + ": " + s.message());
+  if (auto s = store->DeferIndexes(); !s) return core::MakeError(s.message());
   const char* insert =
       "INSERT INTO flows (id, run_id, capture_index, first_frame, proto, vlan, inner_vlan, "
       "initiator_ip, initiator_port, responder_ip, responder_port, initiator_mac, responder_mac, "
@@ -1700,6 +1729,10 @@ core::Status SqliteStore::Finish(const model::RunReport& report, const std::stri
     core::Status err = Error("write run");
     (void)Exec("ROLLBACK");  // the write error is the one to report
     return err;
+  }
+  if (auto s = BuildIndexes(); !s) {
+    (void)Exec("ROLLBACK");  // the index error is the one to report
+    return s;
   }
   if (auto s = Exec("COMMIT"); !s) return s;
   FinalizeStatements();

@@ -87,6 +87,11 @@ class SqliteStore {
  private:
   SqliteStore(std::string path, sqlite3* db);
   core::Status Exec(const char* sql);
+  /// Drops the schema's secondary indexes, keeping their definitions for BuildIndexes: one
+  /// sort of a finished table costs less than keeping an index in order through each insert.
+  core::Status DeferIndexes();
+  /// Creates the indexes DeferIndexes dropped, as the migrations defined them.
+  core::Status BuildIndexes();
   /// Finalizes every prepared statement (before closing the connection).
   void FinalizeStatements();
   // One record of a DNS message; its name and data are in its batch's DnsText.
@@ -268,9 +273,10 @@ class SqliteStore {
   // writer only: per endpoints id (modulo size), the last operation id given out, so that a
   // dissector that numbered two operations of one frame alike costs nothing.
   std::vector<std::pair<int64_t, uint64_t>> last_op_id_;
-  std::vector<int64_t> endpoints_written_;  // writer only: endpoints ids, by id modulo size
-  core::Iso8601Formatter ts_text_;          // writer only
-  std::string client_text_, server_text_;   // writer only: addresses of the row being bound
+  std::vector<int64_t> endpoints_written_;     // writer only: endpoints ids, by id modulo size
+  std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, built at Finish
+  core::Iso8601Formatter ts_text_;             // writer only
+  std::string client_text_, server_text_;      // writer only: addresses of the row being bound
   std::thread writer_;
   // Removes the earlier run's file that Finish swapped out; joined by the destructor.
   std::thread retired_;
