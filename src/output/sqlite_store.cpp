@@ -22,6 +22,9 @@ namespace qw::output {
 
 namespace {
 
+// Two static texts alike: most often the same pointer, for they come from one table.
+bool SameText(const char* a, const char* b) { return a == b || std::strcmp(a, b) == 0; }
+
 // The name an earlier run's database is removed under: no write ever uses it.
 std::string RetiredPathFor(const std::string& path) { return TempPathFor(path) + ".old"; }
 
@@ -1143,41 +1146,63 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
 
 void SqliteStore::AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
                                       uint64_t response_frame, std::string_view ts) {
-  char digits[24];
+  // Put together on the stack and appended once: one append per operation, not per piece.
+  constexpr size_t kMaxTs = 32;      // ISO 8601 is 27 characters
+  constexpr size_t kMaxDigits = 20;  // of a uint64_t
+  char buf[3 * (kMaxDigits + 1) + kMaxTs + 8];
+  char* p = buf;
   auto number = [&](uint64_t v) {
     if (!v) {
-      out.append("null");
-      return;
+      std::memcpy(p, "null", 4);
+      p += 4;
+    } else {
+      p = std::to_chars(p, p + kMaxDigits, v).ptr;
     }
-    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-    out.append(digits, static_cast<size_t>(end - digits));
   };
-  out.push_back('[');
+  *p++ = '[';
   number(id);
-  out.push_back(',');
+  *p++ = ',';
   number(request_frame);
-  out.push_back(',');
+  *p++ = ',';
   number(response_frame);
-  out.append(",\"");
-  out.append(ts);  // ISO 8601: nothing to escape
-  out.append("\"]");
+  *p++ = ',';
+  *p++ = '"';
+  ts = ts.substr(0, kMaxTs);
+  std::memcpy(p, ts.data(), ts.size());  // ISO 8601: nothing to escape
+  p += ts.size();
+  *p++ = '"';
+  *p++ = ']';
+  out.append(buf, static_cast<size_t>(p - buf));
 }
 
 size_t SqliteStore::RunKeyHash::operator()(const RunKey& k) const {
-  size_t h = std::hash<std::string_view>{}(k.target);
-  auto mix = [&](uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  // The target eight bytes at a time (it is a few words at most), then the fixed fields.
+  uint64_t h = k.target.size() * 0x9e3779b97f4a7c15ULL;
+  auto mix = [&](uint64_t v) {
+    h = (h ^ v) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  };
+  size_t i = 0;
+  for (; i + 8 <= k.target.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, k.target.data() + i, 8);
+    mix(w);
+  }
+  if (i < k.target.size()) {
+    uint64_t w = 0;
+    std::memcpy(&w, k.target.data() + i, k.target.size() - i);
+    mix(w);
+  }
   mix(static_cast<uint64_t>(k.endpoints));
-  mix(k.function_code);
-  mix(static_cast<uint64_t>(k.category));
+  mix(uint64_t{k.function_code} << 8 | static_cast<uint64_t>(k.category));
   mix(k.result.size());
-  return h;
+  return static_cast<size_t>(h);
 }
 
 bool SqliteStore::RunKey::operator==(const RunKey& o) const {
   return endpoints == o.endpoints && capture_index == o.capture_index &&
          function_code == o.function_code && category == o.category && target == o.target &&
-         result == o.result && std::string_view(protocol) == o.protocol &&
-         std::string_view(function) == o.function;
+         result == o.result && SameText(protocol, o.protocol) && SameText(function, o.function);
 }
 
 uint64_t SqliteStore::DnsMessageId(const dissect::DnsObservation& msg) {
