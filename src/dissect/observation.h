@@ -284,7 +284,7 @@ struct RemoteAccessObservation {
   core::FixedText<255> user;               // empty when the wire does not show one
   core::FixedText<64> client_fingerprint;  // SSH: HASSH
   core::FixedText<64> server_fingerprint;  // SSH: HASSHServer
-  core::FixedText<127> security;  // RDP: requested and selected protocols; VNC: security type
+  core::FixedText<255> security;  // RDP: requested and selected protocols; VNC: security type
 };
 
 /// The tools of VPN tunnels, as RemoteAccessObservation::tool names them. A VPN's client joins

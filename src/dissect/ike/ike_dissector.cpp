@@ -47,7 +47,7 @@ class IkeDissector final : public Dissector {
     obs_.tool = kToolIke;
     obs_.capture_index = ctx.capture_index;
     obs_.protocol_version.Append(major_ == 2 ? "IKEv2" : "IKEv1");
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     if (aggressive_) s.AppendListItem("aggressive mode");
     if (main_mode_) s.AppendListItem("main mode");
     s.AppendListItem(answered_ ? "answered" : "unanswered");

@@ -78,7 +78,7 @@ class OpenVpnDissector final : public Dissector {
     if (reset_version_) obs_.protocol_version.Append("v").AppendUint(reset_version_);
     const bool tls_seen =
         tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     // A SHA-256 tls-auth channel and a tls-crypt one have resets of one length; only the
     // first leaves the TLS in clear.
     s.Append(protection_ == ControlProtection::kTlsAuthSha256OrTlsCrypt && tls_seen

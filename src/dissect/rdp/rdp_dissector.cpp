@@ -189,7 +189,7 @@ class RdpDissector final : public Dissector {
     emitted_ = true;
     obs_.tool = "rdp";
     obs_.capture_index = ctx.capture_index;
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     s.Clear();
     if (has_neg_request_) {
       s.Append("requested ");

@@ -235,7 +235,7 @@ std::optional<size_t> FastPathLength(std::span<const uint8_t> bytes) {
   return length;
 }
 
-void AppendProtocols(uint32_t mask, core::FixedText<127>& out) {
+void AppendProtocols(uint32_t mask, core::FixedText<255>& out) {
   static constexpr struct {
     uint32_t bit;
     const char* name;

@@ -83,7 +83,7 @@ std::optional<size_t> FastPathLength(std::span<const uint8_t> bytes);
 
 /// Appends the names of the protocol bits of `mask` ("ssl,hybrid"; 0 is "rdp", unknown
 /// bits are appended in hex).
-void AppendProtocols(uint32_t mask, core::FixedText<127>& out);
+void AppendProtocols(uint32_t mask, core::FixedText<255>& out);
 
 /// The name of an RDP_NEG_FAILURE code ("ssl_required_by_server"), or "" when unknown.
 const char* FailureName(uint32_t code);

@@ -62,7 +62,7 @@ class TeamViewerDissector final : public Dissector {
     obs_.tool = "teamviewer";
     obs_.capture_index = ctx.capture_index;
     obs_.protocol_version.Append(udp_ ? "udp" : framing_ == 2 ? "0x1130" : "0x1724");
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     if (encryption_requested_) {
       s.Append("encryption requested");
       if (encryption_confirmed_) s.Append(", confirmed");

@@ -4,6 +4,7 @@
 
 #include "core/byte_reader.h"
 #include "dissect/ics_common.h"
+#include "dissect/tls/tls_dissector.h"
 #include "dissect/vnc/vnc_parser.h"
 
 namespace qw::dissect::vnc {
@@ -22,6 +23,11 @@ enum class Message : uint8_t {
   kSecurityResult = 8,
   kClientInit = 9,
   kServerInit = 10,
+  kVencryptVersion = 11,   // either side's VeNCrypt version
+  kVencryptSubtypes = 12,  // the server's ack and subtypes
+  kVencryptChoice = 13,    // the client's subtype
+  kVencryptAck = 14,       // the server's acceptance before TLS
+  kPlainCredentials = 15,  // VeNCrypt Plain's user and password
 };
 
 // What the server sends next.
@@ -34,6 +40,11 @@ enum class ServerState : uint8_t {
   kResult,
   kReason,  // the reason after a failed SecurityResult
   kServerInit,
+  kVencryptVersion,
+  kVencryptSubtypes,
+  kAwaitSubtype,  // waits for the client's VeNCrypt subtype to know what follows
+  kVencryptAck,
+  kTls,  // the handshake a TLS or X.509 subtype opens with, read by a TLS dissector
   kDone,
 };
 
@@ -45,6 +56,10 @@ enum class ClientState : uint8_t {
   kResponse,
   kArd,
   kClientInit,
+  kVencryptVersion,
+  kVencryptSubtype,
+  kPlain,
+  kTls,
   kDone,
 };
 
@@ -56,13 +71,22 @@ class VncDissector final : public Dissector {
                      const StreamContext& ctx) override {
     // The server speaks first: a version line from the initiator makes it the client,
     // unless the server's was seen first from the other side.
-    if (dir == flow::Direction::kFromResponder) return OnServer(bytes, ctx);
+    const bool from_server = dir == flow::Direction::kFromResponder;
+    if (from_server ? server_ == ServerState::kTls : client_ == ClientState::kTls) {
+      return OnTls(dir, bytes, ctx);
+    }
+    if (from_server) return OnServer(bytes, ctx);
     return OnClient(bytes, ctx);
   }
 
-  void OnGap(flow::Direction dir, uint64_t, const StreamContext& ctx) override {
+  void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
+    const bool from_server = dir == flow::Direction::kFromResponder;
+    if (from_server ? server_ == ServerState::kTls : client_ == ClientState::kTls) {
+      tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
+      return;
+    }
     // Message boundaries are lost with the bytes: read no further on this side.
-    if (dir == flow::Direction::kFromResponder) {
+    if (from_server) {
       if (server_ != ServerState::kDone) ctx.anomalies->Raise("vnc.gap");
       server_ = ServerState::kDone;
     } else {
@@ -71,9 +95,32 @@ class VncDissector final : public Dissector {
     }
   }
 
-  void OnEnd(const StreamContext& ctx) override { Emit(ctx); }
+  void OnEnd(const StreamContext& ctx) override {
+    if (tls_) tls_->OnEnd(ctx);
+    Emit(ctx);
+  }
 
  private:
+  // The TLS handshake a VeNCrypt TLS or X.509 subtype opens with; the session is reported
+  // once TLS has reported its own, or at the end. What follows it is encrypted.
+  ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
+    ParseResult r = tls_->OnData(dir, bytes, ctx);
+    if (r.verdict == Verdict::kNotThisProtocol) {
+      // Not TLS after all (TLS raised why): read no further, and report what was read.
+      server_ = ServerState::kDone;
+      client_ = ClientState::kDone;
+      tls_->OnEnd(ctx);
+      Emit(ctx);
+      return Consumed(bytes.size());
+    }
+    if (TlsReported()) Emit(ctx);
+    return r;
+  }
+
+  bool TlsReported() const {
+    return tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
+  }
+
   // 3.7 and later send a list of types and a choice; 3.8 and later a SecurityResult after
   // None and a reason after a failed result. The client's version rules once it is seen.
   const Version& InUse() const { return has_client_version_ ? client_version_ : server_version_; }
@@ -164,6 +211,57 @@ class VncDissector final : public Dissector {
         Emit(ctx);
         return Consumed(w.length);
       }
+      case ServerState::kVencryptVersion: {
+        core::ByteReader r(bytes);
+        vencrypt_major_ = r.U8();
+        vencrypt_minor_ = r.U8();
+        if (!r.ok()) return Need(2, bytes);
+        has_vencrypt_version_ = true;
+        Count(ctx, Message::kVencryptVersion, false);
+        server_ = ServerState::kVencryptSubtypes;
+        return Consumed(2);
+      }
+      case ServerState::kVencryptSubtypes: {
+        const VencryptSubtypes v = ReadVencryptSubtypes(bytes);
+        if (v.status == Status::kNeedMore) return Need(v.length, bytes);
+        Count(ctx, Message::kVencryptSubtypes, false, v.ack != 0);
+        if (v.ack != 0) {  // the client's version is refused; the server closes
+          vencrypt_refused_ = true;
+          server_ = ServerState::kDone;
+          client_ = ClientState::kDone;
+          Emit(ctx);
+          return Consumed(v.length);
+        }
+        subtypes_offered_.Clear();
+        for (size_t i = 0; i < v.count; ++i) {
+          CountDetail(ctx, "vnc", "vencrypt_subtypes", v.subtypes[i]);
+          if (i > 0) subtypes_offered_.Append(',');
+          subtypes_offered_.AppendUint(v.subtypes[i]);
+        }
+        has_subtypes_ = true;
+        server_ = has_subtype_ ? AfterSubtype(subtype_) : ServerState::kAwaitSubtype;
+        return Consumed(v.length);
+      }
+      case ServerState::kAwaitSubtype:
+        // The client's subtype has not come yet: hold these bytes until it has.
+        return {Verdict::kNeedMore, 0, 1};
+      case ServerState::kVencryptAck: {
+        core::ByteReader r(bytes);
+        const uint8_t ack = r.U8();
+        if (!r.ok()) return Need(1, bytes);
+        Count(ctx, Message::kVencryptAck, false, ack != 1);
+        if (ack != 1) {
+          subtype_refused_ = true;
+          server_ = ServerState::kDone;
+          client_ = ClientState::kDone;
+          Emit(ctx);
+          return Consumed(1);
+        }
+        server_ = ServerState::kTls;
+        return Consumed(1);
+      }
+      case ServerState::kTls:
+        break;  // OnData hands these bytes to TLS
       case ServerState::kServerInit: {
         const ServerInit s = ReadServerInit(bytes);
         if (s.status == Status::kNeedMore) return Need(s.length, bytes);
@@ -240,9 +338,29 @@ class VncDissector final : public Dissector {
         return ServerState::kChallenge;
       case kSecurityArd:
         return ServerState::kArd;
+      case kSecurityVeNCrypt:
+        return ServerState::kVencryptVersion;
       default:
         return ServerState::kDone;  // an exchange not read
     }
+  }
+
+  // What the server sends after the client chose the VeNCrypt subtype `subtype`.
+  ServerState AfterSubtype(uint32_t subtype) const {
+    if (subtype == kSecurityNone) return AfterChoice(kSecurityNone);
+    if (subtype == kSecurityVncAuth) return ServerState::kChallenge;
+    if (subtype == kVencryptPlain) return ServerState::kResult;
+    if (VencryptUsesTls(subtype)) return ServerState::kVencryptAck;
+    return ServerState::kDone;  // an exchange not read
+  }
+
+  // What the client sends after choosing the VeNCrypt subtype `subtype`.
+  static ClientState ClientAfterSubtype(uint32_t subtype) {
+    if (subtype == kSecurityNone) return ClientState::kClientInit;
+    if (subtype == kSecurityVncAuth) return ClientState::kResponse;
+    if (subtype == kVencryptPlain) return ClientState::kPlain;
+    if (VencryptUsesTls(subtype)) return ClientState::kTls;
+    return ClientState::kDone;
   }
 
   // What the client sends after the security type `type` was chosen.
@@ -254,6 +372,8 @@ class VncDissector final : public Dissector {
         return ClientState::kResponse;
       case kSecurityArd:
         return ClientState::kArd;
+      case kSecurityVeNCrypt:
+        return ClientState::kVencryptVersion;
       default:
         return ClientState::kDone;
     }
@@ -309,6 +429,42 @@ class VncDissector final : public Dissector {
         Count(ctx, Message::kClientInit, true);
         client_ = ClientState::kDone;
         return Consumed(1);
+      case ClientState::kVencryptVersion:
+        if (bytes.size() < 2) return Need(2, bytes);
+        Count(ctx, Message::kVencryptVersion, true);
+        client_ = ClientState::kVencryptSubtype;
+        return Consumed(2);
+      case ClientState::kVencryptSubtype: {
+        core::ByteReader r(bytes);
+        subtype_ = r.U32Be();
+        if (!r.ok()) return Need(4, bytes);
+        has_subtype_ = true;
+        Count(ctx, Message::kVencryptChoice, true);
+        CountDetail(ctx, "vnc", "vencrypt_chosen", subtype_);
+        if (server_ == ServerState::kAwaitSubtype) server_ = AfterSubtype(subtype_);
+        client_ = ClientAfterSubtype(subtype_);
+        if (client_ == ClientState::kTls && !tls_) {
+          tls_seen_ = std::make_unique<TlsObservation>();
+          tls_ = tls::CreateInner(*tls_seen_);
+        }
+        return Consumed(4);
+      }
+      case ClientState::kPlain: {
+        const PlainCredentials c = ReadPlainCredentials(bytes);
+        if (c.status == Status::kNeedMore) return Need(c.length, bytes);
+        if (c.status == Status::kInvalid) {
+          ctx.anomalies->Raise("vnc.long_text");
+          client_ = ClientState::kDone;
+          return Consumed(bytes.size());
+        }
+        Count(ctx, Message::kPlainCredentials, true);
+        obs_.user = c.user;
+        plain_password_ = true;
+        client_ = ClientState::kClientInit;
+        return Consumed(c.length);
+      }
+      case ClientState::kTls:
+        break;  // OnData hands these bytes to TLS
       case ClientState::kDone:
         break;
     }
@@ -343,7 +499,7 @@ class VncDissector final : public Dissector {
     if (has_server_version_)
       obs_.server_software.Append("RFB ").Append(server_version_.text.view());
     if (has_desktop_) obs_.server_software.Append("; desktop ").Append(desktop_.view());
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     if (has_offer_) s.Append(dictated_ ? "server chose " : "offered ").Append(offered_.view());
     if (has_choice_ && !dictated_) {
       if (!s.empty()) s.Append("; ");
@@ -353,7 +509,27 @@ class VncDissector final : public Dissector {
       const std::string_view name = SecurityTypeName(chosen_);
       if (!name.empty()) s.Append(" (").Append(name).Append(')');
     }
-    if (refused_) s.Append("; refused");
+    if (has_vencrypt_version_) {
+      s.Append("; VeNCrypt ").AppendUint(vencrypt_major_).Append('.').AppendUint(vencrypt_minor_);
+    }
+    if (vencrypt_refused_) s.Append(" refused the client's version");
+    if (has_subtypes_) s.Append(" offered ").Append(subtypes_offered_.view());
+    if (has_subtype_) {
+      s.Append("; chosen ").AppendUint(subtype_);
+      const std::string_view name = VencryptSubtypeName(subtype_);
+      if (!name.empty()) s.Append(" (").Append(name).Append(')');
+    }
+    if (plain_password_) s.Append("; password in clear");
+    if (refused_ || subtype_refused_) s.Append("; refused");
+    if (TlsReported()) {
+      // What the handshake showed: its version and suite, and with an X.509 subtype the
+      // server certificate's subject; both sides' fingerprints.
+      s.Append("; ").Append(tls::SessionSummary(*tls_seen_).view());
+      if (tls_seen_->has_certificate && !obs_.server_software.empty()) {
+        obs_.server_software.Append("; certificate ");
+      }
+      tls::FillRemoteAccess(*tls_seen_, obs_);
+    }
     if (has_result_) s.Append(result_ == 0 ? "; result ok" : "; result failed");
     if (!reason_.empty()) s.Append(": ").Append(reason_.view());
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
@@ -371,7 +547,15 @@ class VncDissector final : public Dissector {
   uint32_t result_ = 0;
   uint16_t ard_key_length_ = 0;
   core::FixedText<255> offered_, reason_, desktop_;
+  // VeNCrypt (security type 19).
+  bool has_vencrypt_version_ = false, vencrypt_refused_ = false, has_subtypes_ = false;
+  bool has_subtype_ = false, subtype_refused_ = false, plain_password_ = false;
+  uint8_t vencrypt_major_ = 0, vencrypt_minor_ = 0;
+  uint32_t subtype_ = 0;
+  core::FixedText<127> subtypes_offered_;
   RemoteAccessObservation obs_;
+  std::unique_ptr<TlsObservation> tls_seen_;  // the TLS dissector's session, when it reports
+  std::unique_ptr<Dissector> tls_;            // made when the client chose a TLS subtype
 };
 
 }  // namespace

@@ -12,6 +12,10 @@
 //  SecurityResult:   | status:4 (0 ok, 1 failed) |  (3.8 failed: | reason-length:4 | reason |)
 //  ClientInit:       | shared-flag:1 |
 //  ServerInit:       | width:2 | height:2 | pixel-format:16 | name-length:4 | name |
+//  VeNCrypt (19):    server | major:1 | minor:1 |, client | major:1 | minor:1 |,
+//                    server | ack:1 (0 ok) | count:1 | subtypes:4 each |, client | subtype:4 |
+//  VeNCrypt Plain:   client | user-length:4 | password-length:4 | user | password |
+//  VeNCrypt TLS/X509: server | ack:1 (1 accepted) |, then a TLS handshake from both sides
 // clang-format on
 #include "dissect/vnc/vnc_parser.h"
 
@@ -164,6 +168,92 @@ ServerInit ReadServerInit(std::span<const uint8_t> bytes) {
   s.status = want == 0 ? Status::kOk : Status::kNeedMore;
   s.length = want == 0 ? r.position() : want;
   return s;
+}
+
+VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  VencryptSubtypes v;
+  v.ack = r.U8();
+  if (!r.ok()) {
+    v.status = Status::kNeedMore;
+    v.length = 1;
+    return v;
+  }
+  if (v.ack != 0) {  // the version is refused: nothing follows
+    v.status = Status::kOk;
+    v.length = 1;
+    return v;
+  }
+  v.count = r.U8();
+  if (!r.ok()) {
+    v.status = Status::kNeedMore;
+    v.length = 2;
+    return v;
+  }
+  std::span<const uint8_t> list = r.Bytes(size_t{4} * v.count);
+  if (!r.ok()) {
+    v.status = Status::kNeedMore;
+    v.length = 2 + size_t{4} * v.count;
+    return v;
+  }
+  core::ByteReader t(list);
+  for (uint8_t i = 0; i < v.count; ++i) v.subtypes[i] = t.U32Be();
+  v.status = Status::kOk;
+  v.length = r.position();
+  return v;
+}
+
+PlainCredentials ReadPlainCredentials(std::span<const uint8_t> bytes) {
+  core::ByteReader r(bytes);
+  PlainCredentials c;
+  const uint32_t user_length = r.U32Be();
+  const uint32_t password_length = r.U32Be();
+  if (!r.ok()) {
+    c.status = Status::kNeedMore;
+    c.length = 8;
+    return c;
+  }
+  if (user_length > kMaxTextBytes || password_length > kMaxTextBytes) return c;
+  const std::string_view user = r.Chars(user_length);
+  r.Skip(password_length);
+  if (!r.ok()) {
+    c.status = Status::kNeedMore;
+    c.length = 8 + size_t{user_length} + password_length;
+    return c;
+  }
+  c.user.AppendPrintable(user);
+  c.status = Status::kOk;
+  c.length = r.position();
+  return c;
+}
+
+const char* VencryptSubtypeName(uint32_t subtype) {
+  switch (subtype) {
+    case 1:
+      return "None";
+    case 2:
+      return "VNC authentication";
+    case 256:
+      return "Plain";
+    case 257:
+      return "TLSNone";
+    case 258:
+      return "TLSVnc";
+    case 259:
+      return "TLSPlain";
+    case 260:
+      return "X509None";
+    case 261:
+      return "X509Vnc";
+    case 262:
+      return "X509Plain";
+    case 263:
+      return "TLSSASL";
+    case 264:
+      return "X509SASL";
+    default:
+      return "";
+  }
 }
 
 const char* SecurityTypeName(uint8_t type) {

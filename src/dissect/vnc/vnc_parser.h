@@ -31,7 +31,22 @@ inline constexpr size_t kMaxArdKeyBytes = 1024;
 inline constexpr uint8_t kSecurityInvalid = 0;
 inline constexpr uint8_t kSecurityNone = 1;
 inline constexpr uint8_t kSecurityVncAuth = 2;
+inline constexpr uint8_t kSecurityVeNCrypt = 19;
 inline constexpr uint8_t kSecurityArd = 30;
+
+/// VeNCrypt subtypes (the VeNCrypt extension as TigerVNC, QEMU and Wireshark read it): None
+/// and VNC authentication keep their RFB numbers; Plain sends a user and password in clear;
+/// the TLS (anonymous Diffie-Hellman) and X.509 (certificate) families wrap what follows in TLS.
+inline constexpr uint32_t kVencryptPlain = 256;
+inline constexpr uint32_t kVencryptTlsNone = 257;
+inline constexpr uint32_t kVencryptX509Sasl = 264;
+/// Subtypes a server may offer, at most (the count is one octet).
+inline constexpr size_t kMaxVencryptSubtypes = 255;
+
+/// True for the subtypes whose server acknowledges the choice and then starts TLS.
+inline bool VencryptUsesTls(uint32_t subtype) {
+  return subtype >= kVencryptTlsNone && subtype <= kVencryptX509Sasl;
+}
 
 /// A ProtocolVersion line: "RFB 003.008\n" is major 3, minor 8.
 struct Version {
@@ -96,6 +111,33 @@ struct ServerInit {
 
 /// Reads ServerInit; a name longer than kMaxTextBytes is kInvalid.
 ServerInit ReadServerInit(std::span<const uint8_t> bytes);
+
+/// VeNCrypt's server answer to the client's version: | ack:1 | (0: | count:1 | subtypes:4 each |).
+/// A non-zero ack refuses the version and ends the exchange.
+struct VencryptSubtypes {
+  Status status = Status::kInvalid;
+  size_t length = 0;  // as in SecurityTypes
+  uint8_t ack = 0;
+  uint8_t count = 0;
+  std::array<uint32_t, kMaxVencryptSubtypes> subtypes{};
+};
+
+/// Reads the server's VeNCrypt ack and subtype list.
+VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes);
+
+/// VeNCrypt Plain, from the client: | user-length:4 | password-length:4 | user | password |.
+/// The password is skipped, never kept.
+struct PlainCredentials {
+  Status status = Status::kInvalid;
+  size_t length = 0;          // as in SecurityTypes
+  core::FixedText<255> user;  // printable characters of the user name
+};
+
+/// Reads VeNCrypt Plain credentials; a user or password longer than kMaxTextBytes is kInvalid.
+PlainCredentials ReadPlainCredentials(std::span<const uint8_t> bytes);
+
+/// The name of a VeNCrypt subtype ("X509Plain"), or "" when unknown.
+const char* VencryptSubtypeName(uint32_t subtype);
 
 /// The name of a security type ("VNC authentication"), or "" when unknown.
 const char* SecurityTypeName(uint8_t type);

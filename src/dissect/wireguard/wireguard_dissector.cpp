@@ -52,7 +52,7 @@ class WireGuardDissector final : public Dissector {
     if (!started_) return;
     obs_.tool = kToolWireGuard;
     obs_.capture_index = ctx.capture_index;
-    core::FixedText<127>& s = obs_.security;
+    auto& s = obs_.security;
     if (initiations_) {
       s.Append(answered_ ? "handshake answered" : "handshake unanswered");
       if (initiations_ > 1) s.Append(", ").AppendUint(initiations_).Append(" handshakes");

@@ -14,12 +14,15 @@
 #include "dissect/rdp/rdp_dissector.h"
 #include "dissect/rdp/rdp_parser.h"
 #include "dissect_harness.h"
+#include "tls_handshake_fixtures.h"
 
 namespace qw::dissect {
 namespace {
 
 using testing::ForEachPrefix;
 using testing::Hex;
+using testing::kCredSspClientHello;
+using testing::kCredSspServerFlight;
 using testing::Registered;
 using testing::StreamHarness;
 
@@ -46,48 +49,6 @@ constexpr std::string_view kPlainRequest = R"(
 constexpr std::string_view kHybridExConfirm = R"(
   03 00 00 13  0e d0 00 00 12 34 00   # TPKT, X.224 CC
   02 1f 08 00 08 00 00 00             # RDP_NEG_RSP: flags 0x1f, length 8, HYBRID_EX
-)";
-// rdp-no-cookie-mstshash.pcap frame 11: the client's TLS ClientHello (tshark, decoding port
-// 3389 as TLS: JA3 c12f54a3f91dc7bafd92cb59fe009a35), and frame 13: the server's
-// ServerHello (TLS 1.2, TLS_RSA_WITH_AES_256_GCM_SHA384), Certificate (subject
-// CN=CLK-456040-D.one.phoenix.gov) and ServerHelloDone in one record (JA3S
-// ba1b42efc7dc57bb43bf81de59791c1b).
-constexpr std::string_view kCredSspClientHello = R"(
-  160303008e0100008a030367b4ac55e203e3879630e7d66974024e01872f2bff
-  a34b65c070b61a385929c700002ac02cc02bc030c02f009f009ec024c023c028
-  c027c00ac009c014c013009d009c003d003c0035002f000a01000037000a0008
-  0006001d00170018000b00020100000d00140012040105010201040305030203
-  0202060106030023000000170000ff01000100
-)";
-constexpr std::string_view kCredSspServerFlight = R"(
-  160303036302000051030367b4ac55f715634e9a3e6f7f25d90548bdd32d83d9
-  843132e20205f2c2392c9d20704a000082792136996dfcd6a7c1a69c0173e9f5
-  77bf6b7323f575c4bb2d0ae7009d00000900170000ff010001000b0003060003
-  03000300308202fc308201e4a0030201020210785897aeaaabc0bd4ac73f6eb2
-  75d540300d06092a864886f70d01010b05003027312530230603550403131c43
-  4c4b2d3435363034302d442e6f6e652e70686f656e69782e676f76301e170d32
-  34313130323233313931395a170d3235303530343233313931395a3027312530
-  230603550403131c434c4b2d3435363034302d442e6f6e652e70686f656e6978
-  2e676f7630820122300d06092a864886f70d01010105000382010f003082010a
-  0282010100a578757d98228dce3525476a2c07a92577e5cf17050ad28f95fa56
-  c7755c654ea9497f806bb695b7283f1e6accf7036d248d3ea5021a749628c247
-  1db85bedcc61a1ec8f1a8af1b291033d2402e6df02d044e6db0383b702ae9fc4
-  6658dbead9c44d56b9f8de43ce150e1fc6a231aad76d20f3280042f237e00256
-  2104b077753a459402cf9cd6cbc96aa46f9c0913f0d35bdaf421e03e7816100c
-  5c0bb59484ee3f7d70c9c97952a46b3e9c4839815b26af9da877dfc1cb8e871d
-  491c1cf571404fb17b634965d5a452c9b6e176acc972290f43eef8492d556e64
-  3b6d7165b754ea8fad1f2bac3966c5a62df706347d22b6881564250c61840a57
-  2e3d9e44a90203010001a324302230130603551d25040c300a06082b06010505
-  070301300b0603551d0f040403020430300d06092a864886f70d01010b050003
-  820101006f83108524b2e1409e5d15d24a4f56386cc62d1b6f36b6d2399c447b
-  5a521e18924d0f0263def041314ab4b17f51e9f26ca6155993b4a53195f7d445
-  630d1bb7d6e5f02b946f53e94bae67ac015682e1356db46662273d1cb118e2ad
-  fd5e60a62f7d4b823d48e1618b945a6bd2ccb751266c24ef6eaed76bb16c240b
-  af85c74f5d8d9550d86818f5dde6f59d4095e29e3f3afb79d9238d9fc2ab732b
-  a8852f778c039919c4c395fa8ceb64398aa6d9feac8c50ea185f06dc2e4a1fc4
-  d67b6aaf5a9ca74f82f03678d59237ecbde52fd3111026667550eda20b79d5eb
-  0326ed12feffa528683c57e76f01a87a445c89bd88a1841513f86cc4daa60449
-  67dec6ad0e000000
 )";
 // A request for standard RDP security with a cookie, and the server's agreement.
 constexpr std::string_view kStandardRequest = R"(
@@ -241,7 +202,7 @@ TEST(RdpParser, FastPathAndProtocolNames) {
   EXPECT_EQ(rdp::FastPathLength(Hex("00 81")), 0u);             // header not complete
   EXPECT_FALSE(rdp::FastPathLength(Hex("00 02")).has_value());  // no room for data
   EXPECT_FALSE(rdp::FastPathLength(Hex("03 00 00 13")).has_value());
-  core::FixedText<127> t;
+  core::FixedText<255> t;
   rdp::AppendProtocols(0x0b, t);
   EXPECT_EQ(t.view(), "ssl,hybrid,hybrid_ex");
   t.Clear();

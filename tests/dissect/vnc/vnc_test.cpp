@@ -1,7 +1,8 @@
 // Tests of the RFB (VNC) parser and dissector: the handshake of vnc/vnc-scanner.pcap (3.8,
 // VNC authentication refused with a reason, the server's types in three segments), the
 // Apple Remote Desktop handshake of vnc/vncmac.pcap with its key shortened for the test,
-// a 3.3 handshake, every truncated prefix, and the probe.
+// a 3.3 handshake, VeNCrypt handshakes built for the test (X.509 with a real TLS handshake,
+// Plain with its user, a refused version), every truncated prefix, and the probe.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,12 +12,15 @@
 #include "dissect/vnc/vnc_dissector.h"
 #include "dissect/vnc/vnc_parser.h"
 #include "dissect_harness.h"
+#include "tls_handshake_fixtures.h"
 
 namespace qw::dissect {
 namespace {
 
 using testing::ForEachPrefix;
 using testing::Hex;
+using testing::kCredSspClientHello;
+using testing::kCredSspServerFlight;
 using testing::Registered;
 using testing::StreamHarness;
 
@@ -197,6 +201,131 @@ TEST(VncDissector, Version33ServerDictatesTheType) {
   EXPECT_EQ(h.sink.remote[0].server_software.view(), "RFB 003.003; desktop x");
 }
 
+// A VeNCrypt handshake up to the subtype's acceptance: 3.8, type 19 the only one offered,
+// VeNCrypt 0.2, subtypes TLSNone and X509Plain offered and `subtype` chosen; the messages
+// alternate server, client from the server's version line on.
+std::vector<std::vector<uint8_t>> VencryptHandshake(std::string_view subtype) {
+  return {Hex(kVersion38),
+          Hex(kVersion38),
+          Hex("01 13"),                          // one type: 19, VeNCrypt
+          Hex("13"),                             // 19 chosen
+          Hex("00 02"),                          // VeNCrypt 0.2
+          Hex("00 02"),                          // the client's 0.2
+          Hex("00 02 00 00 01 01 00 00 01 06"),  // ok; 2 subtypes: 257 TLSNone, 262 X509Plain
+          Hex(subtype)};                         // the client's subtype
+}
+
+TEST(VncDissector, VencryptX509ReadsTheTlsHandshake) {
+  StreamHarness h(Registered("vnc"));
+  auto msgs = VencryptHandshake("00 00 01 06");  // 262, X509Plain
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    h.Send(i % 2 == 0 ? flow::Direction::kFromResponder : flow::Direction::kFromInitiator, msgs[i],
+           i + 1);
+  }
+  h.Response(Hex("01"), 9);  // accepted: TLS follows
+  h.Request(Hex(kCredSspClientHello), 10);
+  EXPECT_TRUE(h.sink.remote.empty());  // reported with what the TLS handshake shows
+  auto flight = Hex(kCredSspServerFlight);
+  h.SendInChunks(flow::Direction::kFromResponder, flight, 200, 11);
+  h.End();  // TLS 1.2 reports its session when application data flows, or at the end
+  ASSERT_EQ(h.sink.remote.size(), 1u);
+  const auto& s = h.sink.remote[0];
+  EXPECT_STREQ(s.tool, "vnc");
+  EXPECT_EQ(s.security.view(),
+            "offered 19; chosen 19 (VeNCrypt); VeNCrypt 0.2 offered 257,262; chosen 262 "
+            "(X509Plain); TLS 1.2, cipher 0x009d");
+  EXPECT_EQ(s.server_software.view(), "RFB 003.008; certificate CN=CLK-456040-D.one.phoenix.gov");
+  EXPECT_EQ(s.client_fingerprint.view(), "c12f54a3f91dc7bafd92cb59fe009a35");
+  EXPECT_EQ(s.server_fingerprint.view(), "ba1b42efc7dc57bb43bf81de59791c1b");
+  EXPECT_TRUE(s.user.empty());  // X509Plain sends its user inside TLS
+  ASSERT_EQ(h.sink.tls.size(), 1u);
+  EXPECT_EQ(h.sink.tls[0].client_hello_frame, 10u);
+  EXPECT_EQ(h.sink.tls[0].subject.view(), "CN=CLK-456040-D.one.phoenix.gov");
+  std::vector<uint32_t> vnc_messages;
+  for (const auto& p : h.sink.pdus) {
+    if (std::string_view(p.protocol) == "vnc") vnc_messages.push_back(p.code);
+  }
+  EXPECT_EQ(vnc_messages, (std::vector<uint32_t>{1, 1, 2, 3, 11, 11, 12, 13, 14}));
+  // A refused subtype ends the exchange; nothing is taken for TLS.
+  StreamHarness r(Registered("vnc"));
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    r.Send(i % 2 == 0 ? flow::Direction::kFromResponder : flow::Direction::kFromInitiator, msgs[i],
+           i + 1);
+  }
+  r.Response(Hex("00"), 9);
+  ASSERT_EQ(r.sink.remote.size(), 1u);
+  EXPECT_EQ(r.sink.remote[0].security.view(),
+            "offered 19; chosen 19 (VeNCrypt); VeNCrypt 0.2 offered 257,262; chosen 262 "
+            "(X509Plain); refused");
+  r.End();
+  EXPECT_TRUE(r.sink.tls.empty());
+}
+
+TEST(VncDissector, VencryptPlainShowsTheUserAndNeverThePassword) {
+  StreamHarness h(Registered("vnc"));
+  auto msgs = VencryptHandshake("00 00 01 00");  // 256, Plain
+  // The client's credentials: user "crane-op", password "hunter2", in clear.
+  msgs.push_back(Hex("00 00 00 08 00 00 00 07 63 72 61 6e 65 2d 6f 70 68 75 6e 74 65 72 32"));
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    // Server, client, ..., then the client's credentials after its subtype.
+    const bool server = i % 2 == 0 && i + 1 < msgs.size();
+    h.Send(server ? flow::Direction::kFromResponder : flow::Direction::kFromInitiator, msgs[i],
+           i + 1);
+  }
+  h.Response(Hex("00 00 00 00"), 10);  // SecurityResult ok
+  h.Request(Hex("01"), 11);            // ClientInit
+  h.Response(Hex("04 00 03 00  20 18 00 01 00 ff 00 ff 00 ff 10 08 00 00 00 00"
+                 "00 00 00 05 63 72 61 6e 65"),  // 1024 x 768, pixel format, name "crane"
+             12);
+  ASSERT_EQ(h.sink.remote.size(), 1u);
+  const auto& s = h.sink.remote[0];
+  EXPECT_EQ(s.user.view(), "crane-op");
+  EXPECT_EQ(s.security.view(),
+            "offered 19; chosen 19 (VeNCrypt); VeNCrypt 0.2 offered 257,262; chosen 256 "
+            "(Plain); password in clear; result ok");
+  EXPECT_EQ(s.server_software.view(), "RFB 003.008; desktop crane");
+  for (const auto* text : {&s.security, &s.client_software, &s.server_software}) {
+    EXPECT_EQ(text->view().find("hunter2"), std::string_view::npos);
+  }
+  EXPECT_TRUE(h.sink.tls.empty());
+  // Lengths past kMaxTextBytes are refused, not read.
+  EXPECT_EQ(vnc::ReadPlainCredentials(Hex("00 00 10 01 00 00 00 00")).status,
+            vnc::Status::kInvalid);
+  EXPECT_EQ(vnc::ReadPlainCredentials(Hex("00 00 00 01 00 00 10 01")).status,
+            vnc::Status::kInvalid);
+  auto creds = msgs.back();
+  ForEachPrefix(creds, [&](std::span<const uint8_t> p) {
+    EXPECT_EQ(vnc::ReadPlainCredentials(p).status, vnc::Status::kNeedMore);
+  });
+}
+
+TEST(VncDissector, VencryptRefusedVersionEndsTheExchange) {
+  auto t = vnc::ReadVencryptSubtypes(Hex("ff"));
+  EXPECT_EQ(t.status, vnc::Status::kOk);
+  EXPECT_EQ(t.ack, 0xff);
+  EXPECT_EQ(t.length, 1u);
+  auto list = Hex("00 02 00 00 01 01 00 00 01 06");
+  auto full = vnc::ReadVencryptSubtypes(list);
+  ASSERT_EQ(full.status, vnc::Status::kOk);
+  EXPECT_EQ(full.count, 2);
+  EXPECT_EQ(full.subtypes[1], 262u);
+  ForEachPrefix(list, [&](std::span<const uint8_t> p) {
+    EXPECT_EQ(vnc::ReadVencryptSubtypes(p).status, vnc::Status::kNeedMore);
+  });
+  StreamHarness h(Registered("vnc"));
+  auto msgs = VencryptHandshake("00 00 01 06");
+  msgs[4] = Hex("00 03");  // VeNCrypt 0.3
+  msgs[6] = Hex("01");     // the server refuses the client's version
+  msgs.resize(7);
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    h.Send(i % 2 == 0 ? flow::Direction::kFromResponder : flow::Direction::kFromInitiator, msgs[i],
+           i + 1);
+  }
+  ASSERT_EQ(h.sink.remote.size(), 1u);
+  EXPECT_EQ(h.sink.remote[0].security.view(),
+            "offered 19; chosen 19 (VeNCrypt); VeNCrypt 0.3 refused the client's version");
+}
+
 TEST(VncDissector, EveryTruncatedStreamIsSafe) {
   // Each side's bytes of the Apple handshake, cut everywhere.
   std::vector<uint8_t> server, client;
@@ -215,6 +344,31 @@ TEST(VncDissector, EveryTruncatedStreamIsSafe) {
   ForEachPrefix(client, [&](std::span<const uint8_t> p) {
     StreamHarness h(Registered("vnc"));
     h.Request(p, 1);
+    h.End();
+    EXPECT_LE(h.sink.remote.size(), 1u);
+  });
+  // The same for a VeNCrypt X.509 handshake with its TLS.
+  std::vector<uint8_t> vserver, vclient;
+  auto vmsgs = VencryptHandshake("00 00 01 06");
+  vmsgs.push_back(Hex("01"));
+  vmsgs.push_back(Hex(kCredSspClientHello));
+  for (size_t i = 0; i < vmsgs.size(); ++i) {
+    auto& side = i % 2 == 0 ? vserver : vclient;
+    side.insert(side.end(), vmsgs[i].begin(), vmsgs[i].end());
+  }
+  auto flight = Hex(kCredSspServerFlight);
+  vserver.insert(vserver.end(), flight.begin(), flight.end());
+  ForEachPrefix(vserver, [&](std::span<const uint8_t> p) {
+    StreamHarness h(Registered("vnc"));
+    h.Request(vclient, 1);
+    h.Response(p, 2);
+    h.End();
+    EXPECT_EQ(h.sink.remote.size(), 1u);  // the client's whole side starts the session
+  });
+  ForEachPrefix(vclient, [&](std::span<const uint8_t> p) {
+    StreamHarness h(Registered("vnc"));
+    h.Response(vserver, 1);
+    h.Request(p, 2);
     h.End();
     EXPECT_LE(h.sink.remote.size(), 1u);
   });

@@ -1,7 +1,8 @@
 // libFuzzer target for VNC (RFB). The input is records of a two-way TCP stream
 // | direction:1 (0xff: a gap) | length:2 LE | bytes |, fed to the VNC dissector the way the
 // StreamAttacher offers them; each record's bytes also go to the parsers as a version line,
-// security types, a word with its reason, a reason, ARD parameters and ServerInit. Nothing
+// security types, a word with its reason, a reason, ARD parameters, ServerInit, VeNCrypt's
+// subtype list and Plain credentials; a VeNCrypt TLS subtype's handshake goes to TLS. Nothing
 // may crash or read out of bounds, every length asked for must exceed what was offered, and
 // every session reported must be consistent.
 #include <cstddef>
@@ -44,6 +45,8 @@ void Parse(std::span<const uint8_t> bytes) {
   Check(vnc::ReadReason(bytes), bytes);
   Check(vnc::ReadArdParameters(bytes), bytes);
   Check(vnc::ReadServerInit(bytes), bytes);
+  Check(vnc::ReadVencryptSubtypes(bytes), bytes);
+  Check(vnc::ReadPlainCredentials(bytes), bytes);
 }
 
 }  // namespace
