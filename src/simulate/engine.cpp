@@ -29,6 +29,8 @@ bool SetupRound(const Session& s, uint32_t round) {
       return round <= 2;
     case App::kSsh:
       return round <= 3;
+    case App::kVnc:
+      return round <= 4;
     case App::kRtsp:
       return round < 4;
     case App::kEnip:

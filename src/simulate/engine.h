@@ -98,6 +98,7 @@ enum class SourceKind : uint8_t {
   kSnmpPoll,       // the crane management system polls a switch over SNMP
   kSyslog,         // a switch logs to the crane management system
   kTftpBackup,     // a crane switch backs its configuration up over TFTP, once
+  kHmiVnc,         // crane management views a crane HMI's panel over VNC
   kPlant,          // one planted violation of the "violations" scenario (plants.cpp), once
 };
 

@@ -114,6 +114,8 @@ void Engine::AddSources() {
   AddSource(SourceKind::kSyslog, 0, it(2 * kSec), false, 0);
   AddSource(SourceKind::kTftpBackup, 0, 1000000 * kSec, true,
             std::clamp<int64_t>(expected / 6, 1 * kSec, 90 * kSec));
+  // Crane management looks at a crane HMI's panel over VNC (operator panels serve it).
+  AddSource(SourceKind::kHmiVnc, 0, 120 * kSec, false, 0);
   // The planted program change: once, a quarter into the capture (2 s to 2 min in).
   if (traffic_ == Traffic::kTerminal) {
     AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
@@ -260,6 +262,13 @@ void Engine::RunSource(uint32_t id) {
       const int64_t think = rng_.Between(200, 2500) * kMs;
       StartTcp(rdp ? App::kRdp : App::kSsh, eng, rdp ? crane.crane_pc : crane.hmi, rdp ? 3389 : 22,
                rounds, think, 0);
+      return;
+    }
+    case SourceKind::kHmiVnc: {
+      const Crane& crane = Pick(rng_, sc_.cranes);
+      const uint32_t viewer = Pick(rng_, sc_.engineering);
+      StartTcp(App::kVnc, viewer, crane.hmi, 5900, 8 + rng_.Below(40),
+               rng_.Between(100, 1500) * kMs, 0);
       return;
     }
     case SourceKind::kScannerImages: {

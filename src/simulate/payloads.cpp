@@ -756,6 +756,90 @@ void PlanRdp(Session& s, Rng& rng) {
   Finish(s, w, 0, Body::kRandom, false);
 }
 
+// ---- VNC: RFB 3.8 (RFC 6143 7.1-7.6) with VNC authentication, then framebuffer updates ----
+
+// The panel's screen, as ServerInit announces it and the viewer asks for it.
+constexpr uint16_t kPanelWidth = 800, kPanelHeight = 480;
+
+void PlanVnc(Session& s, Rng& rng) {
+  ByteWriter w(s.head);
+  const bool client = s.dir == 0;
+  switch (s.round) {
+    case 0:  // the server speaks first; the viewer waits
+      if (!client) w.Str("RFB 003.008\n");
+      break;
+    case 1:
+      if (client) {
+        w.Str("RFB 003.008\n");
+      } else {
+        w.U8(1);  // one security type: VNC authentication
+        w.U8(2);
+      }
+      break;
+    case 2:
+      if (client) {
+        w.U8(2);  // VNC authentication chosen
+      } else {
+        RandomBytes(w, rng, 16);  // the challenge
+      }
+      break;
+    case 3:
+      if (client) {
+        RandomBytes(w, rng, 16);  // the response
+      } else {
+        w.U32(0);  // SecurityResult: ok
+      }
+      break;
+    case 4:
+      if (client) {
+        w.U8(1);  // ClientInit: share the desktop
+      } else {
+        const std::string name = "HMI panel " + std::to_string(s.host[1] % 1000);
+        w.U16(kPanelWidth);
+        w.U16(kPanelHeight);
+        w.U8(32);  // bits per pixel
+        w.U8(24);  // depth
+        w.U8(0);   // little-endian pixels
+        w.U8(1);   // true colour
+        w.U16(255);
+        w.U16(255);
+        w.U16(255);
+        w.U8(16);  // red, green and blue shifts
+        w.U8(8);
+        w.U8(0);
+        w.Fill(3, 0);
+        w.U32(static_cast<uint32_t>(name.size()));
+        w.Str(name);
+      }
+      break;
+    default:
+      if (client) {
+        w.U8(3);  // FramebufferUpdateRequest, incremental, the whole screen
+        w.U8(1);
+        w.U16(0);
+        w.U16(0);
+        w.U16(kPanelWidth);
+        w.U16(kPanelHeight);
+      } else {
+        // One changed rectangle in Raw encoding: width x height pixels of 4 octets.
+        const uint16_t width = static_cast<uint16_t>(16 * (1 + rng.Below(8)));
+        const uint16_t height = static_cast<uint16_t>(8 * (1 + rng.Below(8)));
+        w.U8(0);  // FramebufferUpdate
+        w.U8(0);
+        w.U16(1);
+        w.U16(static_cast<uint16_t>(rng.Below(kPanelWidth - width)));
+        w.U16(static_cast<uint16_t>(rng.Below(kPanelHeight - height)));
+        w.U16(width);
+        w.U16(height);
+        w.U32(0);  // Raw
+        Finish(s, w, uint64_t{width} * height * 4, Body::kRandom, false);
+        return;
+      }
+      break;
+  }
+  Finish(s, w, 0, Body::kRandom, false);
+}
+
 // ---- Scanner image upload: vendor framing on a proprietary port ----
 
 void PlanBulk(Session& s, Rng& rng) {
@@ -827,6 +911,9 @@ void PlanMessage(Session& s, const Scenario& scenario, Rng& rng, int64_t unix_ns
       break;
     case App::kRdp:
       PlanRdp(s, rng);
+      break;
+    case App::kVnc:
+      PlanVnc(s, rng);
       break;
     case App::kBulk:
       PlanBulk(s, rng);

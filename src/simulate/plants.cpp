@@ -348,7 +348,7 @@ std::string PlantPolicy(const Scenario& sc) {
   };
   for (const Crane& c : sc.cranes) {
     const std::string crane = sc.zones[c.zone].plan.name;
-    conduit("rcms", crane, "s7comm, s7comm-plus, modbus, opcua, enip, snmp, ssh, rdp",
+    conduit("rcms", crane, "s7comm, s7comm-plus, modbus, opcua, enip, snmp, ssh, rdp, vnc",
             "writes, program-changes, remote-access",
             "PLC diagnostics, program maintenance and remote support from crane management");
     conduit(crane, "rcms", "ntp, syslog, snmp, tftp", "file-transfer",

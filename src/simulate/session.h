@@ -28,6 +28,7 @@ enum class App : uint8_t {
   kRtsp,
   kSsh,
   kRdp,
+  kVnc,   // RFB 3.8 to a crane HMI's panel: VNC authentication, then framebuffer updates
   kBulk,  // scanner images: opaque data on a vendor port
   // UDP and link layer
   kDns,

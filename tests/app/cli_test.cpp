@@ -486,8 +486,8 @@ TEST_F(CliTest, BadPolicyStopsAnalyzeWithOneLine) {
 namespace {
 
 // The simulated terminal judged by the shipped policy: the violations simulate plants (an
-// office PC stopping a crane PLC and downloading a block to it, an SSH session into a crane
-// from the RCMS) are findings whose evidence frames carry their addresses, and --fail-on
+// office PC stopping a crane PLC and downloading a block to it, SSH and VNC sessions into
+// cranes from the RCMS) are findings whose evidence frames carry their addresses, and --fail-on
 // sets the exit code by the worst of them.
 TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
   const fs::path capture = Simulated(50'000, 1);
@@ -530,7 +530,8 @@ TEST_F(CliTest, ShippedPolicyFindsThePlantedViolationsAndFailOnTellsAPipeline) {
   EXPECT_TRUE(
       has("ics.program_change", "10.10.5.20", "10.50.1.10", "request-download (block OB1)"));
   EXPECT_TRUE(has("ics.controller_state", "10.10.5.20", "10.50.1.10", "plc-stop"));
-  EXPECT_TRUE(has("remote_access.unapproved", "10.40.0.21", "10.50.3.50", "ssh session"));
+  EXPECT_TRUE(has("remote_access.unapproved", "10.40.0.23", "10.50.2.50", "ssh session"));
+  EXPECT_TRUE(has("remote_access.unapproved", "10.40.0.23", "10.50.1.50", "vnc session"));
   EXPECT_TRUE(has("segmentation.unallowed_flow", "10.10.5.20", "10.50.1.10", "s7comm"));
   // The core router's VLAN interfaces forward between zones: not multi-homed hosts.
   EXPECT_TRUE(by_type["segmentation.multi_homed_host"].empty());
