@@ -31,6 +31,8 @@ bool SetupRound(const Session& s, uint32_t round) {
       return round <= 3;
     case App::kVnc:
       return round <= 4;
+    case App::kFtp:
+      return round != kFtpCompleteRound;  // 226 waits for the data connection
     case App::kRtsp:
       return round < 4;
     case App::kEnip:
@@ -315,6 +317,7 @@ void Engine::AfterRound(uint32_t id) {
   Session& s = sessions_[id];
   ++s.round;
   if (s.app == App::kRtsp && s.round == 4) StartRtp(id);
+  if (s.app == App::kFtp && s.round == kFtpDataRound) StartFtpData(id);
   if (s.app == App::kEnip && s.variant == kEnipScanner && s.round == 2) StartCipIo(id);
   Session& t = sessions_[id];  // StartRtp and StartCipIo may have grown the pool
   if (t.round >= t.rounds) {

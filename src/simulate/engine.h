@@ -99,6 +99,7 @@ enum class SourceKind : uint8_t {
   kSyslog,         // a switch logs to the crane management system
   kTftpBackup,     // a crane switch backs its configuration up over TFTP, once
   kHmiVnc,         // crane management views a crane HMI's panel over VNC
+  kDriveBackup,    // a crane PC stores its drives' parameter backup on crane management's FTP
   kPlant,          // one planted violation of the "violations" scenario (plants.cpp), once
 };
 
@@ -179,6 +180,8 @@ class Engine {
                     int64_t think_ns, int64_t delay);
   void StartRtp(uint32_t rtsp_session);
   void StartCipIo(uint32_t scanner_session);
+  /// Opens the passive data connection an FTP control session announced, carrying its file.
+  void StartFtpData(uint32_t ftp_session);
   void StartIndustrial();
   void RunIcsSource(SourceKind kind, uint32_t arg, uint32_t run);
   uint32_t Poll(App app, uint32_t client, uint32_t server, uint16_t port, int64_t period_ms,

@@ -116,6 +116,8 @@ void Engine::AddSources() {
             std::clamp<int64_t>(expected / 6, 1 * kSec, 90 * kSec));
   // Crane management looks at a crane HMI's panel over VNC (operator panels serve it).
   AddSource(SourceKind::kHmiVnc, 0, 120 * kSec, false, 0);
+  // Crane PCs back their drives' parameter sets up to crane management over FTP.
+  AddSource(SourceKind::kDriveBackup, 0, 150 * kSec, false, 0);
   // The planted program change: once, a quarter into the capture (2 s to 2 min in).
   if (traffic_ == Traffic::kTerminal) {
     AddSource(SourceKind::kProgramChange, 0, 1000000 * kSec, true,
@@ -255,13 +257,16 @@ void Engine::RunSource(uint32_t id) {
       return;
     }
     case SourceKind::kRemoteAccess: {
-      const uint32_t eng = Pick(rng_, sc_.engineering);
-      const Crane& crane = Pick(rng_, sc_.cranes);
-      const bool rdp = run % 2 == 1;  // alternate, so that short captures show both
-      const uint32_t rounds = 10 + rng_.Below(80);
-      const int64_t think = rng_.Between(200, 2500) * kMs;
-      StartTcp(rdp ? App::kRdp : App::kSsh, eng, rdp ? crane.crane_pc : crane.hmi, rdp ? 3389 : 22,
-               rounds, think, 0);
+      // SSH and RDP in turn; the first time both, so that short captures show both.
+      for (const bool rdp : {run % 2 == 1, true}) {
+        const uint32_t eng = Pick(rng_, sc_.engineering);
+        const Crane& crane = Pick(rng_, sc_.cranes);
+        const uint32_t rounds = 10 + rng_.Below(80);
+        const int64_t think = rng_.Between(200, 2500) * kMs;
+        StartTcp(rdp ? App::kRdp : App::kSsh, eng, rdp ? crane.crane_pc : crane.hmi,
+                 rdp ? 3389 : 22, rounds, think, rdp && run == 0 ? rng_.Between(1, 20) * kSec : 0);
+        if (run != 0) break;
+      }
       return;
     }
     case SourceKind::kHmiVnc: {
@@ -269,6 +274,20 @@ void Engine::RunSource(uint32_t id) {
       const uint32_t viewer = Pick(rng_, sc_.engineering);
       StartTcp(App::kVnc, viewer, crane.hmi, 5900, 8 + rng_.Below(40),
                rng_.Between(100, 1500) * kMs, 0);
+      return;
+    }
+    case SourceKind::kDriveBackup: {
+      const auto index =
+          static_cast<uint32_t>(rng_.Below(static_cast<uint32_t>(sc_.cranes.size())));
+      const Crane& crane = sc_.cranes[index];
+      const uint32_t sid = StartTcp(App::kFtp, crane.crane_pc, sc_.rcms[0], 21, kFtpRounds,
+                                    rng_.Between(1, 3) * kSec, 0);
+      Session& s = sessions_[sid];
+      s.close = Close::kClientFin;
+      s.variant = static_cast<uint8_t>(index);
+      // The passive port the server will announce, and the size of the file.
+      s.remaining = uint64_t{30000 + rng_.Below(10000)} << 32 | (20000 + rng_.Below(400000));
+      s.counter = static_cast<uint32_t>(run);
       return;
     }
     case SourceKind::kScannerImages: {
@@ -397,6 +416,19 @@ void Engine::StartRtp(uint32_t rtsp_session) {
   s.seq[1] = static_cast<uint32_t>(rng_.Next());
   s.msg_len = 0;
   StartSession(sid, rng_.Between(1, 20) * kMs);
+}
+
+void Engine::StartFtpData(uint32_t ftp_session) {
+  const Session& control = sessions_[ftp_session];
+  const uint32_t client = control.host[0];
+  const uint32_t server = control.host[1];
+  const auto port = static_cast<uint16_t>(control.remaining >> 32);
+  const uint64_t size = control.remaining & 0xffffffff;
+  const uint32_t sid = NewSession(App::kFtpData, client, server, port);
+  Session& s = sessions_[sid];
+  s.rounds = 1;
+  s.remaining = size;
+  StartSession(sid, rng_.Between(1, 5) * kMs);
 }
 
 void Engine::Lldp(uint32_t switch_index, bool with_cdp) {

@@ -840,6 +840,60 @@ void PlanVnc(Session& s, Rng& rng) {
   Finish(s, w, 0, Body::kRandom, false);
 }
 
+// ---- FTP (RFC 959): a drive parameter backup stored over a passive data connection ----
+
+void PlanFtp(Session& s, const Scenario& sc) {
+  ByteWriter w(s.head);
+  const bool client = s.dir == 0;
+  switch (s.round) {
+    case 0:  // the server greets first
+      if (!client) w.Str("220 Crane management FTP service ready.\r\n");
+      break;
+    case 1:
+      w.Str(client ? "USER drivebackup\r\n" : "331 Please specify the password.\r\n");
+      break;
+    case 2:
+      w.Str(client ? "PASS Hoist#2019\r\n" : "230 Login successful.\r\n");
+      break;
+    case 3:
+      w.Str(client ? "TYPE I\r\n" : "200 Switching to Binary mode.\r\n");
+      break;
+    case 4:
+      if (client) {
+        w.Str("PASV\r\n");
+      } else {
+        const uint32_t ip = sc.hosts[s.host[1]].ip;
+        const auto port = static_cast<uint32_t>(s.remaining >> 32);
+        w.Str("227 Entering Passive Mode (" + std::to_string(ip >> 24) + "," +
+              std::to_string((ip >> 16) & 0xff) + "," + std::to_string((ip >> 8) & 0xff) + "," +
+              std::to_string(ip & 0xff) + "," + std::to_string(port >> 8) + "," +
+              std::to_string(port & 0xff) + ").\r\n");
+      }
+      break;
+    case 5:
+      if (client) {
+        w.Str("STOR crane-" + std::to_string(s.variant + 1) + "-drive-parameters-" +
+              std::to_string(s.counter + 1) + ".bak\r\n");
+      } else {
+        w.Str("150 Ok to send data.\r\n");
+      }
+      break;
+    case kFtpCompleteRound:  // the client waits for the server's word on the transfer
+      if (!client) w.Str("226 Transfer complete.\r\n");
+      break;
+    default:
+      w.Str(client ? "QUIT\r\n" : "221 Goodbye.\r\n");
+      break;
+  }
+  Finish(s, w, 0, Body::kText, false);
+}
+
+// The passive data connection: the file from the client, then the close.
+void PlanFtpData(Session& s) {
+  ByteWriter w(s.head);
+  Finish(s, w, s.dir == 0 ? s.remaining : 0, Body::kRandom, false);
+}
+
 // ---- Scanner image upload: vendor framing on a proprietary port ----
 
 void PlanBulk(Session& s, Rng& rng) {
@@ -914,6 +968,12 @@ void PlanMessage(Session& s, const Scenario& scenario, Rng& rng, int64_t unix_ns
       break;
     case App::kVnc:
       PlanVnc(s, rng);
+      break;
+    case App::kFtp:
+      PlanFtp(s, scenario);
+      break;
+    case App::kFtpData:
+      PlanFtpData(s);
       break;
     case App::kBulk:
       PlanBulk(s, rng);

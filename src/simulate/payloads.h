@@ -26,6 +26,15 @@ enum HttpVariant : uint8_t {
   kHttpReefer,   // reefer gateway posts temperatures
 };
 
+/// FTP control rounds (App::kFtp): 0 the server's greeting, 1 USER, 2 PASS, 3 TYPE I, 4 PASV
+/// and its 227, 5 STOR and 150, 6 the server's 226 once the data connection is done, 7 QUIT.
+/// Session::remaining holds the passive port (high word) and the file's size (low word).
+inline constexpr uint32_t kFtpRounds = 8;
+/// The round before which the client opens the passive data connection (227 has come).
+inline constexpr uint32_t kFtpDataRound = 5;
+/// The round in which the server reports the transfer complete.
+inline constexpr uint32_t kFtpCompleteRound = 6;
+
 /// Plans the next message that side `s.dir` sends in this round: writes its head into
 /// `s.head`, sets `msg_len` (0: this side says nothing this round), `body` and `more`.
 /// `unix_ns` is the time of sending, for protocols that stamp their messages.

@@ -351,8 +351,8 @@ std::string PlantPolicy(const Scenario& sc) {
     conduit("rcms", crane, "s7comm, s7comm-plus, modbus, opcua, enip, snmp, ssh, rdp, vnc",
             "writes, program-changes, remote-access",
             "PLC diagnostics, program maintenance and remote support from crane management");
-    conduit(crane, "rcms", "ntp, syslog, snmp, tftp", "file-transfer",
-            "time, logs, traps, switch configuration backups");
+    conduit(crane, "rcms", "ntp, syslog, snmp, tftp, ftp", "file-transfer",
+            "time, logs, traps, switch configuration and drive parameter backups");
   }
   conduit("terminal-ops", "crane-1", "opcua", "writes", "job lists to the crane (TOS integration)");
   conduit("terminal-ops", "rcms", "opcua, syslog", "", "TOS reads of the historian; switch logs");

@@ -28,8 +28,10 @@ enum class App : uint8_t {
   kRtsp,
   kSsh,
   kRdp,
-  kVnc,   // RFB 3.8 to a crane HMI's panel: VNC authentication, then framebuffer updates
-  kBulk,  // scanner images: opaque data on a vendor port
+  kVnc,      // RFB 3.8 to a crane HMI's panel: VNC authentication, then framebuffer updates
+  kFtp,      // an FTP control connection that stores one file over a passive data connection
+  kFtpData,  // that data connection: the file's bytes from the client, then its close
+  kBulk,     // scanner images: opaque data on a vendor port
   // UDP and link layer
   kDns,
   kNtp,

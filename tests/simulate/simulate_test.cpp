@@ -280,10 +280,10 @@ TEST_F(SimulateTest, TsharkFindsNoMalformedFramesOrBadChecksums) {
   const std::string arp = RunCommand("tshark -n -r " + path_ +
                                      " -Y 'arp or lldp or cdp or dns or dhcp or ntp or rtp or "
                                      "modbus or s7comm or tls.handshake.extensions_server_name "
-                                     "or smb2 or pgsql or rtsp or ssh or vnc' -T fields -e "
+                                     "or smb2 or pgsql or rtsp or ssh or vnc or ftp' -T fields -e "
                                      "frame.protocols 2>/dev/null | tr ':' '\\n' | sort -u");
   for (const char* protocol : {"arp", "lldp", "cdp", "dns", "dhcp", "ntp", "rtp", "mbtcp", "s7comm",
-                               "tls", "smb2", "pgsql", "rtsp", "ssh", "vnc"}) {
+                               "tls", "smb2", "pgsql", "rtsp", "ssh", "vnc", "ftp"}) {
     EXPECT_NE(arp.find(std::string(protocol) + "\n"), std::string::npos) << protocol;
   }
 }
