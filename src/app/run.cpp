@@ -340,7 +340,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.9.8"; }
+const char* Version() { return "0.9.9"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
