@@ -31,6 +31,8 @@ bool SetupRound(const Session& s, uint32_t round) {
       return round <= 3;
     case App::kVnc:
       return round <= 4;
+    case App::kS7Plus:
+      return round <= 1;
     case App::kFtp:
       return round != kFtpCompleteRound;  // 226 waits for the data connection
     case App::kRtsp:

@@ -59,6 +59,12 @@ void Engine::StartIndustrial() {
       sessions_[scanner].close = Close::kClientFin;
     }
   }
+  for (const Crane& crane : sc_.cranes) {
+    if (crane.sway == kNoHost) continue;
+    const uint32_t sid = StartTcp(App::kS7Plus, crane.hmi, crane.sway, 102, kForever,
+                                  2 * p.s7_hmi_ms * kMs, rng_.Between(0, 2000) * kMs);
+    sessions_[sid].reply_ns = rng_.Between(800, 4000) * kUs;
+  }
   const uint32_t opcua = StartTcp(App::kOpcUa, sc_.historian, sc_.rcms[0], 4840, kForever,
                                   p.historian_ms * kMs, rng_.Between(0, 1500) * kMs);
   sessions_[opcua].close = Close::kClientFin;

@@ -69,6 +69,14 @@ void PlanModbus(Session& s, Rng& rng);
 /// Plans the next S7comm message of `s` (see S7Variant); a PLC's own jobs during a
 /// download follow its acknowledgements in the same round.
 void PlanS7(Session& s, Rng& rng);
+/// Plans the next S7comm-plus message of `s`: the COTP connection to "SIMATIC-ROOT-HMI", the
+/// server session's CreateObject (its answer names the CPU, "1;6ES7 516-3AN01-0AB0 ;V2.8"),
+/// then integrity-protected (V3) GetMultiVariables and, every twentieth round, a
+/// SetMultiVariables.
+void PlanS7Plus(Session& s, Rng& rng);
+/// The S7-1500's order number and firmware, as its session version string carries them.
+inline constexpr std::string_view kS7PlusOrderNumber = "6ES7 516-3AN01-0AB0";
+inline constexpr std::string_view kS7PlusFirmware = "V2.8";
 /// Plans the next EtherNet/IP message of `s` (see EnipVariant).
 void PlanEnip(Session& s, const Scenario& scenario, Rng& rng);
 /// Plans the next OPC UA message of `s`; `unix_ns` stamps request and response headers.

@@ -957,6 +957,9 @@ void PlanMessage(Session& s, const Scenario& scenario, Rng& rng, int64_t unix_ns
     case App::kIec104:
       PlanIec104(s, rng);
       break;
+    case App::kS7Plus:
+      PlanS7Plus(s, rng);
+      break;
     case App::kRtsp:
       PlanRtsp(s, scenario, rng);
       break;

@@ -458,4 +458,123 @@ void PlanS7(Session& s, Rng& rng) {
   SetMessage(s, w);
 }
 
+// ---- S7comm-plus (S7-1200/1500), as the dissector's parser reads it (s7comm_plus_parser.cpp) ----
+
+namespace {
+
+constexpr uint8_t kS7PlusId = 0x72;
+constexpr uint8_t kS7PlusV1 = 0x01, kS7PlusV3 = 0x03;
+constexpr uint8_t kS7PlusRequest = 0x31, kS7PlusResponse = 0x32;
+constexpr uint16_t kS7PlusCreateObject = 0x04ca, kS7PlusSetMulti = 0x0542, kS7PlusGetMulti = 0x054c;
+constexpr uint32_t kS7PlusServerSession = 0x70000d4e;  // the session the CPU creates
+
+// COTP connection request or confirm between an HMI (calling TSAP 0x0600) and the CPU's
+// "SIMATIC-ROOT-HMI" access point.
+void S7PlusConnect(ByteWriter& w, bool request) {
+  constexpr std::string_view kRoot = "SIMATIC-ROOT-HMI";
+  Tpkt(w, 4 + 1 + 6 + 4 + 2 + kRoot.size() + 3);
+  w.U8(static_cast<uint8_t>(6 + 4 + 2 + kRoot.size() + 3));
+  w.U8(request ? 0xe0 : 0xd0);
+  w.U16(request ? 0x0000 : 0x0003);  // destination reference
+  w.U16(request ? 0x0003 : 0x1a2b);  // source reference
+  w.U8(0);                           // class 0
+  w.U8(request ? 0xc1 : 0xc2);       // the HMI's TSAP first
+  w.U8(2);
+  w.U16(0x0600);
+  w.U8(request ? 0xc2 : 0xc1);
+  w.U8(static_cast<uint8_t>(kRoot.size()));
+  w.Str(kRoot);
+  w.U8(0xc0);  // TPDU size 1024
+  w.U8(1);
+  w.U8(0x0a);
+}
+
+// One S7comm-plus packet in a COTP data unit: | 0x72 | version | length | data | trailer |;
+// `data` writes the data part (for V3, after the 32-octet integrity digest).
+template <typename F>
+void S7PlusPacket(ByteWriter& w, uint8_t version, size_t data_length, Rng& rng, F&& data) {
+  const size_t digest = version == kS7PlusV3 ? 1 + 32 : 0;
+  Tpkt(w, 4 + 3 + 4 + digest + data_length + 4);
+  w.U8(2);  // COTP DT, last data unit
+  w.U8(0xf0);
+  w.U8(0x80);
+  w.U8(kS7PlusId);
+  w.U8(version);
+  w.U16(static_cast<uint16_t>(digest + data_length));
+  if (digest) {
+    w.U8(32);
+    for (int i = 0; i < 4; ++i) w.U64(rng.Next());
+  }
+  data();
+  w.U8(kS7PlusId);  // trailer
+  w.U8(version);
+  w.U16(0);
+}
+
+// The fixed head of a request (| 0x31 | 0 | function | 0 | sequence | session | flags |) or
+// a response (| 0x32 | 0 | function | 0 | sequence | flags | return value 0 |).
+void S7PlusHead(ByteWriter& w, bool request, uint16_t function, uint16_t sequence,
+                uint32_t session) {
+  w.U8(request ? kS7PlusRequest : kS7PlusResponse);
+  w.U16(0);
+  w.U16(function);
+  w.U16(0);
+  w.U16(sequence);
+  if (request) w.U32(session);
+  w.U8(request ? 0x34 : 0x00);  // transport flags
+  if (!request) w.U8(0);        // return value (VLQ): ok
+}
+
+}  // namespace
+
+void PlanS7Plus(Session& s, Rng& rng) {
+  ByteWriter w(s.head);
+  const bool request = s.dir == 0;
+  const auto sequence = static_cast<uint16_t>(s.round);
+  if (s.round == 0) {
+    S7PlusConnect(w, request);
+  } else if (s.round == 1) {
+    // The server session: CreateObject in a V1 packet, its answer naming the CPU.
+    const std::string version =
+        "1;" + std::string(kS7PlusOrderNumber) + " ;" + std::string(kS7PlusFirmware);
+    const size_t head = request ? 14 : 11;
+    const size_t body = request ? 4 + 3 + 1 + 4 + 2 + 8 : 4 + 2 + 1 + version.size() + 1;
+    S7PlusPacket(w, kS7PlusV1, head + body, rng, [&] {
+      S7PlusHead(w, request, kS7PlusCreateObject, sequence, request ? 0x00000120 : 0);
+      if (request) {
+        w.U32(0x0000011d);  // the parent: the server session container
+        w.U8(0);            // value: UDInt 0
+        w.U8(0x04);
+        w.U8(0);
+        w.U8(0xa1);  // start of object
+        w.U32(0);    // relation id
+        w.U8(0x82);  // class id 287, ServerSession (VLQ)
+        w.U8(0x1f);
+        w.Fill(8, 0);
+      } else {
+        w.U32(kS7PlusServerSession);
+        w.U8(0x00);  // ServerSessionVersion: a WString value
+        w.U8(0x15);
+        w.U8(static_cast<uint8_t>(version.size()));
+        w.Str(version);
+        w.U8(0);
+      }
+    });
+  } else {
+    // The HMI reads its screen's variables; every twentieth round it sets one.
+    const bool write = s.round % 20 == 10;
+    const uint16_t function = write ? kS7PlusSetMulti : kS7PlusGetMulti;
+    const size_t head = request ? 14 : 11;
+    const size_t body = request ? (write ? 28 : 20) : (write ? 4 : 24);
+    S7PlusPacket(w, kS7PlusV3, head + body, rng, [&] {
+      S7PlusHead(w, request, function, sequence, kS7PlusServerSession);
+      for (size_t i = 0; i < body; i += 8) {
+        const uint64_t v = rng.Next();
+        for (size_t k = 0; k < 8 && i + k < body; ++k) w.U8(static_cast<uint8_t>(v >> (8 * k)));
+      }
+    });
+  }
+  SetMessage(s, w);
+}
+
 }  // namespace qw::simulate

@@ -284,13 +284,19 @@ void BuildIndustrialExtras(PlanBuilder& b, Scenario& s) {
                                   Ip(10, 20, 4, 31 + i), 64));
   }
   // Cranes 1 and 2 run their Siemens drives and Phoenix I/O on PROFINET; cranes 5 and 6
-  // carry a ControlLogix for the spreader, which talks EtherNet/IP to the Rockwell I/O.
+  // carry a ControlLogix for the spreader, which talks EtherNet/IP to the Rockwell I/O;
+  // cranes 3 and 4 were retrofitted with an S7-1500 anti-sway controller, which their HMI
+  // reads and sets over S7comm-plus.
   for (Crane& crane : s.cranes) {
     const uint32_t n = static_cast<uint32_t>(&crane - s.cranes.data()) + 1;
     crane.profinet = n <= 2;
     if (n >= 5) {
       crane.clx = b.Add(crane.zone, "sts" + std::to_string(n) + "-clx", Role::kPlc, kRockwell,
                         Ip(10, 50, n, 12), 64);
+    }
+    if (n == 3 || n == 4) {
+      crane.sway = b.Add(crane.zone, "sts" + std::to_string(n) + "-sway", Role::kPlc, kSiemens,
+                         Ip(10, 50, n, 13), 30);
     }
   }
 }

@@ -79,6 +79,7 @@ struct Crane {
   std::vector<uint32_t> drives;  // hoist, trolley (Siemens), gantry, boom (Danfoss)
   std::vector<uint32_t> io;      // Phoenix Contact, Schneider Electric, Rockwell remote I/O
   uint32_t clx = kNoHost;        // spreader ControlLogix (EtherNet/IP), where fitted
+  uint32_t sway = kNoHost;       // anti-sway controller, an S7-1500 (S7comm-plus), where fitted
   bool profinet = false;         // PLC drives the Siemens drives and Phoenix I/O by PROFINET
 };
 

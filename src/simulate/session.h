@@ -31,6 +31,8 @@ enum class App : uint8_t {
   kVnc,      // RFB 3.8 to a crane HMI's panel: VNC authentication, then framebuffer updates
   kFtp,      // an FTP control connection that stores one file over a passive data connection
   kFtpData,  // that data connection: the file's bytes from the client, then its close
+  kS7Plus,   // S7comm-plus from a crane HMI to an S7-1500: session set-up, then variable reads
+             // and, now and then, a write
   kBulk,     // scanner images: opaque data on a vendor port
   // UDP and link layer
   kDns,

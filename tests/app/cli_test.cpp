@@ -22,6 +22,8 @@
 #include "core/anomalies.h"
 #include "core/digest.h"
 #include "decode/decoder.h"
+#include "dissect/cdp/cdp_parser.h"
+#include "dissect/lldp/lldp_parser.h"
 #include "policy/baseline.h"
 #include "simulate/simulate.h"
 
@@ -355,7 +357,7 @@ TEST_F(CliTest, PolicyCheckListsEveryErrorWithItsPlace) {
 namespace {
 
 // The addresses frame `number` (1-based) of a capture carries: IP source and destination,
-// and ARP's sender and target.
+// ARP's sender and target, the MACs, and the management addresses of LLDP and CDP.
 std::vector<std::string> AddressesOfFrame(const fs::path& capture, uint64_t number) {
   auto reader = qw::capture::OpenCaptureFile(capture.string());
   EXPECT_TRUE(reader.ok());
@@ -373,6 +375,22 @@ std::vector<std::string> AddressesOfFrame(const fs::path& capture, uint64_t numb
     }
     for (const auto& mac : {pkt.src_mac, pkt.dst_mac}) {
       if (!mac.IsZero()) out.push_back(mac.ToString());
+    }
+    // A switch's management address may first show in its LLDP or CDP announcement.
+    if (pkt.l3 == qw::decode::L3::kLldp) {
+      if (auto lldp = qw::dissect::ParseLldp(pkt.l2_payload, anomalies)) {
+        for (const auto& m : lldp->management_addresses) {
+          if (m.ip.IsSet()) out.push_back(m.ip.ToString());
+        }
+      }
+    } else if (pkt.l3 == qw::decode::L3::kCdp) {
+      if (auto cdp = qw::dissect::ParseCdp(pkt.l2_payload, anomalies)) {
+        for (const auto* list : {&cdp->addresses, &cdp->management_addresses}) {
+          for (const auto& a : *list) {
+            if (a.ip.IsSet()) out.push_back(a.ip.ToString());
+          }
+        }
+      }
     }
     return out;
   }

@@ -149,6 +149,22 @@ void Classify(std::span<const uint8_t> f, const FrameView& v, IcsCensus& c) {
       }
       const std::string text(p.begin(), p.end());
       if (text.find("6ES7 315-2EH14-0AB0") != std::string::npos) c.features.insert("s7.order");
+    } else if (p.size() > 11 && p[5] == 0xf0 && p[7] == 0x72) {
+      // S7comm-plus: | 0x72 | version | data length | data | and the trailer | 0x72 | version
+      // | 0 0 | closing the packet.
+      const size_t data = Be16(p, 9);
+      const bool framed = tpkt && 7 + 4 + data + 4 == p.size() && p[p.size() - 4] == 0x72 &&
+                          p[p.size() - 3] == p[8] && Be16(p, p.size() - 2) == 0;
+      count("s7comm_plus", framed);
+      const std::string text(p.begin(), p.end());
+      if (text.find("1;6ES7 516-3AN01-0AB0 ;V2.8") != std::string::npos) {
+        c.features.insert("s7plus.session_version");
+      }
+      // A V3 packet's data starts after the 33 octets of its integrity digest.
+      const size_t op = p[8] == 0x03 ? 11 + 33 : 11;
+      if (p.size() > op + 4 && p[op] == 0x31 && Be16(p, op + 3) == 0x0542) {
+        c.features.insert("s7plus.set_multi_variables");
+      }
     } else {
       count("cotp", tpkt);
     }
@@ -232,8 +248,9 @@ class IcsTest : public ::testing::TestWithParam<const char*> {
 std::map<std::string, std::string> IcsTest::paths_;
 std::map<std::string, IcsCensus> IcsTest::census_;
 
-constexpr const char* kProtocols[] = {"modbus", "s7comm", "enip", "cip_io", "pn_dcp",
-                                      "pn_rt",  "opcua",  "dnp3", "iec104", "bacnet"};
+constexpr const char* kProtocols[] = {"modbus", "s7comm", "s7comm_plus", "enip",
+                                      "cip_io", "pn_dcp", "pn_rt",       "opcua",
+                                      "dnp3",   "iec104", "bacnet"};
 
 TEST_P(IcsTest, SameSeedGivesIdenticalBytes) {
   SimulateOptions options;
@@ -268,6 +285,8 @@ TEST_P(IcsTest, PlantedAndCharacteristicOperationsAppear) {
                               "s7.download_block",
                               "s7.download_ended",
                               "s7.pi_service",
+                              "s7plus.session_version",
+                              "s7plus.set_multi_variables",
                               "enip.identity",
                               "cip.read_tag",
                               "cip.write_tag",
