@@ -46,7 +46,7 @@ class RdpDissector final : public Dissector {
   void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
     const auto d = static_cast<size_t>(dir);
     if (phase_[d] == Phase::kTls) {
-      tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
+      tls_.Gap(dir, n, ctx);
       return;
     }
     // PDU boundaries are lost with the bytes: read no further on this side.
@@ -55,7 +55,7 @@ class RdpDissector final : public Dissector {
   }
 
   void OnEnd(const StreamContext& ctx) override {
-    if (tls_) tls_->OnEnd(ctx);
+    tls_.End(ctx);
     Emit(ctx);
   }
 
@@ -63,21 +63,16 @@ class RdpDissector final : public Dissector {
   // The security protocol's TLS handshake, read by a TLS dissector; the session is
   // reported once TLS has reported its own (when application data flows), or at the end.
   ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
-    ParseResult r = tls_->OnData(dir, bytes, ctx);
-    if (r.verdict == Verdict::kNotThisProtocol) {
-      // Not TLS after all (it raised why): read no further; what TLS read before goes
-      // out first, so that the session carries it.
+    bool not_tls = false;
+    ParseResult r = tls_.Feed(dir, bytes, ctx, not_tls);
+    if (not_tls) {
+      // Not TLS after all: read no further; the session carries what TLS read before.
       phase_[0] = phase_[1] = Phase::kOpaque;
-      tls_->OnEnd(ctx);
       Emit(ctx);
-      return {Verdict::kConsumed, bytes.size(), 0};
+    } else if (tls_.Reported()) {
+      Emit(ctx);
     }
-    if (TlsReported()) Emit(ctx);
     return r;
-  }
-
-  bool TlsReported() const {
-    return tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
   }
 
   ParseResult OnTpkt(flow::Direction dir, std::span<const uint8_t> bytes,
@@ -150,8 +145,7 @@ class RdpDissector final : public Dissector {
         // TLS, CredSSP and RDSTLS all open with a TLS handshake on both sides (MS-RDPBCGR
         // 5.4.5); what follows it is encrypted.
         phase_[0] = phase_[1] = Phase::kTls;
-        tls_seen_ = std::make_unique<TlsObservation>();
-        tls_ = tls::CreateInner(*tls_seen_);
+        tls_.Start();
       }
     } else if (cc->neg_type == kNegFailure) {
       CountDetail(ctx, "rdp", "failure_codes", cc->failure_code);
@@ -209,11 +203,11 @@ class RdpDissector final : public Dissector {
         s.Append("; selected rdp (no negotiation)");
       }
     }
-    if (TlsReported()) {
+    if (tls_.Reported()) {
       // What the handshake showed: its version and suite, the server certificate's subject
       // (a Windows host's certificate names the host) and both sides' fingerprints.
-      s.Append("; ").Append(tls::SessionSummary(*tls_seen_).view());
-      tls::FillRemoteAccess(*tls_seen_, obs_);
+      s.Append("; ").Append(tls::SessionSummary(tls_.session()).view());
+      tls::FillRemoteAccess(tls_.session(), obs_);
     }
     FillClientServer(ctx, flow::Direction::kFromInitiator, obs_);
     ctx.sink->OnRemoteAccess(obs_);
@@ -225,8 +219,7 @@ class RdpDissector final : public Dissector {
   uint32_t requested_ = 0;
   ConnectionConfirm confirm_;
   RemoteAccessObservation obs_;
-  std::unique_ptr<TlsObservation> tls_seen_;  // the TLS dissector's session, when it reports
-  std::unique_ptr<Dissector> tls_;            // made when the server chose a TLS protocol
+  tls::Carried tls_;  // started when the server chose a TLS protocol
 };
 
 }  // namespace

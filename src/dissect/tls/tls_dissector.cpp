@@ -338,4 +338,31 @@ std::unique_ptr<Dissector> CreateInner(TlsObservation& seen) {
   return std::make_unique<TlsDissector>(&seen);
 }
 
+void Carried::Start() {
+  if (dissector_) return;
+  seen_ = std::make_unique<TlsObservation>();
+  dissector_ = CreateInner(*seen_);
+}
+
+ParseResult Carried::Feed(flow::Direction dir, std::span<const uint8_t> bytes,
+                          const StreamContext& ctx, bool& not_tls) {
+  ParseResult r = dissector_->OnData(dir, bytes, ctx);
+  not_tls = r.verdict == Verdict::kNotThisProtocol;
+  if (!not_tls) return r;
+  dissector_->OnEnd(ctx);  // what TLS read before goes out first
+  return {Verdict::kConsumed, bytes.size(), 0};
+}
+
+void Carried::Gap(flow::Direction dir, uint64_t n, const StreamContext& ctx) {
+  dissector_->OnGap(dir, n, ctx);
+}
+
+void Carried::End(const StreamContext& ctx) {
+  if (dissector_) dissector_->OnEnd(ctx);
+}
+
+bool Carried::Reported() const {
+  return seen_ && (seen_->client_hello_frame || seen_->server_hello_frame);
+}
+
 }  // namespace qw::dissect::tls

@@ -47,4 +47,31 @@ void FillRemoteAccess(const TlsObservation& t, RemoteAccessObservation& session)
 /// it reports is also copied into `seen`, which must outlive it.
 std::unique_ptr<Dissector> CreateInner(TlsObservation& seen);
 
+/// The TLS handshake another protocol opens in its own stream (RDP's security protocols,
+/// VNC's VeNCrypt TLS subtypes): a TLS dissector fed the stream's bytes from then on, and
+/// the session it reports, for the carrying protocol's own session.
+class Carried {
+ public:
+  /// Starts reading TLS; a second call keeps the first dissector.
+  void Start();
+  /// True once Start was called.
+  bool started() const { return dissector_ != nullptr; }
+  /// Feeds the next bytes of one direction. When they are no TLS (TLS raised why), TLS is
+  /// ended, `not_tls` set and every byte consumed: the caller reads no further.
+  ParseResult Feed(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx,
+                   bool& not_tls);
+  /// Bytes of one direction are missing: TLS finds the next record after the hole.
+  void Gap(flow::Direction dir, uint64_t n, const StreamContext& ctx);
+  /// The flow ended: TLS reports what it read, if started.
+  void End(const StreamContext& ctx);
+  /// True once TLS has reported its session (a hello was read).
+  bool Reported() const;
+  /// The session TLS reported; only when Reported().
+  const TlsObservation& session() const { return *seen_; }
+
+ private:
+  std::unique_ptr<TlsObservation> seen_;  // the TLS dissector's session, when it reports
+  std::unique_ptr<Dissector> dissector_;
+};
+
 }  // namespace qw::dissect::tls

@@ -82,7 +82,7 @@ class VncDissector final : public Dissector {
   void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
     const bool from_server = dir == flow::Direction::kFromResponder;
     if (from_server ? server_ == ServerState::kTls : client_ == ClientState::kTls) {
-      tls_->OnGap(dir, n, ctx);  // TLS finds the next record after the hole
+      tls_.Gap(dir, n, ctx);
       return;
     }
     // Message boundaries are lost with the bytes: read no further on this side.
@@ -96,7 +96,7 @@ class VncDissector final : public Dissector {
   }
 
   void OnEnd(const StreamContext& ctx) override {
-    if (tls_) tls_->OnEnd(ctx);
+    tls_.End(ctx);
     Emit(ctx);
   }
 
@@ -104,21 +104,17 @@ class VncDissector final : public Dissector {
   // The TLS handshake a VeNCrypt TLS or X.509 subtype opens with; the session is reported
   // once TLS has reported its own, or at the end. What follows it is encrypted.
   ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
-    ParseResult r = tls_->OnData(dir, bytes, ctx);
-    if (r.verdict == Verdict::kNotThisProtocol) {
-      // Not TLS after all (TLS raised why): read no further, and report what was read.
+    bool not_tls = false;
+    ParseResult r = tls_.Feed(dir, bytes, ctx, not_tls);
+    if (not_tls) {
+      // Not TLS after all: read no further; the session carries what TLS read before.
       server_ = ServerState::kDone;
       client_ = ClientState::kDone;
-      tls_->OnEnd(ctx);
       Emit(ctx);
-      return Consumed(bytes.size());
+    } else if (tls_.Reported()) {
+      Emit(ctx);
     }
-    if (TlsReported()) Emit(ctx);
     return r;
-  }
-
-  bool TlsReported() const {
-    return tls_seen_ && (tls_seen_->client_hello_frame || tls_seen_->server_hello_frame);
   }
 
   // 3.7 and later send a list of types and a choice; 3.8 and later a SecurityResult after
@@ -443,10 +439,7 @@ class VncDissector final : public Dissector {
         CountDetail(ctx, "vnc", "vencrypt_chosen", subtype_);
         if (server_ == ServerState::kAwaitSubtype) server_ = AfterSubtype(subtype_);
         client_ = ClientAfterSubtype(subtype_);
-        if (client_ == ClientState::kTls && !tls_) {
-          tls_seen_ = std::make_unique<TlsObservation>();
-          tls_ = tls::CreateInner(*tls_seen_);
-        }
+        if (client_ == ClientState::kTls) tls_.Start();
         return Consumed(4);
       }
       case ClientState::kPlain: {
@@ -521,14 +514,14 @@ class VncDissector final : public Dissector {
     }
     if (plain_password_) s.Append("; password in clear");
     if (refused_ || subtype_refused_) s.Append("; refused");
-    if (TlsReported()) {
+    if (tls_.Reported()) {
       // What the handshake showed: its version and suite, and with an X.509 subtype the
       // server certificate's subject; both sides' fingerprints.
-      s.Append("; ").Append(tls::SessionSummary(*tls_seen_).view());
-      if (tls_seen_->has_certificate && !obs_.server_software.empty()) {
+      s.Append("; ").Append(tls::SessionSummary(tls_.session()).view());
+      if (tls_.session().has_certificate && !obs_.server_software.empty()) {
         obs_.server_software.Append("; certificate ");
       }
-      tls::FillRemoteAccess(*tls_seen_, obs_);
+      tls::FillRemoteAccess(tls_.session(), obs_);
     }
     if (has_result_) s.Append(result_ == 0 ? "; result ok" : "; result failed");
     if (!reason_.empty()) s.Append(": ").Append(reason_.view());
@@ -554,8 +547,7 @@ class VncDissector final : public Dissector {
   uint32_t subtype_ = 0;
   core::FixedText<127> subtypes_offered_;
   RemoteAccessObservation obs_;
-  std::unique_ptr<TlsObservation> tls_seen_;  // the TLS dissector's session, when it reports
-  std::unique_ptr<Dissector> tls_;            // made when the client chose a TLS subtype
+  tls::Carried tls_;  // started when the client chose a TLS subtype
 };
 
 }  // namespace
