@@ -54,8 +54,6 @@ class Carried {
  public:
   /// Starts reading TLS; a second call keeps the first dissector.
   void Start();
-  /// True once Start was called.
-  bool started() const { return dissector_ != nullptr; }
   /// Feeds the next bytes of one direction. When they are no TLS (TLS raised why), TLS is
   /// ended, `not_tls` set and every byte consumed: the caller reads no further.
   ParseResult Feed(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx,

@@ -71,22 +71,18 @@ class VncDissector final : public Dissector {
                      const StreamContext& ctx) override {
     // The server speaks first: a version line from the initiator makes it the client,
     // unless the server's was seen first from the other side.
-    const bool from_server = dir == flow::Direction::kFromResponder;
-    if (from_server ? server_ == ServerState::kTls : client_ == ClientState::kTls) {
-      return OnTls(dir, bytes, ctx);
-    }
-    if (from_server) return OnServer(bytes, ctx);
+    if (ReadingTls(dir)) return OnTls(dir, bytes, ctx);
+    if (dir == flow::Direction::kFromResponder) return OnServer(bytes, ctx);
     return OnClient(bytes, ctx);
   }
 
   void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
-    const bool from_server = dir == flow::Direction::kFromResponder;
-    if (from_server ? server_ == ServerState::kTls : client_ == ClientState::kTls) {
+    if (ReadingTls(dir)) {
       tls_.Gap(dir, n, ctx);
       return;
     }
     // Message boundaries are lost with the bytes: read no further on this side.
-    if (from_server) {
+    if (dir == flow::Direction::kFromResponder) {
       if (server_ != ServerState::kDone) ctx.anomalies->Raise("vnc.gap");
       server_ = ServerState::kDone;
     } else {
@@ -101,6 +97,12 @@ class VncDissector final : public Dissector {
   }
 
  private:
+  // True when this side's bytes belong to the TLS handshake of a VeNCrypt TLS subtype.
+  bool ReadingTls(flow::Direction dir) const {
+    return dir == flow::Direction::kFromResponder ? server_ == ServerState::kTls
+                                                  : client_ == ClientState::kTls;
+  }
+
   // The TLS handshake a VeNCrypt TLS or X.509 subtype opens with; the session is reported
   // once TLS has reported its own, or at the end. What follows it is encrypted.
   ParseResult OnTls(flow::Direction dir, std::span<const uint8_t> bytes, const StreamContext& ctx) {
