@@ -1407,7 +1407,6 @@ std::optional<OpcuaChunk> ParseOpcuaChunk(std::span<const uint8_t> chunk, bool p
         ua.String();  // receiver certificate thumbprint
         if (!ua.ok()) break;
         AppendText(out.security_policy, policy);
-        out.has_certificate = !certificate.empty();
         out.sender_certificate = certificate;
         plain = plain || IsOpcuaPolicyNone(out.security_policy.view());
       } else {

@@ -101,12 +101,14 @@ struct OpcuaChunk {
   uint32_t channel_id = 0;
   uint32_t token_id = 0;                        // MSG, CLO
   core::FixedText<96> security_policy;          // OPN: SecurityPolicyUri
-  bool has_certificate = false;                 // OPN: a sender certificate is present
-  std::span<const uint8_t> sender_certificate;  // OPN: its DER octets (a view, as `body`)
+  std::span<const uint8_t> sender_certificate;  // OPN: its DER octets, or none (a view, as `body`)
   bool sequence_readable = false;               // the sequence header and body are plain text
   uint32_t sequence_number = 0;
   uint32_t request_id = 0;
   std::span<const uint8_t> body;  // after the sequence header (readable chunks only)
+
+  /// OPN: a sender certificate is present.
+  bool has_certificate() const { return !sender_certificate.empty(); }
 };
 
 /// Parses a framed chunk, or the first part of one (`chunk` shorter than its size field:

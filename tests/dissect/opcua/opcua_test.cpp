@@ -510,7 +510,7 @@ TEST(OpcuaParser, OpenSecureChannelUnderPolicyNone) {
   EXPECT_EQ(c.channel_id, 0u);
   EXPECT_EQ(c.security_policy.view(), "http://opcfoundation.org/UA/SecurityPolicy#None");
   EXPECT_TRUE(IsOpcuaPolicyNone(c.security_policy.view()));
-  EXPECT_FALSE(c.has_certificate);
+  EXPECT_FALSE(c.has_certificate());
   EXPECT_TRUE(c.sequence_readable);
   EXPECT_EQ(c.sequence_number, 1u);
   EXPECT_EQ(c.request_id, 1u);
@@ -594,7 +594,7 @@ TEST(OpcuaParser, CiphertextIsNeverReadAsAService) {
   core::Anomalies anomalies;
   OpcuaChunk open = ChunkOk(Hex(kSecretOpen), false, anomalies);
   EXPECT_EQ(OpcuaPolicyName(open.security_policy.view()), "Basic128Rsa15");
-  EXPECT_TRUE(open.has_certificate);
+  EXPECT_TRUE(open.has_certificate());
   EXPECT_FALSE(open.sequence_readable);
   EXPECT_FALSE(ChunkOk(Hex(kSecretMsg), false, anomalies).sequence_readable);
   EXPECT_FALSE(ChunkOk(Hex(kSecretMsgResponse), false, anomalies).sequence_readable);
