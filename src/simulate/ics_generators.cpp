@@ -60,10 +60,7 @@ void Engine::StartIndustrial() {
     }
   }
   for (const Crane& crane : sc_.cranes) {
-    if (crane.sway == kNoHost) continue;
-    const uint32_t sid = StartTcp(App::kS7Plus, crane.hmi, crane.sway, 102, kForever,
-                                  2 * p.s7_hmi_ms * kMs, rng_.Between(0, 2000) * kMs);
-    sessions_[sid].reply_ns = rng_.Between(800, 4000) * kUs;
+    if (crane.sway != kNoHost) Poll(App::kS7Plus, crane.hmi, crane.sway, 102, 2 * p.s7_hmi_ms, 0);
   }
   const uint32_t opcua = StartTcp(App::kOpcUa, sc_.historian, sc_.rcms[0], 4840, kForever,
                                   p.historian_ms * kMs, rng_.Between(0, 1500) * kMs);

@@ -9,6 +9,14 @@
 #include "simulate/ics_payloads.h"
 
 namespace qw::simulate {
+
+void RandomBytes(ByteWriter& w, Rng& rng, size_t n) {
+  for (size_t i = 0; i < n; i += 8) {
+    const uint64_t v = rng.Next();
+    for (size_t k = 0; k < 8 && i + k < n; ++k) w.U8(static_cast<uint8_t>(v >> (8 * k)));
+  }
+}
+
 namespace {
 
 // Filler pools: bodies are slices of these, at a per-session offset below kPoolSpan; the
@@ -79,13 +87,6 @@ void CopyPool(const uint8_t* pool, uint64_t start, std::span<uint8_t> out) {
     const size_t n = std::min(out.size() - done, kPoolSize - at);
     std::memcpy(out.data() + done, pool + at, n);
     done += n;
-  }
-}
-
-void RandomBytes(ByteWriter& w, Rng& rng, size_t n) {
-  for (size_t i = 0; i < n; i += 8) {
-    const uint64_t v = rng.Next();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) w.U8(static_cast<uint8_t>(v >> (8 * k)));
   }
 }
 

@@ -490,25 +490,29 @@ void S7PlusConnect(ByteWriter& w, bool request) {
 }
 
 // One S7comm-plus packet in a COTP data unit: | 0x72 | version | length | data | trailer |;
-// `data` writes the data part (for V3, after the 32-octet integrity digest).
+// `data` writes the data part (for V3, after the 32-octet integrity digest). The TPKT and
+// data lengths are filled in once the data is written.
 template <typename F>
-void S7PlusPacket(ByteWriter& w, uint8_t version, size_t data_length, Rng& rng, F&& data) {
-  const size_t digest = version == kS7PlusV3 ? 1 + 32 : 0;
-  Tpkt(w, 4 + 3 + 4 + digest + data_length + 4);
+void S7PlusPacket(ByteWriter& w, uint8_t version, Rng& rng, F&& data) {
+  const size_t start = w.size();
+  Tpkt(w, 0);
   w.U8(2);  // COTP DT, last data unit
   w.U8(0xf0);
   w.U8(0x80);
   w.U8(kS7PlusId);
   w.U8(version);
-  w.U16(static_cast<uint16_t>(digest + data_length));
-  if (digest) {
+  const size_t length_at = w.size();
+  w.U16(0);
+  if (version == kS7PlusV3) {
     w.U8(32);
-    for (int i = 0; i < 4; ++i) w.U64(rng.Next());
+    RandomBytes(w, rng, 32);
   }
   data();
+  w.PatchBe(length_at, w.size() - length_at - 2, 2);
   w.U8(kS7PlusId);  // trailer
   w.U8(version);
   w.U16(0);
+  w.PatchBe(start + 2, w.size() - start, 2);  // the TPKT length
 }
 
 // The fixed head of a request (| 0x31 | 0 | function | 0 | sequence | session | flags |) or
@@ -537,9 +541,7 @@ void PlanS7Plus(Session& s, Rng& rng) {
     // The server session: CreateObject in a V1 packet, its answer naming the CPU.
     const std::string version =
         "1;" + std::string(kS7PlusOrderNumber) + " ;" + std::string(kS7PlusFirmware);
-    const size_t head = request ? 14 : 11;
-    const size_t body = request ? 4 + 3 + 1 + 4 + 2 + 8 : 4 + 2 + 1 + version.size() + 1;
-    S7PlusPacket(w, kS7PlusV1, head + body, rng, [&] {
+    S7PlusPacket(w, kS7PlusV1, rng, [&] {
       S7PlusHead(w, request, kS7PlusCreateObject, sequence, request ? 0x00000120 : 0);
       if (request) {
         w.U32(0x0000011d);  // the parent: the server session container
@@ -564,14 +566,10 @@ void PlanS7Plus(Session& s, Rng& rng) {
     // The HMI reads its screen's variables; every twentieth round it sets one.
     const bool write = s.round % 20 == 10;
     const uint16_t function = write ? kS7PlusSetMulti : kS7PlusGetMulti;
-    const size_t head = request ? 14 : 11;
     const size_t body = request ? (write ? 28 : 20) : (write ? 4 : 24);
-    S7PlusPacket(w, kS7PlusV3, head + body, rng, [&] {
+    S7PlusPacket(w, kS7PlusV3, rng, [&] {
       S7PlusHead(w, request, function, sequence, kS7PlusServerSession);
-      for (size_t i = 0; i < body; i += 8) {
-        const uint64_t v = rng.Next();
-        for (size_t k = 0; k < 8 && i + k < body; ++k) w.U8(static_cast<uint8_t>(v >> (8 * k)));
-      }
+      RandomBytes(w, rng, body);  // the variables' addresses and values
     });
   }
   SetMessage(s, w);
