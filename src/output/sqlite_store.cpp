@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -1036,6 +1037,7 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
   if (batch.empty()) return {};
   if (last_op_id_.empty()) last_op_id_.resize(kEndpointSlots, {0, 0});
   if (endpoints_written_.empty()) endpoints_written_.resize(kEndpointSlots, 0);
+  if (run_cache_.empty()) run_cache_.resize(kEndpointSlots, {});
   if (auto s = Exec("BEGIN"); !s) return s;
   auto fail = [&](core::Status s) {
     (void)Exec("ROLLBACK");  // the insert error is the one to report
@@ -1054,40 +1056,24 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     slot_key = endpoints;
     last = id;
     const std::string_view ts = ts_text_.Format(op.ts);  // valid until the next Format
-    const RunKey probe{
-        endpoints,   op.where.capture_index, op.protocol,     op.function_code, op.function,
-        op.category, op.target.view(),       op.result.view()};
-    auto it = open_runs_.find(probe);
-    if (it == open_runs_.end()) {
-      auto run = std::make_unique<OperationRun>();
-      run->target = std::string(op.target.view());
-      run->result = std::string(op.result.view());
-      run->protocol = op.protocol;
-      run->function = op.function;
-      run->function_code = op.function_code;
-      run->category = op.category;
-      run->endpoints = endpoints;
-      run->where = op.where;
-      run->id = id;
-      run->first_frame = op.Frame();
-      run->first_ts = core::FixedText<32>(ts);
-      run->json.reserve(64 * 16);
-      run->json.push_back('[');
-      const RunKey key{endpoints,     op.where.capture_index,
-                       run->protocol, op.function_code,
-                       run->function, op.category,
-                       run->target,   run->result};
-      it = open_runs_.emplace(key, std::move(run)).first;
+    OperationRun* run = CachedRun(endpoints, op);
+    if (!run) {
+      const RunKey probe{
+          endpoints,   op.where.capture_index, op.protocol,     op.function_code, op.function,
+          op.category, op.target.view(),       op.result.view()};
+      auto it = open_runs_.find(probe);
+      run = it != open_runs_.end() ? it->second.get() : OpenRun(endpoints, id, op, ts);
+      CacheRun(run);
     }
-    OperationRun& r = *it->second;
+    OperationRun& r = *run;
     const size_t before = r.json.size();
-    if (r.count++) r.json.push_back(',');
-    AppendOperationJson(r.json, id, op.request_frame, op.response_frame, ts);
+    AppendOperationJson(r.json, r.count++ == 0, id, op.request_frame, op.response_frame, ts);
     open_run_bytes_ += r.json.size() - before;
     if (r.count == kRunOperations) {
       open_run_bytes_ -= r.json.size();
       auto s = WriteRun(r);
-      open_runs_.erase(it);
+      UncacheRun(&r);
+      open_runs_.erase(KeyOf(r));
       if (!s) return fail(s);
     }
   }
@@ -1100,6 +1086,35 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
   return Exec("COMMIT");
 }
 
+SqliteStore::RunKey SqliteStore::KeyOf(const OperationRun& r) {
+  return RunKey{r.endpoints, r.where.capture_index,
+                r.protocol,  r.function_code,
+                r.function,  r.category,
+                r.target,    r.result};
+}
+
+SqliteStore::OperationRun* SqliteStore::OpenRun(int64_t endpoints, uint64_t id,
+                                                const dissect::IcsOperation& op,
+                                                std::string_view ts) {
+  auto run = std::make_unique<OperationRun>();
+  run->target = std::string(op.target.view());
+  run->result = std::string(op.result.view());
+  run->protocol = op.protocol;
+  run->function = op.function;
+  run->function_code = op.function_code;
+  run->category = op.category;
+  run->endpoints = endpoints;
+  run->where = op.where;
+  run->id = id;
+  run->first_frame = op.Frame();
+  run->first_ts = core::FixedText<32>(ts);
+  *run->json.Room(1) = '[';
+  run->json.Commit(1);
+  OperationRun* opened = run.get();
+  open_runs_.emplace(KeyOf(*opened), std::move(run));
+  return opened;
+}
+
 core::Status SqliteStore::WriteOpenRuns() {
   // In id order, so that the file's pages do not depend on the hash table's.
   std::vector<OperationRun*> runs;
@@ -1109,13 +1124,15 @@ core::Status SqliteStore::WriteOpenRuns() {
   for (OperationRun* r : runs) {
     if (auto s = WriteRun(*r); !s) return s;
   }
+  for (auto& slot : run_cache_) slot.fill(nullptr);
   open_runs_.clear();
   open_run_bytes_ = 0;
   return {};
 }
 
 core::Status SqliteStore::WriteRun(OperationRun& r) {
-  r.json.push_back(']');
+  *r.json.Room(1) = ']';
+  r.json.Commit(1);
   // The endpoints row, unless written lately; INSERT OR IGNORE keeps the first of an id,
   // which is the same whatever the batches, for one flow's operations come in order.
   int64_t& seen = endpoints_written_[static_cast<uint64_t>(r.endpoints) % kEndpointSlots];
@@ -1137,28 +1154,88 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
       .Int(static_cast<int64_t>(r.count))
       .NonZero(r.first_frame)
       .Text(r.first_ts.view())
-      .Text(r.json);
+      .Text(r.json.view());
   const int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE) return Error("insert industrial operations");
   return {};
 }
 
-void SqliteStore::AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
+char* SqliteStore::RunJson::Grow(size_t n) {
+  const size_t grown = std::max({capacity_ * 2, size_ + n, size_t{1024}});
+  auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+  if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+  data_ = std::move(bigger);
+  capacity_ = grown;
+  return data_.get() + size_;
+}
+
+namespace {
+
+// Writes `v` in decimal at `p`; returns the end. Two digits per step, from a table,
+// straight into place once the number of digits is known.
+char* PutDecimal(char* p, uint64_t v) {
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  static constexpr uint64_t kPowers[20] = {1,
+                                           10,
+                                           100,
+                                           1000,
+                                           10000,
+                                           100000,
+                                           1000000,
+                                           10000000,
+                                           100000000,
+                                           1000000000,
+                                           10000000000,
+                                           100000000000,
+                                           1000000000000,
+                                           10000000000000,
+                                           100000000000000,
+                                           1000000000000000,
+                                           10000000000000000,
+                                           100000000000000000,
+                                           1000000000000000000,
+                                           10000000000000000000u};
+  // log10 from the bit width (1233/4096 is just above log10(2)), then one correction.
+  size_t digits = (static_cast<size_t>(std::bit_width(v | 1)) * 1233 >> 12) + 1;
+  if (digits > 1 && v < kPowers[digits - 1]) --digits;
+  char* q = p + digits;
+  while (v >= 100) {
+    const size_t pair = static_cast<size_t>(v % 100) * 2;
+    v /= 100;
+    *--q = kPairs[pair + 1];
+    *--q = kPairs[pair];
+  }
+  if (v >= 10) {
+    *--q = kPairs[v * 2 + 1];
+    *--q = kPairs[v * 2];
+  } else {
+    *--q = static_cast<char>('0' + v);
+  }
+  return p + digits;
+}
+
+}  // namespace
+
+void SqliteStore::AppendOperationJson(RunJson& out, bool first, uint64_t id, uint64_t request_frame,
                                       uint64_t response_frame, std::string_view ts) {
-  // Put together on the stack and appended once: one append per operation, not per piece.
   constexpr size_t kMaxTs = 32;      // ISO 8601 is 27 characters
   constexpr size_t kMaxDigits = 20;  // of a uint64_t
-  char buf[3 * (kMaxDigits + 1) + kMaxTs + 8];
-  char* p = buf;
+  ts = ts.substr(0, kMaxTs);
+  char* const start = out.Room(3 * kMaxDigits + kMaxTs + 10);
+  char* p = start;
   auto number = [&](uint64_t v) {
     if (!v) {
       std::memcpy(p, "null", 4);
       p += 4;
     } else {
-      p = std::to_chars(p, p + kMaxDigits, v).ptr;
+      p = PutDecimal(p, v);
     }
   };
+  if (!first) *p++ = ',';
   *p++ = '[';
   number(id);
   *p++ = ',';
@@ -1167,12 +1244,41 @@ void SqliteStore::AppendOperationJson(std::string& out, uint64_t id, uint64_t re
   number(response_frame);
   *p++ = ',';
   *p++ = '"';
-  ts = ts.substr(0, kMaxTs);
   std::memcpy(p, ts.data(), ts.size());  // ISO 8601: nothing to escape
   p += ts.size();
   *p++ = '"';
   *p++ = ']';
-  out.append(buf, static_cast<size_t>(p - buf));
+  out.Commit(static_cast<size_t>(p - start));
+}
+
+bool SqliteStore::OperationRun::Takes(int64_t side, const dissect::IcsOperation& op) const {
+  return endpoints == side && where.capture_index == op.where.capture_index &&
+         function_code == op.function_code && category == op.category &&
+         target == op.target.view() && result == op.result.view() &&
+         SameText(protocol, op.protocol) && SameText(function, op.function);
+}
+
+SqliteStore::OperationRun* SqliteStore::CachedRun(int64_t endpoints,
+                                                  const dissect::IcsOperation& op) {
+  auto& slot = run_cache_[static_cast<uint64_t>(endpoints) % kEndpointSlots];
+  for (size_t i = 0; i < slot.size() && slot[i]; ++i) {
+    if (slot[i]->Takes(endpoints, op)) return slot[i];
+  }
+  return nullptr;
+}
+
+void SqliteStore::CacheRun(OperationRun* run) {
+  auto& slot = run_cache_[static_cast<uint64_t>(run->endpoints) % kEndpointSlots];
+  std::move_backward(slot.begin(), slot.end() - 1, slot.end());
+  slot[0] = run;
+}
+
+void SqliteStore::UncacheRun(const OperationRun* run) {
+  auto& slot = run_cache_[static_cast<uint64_t>(run->endpoints) % kEndpointSlots];
+  auto it = std::find(slot.begin(), slot.end(), run);
+  if (it == slot.end()) return;
+  std::move(it + 1, slot.end(), it);
+  slot.back() = nullptr;
 }
 
 size_t SqliteStore::RunKeyHash::operator()(const RunKey& k) const {

@@ -241,6 +241,24 @@ class SqliteStore {
   struct RunKeyHash {
     size_t operator()(const RunKey& k) const;
   };
+  // The JSON text of a run's operations, grown by doubling and written in place: an
+  // operation's entry costs its digits, not a string append's checks and copies.
+  class RunJson {
+   public:
+    /// Room for `n` more characters at the end; Commit says how many were written.
+    char* Room(size_t n) { return capacity_ - size_ >= n ? data_.get() + size_ : Grow(n); }
+    /// Adds the `n` characters written into the last Room.
+    void Commit(size_t n) { size_ += n; }
+    /// The text so far.
+    std::string_view view() const { return {data_.get(), size_}; }
+    size_t size() const { return size_; }
+
+   private:
+    // Moves the text to a buffer with room for `n` more; returns where they go.
+    char* Grow(size_t n);
+    std::unique_ptr<char[]> data_;
+    size_t size_ = 0, capacity_ = 0;
+  };
   // A run being gathered: what its operations share (owned; the map's key views it), its
   // first operation's id, and the JSON array of its operations so far.
   struct OperationRun {
@@ -255,11 +273,26 @@ class SqliteStore {
     uint64_t first_frame = 0;      // its first operation's request frame, else response frame
     core::FixedText<32> first_ts;  // its first operation's time
     uint64_t count = 0;
-    std::string json;
+    RunJson json;
+    /// True when `op`, from the flow side `endpoints`, belongs to this run.
+    bool Takes(int64_t endpoints, const dissect::IcsOperation& op) const;
   };
-  // Appends one operation's [id, request_frame, response_frame, ts] to a run's JSON.
-  static void AppendOperationJson(std::string& out, uint64_t id, uint64_t request_frame,
+  // Appends one operation's [id, request_frame, response_frame, ts] to a run's JSON, after
+  // a comma unless it is the first.
+  static void AppendOperationJson(RunJson& out, bool first, uint64_t id, uint64_t request_frame,
                                   uint64_t response_frame, std::string_view ts);
+  // The open run `op` belongs to, if one of the few its flow side used lately: a poll loop
+  // repeats a handful of operations, and this spares the run table's hash and look-up.
+  OperationRun* CachedRun(int64_t endpoints, const dissect::IcsOperation& op);
+  // The key the run table files `run` under (viewing the run's own texts).
+  static RunKey KeyOf(const OperationRun& run);
+  // Starts the run of `op`, whose id is `id`, and files it in the run table.
+  OperationRun* OpenRun(int64_t endpoints, uint64_t id, const dissect::IcsOperation& op,
+                        std::string_view ts);
+  // Puts `run` first among its flow side's cached runs.
+  void CacheRun(OperationRun* run);
+  // Forgets `run` (about to be written and freed) in the cache.
+  void UncacheRun(const OperationRun* run);
   // Writes one run as a row of ics_operation_runs (and its endpoints row, unless written).
   core::Status WriteRun(OperationRun& run);
   // Writes every run still open (at the end, or when they hold too much).
@@ -270,6 +303,9 @@ class SqliteStore {
   // ones of its key in the order their flow emitted them, up to kRunOperations.
   std::unordered_map<RunKey, std::unique_ptr<OperationRun>, RunKeyHash> open_runs_;  // writer
   size_t open_run_bytes_ = 0;  // writer only: JSON held by open runs
+  // writer only: per endpoints id (modulo size), the open runs it used last, latest first.
+  static constexpr size_t kCachedRuns = 8;
+  std::vector<std::array<OperationRun*, kCachedRuns>> run_cache_;
   // writer only: per endpoints id (modulo size), the last operation id given out, so that a
   // dissector that numbered two operations of one frame alike costs nothing.
   std::vector<std::pair<int64_t, uint64_t>> last_op_id_;

@@ -900,6 +900,85 @@ TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
   sqlite3_close(db);
 }
 
+// A flow side that interleaves more distinct operations than the writer keeps at hand, with
+// frame numbers and ids of every width, still gets each operation back through the view
+// with its own numbers, and a run that fills up (512) is written and a new one begun.
+TEST(SqliteStore, InterleavedOperationsOfEveryWidthComeBackExactly) {
+  fs::path dir = Scratch("qw-sqlite-interleaved");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  constexpr uint64_t kTargets = 12;  // more than the writer's per-side cache holds
+  constexpr uint64_t kRounds = 600;  // past one run's 512 operations
+  uint64_t frame = 1;
+  uint64_t frame_sum = 0, response_sum = 0;
+  uint64_t sample_frame = 0;
+  for (uint64_t round = 0; round < kRounds; ++round) {
+    for (uint64_t t = 0; t < kTargets; ++t) {
+      dissect::IcsOperation op;
+      op.protocol = "s7comm";
+      op.function_code = 4;
+      op.function = "read-var";
+      op.category = dissect::IcsCategory::kRead;
+      op.target.Append("db").AppendUint(t + 1).Append(" byte 0+4");
+      op.result.Append("ok");
+      op.where.capture_index = 3;  // ids past 2^44: fourteen digits and more
+      op.where.flow_id = 7;
+      op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+      op.where.device_ip = *core::IpAddr::Parse("10.50.3.13");
+      op.where.device_port = 102;
+      // Only the response was seen of the last target: no request frame.
+      op.request_frame = t + 1 == kTargets ? 0 : frame;
+      op.response_frame = frame + 1;
+      op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000};
+      frame_sum += op.Frame();
+      response_sum += op.response_frame;
+      if (round == 555 && t == 5) sample_frame = frame;
+      ASSERT_TRUE((*store)->AddIcsOperation(op).ok());
+      // Frame numbers from one digit to nine.
+      frame += std::max<uint64_t>(3, frame / 520);
+    }
+  }
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_GT(frame, 100'000'000u);
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operation_runs"),
+            static_cast<int64_t>(2 * kTargets));
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operation_runs WHERE count = 512"),
+            static_cast<int64_t>(kTargets));
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operations"),
+            static_cast<int64_t>(kTargets * kRounds));
+  EXPECT_EQ(QueryInt(db, "SELECT count(DISTINCT id) FROM ics_operations"),
+            static_cast<int64_t>(kTargets * kRounds));
+  EXPECT_EQ(QueryInt(db, "SELECT sum(frame) FROM ics_operations"), static_cast<int64_t>(frame_sum));
+  EXPECT_EQ(QueryInt(db, "SELECT sum(response_frame) FROM ics_operations"),
+            static_cast<int64_t>(response_sum));
+  EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM ics_operations WHERE request_frame IS NULL"),
+            static_cast<int64_t>(kRounds));
+  // Each id is the capture, frame and sequence packed; each time has its microseconds.
+  EXPECT_EQ(QueryInt(db,
+                     "SELECT count(*) FROM ics_operations WHERE id != "
+                     "(3 << 44) + (frame << 12)"),
+            0);
+  EXPECT_EQ(QueryInt(db, "SELECT count(DISTINCT ts) FROM ics_operations"),
+            static_cast<int64_t>(kTargets * kRounds));
+  const std::string sample_sql =
+      "SELECT id || ' ' || request_frame || ' ' || response_frame || ' ' || ts || ' ' || "
+      "target FROM ics_operations WHERE frame = " +
+      std::to_string(sample_frame);
+  EXPECT_EQ(QueryText(db, sample_sql.c_str()),
+            std::to_string(uint64_t{3} << 44 | sample_frame << 12) + " " +
+                std::to_string(sample_frame) + " " + std::to_string(sample_frame + 1) + " " +
+                core::FormatIso8601(core::Timestamp{1'700'000'000'000'000'000 +
+                                                    static_cast<int64_t>(sample_frame) * 1'000}) +
+                " db6 byte 0+4");
+  sqlite3_close(db);
+}
+
 // A database of schema version 2 with operations in it comes through migration 3 with the
 // same rows in the ics_operations view.
 TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
