@@ -7,8 +7,10 @@
 // it read.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -38,13 +40,19 @@ class ByteReader {
     if (!Want(1)) return 0;
     return data_[pos_++];
   }
-  uint16_t U16Be() { return static_cast<uint16_t>(ReadBe(2)); }
-  uint16_t U16Le() { return static_cast<uint16_t>(ReadLe(2)); }
-  uint32_t U24Be() { return static_cast<uint32_t>(ReadBe(3)); }
-  uint32_t U32Be() { return static_cast<uint32_t>(ReadBe(4)); }
-  uint32_t U32Le() { return static_cast<uint32_t>(ReadLe(4)); }
-  uint64_t U64Be() { return ReadBe(8); }
-  uint64_t U64Le() { return ReadLe(8); }
+  uint16_t U16Be() { return Read<uint16_t, true>(); }
+  uint16_t U16Le() { return Read<uint16_t, false>(); }
+  uint32_t U24Be() {
+    if (!Want(3)) return 0;
+    const uint32_t v =
+        uint32_t{data_[pos_]} << 16 | uint32_t{data_[pos_ + 1]} << 8 | data_[pos_ + 2];
+    pos_ += 3;
+    return v;
+  }
+  uint32_t U32Be() { return Read<uint32_t, true>(); }
+  uint32_t U32Le() { return Read<uint32_t, false>(); }
+  uint64_t U64Be() { return Read<uint64_t, true>(); }
+  uint64_t U64Le() { return Read<uint64_t, false>(); }
   /// Reads a 16-bit value in the given byte order.
   uint16_t U16(bool big_endian) { return big_endian ? U16Be() : U16Le(); }
   /// Reads a 32-bit value in the given byte order.
@@ -96,19 +104,27 @@ class ByteReader {
     }
     return true;
   }
-  uint64_t ReadBe(size_t n) {
-    if (!Want(n)) return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v = v << 8 | data_[pos_ + i];
-    pos_ += n;
+  // One load of the whole field (its width known when compiled), then its bytes put in
+  // the machine's order: a loop a byte at a time cost the decoder a tenth of its work.
+  template <class T, bool kBigEndian>
+  T Read() {
+    if (!Want(sizeof(T))) return 0;
+    T v;
+    std::memcpy(&v, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    if constexpr ((std::endian::native == std::endian::big) != kBigEndian) v = Swapped(v);
     return v;
   }
-  uint64_t ReadLe(size_t n) {
-    if (!Want(n)) return 0;
-    uint64_t v = 0;
-    for (size_t i = n; i > 0; --i) v = v << 8 | data_[pos_ + i - 1];
-    pos_ += n;
-    return v;
+  template <class T>
+  static T Swapped(T v) {
+    if constexpr (sizeof(T) == 2) {
+      return __builtin_bswap16(v);
+    } else if constexpr (sizeof(T) == 4) {
+      return __builtin_bswap32(v);
+    } else {
+      static_assert(sizeof(T) == 8);
+      return __builtin_bswap64(v);
+    }
   }
 
   std::span<const uint8_t> data_;
