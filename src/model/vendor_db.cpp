@@ -2,36 +2,61 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <vector>
+#include <optional>
+#include <sstream>
 
 namespace qw::model {
 
 namespace {
 
-// Splits one CSV line into fields, honouring double quotes ("" inside quotes is a quote).
-std::vector<std::string> SplitCsv(std::string_view line) {
-  std::vector<std::string> fields(1);
+// Takes one CSV field off the front of `line`, up to an unquoted comma (consumed with it).
+// Double quotes group, and "" inside them is a quote; a carriage return outside them is
+// dropped. A field without either is returned as a view of the line; one with them is put
+// together in `scratch`.
+std::string_view NextField(std::string_view& line, std::string& scratch) {
+  size_t stop = 0;
+  while (stop < line.size() && line[stop] != ',' && line[stop] != '"' && line[stop] != '\r') {
+    ++stop;
+  }
+  if (stop == line.size()) stop = std::string_view::npos;
+  if (stop == std::string_view::npos || line[stop] == ',') {
+    const std::string_view field = line.substr(0, stop);
+    line = stop == std::string_view::npos ? std::string_view() : line.substr(stop + 1);
+    return field;
+  }
+  scratch.clear();
   bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
+  size_t i = 0;
+  for (; i < line.size(); ++i) {
+    const char c = line[i];
     if (quoted) {
       if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back().push_back('"');
+        scratch.push_back('"');
         ++i;
       } else if (c == '"') {
         quoted = false;
       } else {
-        fields.back().push_back(c);
+        scratch.push_back(c);
       }
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
-      fields.emplace_back();
+      break;
     } else if (c != '\r') {
-      fields.back().push_back(c);
+      scratch.push_back(c);
     }
   }
-  return fields;
+  line = i < line.size() ? line.substr(i + 1) : std::string_view();
+  return scratch;
+}
+
+// The whole of a file, or nullopt when it cannot be read.
+std::optional<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
 }
 
 bool ParseHexPrefix(std::string_view hex, uint64_t& value) {
@@ -92,8 +117,8 @@ size_t VendorDb::Load(const std::string& dir, std::string* warning) {
   size_t loaded = 0;
   std::string missing;
   for (const char* name : kFiles) {
-    std::ifstream in(dir + "/" + name);
-    if (!in) {
+    const std::optional<std::string> text = ReadWhole(dir + "/" + name);
+    if (!text) {
       if (std::string_view(name) != "iab.csv") {  // IAB is optional: closed since 2014
         missing += missing.empty() ? "" : ", ";
         missing += dir + "/" + name;
@@ -101,15 +126,23 @@ size_t VendorDb::Load(const std::string& dir, std::string* warning) {
       continue;
     }
     ++loaded;
-    std::string line;
+    // Only the assignment and the organisation are read of each line; the address, the
+    // longest field, is never copied.
+    std::string assignment, organization;
+    std::string_view rest(*text);
     bool header = true;
-    while (std::getline(in, line)) {
+    while (!rest.empty()) {
+      const size_t eol = rest.find('\n');
+      std::string_view line = rest.substr(0, eol);
+      rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
       if (header) {  // "Registry,Assignment,Organization Name,Organization Address"
         header = false;
         continue;
       }
-      auto fields = SplitCsv(line);
-      if (fields.size() >= 3) Add(fields[1], fields[2]);
+      NextField(line, assignment);  // the registry
+      const std::string_view prefix = NextField(line, assignment);
+      if (line.data() == nullptr) continue;  // fewer than three fields
+      Add(prefix, NextField(line, organization));
     }
   }
   if (warning) {
