@@ -251,6 +251,7 @@ class SqliteStore {
     void Commit(size_t n) { size_ += n; }
     /// The text so far.
     std::string_view view() const { return {data_.get(), size_}; }
+    /// Characters written so far.
     size_t size() const { return size_; }
 
    private:
