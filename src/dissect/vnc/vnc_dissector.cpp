@@ -1,5 +1,6 @@
 #include "dissect/vnc/vnc_dissector.h"
 
+#include <array>
 #include <string_view>
 
 #include "core/byte_reader.h"
@@ -110,9 +111,7 @@ class VncDissector final : public Dissector {
     ParseResult r = tls_.Feed(dir, bytes, ctx, not_tls);
     if (not_tls) {
       // Not TLS after all: read no further; the session carries what TLS read before.
-      server_ = ServerState::kDone;
-      client_ = ClientState::kDone;
-      Emit(ctx);
+      EndExchange(ctx);
     } else if (tls_.Reported()) {
       Emit(ctx);
     }
@@ -225,17 +224,10 @@ class VncDissector final : public Dissector {
         Count(ctx, Message::kVencryptSubtypes, false, v.ack != 0);
         if (v.ack != 0) {  // the client's version is refused; the server closes
           vencrypt_refused_ = true;
-          server_ = ServerState::kDone;
-          client_ = ClientState::kDone;
-          Emit(ctx);
+          EndExchange(ctx);
           return Consumed(v.length);
         }
-        subtypes_offered_.Clear();
-        for (size_t i = 0; i < v.count; ++i) {
-          CountDetail(ctx, "vnc", "vencrypt_subtypes", v.subtypes[i]);
-          if (i > 0) subtypes_offered_.Append(',');
-          subtypes_offered_.AppendUint(v.subtypes[i]);
-        }
+        NoteOffer(ctx, v.subtypes, v.count, "vencrypt_subtypes", subtypes_offered_);
         has_subtypes_ = true;
         server_ = has_subtype_ ? AfterSubtype(subtype_) : ServerState::kAwaitSubtype;
         return Consumed(v.length);
@@ -250,9 +242,7 @@ class VncDissector final : public Dissector {
         Count(ctx, Message::kVencryptAck, false, ack != 1);
         if (ack != 1) {
           subtype_refused_ = true;
-          server_ = ServerState::kDone;
-          client_ = ClientState::kDone;
-          Emit(ctx);
+          EndExchange(ctx);
           return Consumed(1);
         }
         server_ = ServerState::kTls;
@@ -282,12 +272,7 @@ class VncDissector final : public Dissector {
     if (s.status == Status::kNeedMore) return Need(s.length, bytes);
     if (s.status == Status::kInvalid) return LongText(bytes, ctx);
     Count(ctx, Message::kSecurityTypes, false, s.count == 0);
-    offered_.Clear();
-    for (size_t i = 0; i < s.count; ++i) {
-      CountDetail(ctx, "vnc", "security_types", s.types[i]);
-      if (i > 0) offered_.Append(',');
-      offered_.AppendUint(s.types[i]);
-    }
+    NoteOffer(ctx, s.types, s.count, "security_types", offered_);
     has_offer_ = true;
     if (s.count == 0) {
       reason_ = s.reason;
@@ -315,9 +300,7 @@ class VncDissector final : public Dissector {
     if (w.value == 0 || w.value > 0xff) {
       reason_ = w.reason;
       refused_ = w.value == 0;
-      server_ = ServerState::kDone;
-      client_ = ClientState::kDone;
-      Emit(ctx);
+      EndExchange(ctx);
       return Consumed(w.length);
     }
     chosen_ = static_cast<uint8_t>(w.value);
@@ -479,6 +462,27 @@ class VncDissector final : public Dissector {
   ParseResult LongText(std::span<const uint8_t> bytes, const StreamContext& ctx) {
     ctx.anomalies->Raise("vnc.long_text");
     return GiveUpServer(bytes);
+  }
+
+  // The exchange ends for both sides (a refusal, or bytes that are no TLS): the session is
+  // reported with what was read.
+  void EndExchange(const StreamContext& ctx) {
+    server_ = ServerState::kDone;
+    client_ = ClientState::kDone;
+    Emit(ctx);
+  }
+
+  // Counts each code the server offered (security types or VeNCrypt subtypes) in
+  // `histogram` and lists them in `out`, comma-separated.
+  template <class Code, size_t N, size_t M>
+  static void NoteOffer(const StreamContext& ctx, const std::array<Code, N>& codes, size_t count,
+                        const char* histogram, core::FixedText<M>& out) {
+    out.Clear();
+    for (size_t i = 0; i < count; ++i) {
+      CountDetail(ctx, "vnc", histogram, codes[i]);
+      if (i > 0) out.Append(',');
+      out.AppendUint(codes[i]);
+    }
   }
 
   void Emit(const StreamContext& ctx) {
