@@ -29,6 +29,14 @@ namespace {
 
 constexpr size_t kPixelFormatBytes = 16;
 
+// `out` as an answer that wants `length` bytes in all before it can be read.
+template <class Message>
+Message NeedMore(Message& out, size_t length) {
+  out.status = Status::kNeedMore;
+  out.length = length;
+  return out;
+}
+
 bool Digits(std::string_view s) {
   for (char c : s) {
     if (c < '0' || c > '9') return false;
@@ -78,9 +86,7 @@ SecurityTypes ReadSecurityTypes(std::span<const uint8_t> bytes) {
   SecurityTypes s;
   s.count = r.U8();
   if (!r.ok()) {
-    s.status = Status::kNeedMore;
-    s.length = 1;
-    return s;
+    return NeedMore(s, 1);
   }
   if (s.count == 0) {
     const size_t want = ReadText(r, s.reason);
@@ -91,9 +97,7 @@ SecurityTypes ReadSecurityTypes(std::span<const uint8_t> bytes) {
   }
   std::span<const uint8_t> types = r.Bytes(s.count);
   if (!r.ok()) {
-    s.status = Status::kNeedMore;
-    s.length = 1u + s.count;
-    return s;
+    return NeedMore(s, 1u + s.count);
   }
   core::ByteReader t(types);
   for (uint8_t i = 0; i < s.count; ++i) s.types[i] = t.U8();
@@ -107,17 +111,13 @@ Word ReadWord(std::span<const uint8_t> bytes, bool reason_when_zero, bool reason
   Word w;
   w.value = r.U32Be();
   if (!r.ok()) {
-    w.status = Status::kNeedMore;
-    w.length = 4;
-    return w;
+    return NeedMore(w, 4);
   }
   if (w.value == 0 ? reason_when_zero : reason_when_nonzero) {
     const size_t want = ReadText(r, w.reason);
     if (want == SIZE_MAX) return w;
     if (want != 0) {
-      w.status = Status::kNeedMore;
-      w.length = want;
-      return w;
+      return NeedMore(w, want);
     }
   }
   w.status = Status::kOk;
@@ -142,9 +142,7 @@ ArdParameters ReadArdParameters(std::span<const uint8_t> bytes) {
   r.Skip(2);  // generator
   a.key_length = r.U16Be();
   if (!r.ok()) {
-    a.status = Status::kNeedMore;
-    a.length = 4;
-    return a;
+    return NeedMore(a, 4);
   }
   if (a.key_length == 0 || a.key_length > kMaxArdKeyBytes) return a;
   a.length = 4 + 2 * size_t{a.key_length};
@@ -159,9 +157,7 @@ ServerInit ReadServerInit(std::span<const uint8_t> bytes) {
   s.height = r.U16Be();
   r.Skip(kPixelFormatBytes);
   if (!r.ok()) {
-    s.status = Status::kNeedMore;
-    s.length = 4 + kPixelFormatBytes + 4;
-    return s;
+    return NeedMore(s, 4 + kPixelFormatBytes + 4);
   }
   const size_t want = ReadText(r, s.name);
   if (want == SIZE_MAX) return s;
@@ -175,9 +171,7 @@ VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes) {
   VencryptSubtypes v;
   v.ack = r.U8();
   if (!r.ok()) {
-    v.status = Status::kNeedMore;
-    v.length = 1;
-    return v;
+    return NeedMore(v, 1);
   }
   if (v.ack != 0) {  // the version is refused: nothing follows
     v.status = Status::kOk;
@@ -186,15 +180,11 @@ VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes) {
   }
   v.count = r.U8();
   if (!r.ok()) {
-    v.status = Status::kNeedMore;
-    v.length = 2;
-    return v;
+    return NeedMore(v, 2);
   }
   std::span<const uint8_t> list = r.Bytes(size_t{4} * v.count);
   if (!r.ok()) {
-    v.status = Status::kNeedMore;
-    v.length = 2 + size_t{4} * v.count;
-    return v;
+    return NeedMore(v, 2 + size_t{4} * v.count);
   }
   core::ByteReader t(list);
   for (uint8_t i = 0; i < v.count; ++i) v.subtypes[i] = t.U32Be();
@@ -209,17 +199,13 @@ PlainCredentials ReadPlainCredentials(std::span<const uint8_t> bytes) {
   const uint32_t user_length = r.U32Be();
   const uint32_t password_length = r.U32Be();
   if (!r.ok()) {
-    c.status = Status::kNeedMore;
-    c.length = 8;
-    return c;
+    return NeedMore(c, 8);
   }
   if (user_length > kMaxTextBytes || password_length > kMaxTextBytes) return c;
   const std::string_view user = r.Chars(user_length);
   r.Skip(password_length);
   if (!r.ok()) {
-    c.status = Status::kNeedMore;
-    c.length = 8 + size_t{user_length} + password_length;
-    return c;
+    return NeedMore(c, 8 + size_t{user_length} + password_length);
   }
   c.user.AppendPrintable(user);
   c.status = Status::kOk;
