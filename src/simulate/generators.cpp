@@ -285,8 +285,10 @@ void Engine::RunSource(uint32_t id) {
       Session& s = sessions_[sid];
       s.close = Close::kClientFin;
       s.variant = static_cast<uint8_t>(index);
-      // The passive port the server will announce, and the size of the file.
-      s.remaining = uint64_t{30000 + rng_.Below(10000)} << 32 | (20000 + rng_.Below(400000));
+      // The passive port the server will announce, then the size of the file.
+      const auto port = static_cast<uint16_t>(30000 + rng_.Below(10000));
+      const uint32_t size = 20000 + rng_.Below(400000);
+      s.remaining = FtpPlan(port, size);
       s.counter = static_cast<uint32_t>(run);
       return;
     }
@@ -422,8 +424,8 @@ void Engine::StartFtpData(uint32_t ftp_session) {
   const Session& control = sessions_[ftp_session];
   const uint32_t client = control.host[0];
   const uint32_t server = control.host[1];
-  const auto port = static_cast<uint16_t>(control.remaining >> 32);
-  const uint64_t size = control.remaining & 0xffffffff;
+  const uint16_t port = FtpPassivePort(control);
+  const uint32_t size = FtpFileSize(control);  // read before NewSession may grow the pool
   const uint32_t sid = NewSession(App::kFtpData, client, server, port);
   Session& s = sessions_[sid];
   s.rounds = 1;

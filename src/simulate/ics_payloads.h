@@ -55,11 +55,11 @@ inline constexpr uint32_t kOpcUaSetupRounds = 4;
 /// Rounds a closing OPC UA session spends on CloseSession and CLO.
 inline constexpr uint32_t kOpcUaCloseRounds = 2;
 
-/// Makes the bytes `w` wrote into `s.head` the whole current message (no filler body);
-/// `more`: the same side sends another message right after this one.
 /// Writes `n` pseudo-random bytes (keys, nonces, digests, opaque data).
 void RandomBytes(ByteWriter& w, Rng& rng, size_t n);
 
+/// Makes the bytes `w` wrote into `s.head` the whole current message (no filler body);
+/// `more`: the same side sends another message right after this one.
 inline void SetMessage(Session& s, const ByteWriter& w, bool more = false) {
   s.head_len = static_cast<uint32_t>(w.size());
   s.msg_len = s.head_len;

@@ -864,7 +864,7 @@ void PlanFtp(Session& s, const Scenario& sc) {
         w.Str("PASV\r\n");
       } else {
         const uint32_t ip = sc.hosts[s.host[1]].ip;
-        const auto port = static_cast<uint32_t>(s.remaining >> 32);
+        const uint32_t port = FtpPassivePort(s);
         w.Str("227 Entering Passive Mode (" + std::to_string(ip >> 24) + "," +
               std::to_string((ip >> 16) & 0xff) + "," + std::to_string((ip >> 8) & 0xff) + "," +
               std::to_string(ip & 0xff) + "," + std::to_string(port >> 8) + "," +

@@ -34,6 +34,16 @@ inline constexpr uint32_t kFtpRounds = 8;
 inline constexpr uint32_t kFtpDataRound = 5;
 /// The round in which the server reports the transfer complete.
 inline constexpr uint32_t kFtpCompleteRound = 6;
+/// What an FTP control session keeps in Session::remaining: its passive port and file size.
+inline uint64_t FtpPlan(uint16_t passive_port, uint32_t file_size) {
+  return uint64_t{passive_port} << 32 | file_size;
+}
+/// The passive port an FTP control session announces (see FtpPlan).
+inline uint16_t FtpPassivePort(const Session& s) {
+  return static_cast<uint16_t>(s.remaining >> 32);
+}
+/// The size of the file an FTP control session stores (see FtpPlan).
+inline uint32_t FtpFileSize(const Session& s) { return static_cast<uint32_t>(s.remaining); }
 
 /// Plans the next message that side `s.dir` sends in this round: writes its head into
 /// `s.head`, sets `msg_len` (0: this side says nothing this round), `body` and `more`.
