@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/decimal.h"
+
 namespace qw::core {
 
 /// Bounded, allocation-free text; appends past capacity are cut off.
@@ -63,13 +65,8 @@ class FixedText {
   }
   /// Appends an unsigned number in decimal.
   FixedText& AppendUint(uint64_t v) {
-    char digits[20];
-    char* p = digits + sizeof digits;
-    do {
-      *--p = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    return Append(std::string_view(p, static_cast<size_t>(digits + sizeof digits - p)));
+    char digits[kMaxDecimalDigits];
+    return Append(std::string_view(digits, static_cast<size_t>(PutDecimal(digits, v) - digits)));
   }
   /// Appends a signed number in decimal.
   FixedText& AppendInt(int64_t v) {

@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/decimal.h"
 #include "dissect/dhcp/dhcp_parser.h"
 #include "dissect/dns/dns_parser.h"
 #include "dissect/tls/tls_parser.h"
@@ -1170,69 +1169,18 @@ char* SqliteStore::RunJson::Grow(size_t n) {
   return data_.get() + size_;
 }
 
-namespace {
-
-// Writes `v` in decimal at `p`; returns the end. Two digits per step, from a table,
-// straight into place once the number of digits is known.
-char* PutDecimal(char* p, uint64_t v) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  static constexpr uint64_t kPowers[20] = {1,
-                                           10,
-                                           100,
-                                           1000,
-                                           10000,
-                                           100000,
-                                           1000000,
-                                           10000000,
-                                           100000000,
-                                           1000000000,
-                                           10000000000,
-                                           100000000000,
-                                           1000000000000,
-                                           10000000000000,
-                                           100000000000000,
-                                           1000000000000000,
-                                           10000000000000000,
-                                           100000000000000000,
-                                           1000000000000000000,
-                                           10000000000000000000u};
-  // log10 from the bit width (1233/4096 is just above log10(2)), then one correction.
-  size_t digits = (static_cast<size_t>(std::bit_width(v | 1)) * 1233 >> 12) + 1;
-  if (digits > 1 && v < kPowers[digits - 1]) --digits;
-  char* q = p + digits;
-  while (v >= 100) {
-    const size_t pair = static_cast<size_t>(v % 100) * 2;
-    v /= 100;
-    *--q = kPairs[pair + 1];
-    *--q = kPairs[pair];
-  }
-  if (v >= 10) {
-    *--q = kPairs[v * 2 + 1];
-    *--q = kPairs[v * 2];
-  } else {
-    *--q = static_cast<char>('0' + v);
-  }
-  return p + digits;
-}
-
-}  // namespace
-
 void SqliteStore::AppendOperationJson(RunJson& out, bool first, uint64_t id, uint64_t request_frame,
                                       uint64_t response_frame, std::string_view ts) {
-  constexpr size_t kMaxTs = 32;      // ISO 8601 is 27 characters
-  constexpr size_t kMaxDigits = 20;  // of a uint64_t
+  constexpr size_t kMaxTs = 32;  // ISO 8601 is 27 characters
   ts = ts.substr(0, kMaxTs);
-  char* const start = out.Room(3 * kMaxDigits + kMaxTs + 10);
+  char* const start = out.Room(3 * core::kMaxDecimalDigits + kMaxTs + 10);
   char* p = start;
   auto number = [&](uint64_t v) {
     if (!v) {
       std::memcpy(p, "null", 4);
       p += 4;
     } else {
-      p = PutDecimal(p, v);
+      p = core::PutDecimal(p, v);
     }
   };
   if (!first) *p++ = ',';

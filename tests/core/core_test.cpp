@@ -2,10 +2,13 @@
 
 #include <compare>
 #include <cstring>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "core/address.h"
 #include "core/anomalies.h"
+#include "core/decimal.h"
 #include "core/digest.h"
 #include "core/fixed_text.h"
 #include "core/hex.h"
@@ -111,6 +114,25 @@ TEST(FixedText, ListItems) {
   t.AppendListItem("gh");
   EXPECT_EQ(t.view(), "a, bc, def, ");
   EXPECT_TRUE(t.truncated());
+}
+
+// Numbers of every length, and either side of each power of ten, come out as std::to_string
+// writes them, through PutDecimal and FixedText::AppendUint alike.
+TEST(Decimal, EveryLengthAndEachPowerOfTenAsToString) {
+  std::vector<uint64_t> values = {0, 1, 9, std::numeric_limits<uint64_t>::max()};
+  for (uint64_t p = 10; p != 0 && p <= std::numeric_limits<uint64_t>::max() / 10; p *= 10) {
+    values.insert(values.end(), {p - 1, p, p + 1, p * 7 + 3});
+  }
+  values.push_back(10'000'000'000'000'000'000u - 1);
+  values.push_back(10'000'000'000'000'000'000u);
+  for (uint64_t v : values) {
+    char buf[kMaxDecimalDigits];
+    const std::string_view put(buf, static_cast<size_t>(PutDecimal(buf, v) - buf));
+    EXPECT_EQ(put, std::to_string(v));
+    FixedText<24> t;
+    t.Append('x').AppendUint(v);
+    EXPECT_EQ(t.view(), "x" + std::to_string(v));
+  }
 }
 
 // Copies carry the text and the cut, whatever lies past the text in either buffer.
