@@ -37,6 +37,14 @@ Message NeedMore(Message& out, size_t length) {
   return out;
 }
 
+// `out` as a whole message of `length` bytes, read.
+template <class Message>
+Message Complete(Message& out, size_t length) {
+  out.status = Status::kOk;
+  out.length = length;
+  return out;
+}
+
 bool Digits(std::string_view s) {
   for (char c : s) {
     if (c < '0' || c > '9') return false;
@@ -101,9 +109,7 @@ SecurityTypes ReadSecurityTypes(std::span<const uint8_t> bytes) {
   }
   core::ByteReader t(types);
   for (uint8_t i = 0; i < s.count; ++i) s.types[i] = t.U8();
-  s.status = Status::kOk;
-  s.length = r.position();
-  return s;
+  return Complete(s, r.position());
 }
 
 Word ReadWord(std::span<const uint8_t> bytes, bool reason_when_zero, bool reason_when_nonzero) {
@@ -120,9 +126,7 @@ Word ReadWord(std::span<const uint8_t> bytes, bool reason_when_zero, bool reason
       return NeedMore(w, want);
     }
   }
-  w.status = Status::kOk;
-  w.length = r.position();
-  return w;
+  return Complete(w, r.position());
 }
 
 Word ReadReason(std::span<const uint8_t> bytes) {
@@ -174,9 +178,7 @@ VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes) {
     return NeedMore(v, 1);
   }
   if (v.ack != 0) {  // the version is refused: nothing follows
-    v.status = Status::kOk;
-    v.length = 1;
-    return v;
+    return Complete(v, 1);
   }
   v.count = r.U8();
   if (!r.ok()) {
@@ -188,9 +190,7 @@ VencryptSubtypes ReadVencryptSubtypes(std::span<const uint8_t> bytes) {
   }
   core::ByteReader t(list);
   for (uint8_t i = 0; i < v.count; ++i) v.subtypes[i] = t.U32Be();
-  v.status = Status::kOk;
-  v.length = r.position();
-  return v;
+  return Complete(v, r.position());
 }
 
 PlainCredentials ReadPlainCredentials(std::span<const uint8_t> bytes) {
@@ -208,9 +208,7 @@ PlainCredentials ReadPlainCredentials(std::span<const uint8_t> bytes) {
     return NeedMore(c, 8 + size_t{user_length} + password_length);
   }
   c.user.AppendPrintable(user);
-  c.status = Status::kOk;
-  c.length = r.position();
-  return c;
+  return Complete(c, r.position());
 }
 
 const char* VencryptSubtypeName(uint32_t subtype) {
