@@ -775,6 +775,10 @@ core::Status SqliteStore::Exec(const char* sql) {
 }
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string& path) {
+  // SQLite counts every allocation it makes under a global mutex unless told not to before
+  // its first use; nothing here reads those counts, and the writer allocates per row.
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   std::string tmp = TempPathFor(path);
   ::unlink(tmp.c_str());
   ::unlink(RetiredPathFor(path).c_str());  // left by a run that ended before removing it
@@ -1488,11 +1492,15 @@ core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, 
                                      uint64_t (*id_of)(const Row&), Bind&& bind) {
   if (batch.empty()) return {};
   // By id, so that the file does not depend on the order rows came in; a taken id (two
-  // rows keyed alike, from different shards) moves up.
-  std::stable_sort(batch.begin(), batch.end(),
-                   [&](const Row& a, const Row& b) { return id_of(a) < id_of(b); });
+  // rows keyed alike, from different shards) moves up. The rows are kilobytes each: their
+  // order is sorted, not they.
+  std::vector<const Row*> order(batch.size());
+  for (size_t n = 0; n < batch.size(); ++n) order[n] = &batch[n];
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Row* a, const Row* b) { return id_of(*a) < id_of(*b); });
   if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& row : batch) {
+  for (const Row* in_order : order) {
+    const Row& row = *in_order;
     int rc = SQLITE_CONSTRAINT;
     for (uint64_t retry = 0; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
       sqlite3_bind_int64(st, 1, static_cast<int64_t>(id_of(row) + retry));
