@@ -37,14 +37,19 @@ std::optional<MacAddr> MacAddr::Parse(std::string_view text) {
   return m;
 }
 
-std::string MacAddr::ToString() const {
+void MacAddr::Format(std::array<char, kText>& buf) const {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(17, ':');
   for (size_t i = 0; i < 6; ++i) {
-    out[i * 3] = kHex[b[i] >> 4];
-    out[i * 3 + 1] = kHex[b[i] & 0xf];
+    buf[i * 3] = kHex[b[i] >> 4];
+    buf[i * 3 + 1] = kHex[b[i] & 0xf];
+    if (i < 5) buf[i * 3 + 2] = ':';
   }
-  return out;
+}
+
+std::string MacAddr::ToString() const {
+  std::array<char, kText> buf;
+  Format(buf);
+  return std::string(buf.data(), buf.size());
 }
 
 IpAddr IpAddr::V4(std::span<const uint8_t> bytes) {

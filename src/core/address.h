@@ -45,6 +45,10 @@ struct MacAddr {
   static std::optional<MacAddr> Parse(std::string_view text);
   /// Lower-case colon-separated text.
   std::string ToString() const;
+  /// Length of that text.
+  static constexpr size_t kText = 17;
+  /// Writes the text ToString gives into `buf`, without allocating.
+  void Format(std::array<char, kText>& buf) const;
   bool IsZero() const { return Word() == 0; }
   /// Group (multicast or broadcast) address: the I/G bit is set.
   bool IsMulticast() const { return (b[0] & 1) != 0; }

@@ -700,9 +700,10 @@ SqliteStore::SqliteStore(std::string path, sqlite3* db)
       snmp_(&SqliteStore::WriteSnmp) {}
 
 void SqliteStore::FinalizeStatements() {
-  for (sqlite3_stmt** st : {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_,
-                            &insert_dns_record_, &insert_dhcp_, &insert_tls_, &insert_remote_,
-                            &insert_transfer_, &insert_http_, &insert_snmp_}) {
+  for (sqlite3_stmt** st :
+       {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_, &insert_dns_many_,
+        &insert_dns_record_many_, &insert_dns_record_, &insert_dhcp_, &insert_tls_, &insert_remote_,
+        &insert_transfer_, &insert_http_, &insert_snmp_}) {
     if (*st) sqlite3_finalize(*st);
     *st = nullptr;
   }
@@ -819,15 +820,24 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "INSERT OR IGNORE INTO ics_endpoints (id, vlan, initiator, initiator_ip, initiator_port, "
       "initiator_mac, responder, responder_ip, responder_port, responder_mac) VALUES "
       "(?,?,?,?,?,?,?,?,?,?)";
-  const char* insert_dns =
+  const std::string dns_values = "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  const std::string insert_dns_head =
       "INSERT INTO dns_messages (id, run_id, protocol, capture_index, frame, ts, flow_id, "
       "transport, src_ip, src_port, dst_ip, dst_port, src_mac, dns_id, response, opcode, rcode, "
       "rcode_name, flags, qdcount, ancount, nscount, arcount, qname, qtype, qtype_name, qclass, "
-      "query_frame, malformed) VALUES "
-      "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  const char* insert_dns_record =
+      "query_frame, malformed) VALUES ";
+  const std::string insert_dns = insert_dns_head + dns_values;
+  std::string insert_dns_many = insert_dns_head;
+  for (size_t n = 0; n < kDnsMessagesPerInsert; ++n) {
+    insert_dns_many += (n ? "," : "") + dns_values;
+  }
+  const std::string record_values = "(?,?,?,?,?,?,?,?,?)";
+  const std::string insert_dns_record =
       "INSERT INTO dns_records (message_id, position, section, name, type, type_name, class, "
-      "ttl, data) VALUES (?,?,?,?,?,?,?,?,?)";
+      "ttl, data) VALUES " +
+      record_values;
+  std::string insert_dns_record_many = insert_dns_record;
+  for (size_t n = 1; n < kDnsRecordsPerInsert; ++n) insert_dns_record_many += "," + record_values;
   const char* insert_remote =
       "INSERT OR IGNORE INTO remote_access_sessions (id, run_id, tool, capture_index, frame, "
       "client_ip, client_port, server_ip, server_port, protocol_version, client_software, "
@@ -879,11 +889,19 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
       sqlite3_prepare_v2(db, insert_endpoints, -1, &store->insert_endpoints_, nullptr) !=
           SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns, -1, &store->insert_dns_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns_record, -1, &store->insert_dns_record_, nullptr) !=
-          SQLITE_OK) {
+      sqlite3_prepare_v2(db, insert_dns.c_str(), -1, &store->insert_dns_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_dns_many.c_str(), -1, &store->insert_dns_many_, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_dns_record.c_str(), -1, &store->insert_dns_record_, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v2(db, insert_dns_record_many.c_str(), -1, &store->insert_dns_record_many_,
+                         nullptr) != SQLITE_OK) {
     return core::MakeError(store->Error("prepare").message());
   }
+  store->dns_bind_ = RowBinder(store->insert_dns_);
+  store->dns_many_bind_ = RowBinder(store->insert_dns_many_);
+  store->dns_record_bind_ = RowBinder(store->insert_dns_record_);
+  store->dns_record_many_bind_ = RowBinder(store->insert_dns_record_many_);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -1327,87 +1345,143 @@ const char* SectionName(uint8_t section) {
 
 }  // namespace
 
+void SqliteStore::BindDnsMessage(RowBinder& b, const DnsRow& m, const DnsText& text_of,
+                                 DnsRowText& own) {
+  const bool response = (m.flags & 0x8000) != 0;
+  const uint8_t rcode = m.flags & 0xf;
+  const std::string_view ts = ts_text_.Format(m.ts);
+  const size_t ts_len = std::min(ts.size(), own.ts.size());
+  std::copy_n(ts.data(), ts_len, own.ts.data());
+  const size_t src_len = m.src_ip.Format(own.src);
+  const size_t dst_len = m.dst_ip.Format(own.dst);
+  if (!m.src_mac.IsZero()) m.src_mac.Format(own.mac);
+  b.Int(static_cast<int64_t>(m.id))
+      .Fixed(m.protocol)
+      .Int(m.capture_index)
+      .Int(static_cast<int64_t>(m.frame))
+      .Text(std::string_view(own.ts.data(), ts_len))
+      .IntOrNull(m.flow_id != 0, static_cast<int64_t>(m.flow_id))
+      .Fixed(m.transport == 6 ? "tcp" : "udp")
+      .Text(std::string_view(own.src.data(), src_len))
+      .Int(m.src_port)
+      .Text(std::string_view(own.dst.data(), dst_len))
+      .Int(m.dst_port)
+      .Text(m.src_mac.IsZero() ? std::string_view()
+                               : std::string_view(own.mac.data(), own.mac.size()))
+      .Int(m.dns_id)
+      .Int(response ? 1 : 0)
+      .Int((m.flags >> 11) & 0xf)
+      .IntOrNull(response, rcode)
+      .Fixed(response ? dissect::dns::RcodeName(rcode) : nullptr)
+      .Int(m.flags)
+      .Int(m.qdcount)
+      .Int(m.ancount)
+      .Int(m.nscount)
+      .Int(m.arcount)
+      .Text(m.has_question ? text_of.View(m.qname_at, m.qname_len) : std::string_view())
+      .IntOrNull(m.has_question, m.qtype)
+      .Fixed(m.has_question ? dissect::dns::TypeName(m.qtype) : nullptr)
+      .IntOrNull(m.has_question, m.qclass)
+      .IntOrNull(m.query_frame != 0, static_cast<int64_t>(m.query_frame))
+      .Int(m.malformed ? 1 : 0);
+}
+
+bool SqliteStore::InsertableTogether(std::span<const DnsRow> rows) const {
+  uint64_t above = dns_max_id_;
+  for (const DnsRow& m : rows) {
+    // NOT NULL columns that a row could leave empty, and ids that could collide: such a row
+    // goes alone, where a failure skips it instead of aborting its neighbours.
+    if (m.id <= above || !m.src_ip.IsSet() || !m.dst_ip.IsSet() || !m.protocol || !*m.protocol) {
+      return false;
+    }
+    above = m.id;
+  }
+  return true;
+}
+
 core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of) {
   if (batch.empty()) return {};
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const DnsRow& a, const DnsRow& b) { return a.id < b.id; });
+  auto by_id = [](const DnsRow& a, const DnsRow& b) { return a.id < b.id; };
+  // Messages over UDP come in frame order; only those of TCP streams can be late.
+  if (!std::is_sorted(batch.begin(), batch.end(), by_id)) {
+    std::stable_sort(batch.begin(), batch.end(), by_id);
+  }
   if (auto s = Exec("BEGIN"); !s) return s;
   auto fail = [&](const char* what) {
     core::Status s = Error(what);
     (void)Exec("ROLLBACK");  // the insert error is the one to report
     return s;
   };
-  for (const DnsRow& m : batch) {
-    sqlite3_stmt* st = insert_dns_;
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-    auto nullable = [&](bool present, int64_t v) {
-      if (present)
-        sqlite3_bind_int64(st, i++, v);
-      else
-        sqlite3_bind_null(st, i++);
-    };
-    const bool response = (m.flags & 0x8000) != 0;
-    const uint8_t rcode = m.flags & 0xf;
-    const std::string src = m.src_ip.ToString(), dst = m.dst_ip.ToString();
-    const std::string mac = m.src_mac.IsZero() ? std::string() : m.src_mac.ToString();
-    integer(static_cast<int64_t>(m.id));
-    text(m.protocol);
-    integer(m.capture_index);
-    integer(static_cast<int64_t>(m.frame));
-    text(ts_text_.Format(m.ts));
-    nullable(m.flow_id != 0, static_cast<int64_t>(m.flow_id));
-    text(m.transport == 6 ? "tcp" : "udp");
-    text(src);
-    integer(m.src_port);
-    text(dst);
-    integer(m.dst_port);
-    text(mac);
-    integer(m.dns_id);
-    integer(response ? 1 : 0);
-    integer((m.flags >> 11) & 0xf);
-    nullable(response, rcode);
-    const char* rname = response ? dissect::dns::RcodeName(rcode) : nullptr;
-    text(rname ? rname : "");
-    integer(m.flags);
-    integer(m.qdcount);
-    integer(m.ancount);
-    integer(m.nscount);
-    integer(m.arcount);
-    text(m.has_question ? text_of.View(m.qname_at, m.qname_len) : std::string_view());
-    nullable(m.has_question, m.qtype);
-    const char* qtype_name = m.has_question ? dissect::dns::TypeName(m.qtype) : nullptr;
-    text(qtype_name ? qtype_name : "");
-    nullable(m.has_question, m.qclass);
-    nullable(m.query_frame != 0, static_cast<int64_t>(m.query_frame));
-    integer(m.malformed ? 1 : 0);
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+  // A stored message's records: their keys are new with it, so they go in by the
+  // statement's worth whatever their messages, and the rest one by one at the end.
+  dns_pending_records_.clear();
+  auto bind_record = [&](RowBinder& b, const PendingRecord& p) {
+    const DnsRecordRow& r = text_of.records[p.index];
+    b.Int(static_cast<int64_t>(p.message_id))
+        .Int(static_cast<int64_t>(p.position))
+        .Fixed(SectionName(r.section))
+        .TextOrEmpty(text_of.View(r.name_at, r.name_len))
+        .Int(r.type)
+        .Fixed(dissect::dns::TypeName(r.type))
+        .Int(r.rclass)
+        .Int(r.ttl)
+        .TextOrEmpty(text_of.View(r.data_at, r.data_len));
+  };
+  size_t records_done = 0;  // of dns_pending_records_, already stored
+  auto records = [&](const DnsRow& m) {
+    for (uint32_t n = 0; n < m.records_count; ++n) {
+      dns_pending_records_.push_back({m.id, n, m.records_at + n});
+    }
+    while (dns_pending_records_.size() - records_done >= kDnsRecordsPerInsert) {
+      RowBinder& b = dns_record_many_bind_.Row();
+      for (size_t n = 0; n < kDnsRecordsPerInsert; ++n) {
+        bind_record(b, dns_pending_records_[records_done + n]);
+      }
+      const int rc = sqlite3_step(insert_dns_record_many_);
+      sqlite3_reset(insert_dns_record_many_);
+      if (rc != SQLITE_DONE) return false;
+      records_done += kDnsRecordsPerInsert;
+    }
+    return true;
+  };
+  const std::span<const DnsRow> rows(batch);
+  size_t at = 0;
+  while (at < rows.size()) {
+    // Rows by the statement's worth in one INSERT: a statement's own cost (its start, its
+    // halt, the seek of its table) is then paid once for all of them.
+    if (rows.size() - at >= kDnsMessagesPerInsert &&
+        InsertableTogether(rows.subspan(at, kDnsMessagesPerInsert))) {
+      RowBinder& b = dns_many_bind_.Row();
+      for (size_t n = 0; n < kDnsMessagesPerInsert; ++n) {
+        BindDnsMessage(b, rows[at + n], text_of, dns_row_text_[n]);
+      }
+      const int rc = sqlite3_step(insert_dns_many_);
+      sqlite3_reset(insert_dns_many_);
+      if (rc != SQLITE_DONE) return fail("insert DNS messages");
+      for (size_t n = 0; n < kDnsMessagesPerInsert; ++n) {
+        if (!records(rows[at + n])) return fail("insert DNS record");
+      }
+      dns_max_id_ = rows[at + kDnsMessagesPerInsert - 1].id;
+      at += kDnsMessagesPerInsert;
+      continue;
+    }
+    const DnsRow& m = rows[at++];
+    BindDnsMessage(dns_bind_.Row(), m, text_of, dns_row_text_[0]);
+    const int rc = sqlite3_step(insert_dns_);
+    sqlite3_reset(insert_dns_);
     // A message numbered like one already stored (which no dissector does) is skipped.
     if (rc == SQLITE_CONSTRAINT) continue;
     if (rc != SQLITE_DONE) return fail("insert DNS message");
-    for (size_t n = 0; n < m.records_count; ++n) {
-      const DnsRecordRow& r = text_of.records[m.records_at + n];
-      const std::string_view name = text_of.View(r.name_at, r.name_len);
-      const std::string_view data = text_of.View(r.data_at, r.data_len);
-      st = insert_dns_record_;
-      i = 1;
-      integer(static_cast<int64_t>(m.id));
-      integer(static_cast<int64_t>(n));
-      text(SectionName(r.section));
-      sqlite3_bind_text(st, i++, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
-      integer(r.type);
-      const char* type_name = dissect::dns::TypeName(r.type);
-      text(type_name ? type_name : "");
-      integer(r.rclass);
-      integer(r.ttl);
-      sqlite3_bind_text(st, i++, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
-      const int rrc = sqlite3_step(st);
-      sqlite3_reset(st);
-      if (rrc != SQLITE_DONE) return fail("insert DNS record");
-    }
+    dns_max_id_ = std::max(dns_max_id_, m.id);
+    if (!records(m)) return fail("insert DNS record");
   }
+  for (size_t n = records_done; n < dns_pending_records_.size(); ++n) {
+    bind_record(dns_record_bind_.Row(), dns_pending_records_[n]);
+    const int rc = sqlite3_step(insert_dns_record_);
+    sqlite3_reset(insert_dns_record_);
+    if (rc != SQLITE_DONE) return fail("insert DNS record");
+  }
+  dns_pending_records_.clear();
   batch.clear();
   return Exec("COMMIT");
 }

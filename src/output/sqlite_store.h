@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -30,6 +31,7 @@
 #include "core/timestamp.h"
 #include "dissect/observation.h"
 #include "model/run_report.h"
+#include "output/row_binder.h"
 #include "policy/findings.h"
 
 struct sqlite3;
@@ -152,6 +154,10 @@ class SqliteStore {
   // heap, beyond what kBatchBytes counts (every other row is large enough that the bytes
   // bound first).
   static constexpr size_t kMaxBatchRows = 2'000;
+  // DNS messages one INSERT statement takes, when they can go together (InsertableTogether).
+  static constexpr size_t kDnsMessagesPerInsert = 16;
+  // DNS records one INSERT statement takes.
+  static constexpr size_t kDnsRecordsPerInsert = 32;
   // Rows of one table gathered on the analysis thread until a batch is full.
   template <class Row>
   struct Queue {
@@ -211,6 +217,33 @@ class SqliteStore {
   sqlite3_stmt* insert_endpoints_ = nullptr;
   sqlite3_stmt* insert_dns_ = nullptr;
   sqlite3_stmt* insert_dns_record_ = nullptr;
+  sqlite3_stmt* insert_dns_many_ = nullptr;         // kDnsMessagesPerInsert rows at once
+  RowBinder dns_bind_{nullptr};                     // insert_dns_'s, on the writer
+  RowBinder dns_many_bind_{nullptr};                // insert_dns_many_'s, on the writer
+  RowBinder dns_record_bind_{nullptr};              // insert_dns_record_'s, on the writer
+  sqlite3_stmt* insert_dns_record_many_ = nullptr;  // kDnsRecordsPerInsert rows at once
+  RowBinder dns_record_many_bind_{nullptr};         // its binder, on the writer
+  // A record of a stored message, waiting for a statement's worth of others.
+  struct PendingRecord {
+    uint64_t message_id = 0;
+    uint32_t position = 0;  // in its message
+    uint32_t index = 0;     // in its batch's DnsText::records
+  };
+  std::vector<PendingRecord> dns_pending_records_;  // writer only
+  // The texts a DNS message's row binds from its own buffers, one set per row of a
+  // statement: they must all live until it runs.
+  struct DnsRowText {
+    std::array<char, 32> ts;  // ISO 8601 is 27 characters
+    std::array<char, core::IpAddr::kMaxText> src, dst;
+    std::array<char, core::MacAddr::kText> mac;
+  };
+  std::array<DnsRowText, kDnsMessagesPerInsert> dns_row_text_;  // writer only
+  uint64_t dns_max_id_ = 0;  // the highest id among the DNS messages stored, writer only
+  // Binds one DNS message's row as the next parameters of `b`, formatting into `own`.
+  void BindDnsMessage(RowBinder& b, const DnsRow& m, const DnsText& text_of, DnsRowText& own);
+  // True when `rows` can share one INSERT: their ids rise above every stored one, and no
+  // NOT NULL column of theirs would be empty.
+  bool InsertableTogether(std::span<const DnsRow> rows) const;
   sqlite3_stmt* insert_dhcp_ = nullptr;
   sqlite3_stmt* insert_tls_ = nullptr;
   sqlite3_stmt* insert_remote_ = nullptr;

@@ -13,6 +13,7 @@
 #include "output/atomic_file.h"
 #include "output/block_export.h"
 #include "output/json_output.h"
+#include "output/row_binder.h"
 #include "output/sqlite_store.h"
 
 namespace qw::output {
@@ -519,6 +520,219 @@ TEST(SqliteStore, DnsMessagesKeepTheirHeaderQuestionAndRecords) {
             "0 answer 5 CNAME www.logink.cn; 1 authority 65280 - \\# 1 ff");
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM dns_messages WHERE rcode IS NULL"), 4000);
   sqlite3_close(db);
+}
+
+// Every row of a query, as quote() shows each column, in id order.
+std::vector<std::string> QueryRows(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> rows;
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string row;
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      const unsigned char* t = sqlite3_column_text(st, c);
+      row += (c ? "|" : "") + (t ? std::string(reinterpret_cast<const char*>(t)) : "NULL");
+    }
+    rows.push_back(row);
+  }
+  sqlite3_finalize(st);
+  return rows;
+}
+
+// A parameter bound to the value it holds already is left alone, whatever it held before:
+// a number, NULL, a fixed text, or a row buffer's text (which is bound every time, since the
+// same buffer holds another text on the next row).
+TEST(RowBinder, EveryRowComesBackAsBoundWhateverTheParameterHeldBefore) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (n INTEGER, a, b, c)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?,?,?,?)", -1, &st, nullptr), SQLITE_OK);
+  RowBinder b(st);
+  static const char kRed[] = "red";
+  static const char kBlue[] = "blue";
+  char buffer[8] = {};
+  std::vector<std::string> want;
+  for (int n = 0; n < 24; ++n) {
+    std::snprintf(buffer, sizeof buffer, "row%d", n);  // the same buffer, another text
+    b.Row().Int(n);
+    std::string a, bb, c;
+    switch (n % 6) {  // parameter 2 changes kind from row to row
+      case 0:
+      case 1:
+        b.Int(7);
+        a = "7";
+        break;
+      case 2:
+        b.Null();
+        a = "NULL";
+        break;
+      case 3:
+        b.Fixed(kRed);
+        a = "red";
+        break;
+      case 4:
+        b.Text(buffer);
+        a = buffer;
+        break;
+      default:
+        b.IntOrNull(false, 5);
+        a = "NULL";
+        break;
+    }
+    b.Fixed(n % 3 ? kRed : kBlue).TextOrEmpty(n % 4 ? std::string_view(buffer) : "");
+    bb = n % 3 ? "red" : "blue";
+    c = n % 4 ? std::string("'") + buffer + "'" : "''";
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_reset(st);
+    want.push_back(std::to_string(n) + "|" + (a == "NULL" || a == "7" ? a : "'" + a + "'") + "|'" +
+                   bb + "'|" + c);
+  }
+  sqlite3_finalize(st);
+  EXPECT_EQ(QueryRows(db, "SELECT n, quote(a), quote(b), quote(c) FROM t ORDER BY n"), want);
+  sqlite3_close(db);
+}
+
+// DNS messages go in sixteen to an INSERT (records thirty-two) where they can, and one by
+// one where not: an id that could collide with a stored one, a NOT NULL column left empty.
+// However they were grouped, each message and record comes back as it went in, and one that
+// cannot be stored (its id taken, no source address) takes nothing else with it.
+TEST(SqliteStore, DnsMessagesComeBackExactlyHoweverTheyAreGrouped) {
+  fs::path dir = Scratch("qw-sqlite-dns-grouped");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+
+  std::vector<std::string> want_messages, want_records;
+  auto v4 = [](uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+    const std::array<uint8_t, 4> bytes{a, b, c, d};
+    return core::IpAddr::V4(bytes);
+  };
+  // Builds message `k` of frame `frame`, adds it, and notes its rows when `kept`.
+  auto add = [&](uint64_t k, uint64_t frame, uint32_t seq, bool kept) {
+    dissect::DnsObservation m;
+    m.protocol = k % 17 == 3 ? "mdns" : "dns";
+    m.capture_index = 0;
+    m.frame = frame;
+    m.seq = seq;
+    m.ts = core::Timestamp{1709287200000000000 + static_cast<int64_t>(k) * 1'000'001'000};
+    m.flow_id = k % 3 == 0 ? 0 : 1000 + k;
+    m.transport = k % 11 == 0 ? 6 : 17;
+    const bool response = k % 2 == 1;
+    m.src_ip = v4(10, 10, 0, static_cast<uint8_t>(k % 200));
+    m.dst_ip = v4(10, 50, 1, static_cast<uint8_t>(k % 7));
+    m.src_port = response ? 53 : static_cast<uint16_t>(40000 + k);
+    m.dst_port = response ? static_cast<uint16_t>(40000 + k) : 53;
+    if (k % 5 != 0)
+      m.src_mac = core::MacAddr{{0x00, 0x1b, 0x1b, 0x00, 0x00, static_cast<uint8_t>(k)}};
+    m.id = static_cast<uint16_t>(k * 7);
+    const uint8_t rcode = static_cast<uint8_t>(k % 4);
+    m.flags = static_cast<uint16_t>((response ? 0x8180 : 0x0100) | (response ? rcode : 0));
+    m.has_question = k % 7 != 0;
+    m.qdcount = m.has_question ? 1 : 0;
+    std::string qname = "host" + std::to_string(k) + ".example";
+    if (m.has_question) m.qname.Append(qname);
+    static constexpr uint16_t kTypes[] = {1, 28, 12, 65280};
+    m.qtype = kTypes[k % 4];
+    m.qclass = 1;
+    m.query_frame = response ? frame - 1 : 0;
+    m.malformed = k % 13 == 0;
+    std::vector<dissect::DnsRecordObservation> records(k % 37);  // up to 36, past a statement
+    for (size_t n = 0; n < records.size(); ++n) {
+      records[n].section = static_cast<uint8_t>(1 + n % 3);
+      records[n].type = kTypes[n % 4];
+      records[n].rclass = 1;
+      records[n].ttl = static_cast<uint32_t>(60 * n);
+      if (n % 9 != 4) records[n].name.Append(qname);  // an empty owner is the root
+      records[n].data.Append("data " + std::to_string(k) + "." + std::to_string(n));
+    }
+    m.ancount = static_cast<uint16_t>(records.size());
+    m.records = records;
+    ASSERT_TRUE((*store)->AddDns(m).ok());
+    if (!kept) return;
+    static constexpr const char* kRcodes[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN"};
+    static constexpr const char* kTypeNames[] = {"A", "AAAA", "PTR", nullptr};
+    const uint64_t id = frame << 12 | seq;
+    auto text = [](const char* t) { return t ? std::string(t) : std::string("NULL"); };
+    std::string mac = "NULL";
+    if (k % 5 != 0) mac = m.src_mac.ToString();
+    char ts[96];
+    const int64_t us = (m.ts.ns / 1000) % 1'000'000;
+    const std::time_t secs = m.ts.ns / 1'000'000'000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<long long>(us));
+    want_messages.push_back(
+        std::to_string(id) + "|1|" + m.protocol + "|0|" + std::to_string(frame) + "|" + ts + "|" +
+        (m.flow_id ? std::to_string(m.flow_id) : "NULL") + "|" +
+        (m.transport == 6 ? "tcp" : "udp") + "|" + m.src_ip.ToString() + "|" +
+        std::to_string(m.src_port) + "|" + m.dst_ip.ToString() + "|" + std::to_string(m.dst_port) +
+        "|" + mac + "|" + std::to_string(m.id) + "|" + (response ? "1" : "0") + "|0|" +
+        (response ? std::to_string(rcode) : "NULL") + "|" + (response ? kRcodes[rcode] : "NULL") +
+        "|" + std::to_string(m.flags) + "|" + std::to_string(m.qdcount) + "|" +
+        std::to_string(m.ancount) + "|0|0|" + (m.has_question ? qname : "NULL") + "|" +
+        (m.has_question ? std::to_string(m.qtype) : "NULL") + "|" +
+        (m.has_question ? text(kTypeNames[k % 4]) : "NULL") + "|" +
+        (m.has_question ? "1" : "NULL") + "|" +
+        (m.query_frame ? std::to_string(m.query_frame) : "NULL") + "|" + (m.malformed ? "1" : "0"));
+    static constexpr const char* kSections[] = {"", "answer", "authority", "additional"};
+    for (size_t n = 0; n < records.size(); ++n) {
+      const auto& r = records[n];
+      want_records.push_back(std::to_string(id) + "|" + std::to_string(n) + "|" +
+                             kSections[r.section] + "|" + std::string(r.name.view()) + "|" +
+                             std::to_string(r.type) + "|" + text(kTypeNames[n % 4]) + "|1|" +
+                             std::to_string(r.ttl) + "|" + std::string(r.data.view()));
+    }
+  };
+  // A first batch: a hundred messages of every shape, one frame holding two, a message that
+  // takes an id already taken in the same batch, and one without a source address.
+  for (uint64_t k = 0; k < 100; ++k) add(k, 10 + k, 0, true);
+  add(100, 30, 1, true);   // the second message of frame 30
+  add(101, 20, 0, false);  // frame 20's id again: skipped, and its records with it
+  {
+    dissect::DnsObservation nameless;
+    nameless.protocol = "dns";
+    nameless.frame = 60;
+    nameless.seq = 1;
+    nameless.ts = core::Timestamp{1709287200000000000};
+    nameless.dst_ip = v4(10, 50, 1, 1);  // no source: a NOT NULL column
+    ASSERT_TRUE((*store)->AddDns(nameless).ok());
+  }
+  // Enough to fill that batch and start another, where a late message comes in below the
+  // ids stored already, and another takes a stored id.
+  for (uint64_t k = 102; k < 2102; ++k) add(k % 100 == 0 ? 1 : k, 200 + k, 0, true);
+  add(2102, 5, 0, true);    // late (a TCP stream's): below every stored id, its own
+  add(2103, 15, 0, false);  // frame 15's id, stored in the first batch: skipped
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+
+  std::sort(want_messages.begin(), want_messages.end(), [](const auto& a, const auto& b) {
+    return std::stoull(a.substr(0, a.find('|'))) < std::stoull(b.substr(0, b.find('|')));
+  });
+  auto record_key = [](const std::string& r) {
+    const size_t bar = r.find('|');
+    return std::make_pair(std::stoull(r.substr(0, bar)),
+                          std::stoull(r.substr(bar + 1, r.find('|', bar + 1) - bar - 1)));
+  };
+  std::sort(want_records.begin(), want_records.end(),
+            [&](const auto& a, const auto& b) { return record_key(a) < record_key(b); });
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  const auto messages = QueryRows(db, "SELECT * FROM dns_messages ORDER BY id");
+  const auto stored_records =
+      QueryRows(db, "SELECT * FROM dns_records ORDER BY message_id, position");
+  sqlite3_close(db);
+  ASSERT_EQ(messages.size(), want_messages.size());
+  for (size_t n = 0; n < messages.size(); ++n) EXPECT_EQ(messages[n], want_messages[n]);
+  ASSERT_EQ(stored_records.size(), want_records.size());
+  for (size_t n = 0; n < stored_records.size(); ++n) {
+    EXPECT_EQ(stored_records[n], want_records[n]);
+  }
 }
 
 // A DHCP message is one dhcp_messages row with what it says about its client.
