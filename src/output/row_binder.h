@@ -55,8 +55,6 @@ class RowBinder {
   /// The next parameter: text as Text binds it, but empty text, not NULL, when empty (for
   /// NOT NULL columns whose value may be empty).
   RowBinder& TextOrEmpty(std::string_view v);
-  /// The statement served.
-  sqlite3_stmt* statement() const { return st_; }
 
  private:
   enum class Kind : uint8_t { kUnknown, kInt, kNull, kFixed };

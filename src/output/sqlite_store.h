@@ -233,7 +233,7 @@ class SqliteStore {
   // The texts a DNS message's row binds from its own buffers, one set per row of a
   // statement: they must all live until it runs.
   struct DnsRowText {
-    std::array<char, 32> ts;  // ISO 8601 is 27 characters
+    core::Iso8601Text ts;
     std::array<char, core::IpAddr::kMaxText> src, dst;
     std::array<char, core::MacAddr::kText> mac;
   };
