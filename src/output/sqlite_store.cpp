@@ -581,46 +581,6 @@ CREATE VIEW ics_operations AS
 )sql",
 };
 
-// Binds the next parameter (then moves `i` on) to `v`, or to NULL when it is empty. The
-// text is not copied: it must outlive the statement's next step.
-void BindTextOrNull(sqlite3_stmt* st, int& i, std::string_view v) {
-  if (v.empty())
-    sqlite3_bind_null(st, i++);
-  else
-    sqlite3_bind_text(st, i++, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-}
-
-// Binds a statement's parameters one after the other, from `first`.
-class Binder {
- public:
-  Binder(sqlite3_stmt* st, int first) : st_(st), i_(first) {}
-  // Text, or NULL when empty; not copied: it must outlive the next step.
-  Binder& Text(std::string_view v) {
-    BindTextOrNull(st_, i_, v);
-    return *this;
-  }
-  // Text copied by SQLite (for a temporary), or NULL when empty.
-  Binder& Copy(std::string_view v) {
-    if (v.empty()) return Null();
-    sqlite3_bind_text(st_, i_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Binder& Int(int64_t v) {
-    sqlite3_bind_int64(st_, i_++, v);
-    return *this;
-  }
-  // A count or frame number, or NULL when it is 0 (not seen).
-  Binder& NonZero(uint64_t v) { return v ? Int(static_cast<int64_t>(v)) : Null(); }
-  Binder& Null() {
-    sqlite3_bind_null(st_, i_++);
-    return *this;
-  }
-
- private:
-  sqlite3_stmt* st_;
-  int i_;
-};
-
 }  // namespace
 
 int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
@@ -902,6 +862,15 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
   store->dns_many_bind_ = RowBinder(store->insert_dns_many_);
   store->dns_record_bind_ = RowBinder(store->insert_dns_record_);
   store->dns_record_many_bind_ = RowBinder(store->insert_dns_record_many_);
+  store->flow_bind_ = RowBinder(store->insert_flow_);
+  store->op_bind_ = RowBinder(store->insert_op_);
+  store->endpoints_bind_ = RowBinder(store->insert_endpoints_);
+  store->dhcp_bind_ = RowBinder(store->insert_dhcp_);
+  store->tls_bind_ = RowBinder(store->insert_tls_);
+  store->remote_bind_ = RowBinder(store->insert_remote_);
+  store->transfer_bind_ = RowBinder(store->insert_transfer_);
+  store->http_bind_ = RowBinder(store->insert_http_);
+  store->snmp_bind_ = RowBinder(store->insert_snmp_);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -956,41 +925,37 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const auto& f : batch) {
     sqlite3_stmt* st = insert_flow_;
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
-    integer(static_cast<int64_t>(f.id));
-    integer(f.capture_index);
-    integer(static_cast<int64_t>(f.first_frame));
-    integer(f.proto);
-    integer(f.vlan);
-    integer(f.inner_vlan);
-    text(f.initiator_ip);
-    integer(f.initiator_port);
-    text(f.responder_ip);
-    integer(f.responder_port);
-    text(f.initiator_mac);
-    text(f.responder_mac);
-    integer(f.midstream ? 1 : 0);
-    text(f.tcp_state);
-    text(f.end_reason);
-    const std::string first_ts = core::FormatIso8601(f.first_ts);
-    const std::string last_ts = core::FormatIso8601(f.last_ts);
-    text(first_ts);
-    text(last_ts);
-    integer(static_cast<int64_t>(f.packets_from_initiator));
-    integer(static_cast<int64_t>(f.packets_from_responder));
-    integer(static_cast<int64_t>(f.bytes_from_initiator));
-    integer(static_cast<int64_t>(f.bytes_from_responder));
-    text(f.protocol);
-    text(f.initiator_zone);
-    text(f.responder_zone);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    flow_bind_.Row()
+        .Int(static_cast<int64_t>(f.id))
+        .Int(f.capture_index)
+        .Int(static_cast<int64_t>(f.first_frame))
+        .Int(f.proto)
+        .Int(f.vlan)
+        .Int(f.inner_vlan)
+        .Text(f.initiator_ip)
+        .Int(f.initiator_port)
+        .Text(f.responder_ip)
+        .Int(f.responder_port)
+        .Text(f.initiator_mac)
+        .Text(f.responder_mac)
+        .Int(f.midstream ? 1 : 0)
+        .Text(f.tcp_state)
+        .Text(f.end_reason)
+        .Text(flow_first_text_.Format(f.first_ts))
+        .Text(flow_last_text_.Format(f.last_ts))
+        .Int(static_cast<int64_t>(f.packets_from_initiator))
+        .Int(static_cast<int64_t>(f.packets_from_responder))
+        .Int(static_cast<int64_t>(f.bytes_from_initiator))
+        .Int(static_cast<int64_t>(f.bytes_from_responder))
+        .Text(f.protocol)
+        .Text(f.initiator_zone)
+        .Text(f.responder_zone);
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
       (void)Exec("ROLLBACK");  // the insert error is the one to report
       return Error("insert flow");
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
   }
   batch.clear();
   return Exec("COMMIT");
@@ -1030,24 +995,17 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
   side(0, w.requester_ip, w.requester_port, w.requester_mac);
   side(3, w.device_ip, w.device_port, w.device_mac);
   sqlite3_stmt* st = insert_endpoints_;
-  int i = 1;
-  auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-  auto port = [&](const core::IpAddr& ip, uint16_t p) {
-    if (ip.IsSet())
-      sqlite3_bind_int(st, i++, p);
-    else
-      sqlite3_bind_null(st, i++);
-  };
-  sqlite3_bind_int64(st, i++, id);
-  sqlite3_bind_int(st, i++, w.vlan);
-  text(texts[0]);
-  text(texts[1]);
-  port(w.requester_ip, w.requester_port);
-  text(texts[2]);
-  text(texts[3]);
-  text(texts[4]);
-  port(w.device_ip, w.device_port);
-  text(texts[5]);
+  endpoints_bind_.Row()
+      .Int(id)
+      .Int(w.vlan)
+      .Text(texts[0])
+      .Text(texts[1])
+      .IntOrNull(w.requester_ip.IsSet(), w.requester_port)
+      .Text(texts[2])
+      .Text(texts[3])
+      .Text(texts[4])
+      .IntOrNull(w.device_ip.IsSet(), w.device_port)
+      .Text(texts[5]);
   const int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE) return Error("insert industrial endpoints");
@@ -1162,18 +1120,18 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
     seen = r.endpoints;
   }
   sqlite3_stmt* st = insert_op_;
-  Binder(st, 1)
+  op_bind_.Row()
       .Int(static_cast<int64_t>(r.id))
       .Int(r.where.capture_index)
       .Int(r.endpoints)
-      .Text(r.protocol)
+      .Fixed(r.protocol)
       .Int(r.function_code)
-      .Text(*r.function ? r.function : "unknown")
-      .Text(dissect::IcsCategoryName(r.category))
+      .Fixed(*r.function ? r.function : "unknown")
+      .Fixed(dissect::IcsCategoryName(r.category))
       .Text(r.target)
       .Text(r.result)
       .Int(static_cast<int64_t>(r.count))
-      .NonZero(r.first_frame)
+      .IntOrNull(r.first_frame != 0, static_cast<int64_t>(r.first_frame))
       .Text(r.first_ts.view())
       .Text(r.json.view());
   const int rc = sqlite3_step(st);
@@ -1494,13 +1452,11 @@ core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObs
   // One row per flow: keyed by the flow's id (a second session of a flow is ignored).
   auto id_of = [](const dissect::RemoteAccessObservation& m) { return m.flow_id; };
   return WriteKeyed<dissect::RemoteAccessObservation>(
-      batch, insert_remote_, "remote-access session", +id_of,
-      [&](sqlite3_stmt* st, const dissect::RemoteAccessObservation& m) {
-        client_text_ = m.client_ip.ToString();
-        server_text_ = m.server_ip.ToString();
-        Binder b(st, 2);
-        b.Text(m.tool).Int(m.capture_index).Int(static_cast<int64_t>(m.frame));
-        b.Text(client_text_).Int(m.client_port).Text(server_text_).Int(m.server_port);
+      batch, insert_remote_, remote_bind_, "remote-access session", +id_of,
+      [&](RowBinder& b, const dissect::RemoteAccessObservation& m) {
+        b.Fixed(m.tool).Int(m.capture_index).Int(static_cast<int64_t>(m.frame));
+        b.Text(client_text_.Set(m.client_ip)).Int(m.client_port);
+        b.Text(server_text_.Set(m.server_ip)).Int(m.server_port);
         b.Text(m.protocol_version.view()).Text(m.client_software.view());
         b.Text(m.server_software.view()).Text(m.user.view());
         b.Text(m.client_fingerprint.view()).Text(m.server_fingerprint.view());
@@ -1519,22 +1475,17 @@ core::Status SqliteStore::AddFileTransfer(const dissect::FileTransferObservation
 
 core::Status SqliteStore::WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch) {
   return WriteKeyed<dissect::FileTransferObservation>(
-      batch, insert_transfer_, "file transfer", &FileTransferId,
-      [&](sqlite3_stmt* st, const dissect::FileTransferObservation& t) {
-        client_text_ = t.client_ip.ToString();
-        server_text_ = t.server_ip.ToString();
-        Binder b(st, 2);
-        b.Text(t.protocol).Text(t.command).Text(t.upload ? "upload" : "download");
-        b.Int(t.capture_index).Int(static_cast<int64_t>(t.frame)).NonZero(t.end_frame);
-        b.Text(ts_text_.Format(t.ts)).Int(static_cast<int64_t>(t.flow_id)).NonZero(t.data_flow_id);
-        b.Text(client_text_).Int(t.client_port).Text(server_text_).Int(t.server_port);
+      batch, insert_transfer_, transfer_bind_, "file transfer", &FileTransferId,
+      [&](RowBinder& b, const dissect::FileTransferObservation& t) {
+        b.Fixed(t.protocol).Fixed(t.command).Fixed(t.upload ? "upload" : "download");
+        b.Int(t.capture_index).Int(static_cast<int64_t>(t.frame));
+        b.IntOrNull(t.end_frame != 0, static_cast<int64_t>(t.end_frame));
+        b.Text(ts_text_.Format(t.ts)).Int(static_cast<int64_t>(t.flow_id));
+        b.IntOrNull(t.data_flow_id != 0, static_cast<int64_t>(t.data_flow_id));
+        b.Text(client_text_.Set(t.client_ip)).Int(t.client_port);
+        b.Text(server_text_.Set(t.server_ip)).Int(t.server_port);
         b.Text(t.file_name.view()).Text(t.location.view()).Text(t.media_type.view());
-        b.Int(static_cast<int64_t>(t.bytes));
-        if (t.declared_size >= 0) {
-          b.Int(t.declared_size);
-        } else {
-          b.Null();
-        }
+        b.Int(static_cast<int64_t>(t.bytes)).IntOrNull(t.declared_size >= 0, t.declared_size);
         b.Int(t.complete ? 1 : 0).Text(t.sha256.view()).Text(t.result.view());
       });
 }
@@ -1562,8 +1513,8 @@ core::Status SqliteStore::AddHttp(const dissect::HttpObservation& exchange) {
 core::Status SqliteStore::AddSnmp(const dissect::SnmpObservation& msg) { return Push(snmp_, msg); }
 
 template <class Row, class Bind>
-core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, const char* what,
-                                     uint64_t (*id_of)(const Row&), Bind&& bind) {
+core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, RowBinder& b,
+                                     const char* what, uint64_t (*id_of)(const Row&), Bind&& bind) {
   if (batch.empty()) return {};
   // By id, so that the file does not depend on the order rows came in; a taken id (two
   // rows keyed alike, from different shards) moves up. The rows are kilobytes each: their
@@ -1571,14 +1522,16 @@ core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, 
   std::vector<const Row*> order(batch.size());
   for (size_t n = 0; n < batch.size(); ++n) order[n] = &batch[n];
   std::stable_sort(order.begin(), order.end(),
-                   [&](const Row* a, const Row* b) { return id_of(*a) < id_of(*b); });
+                   [&](const Row* x, const Row* y) { return id_of(*x) < id_of(*y); });
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const Row* in_order : order) {
     const Row& row = *in_order;
-    int rc = SQLITE_CONSTRAINT;
-    for (uint64_t retry = 0; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
-      sqlite3_bind_int64(st, 1, static_cast<int64_t>(id_of(row) + retry));
-      bind(st, row);
+    bind(b.Row().Int(static_cast<int64_t>(id_of(row))), row);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    // A taken id: the next one, the other parameters as they are (a reset keeps them).
+    for (uint64_t retry = 1; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
+      b.Row().Int(static_cast<int64_t>(id_of(row) + retry));
       rc = sqlite3_step(st);
       sqlite3_reset(st);
     }
@@ -1597,16 +1550,16 @@ core::Status SqliteStore::WriteHttp(std::vector<dissect::HttpObservation>& batch
     return KeyedId(x.capture_index, x.request_frame ? x.request_frame : x.response_frame, x.seq);
   };
   return WriteKeyed<dissect::HttpObservation>(
-      batch, insert_http_, "HTTP exchange", +id_of,
-      [&](sqlite3_stmt* st, const dissect::HttpObservation& x) {
-        client_text_ = x.client_ip.ToString();
-        server_text_ = x.server_ip.ToString();
-        Binder b(st, 2);
-        b.Text(x.protocol).Int(x.capture_index).NonZero(x.request_frame).NonZero(x.response_frame);
+      batch, insert_http_, http_bind_, "HTTP exchange", +id_of,
+      [&](RowBinder& b, const dissect::HttpObservation& x) {
+        b.Fixed(x.protocol).Int(x.capture_index);
+        b.IntOrNull(x.request_frame != 0, static_cast<int64_t>(x.request_frame));
+        b.IntOrNull(x.response_frame != 0, static_cast<int64_t>(x.response_frame));
         b.Text(ts_text_.Format(x.ts)).Int(static_cast<int64_t>(x.flow_id));
-        b.Text(client_text_).Int(x.client_port).Text(server_text_).Int(x.server_port);
+        b.Text(client_text_.Set(x.client_ip)).Int(x.client_port);
+        b.Text(server_text_.Set(x.server_ip)).Int(x.server_port);
         b.Text(x.method.view()).Text(x.uri.view()).Text(x.host.view()).Text(x.user_agent.view());
-        b.NonZero(x.status).Text(x.server.view()).Text(x.content_type.view());
+        b.IntOrNull(x.status != 0, x.status).Text(x.server.view()).Text(x.content_type.view());
         b.Int(static_cast<int64_t>(x.request_body_bytes));
         b.Int(static_cast<int64_t>(x.response_body_bytes)).Text(x.file_name.view());
       });
@@ -1617,18 +1570,17 @@ core::Status SqliteStore::WriteSnmp(std::vector<dissect::SnmpObservation>& batch
     return KeyedId(m.capture_index, m.request_frame ? m.request_frame : m.response_frame, m.seq);
   };
   return WriteKeyed<dissect::SnmpObservation>(
-      batch, insert_snmp_, "SNMP message", +id_of,
-      [&](sqlite3_stmt* st, const dissect::SnmpObservation& m) {
-        client_text_ = m.requester_ip.ToString();
-        server_text_ = m.agent_ip.ToString();
-        Binder b(st, 2);
-        b.Int(m.capture_index).NonZero(m.request_frame).NonZero(m.response_frame);
+      batch, insert_snmp_, snmp_bind_, "SNMP message", +id_of,
+      [&](RowBinder& b, const dissect::SnmpObservation& m) {
+        b.Int(m.capture_index);
+        b.IntOrNull(m.request_frame != 0, static_cast<int64_t>(m.request_frame));
+        b.IntOrNull(m.response_frame != 0, static_cast<int64_t>(m.response_frame));
         b.Text(ts_text_.Format(m.ts)).Int(static_cast<int64_t>(m.flow_id));
-        b.Text(client_text_).Int(m.requester_port).Text(server_text_).Int(m.agent_port);
+        b.Text(client_text_.Set(m.requester_ip)).Int(m.requester_port);
+        b.Text(server_text_.Set(m.agent_ip)).Int(m.agent_port);
         b.Int(m.version);
         if (m.has_pdu) {
-          const char* name = SnmpPduName(m.pdu_type);
-          b.Int(m.pdu_type).Text(name ? name : "");
+          b.Int(m.pdu_type).Fixed(SnmpPduName(m.pdu_type));
         } else {
           b.Null().Null();
         }
@@ -1644,21 +1596,23 @@ core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) 
   // One row per flow, keyed by the flow's id.
   auto id_of = [](const dissect::TlsObservation& m) { return m.flow_id; };
   return WriteKeyed<dissect::TlsObservation>(
-      batch, insert_tls_, "TLS session", +id_of,
-      [&](sqlite3_stmt* st, const dissect::TlsObservation& m) {
-        auto version = [](uint16_t v) {
-          return v ? dissect::tls::VersionName(v) : core::FixedText<16>();
+      batch, insert_tls_, tls_bind_, "TLS session", +id_of,
+      [&](RowBinder& b, const dissect::TlsObservation& m) {
+        auto version = [&](size_t at, uint16_t v) {
+          tls_versions_[at] = v ? dissect::tls::VersionName(v) : core::FixedText<16>();
+          return tls_versions_[at].view();
         };
-        client_text_ = m.client_ip.ToString();
-        server_text_ = m.server_ip.ToString();
-        Binder b(st, 2);
-        b.Int(m.capture_index).NonZero(m.client_hello_frame).NonZero(m.server_hello_frame);
+        const uint16_t cipher = m.server_hello_frame ? m.cipher : 0;
+        b.Int(m.capture_index);
+        b.IntOrNull(m.client_hello_frame != 0, static_cast<int64_t>(m.client_hello_frame));
+        b.IntOrNull(m.server_hello_frame != 0, static_cast<int64_t>(m.server_hello_frame));
         b.Text(ts_text_.Format(m.ts));
-        b.Text(client_text_).Int(m.client_port).Text(server_text_).Int(m.server_port);
+        b.Text(client_text_.Set(m.client_ip)).Int(m.client_port);
+        b.Text(server_text_.Set(m.server_ip)).Int(m.server_port);
         b.Text(m.sni.view()).Text(m.alpn_offered.view()).Text(m.alpn_chosen.view());
-        b.Copy(version(m.client_version).view()).Copy(version(m.offered_version).view());
-        b.Text(m.versions_offered.view()).Copy(version(m.server_version).view());
-        b.NonZero(m.server_hello_frame ? m.cipher : 0).Text(m.ciphers_offered.view());
+        b.Text(version(0, m.client_version)).Text(version(1, m.offered_version));
+        b.Text(m.versions_offered.view()).Text(version(2, m.server_version));
+        b.IntOrNull(cipher != 0, cipher).Text(m.ciphers_offered.view());
         b.Text(m.ja3.view()).Text(m.ja3s.view()).Text(m.ja4.view());
         b.Text(m.subject.view()).Text(m.issuer.view());
         b.Text(m.not_before.view()).Text(m.not_after.view());
@@ -1677,9 +1631,6 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const auto& m : batch) {
     sqlite3_stmt* st = insert_dhcp_;
-    int i = 1;
-    auto text = [&](std::string_view v) { BindTextOrNull(st, i, v); };
-    auto integer = [&](int64_t v) { sqlite3_bind_int64(st, i++, v); };
     auto address = [](const core::IpAddr& ip) {
       return ip.IsSet() && !ip.IsUnspecified() ? ip.ToString() : std::string();
     };
@@ -1690,34 +1641,32 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
     const std::string server_id = address(m.server_id);
     const bool v6 = std::string_view(m.protocol) == "dhcpv6";
     const char* type_name = v6 ? nullptr : dissect::dhcp::MessageTypeName(m.message_type);
-    integer(static_cast<int64_t>(id_of(m)));
-    text(m.protocol);
-    integer(m.capture_index);
-    integer(static_cast<int64_t>(m.frame));
-    text(ts_text_.Format(m.ts));
-    if (m.flow_id)
-      integer(static_cast<int64_t>(m.flow_id));
-    else
-      sqlite3_bind_null(st, i++);
-    text(src);
-    integer(m.src_port);
-    text(dst);
-    integer(m.dst_port);
-    text(src_mac);
-    integer(m.from_server ? 1 : 0);
-    integer(m.message_type);
-    text(type_name ? type_name : "");
-    integer(m.inner_type);
-    integer(m.xid);
-    text(client_mac);
-    text(client_ip);
-    text(assigned);
-    text(server_id);
-    text(m.host_name.view());
-    text(m.fqdn.view());
-    text(m.vendor_class.view());
-    text(m.client_id.view());
-    text(m.parameter_list.view());
+    dhcp_bind_.Row()
+        .Int(static_cast<int64_t>(id_of(m)))
+        .Fixed(m.protocol)
+        .Int(m.capture_index)
+        .Int(static_cast<int64_t>(m.frame))
+        .Text(ts_text_.Format(m.ts))
+        .IntOrNull(m.flow_id != 0, static_cast<int64_t>(m.flow_id))
+        .Text(src)
+        .Int(m.src_port)
+        .Text(dst)
+        .Int(m.dst_port)
+        .Text(src_mac)
+        .Int(m.from_server ? 1 : 0)
+        .Int(m.message_type)
+        .Fixed(type_name)
+        .Int(m.inner_type)
+        .Int(m.xid)
+        .Text(client_mac)
+        .Text(client_ip)
+        .Text(assigned)
+        .Text(server_id)
+        .Text(m.host_name.view())
+        .Text(m.fqdn.view())
+        .Text(m.vendor_class.view())
+        .Text(m.client_id.view())
+        .Text(m.parameter_list.view());
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {

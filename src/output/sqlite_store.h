@@ -191,9 +191,10 @@ class SqliteStore {
   core::Status WriteHttp(std::vector<dissect::HttpObservation>& batch);
   core::Status WriteSnmp(std::vector<dissect::SnmpObservation>& batch);
   /// Writes a batch of rows keyed on (capture, frame, sequence) with `st`, whose first
-  /// parameter is the id; bind(st, row) binds the rest. Writer thread only.
+  /// parameter is the id and whose binder is `b`; bind(b, row) binds the rest. Writer
+  /// thread only.
   template <class Row, class Bind>
-  core::Status WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, const char* what,
+  core::Status WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, RowBinder& b, const char* what,
                           uint64_t (*id_of)(const Row&), Bind&& bind);
   core::Status WriteDns(std::vector<DnsRow>& batch, DnsText& text);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
@@ -250,6 +251,10 @@ class SqliteStore {
   sqlite3_stmt* insert_transfer_ = nullptr;
   sqlite3_stmt* insert_http_ = nullptr;
   sqlite3_stmt* insert_snmp_ = nullptr;
+  // The binders of the statements above and of flows, runs and endpoints; writer only.
+  RowBinder flow_bind_{nullptr}, op_bind_{nullptr}, endpoints_bind_{nullptr};
+  RowBinder dhcp_bind_{nullptr}, tls_bind_{nullptr}, remote_bind_{nullptr};
+  RowBinder transfer_bind_{nullptr}, http_bind_{nullptr}, snmp_bind_{nullptr};
   Queue<model::FlowRecord> flows_;
   Queue<dissect::IcsOperation> ops_;
   Queue<DnsRow> dns_;
@@ -346,7 +351,16 @@ class SqliteStore {
   std::vector<int64_t> endpoints_written_;     // writer only: endpoints ids, by id modulo size
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, built at Finish
   core::Iso8601Formatter ts_text_;             // writer only
-  std::string client_text_, server_text_;      // writer only: addresses of the row being bound
+  // An address formatted into a buffer of its own, to bind without allocating.
+  struct IpText {
+    std::array<char, core::IpAddr::kMaxText> buf{};
+    /// Formats `ip` as IpAddr::ToString does and views the text.
+    std::string_view Set(const core::IpAddr& ip) { return {buf.data(), ip.Format(buf)}; }
+  };
+  IpText client_text_, server_text_;  // writer only: the addresses of the row being bound
+  std::array<core::FixedText<16>, 3> tls_versions_;  // writer only: a TLS row's version names
+  // writer only: a flow row's first and last times (each series of times changes slowly).
+  core::Iso8601Formatter flow_first_text_, flow_last_text_;
   std::thread writer_;
   // Removes the earlier run's file that Finish swapped out; joined by the destructor.
   std::thread retired_;
