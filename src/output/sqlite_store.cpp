@@ -921,9 +921,14 @@ core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) { return Push(f
 core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   if (batch.empty()) return {};
   // Rows go in by id, so the file's layout does not depend on the order flows ended in.
-  std::sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  // A record holds a dozen strings: their order is sorted, not they.
+  std::vector<const model::FlowRecord*> order(batch.size());
+  for (size_t n = 0; n < batch.size(); ++n) order[n] = &batch[n];
+  std::sort(order.begin(), order.end(),
+            [](const model::FlowRecord* x, const model::FlowRecord* y) { return x->id < y->id; });
   if (auto s = Exec("BEGIN"); !s) return s;
-  for (const auto& f : batch) {
+  for (const model::FlowRecord* in_order : order) {
+    const model::FlowRecord& f = *in_order;
     sqlite3_stmt* st = insert_flow_;
     flow_bind_.Row()
         .Int(static_cast<int64_t>(f.id))
