@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/timestamp.h"
+
 namespace qw::capture {
 namespace {
 
@@ -231,7 +233,10 @@ PcapngReader::Step PcapngReader::ReadInterface(core::ByteReader& body) {
     iface.scale = TsScale::kDivide;
     iface.divisor = tsresol - 9u <= 19u ? PowerOfTen(tsresol - 9u) : 0;
   }
-  iface.offset_ns = static_cast<uint64_t>(tsoffset) * kNanosPerSecond;
+  // Held to what frame times span, so that a stamp plus its offset cannot overflow.
+  constexpr int64_t kMaxOffsetSeconds = core::kMaxFrameNs / int64_t{kNanosPerSecond};
+  iface.offset_ns = std::clamp(tsoffset, -kMaxOffsetSeconds, kMaxOffsetSeconds) *
+                    static_cast<int64_t>(kNanosPerSecond);
   interfaces_.push_back(iface);
   return Step::kSkip;
 }
@@ -246,20 +251,26 @@ const PcapngReader::Interface* PcapngReader::FindInterface(const char* what, uin
 }
 
 int64_t PcapngReader::ToNanoseconds(const Interface& iface, uint64_t units) {
-  // Unsigned arithmetic: hostile stamps wrap instead of overflowing.
+  // Unsigned arithmetic; a stamp past 2^64 ns saturates.
   uint64_t ns = 0;
   switch (iface.scale) {
     case TsScale::kMultiply:
-      ns = units * iface.multiplier;
+      if (__builtin_mul_overflow(units, iface.multiplier, &ns)) ns = ~uint64_t{0};
       break;
-    case TsScale::kShift:
-      ns = static_cast<uint64_t>((Uint128{units} * kNanosPerSecond) >> iface.shift);
+    case TsScale::kShift: {
+      const Uint128 wide = (Uint128{units} * kNanosPerSecond) >> iface.shift;
+      ns = wide > Uint128{~uint64_t{0}} ? ~uint64_t{0} : static_cast<uint64_t>(wide);
       break;
+    }
     case TsScale::kDivide:
       ns = iface.divisor == 0 ? 0 : units / iface.divisor;
       break;
   }
-  return static_cast<int64_t>(ns + iface.offset_ns);
+  // A stamp past the latest frame time is held there, and so is the sum with the offset
+  // (both within 2^62 of zero, it cannot overflow): a hostile stamp is a wrong time, never
+  // one that later sums and differences of frame times overflow on.
+  const auto stamp = static_cast<int64_t>(std::min<uint64_t>(ns, core::kMaxFrameNs));
+  return std::clamp(stamp + iface.offset_ns, int64_t{0}, core::kMaxFrameNs);
 }
 
 PcapngReader::Step PcapngReader::Deliver(const char* what, const Interface& iface, int64_t ts_ns,

@@ -64,7 +64,7 @@ class PcapngReader final : public ReaderBase {
     uint8_t shift = 0;           // kShift: units are 2^-shift seconds
     uint64_t multiplier = 1000;  // kMultiply: nanoseconds per unit (default: microseconds)
     uint64_t divisor = 0;        // kDivide: units per nanosecond; 0 when beyond 64 bits
-    uint64_t offset_ns = 0;      // if_tsoffset in nanoseconds (two's complement)
+    int64_t offset_ns = 0;       // if_tsoffset in nanoseconds, within ±core::kMaxFrameNs
   };
 
   enum class Step : uint8_t { kFrame, kSkip, kStop };

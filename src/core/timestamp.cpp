@@ -125,7 +125,20 @@ std::optional<Timestamp> ParseIso8601(std::string_view t) {
   const int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const int64_t days = era * 146097 + doe - 719468;
-  return Timestamp{((days * 24 + h) * 60 + mi) * 60 * 1000000000 + s * 1000000000 + frac_ns};
+  int64_t secs = ((days * 24 + h) * 60 + mi) * 60 + s;
+  // A Timestamp holds 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z;
+  // a text outside has no Timestamp. The fraction is taken off the second above, so that
+  // the earliest time's seconds alone need not fit.
+  if (secs < 0 && frac_ns > 0) {
+    ++secs;
+    frac_ns -= 1'000'000'000;
+  }
+  int64_t ns;
+  if (__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) ||
+      __builtin_add_overflow(ns, frac_ns, &ns)) {
+    return std::nullopt;
+  }
+  return Timestamp{ns};
 }
 
 }  // namespace qw::core

@@ -18,6 +18,11 @@ struct Timestamp {
   double Seconds() const { return static_cast<double>(ns) / 1e9; }
 };
 
+/// The latest time a frame may carry, 2^62 ns (2116-02-20T23:53:38Z): capture readers hold
+/// frame times to [0, kMaxFrameNs], so that sums and differences of them never overflow
+/// (pcap's 32-bit seconds stay below it; a pcapng stamp may not).
+inline constexpr int64_t kMaxFrameNs = int64_t{1} << 62;
+
 /// Formats as ISO 8601 UTC with microseconds, e.g. "2024-03-01T10:00:00.123456Z".
 std::string FormatIso8601(Timestamp t);
 /// Room for FormatIso8601's text.
@@ -26,7 +31,7 @@ using Iso8601Text = std::array<char, 27>;
 std::string_view FormatIso8601(Timestamp t, Iso8601Text& buf);
 
 /// Reads FormatIso8601's text back ("2024-03-01T10:00:00.123456Z"; the fraction may have 0
-/// to 9 digits); nullopt for anything else.
+/// to 9 digits); nullopt for anything else, a time no Timestamp holds included.
 std::optional<Timestamp> ParseIso8601(std::string_view text);
 
 /// FormatIso8601 for a series of nearby times: the date and time of day are worked out

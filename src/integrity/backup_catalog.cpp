@@ -140,7 +140,10 @@ BackupCatalog ReadCatalog(const YAML::Node& root, const std::string& path) {
 }
 
 double DaysBetween(core::Timestamp from, core::Timestamp to) {
-  return static_cast<double>(to.ns - from.ns) / static_cast<double>(kNsPerDay);
+  // In doubles: two dates a catalog may give (1677 to 2262) lie further apart than int64
+  // nanoseconds reach.
+  return (static_cast<double>(to.ns) - static_cast<double>(from.ns)) /
+         static_cast<double>(kNsPerDay);
 }
 
 }  // namespace

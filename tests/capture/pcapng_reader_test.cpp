@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "capture/capture_file.h"
 #include "capture_test_util.h"
+#include "core/timestamp.h"
 
 namespace qw::capture {
 namespace {
@@ -112,6 +115,50 @@ TEST(PcapngReader, NegativeTimeStampOffset) {
       ReadBytes(Cat({SectionHeader(), Block(1, body), EnhancedPacket(0, 1'000'000'000, {1})}));
   ASSERT_EQ(all.frames.size(), 1u);
   EXPECT_EQ(all.frames[0].ts_ns, 900'000'000'000);
+}
+
+// Hostile stamps and offsets are held to [0, kMaxFrameNs], so that later sums and
+// differences of frame times cannot overflow.
+TEST(PcapngReader, StampsOutsideTheFrameTimesAreHeldToThem) {
+  auto offset_block = [](int64_t offset) {
+    std::vector<uint8_t> body;
+    PutU16(body, 1, false);
+    PutU16(body, 0, false);
+    PutU32(body, 0, false);
+    PutU16(body, 14, false);
+    PutU16(body, 8, false);
+    for (int i = 0; i < 8; ++i)
+      body.push_back(static_cast<uint8_t>(static_cast<uint64_t>(offset) >> (8 * i)));
+    return Block(1, body);
+  };
+  const struct {
+    const char* what;
+    std::vector<uint8_t> interface;
+    uint64_t units;
+    int64_t want_ns;
+  } cases[] = {
+      {"the largest microsecond stamp", InterfaceBlock(1, 0), ~uint64_t{0}, core::kMaxFrameNs},
+      {"the largest nanosecond stamp", InterfaceBlock(1, 0, 9), ~uint64_t{0}, core::kMaxFrameNs},
+      {"the last frame time", InterfaceBlock(1, 0, 9), uint64_t{1} << 62, core::kMaxFrameNs},
+      {"a 2^-0 stamp past 2^64 ns", InterfaceBlock(1, 0, 0x80), ~uint64_t{0}, core::kMaxFrameNs},
+      {"an offset before 1970", offset_block(-100), 1'000'000, 0},
+      {"the most negative offset", offset_block(std::numeric_limits<int64_t>::min()), 0, 0},
+      {"the most negative offset and the largest stamp",
+       offset_block(std::numeric_limits<int64_t>::min()), ~uint64_t{0},
+       core::kMaxFrameNs % 1'000'000'000},
+      {"the largest offset", offset_block(std::numeric_limits<int64_t>::max()), 0,
+       core::kMaxFrameNs / 1'000'000'000 * 1'000'000'000},
+      {"the largest offset and stamp", offset_block(std::numeric_limits<int64_t>::max()),
+       ~uint64_t{0}, core::kMaxFrameNs},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const ReadAll all =
+        ReadBytes(Cat({SectionHeader(), c.interface, EnhancedPacket(0, c.units, {1})}));
+    EXPECT_FALSE(all.error);
+    ASSERT_EQ(all.frames.size(), 1u);
+    EXPECT_EQ(all.frames[0].ts_ns, c.want_ns);
+  }
 }
 
 TEST(PcapngReader, SimplePacketCapturedLengthIsSmallestOfOriginalSnapAndBlock) {

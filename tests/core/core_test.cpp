@@ -202,6 +202,25 @@ TEST(Timestamp, FormatsCalendarEdgesLikeGmtime) {
   EXPECT_EQ(FormatIso8601(Timestamp{-86400LL * 1'000'000'000}), "1969-12-31T00:00:00.000000Z");
 }
 
+// A time no Timestamp holds is refused, not wrapped (fuzz_integrity_formats found a year
+// whose nanoseconds overflowed); the first and last nanosecond that fit read back exactly.
+TEST(Timestamp, ParsesOnlyTimesATimestampHolds) {
+  EXPECT_EQ(ParseIso8601("2262-04-11T23:47:16.854775807Z"),
+            Timestamp{std::numeric_limits<int64_t>::max()});
+  EXPECT_EQ(ParseIso8601("2262-04-11T23:47:16.854775808Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("1677-09-21T00:12:43.145224192Z"),
+            Timestamp{std::numeric_limits<int64_t>::min()});
+  EXPECT_EQ(ParseIso8601("1677-09-21T00:12:43.145224191Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("2826-11-28T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("9999-12-31T23:59:59.999999999Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("0000-01-01T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("1969-12-31T23:59:59.5Z"), Timestamp{-500'000'000});
+  // What FormatIso8601 writes of the extremes reads back to within its microsecond.
+  for (int64_t ns : {std::numeric_limits<int64_t>::max() - 999, int64_t{-86'400} * 1'000'000'000}) {
+    EXPECT_EQ(ParseIso8601(FormatIso8601(Timestamp{ns})), Timestamp{ns - ns % 1000}) << ns;
+  }
+}
+
 // The formatter that reuses a second's text must say what FormatIso8601 says, across
 // seconds, backwards in time and before 1970.
 TEST(Timestamp, SeriesFormatterMatchesTheOneShot) {
