@@ -100,19 +100,23 @@ TEST(PcapngReader, TimeStampResolutions) {
   }
 }
 
-TEST(PcapngReader, NegativeTimeStampOffset) {
-  // if_tsoffset of -100 s on an interface with default microseconds.
+// An interface block (Ethernet, default microseconds) whose if_tsoffset is `seconds`.
+std::vector<uint8_t> OffsetInterfaceBlock(int64_t seconds) {
   std::vector<uint8_t> body;
   PutU16(body, 1, false);
   PutU16(body, 0, false);
   PutU32(body, 0, false);
   PutU16(body, 14, false);
   PutU16(body, 8, false);
-  const int64_t offset = -100;
   for (int i = 0; i < 8; ++i)
-    body.push_back(static_cast<uint8_t>(static_cast<uint64_t>(offset) >> (8 * i)));
-  const ReadAll all =
-      ReadBytes(Cat({SectionHeader(), Block(1, body), EnhancedPacket(0, 1'000'000'000, {1})}));
+    body.push_back(static_cast<uint8_t>(static_cast<uint64_t>(seconds) >> (8 * i)));
+  return Block(1, body);
+}
+
+TEST(PcapngReader, NegativeTimeStampOffset) {
+  // if_tsoffset of -100 s on an interface with default microseconds.
+  const ReadAll all = ReadBytes(
+      Cat({SectionHeader(), OffsetInterfaceBlock(-100), EnhancedPacket(0, 1'000'000'000, {1})}));
   ASSERT_EQ(all.frames.size(), 1u);
   EXPECT_EQ(all.frames[0].ts_ns, 900'000'000'000);
 }
@@ -120,17 +124,6 @@ TEST(PcapngReader, NegativeTimeStampOffset) {
 // Hostile stamps and offsets are held to [0, kMaxFrameNs], so that later sums and
 // differences of frame times cannot overflow.
 TEST(PcapngReader, StampsOutsideTheFrameTimesAreHeldToThem) {
-  auto offset_block = [](int64_t offset) {
-    std::vector<uint8_t> body;
-    PutU16(body, 1, false);
-    PutU16(body, 0, false);
-    PutU32(body, 0, false);
-    PutU16(body, 14, false);
-    PutU16(body, 8, false);
-    for (int i = 0; i < 8; ++i)
-      body.push_back(static_cast<uint8_t>(static_cast<uint64_t>(offset) >> (8 * i)));
-    return Block(1, body);
-  };
   const struct {
     const char* what;
     std::vector<uint8_t> interface;
@@ -141,14 +134,14 @@ TEST(PcapngReader, StampsOutsideTheFrameTimesAreHeldToThem) {
       {"the largest nanosecond stamp", InterfaceBlock(1, 0, 9), ~uint64_t{0}, core::kMaxFrameNs},
       {"the last frame time", InterfaceBlock(1, 0, 9), uint64_t{1} << 62, core::kMaxFrameNs},
       {"a 2^-0 stamp past 2^64 ns", InterfaceBlock(1, 0, 0x80), ~uint64_t{0}, core::kMaxFrameNs},
-      {"an offset before 1970", offset_block(-100), 1'000'000, 0},
-      {"the most negative offset", offset_block(std::numeric_limits<int64_t>::min()), 0, 0},
+      {"an offset before 1970", OffsetInterfaceBlock(-100), 1'000'000, 0},
+      {"the most negative offset", OffsetInterfaceBlock(std::numeric_limits<int64_t>::min()), 0, 0},
       {"the most negative offset and the largest stamp",
-       offset_block(std::numeric_limits<int64_t>::min()), ~uint64_t{0},
+       OffsetInterfaceBlock(std::numeric_limits<int64_t>::min()), ~uint64_t{0},
        core::kMaxFrameNs % 1'000'000'000},
-      {"the largest offset", offset_block(std::numeric_limits<int64_t>::max()), 0,
+      {"the largest offset", OffsetInterfaceBlock(std::numeric_limits<int64_t>::max()), 0,
        core::kMaxFrameNs / 1'000'000'000 * 1'000'000'000},
-      {"the largest offset and stamp", offset_block(std::numeric_limits<int64_t>::max()),
+      {"the largest offset and stamp", OffsetInterfaceBlock(std::numeric_limits<int64_t>::max()),
        ~uint64_t{0}, core::kMaxFrameNs},
   };
   for (const auto& c : cases) {
