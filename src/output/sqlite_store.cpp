@@ -581,6 +581,18 @@ CREATE VIEW ics_operations AS
 )sql",
 };
 
+// Pointers to `rows` in the order of their ids, rows of one id as they came: rows run to
+// kilobytes (a flow record's strings, an observation's texts), so their order is sorted,
+// not they.
+template <class Row, class IdOf>
+std::vector<const Row*> InIdOrder(const std::vector<Row>& rows, IdOf id_of) {
+  std::vector<const Row*> order(rows.size());
+  for (size_t n = 0; n < rows.size(); ++n) order[n] = &rows[n];
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Row* x, const Row* y) { return id_of(*x) < id_of(*y); });
+  return order;
+}
+
 }  // namespace
 
 int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
@@ -921,11 +933,7 @@ core::Status SqliteStore::AddFlow(const model::FlowRecord& flow) { return Push(f
 core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   if (batch.empty()) return {};
   // Rows go in by id, so the file's layout does not depend on the order flows ended in.
-  // A record holds a dozen strings: their order is sorted, not they.
-  std::vector<const model::FlowRecord*> order(batch.size());
-  for (size_t n = 0; n < batch.size(); ++n) order[n] = &batch[n];
-  std::sort(order.begin(), order.end(),
-            [](const model::FlowRecord* x, const model::FlowRecord* y) { return x->id < y->id; });
+  const auto order = InIdOrder(batch, [](const model::FlowRecord& f) { return f.id; });
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const model::FlowRecord* in_order : order) {
     const model::FlowRecord& f = *in_order;
@@ -1522,12 +1530,8 @@ core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, 
                                      const char* what, uint64_t (*id_of)(const Row&), Bind&& bind) {
   if (batch.empty()) return {};
   // By id, so that the file does not depend on the order rows came in; a taken id (two
-  // rows keyed alike, from different shards) moves up. The rows are kilobytes each: their
-  // order is sorted, not they.
-  std::vector<const Row*> order(batch.size());
-  for (size_t n = 0; n < batch.size(); ++n) order[n] = &batch[n];
-  std::stable_sort(order.begin(), order.end(),
-                   [&](const Row* x, const Row* y) { return id_of(*x) < id_of(*y); });
+  // rows keyed alike, from different shards) moves up.
+  const auto order = InIdOrder(batch, id_of);
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const Row* in_order : order) {
     const Row& row = *in_order;
