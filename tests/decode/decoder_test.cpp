@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "../fuzz/fuzz_inputs.h"
 #include "capture/frame.h"
 #include "core/hex.h"
 #include "fixtures.h"
@@ -562,24 +560,17 @@ TEST(DecoderRegressionTest, ReplaysFuzzSeedsAndCrashers) {
   static constexpr uint32_t kLinks[] = {
       capture::kLinkEthernet, capture::kLinkNull, capture::kLinkRaw,  capture::kLinkLoop,
       capture::kLinkLinuxSll, capture::kLinkIpv4, capture::kLinkIpv6, capture::kLinkLinuxSll2};
-  const std::filesystem::path fuzz = std::filesystem::path(QW_SOURCE_DIR) / "tests/fuzz";
   Decoder decoder;
   size_t replayed = 0;
-  for (const char* kind : {"corpus", "regressions"}) {
-    const std::filesystem::path dir = fuzz / kind / "decoder";
-    if (!std::filesystem::is_directory(dir)) continue;  // no crasher kept yet
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), {});
-      if (data.empty()) continue;
-      Packet p;
-      core::Anomalies anomalies;
-      std::span<const uint8_t> frame(data);
-      EXPECT_TRUE(decoder.Decode(kLinks[data.front() % std::size(kLinks)], {}, frame.subspan(1), p,
-                                 anomalies))
-          << entry.path();
-      ++replayed;
-    }
+  for (const fuzz::FuzzInput& input : fuzz::FuzzInputs("decoder")) {
+    if (input.bytes.empty()) continue;
+    Packet p;
+    core::Anomalies anomalies;
+    std::span<const uint8_t> frame(input.bytes);
+    EXPECT_TRUE(decoder.Decode(kLinks[input.bytes.front() % std::size(kLinks)], {},
+                               frame.subspan(1), p, anomalies))
+        << input.path;
+    ++replayed;
   }
   // The seeds are in the repository: none found means the test looked in the wrong place.
   EXPECT_GT(replayed, 0u);

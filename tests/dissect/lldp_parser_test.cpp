@@ -6,12 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "../fuzz/fuzz_inputs.h"
 #include "core/hex.h"
 
 namespace qw::dissect {
@@ -487,25 +485,16 @@ TEST(LldpIdSubtypeNames, ChassisAndPortTablesDiffer) {
 
 // Replays every kept fuzz crasher and seed: none may crash, seeds must parse.
 TEST(LldpParser, FuzzRegressionsAndSeedsReplay) {
-  namespace fs = std::filesystem;
-  const fs::path root = fs::path(QW_SOURCE_DIR) / "tests" / "fuzz";
   size_t seeds = 0;
-  for (const char* dir : {"regressions/lldp", "corpus/lldp"}) {
-    if (!fs::exists(root / dir)) continue;
-    for (const auto& entry : fs::directory_iterator(root / dir)) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                 std::istreambuf_iterator<char>());
-      core::Anomalies anomalies;
-      auto pdu = ParseLldp(bytes, anomalies);
-      if (std::string_view(dir).starts_with("corpus")) {
-        ++seeds;
-        EXPECT_TRUE(pdu.has_value()) << entry.path();
-      }
+  for (const fuzz::FuzzInput& input : fuzz::FuzzInputs("lldp")) {
+    core::Anomalies anomalies;
+    auto pdu = ParseLldp(input.bytes, anomalies);
+    if (input.seed) {
+      ++seeds;
+      EXPECT_TRUE(pdu.has_value()) << input.path;
     }
   }
-  EXPECT_GT(seeds, 0u) << "no seeds under " << root / "corpus/lldp";
+  EXPECT_GT(seeds, 0u) << "no seeds under tests/fuzz/corpus/lldp";
 }
 
 }  // namespace
