@@ -58,6 +58,11 @@ class SqliteStore {
   /// The row id of an operation: capture, frame and sequence, stable whatever the thread
   /// count.
   static uint64_t OperationId(const dissect::IcsOperation& op);
+  /// The id an operation has when it is the first of its frame: what the ics_operations
+  /// view gives an operation whose stored array has no id of its own.
+  static uint64_t PlainOperationId(const dissect::IcsOperation& op);
+  /// A time in whole microseconds since 1970, rounded down as ISO 8601 texts show it.
+  static int64_t FloorMicros(core::Timestamp t);
   /// Queues one DNS, mDNS or LLMNR message and its records.
   core::Status AddDns(const dissect::DnsObservation& msg);
   /// Queues one remote-access session.
@@ -311,23 +316,24 @@ class SqliteStore {
     uint64_t id = 0;
     uint64_t first_frame = 0;      // its first operation's request frame, else response frame
     core::FixedText<32> first_ts;  // its first operation's time
+    int64_t first_us = 0;          // the same, in microseconds since 1970, as first_ts shows it
     uint64_t count = 0;
     RunJson json;
     /// True when `op`, from the flow side `endpoints`, belongs to this run.
     bool Takes(int64_t endpoints, const dissect::IcsOperation& op) const;
   };
-  // Appends one operation's [id, request_frame, response_frame, ts] to a run's JSON, after
-  // a comma unless it is the first.
-  static void AppendOperationJson(RunJson& out, bool first, uint64_t id, uint64_t request_frame,
-                                  uint64_t response_frame, std::string_view ts);
+  // Appends one operation of `run` to its JSON as schema 15 writes it: [request frame or
+  // null, response frame (after the request frame when there is one) or null, microseconds
+  // after the run's first operation, and the id only when it is not the one its capture and
+  // frame give]; after a comma unless it is the first.
+  static void AppendOperationJson(OperationRun& run, uint64_t id, const dissect::IcsOperation& op);
   // The open run `op` belongs to, if one of the few its flow side used lately: a poll loop
   // repeats a handful of operations, and this spares the run table's hash and look-up.
   OperationRun* CachedRun(int64_t endpoints, const dissect::IcsOperation& op);
   // The key the run table files `run` under (viewing the run's own texts).
   static RunKey KeyOf(const OperationRun& run);
   // Starts the run of `op`, whose id is `id`, and files it in the run table.
-  OperationRun* OpenRun(int64_t endpoints, uint64_t id, const dissect::IcsOperation& op,
-                        std::string_view ts);
+  OperationRun* OpenRun(int64_t endpoints, uint64_t id, const dissect::IcsOperation& op);
   // Puts `run` first among its flow side's cached runs.
   void CacheRun(OperationRun* run);
   // Forgets `run` (about to be written and freed) in the cache.

@@ -1258,7 +1258,7 @@ TEST(SqliteStore, Migration14GivesRunsTheirFirstFrameAndTime) {
       "response_frame || ' ' || ts || ' ' || initiator || ' ' || target, '; ') FROM "
       "(SELECT * FROM ics_operations ORDER BY id)";
   const std::string before = QueryText(db, view);
-  auto s = SqliteStore::Migrate(db, SqliteStore::SchemaVersion());
+  auto s = SqliteStore::Migrate(db, 14);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 14);
   EXPECT_EQ(QueryText(db, view), before);
@@ -1266,6 +1266,118 @@ TEST(SqliteStore, Migration14GivesRunsTheirFirstFrameAndTime) {
                       "SELECT group_concat(id || ' ' || first_frame || ' ' || first_ts || ' ' || "
                       "count, '; ') FROM (SELECT * FROM ics_operation_runs ORDER BY id)"),
             "28672 7 2024-03-01T10:00:00.000007Z 2; 45056 11 2024-03-01T10:00:00.000011Z 1");
+  sqlite3_close(db);
+}
+
+// A run keeps each operation as [request frame, response frame after it, microseconds after
+// the run's first, id only when the frame does not give it]; every odd case (no response,
+// no request, a response numbered before its request, a time before the first, two
+// operations of one frame) comes back whole through the view.
+TEST(SqliteStore, RunsStoreOperationsCompactlyAndTheViewRestoresThem) {
+  fs::path dir = Scratch("qw-sqlite-compact");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  constexpr int64_t kT0 = 1'700'000'000'000'000'000;  // 2023-11-14T22:13:20Z
+  auto op = [&](uint64_t request, uint64_t response, int64_t after_ns, uint32_t seq) {
+    dissect::IcsOperation o;
+    o.protocol = "modbus";
+    o.function_code = 3;
+    o.function = "read-holding-registers";
+    o.category = dissect::IcsCategory::kRead;
+    o.target.Append("unit 1 hr 0+10");
+    o.result.Append("ok");
+    o.where.flow_id = 5;
+    o.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+    o.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
+    o.where.device_port = 502;
+    o.request_frame = request;
+    o.response_frame = response;
+    o.ts = core::Timestamp{kT0 + after_ns};
+    o.seq = seq;
+    return o;
+  };
+  for (const auto& o : {op(10, 11, 1'500, 0), op(20, 0, 2'000'999, 0), op(0, 31, 3'000'000, 0),
+                        op(40, 38, 4'000'000, 0), op(45, 46, 0, 0), op(50, 51, 6'000'000, 0),
+                        op(50, 51, 6'000'000, 1)}) {
+    ASSERT_TRUE((*store)->AddIcsOperation(o).ok());
+  }
+  auto report = SampleReport();
+  ASSERT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT first_ts || ' ' || count || ' ' || operations FROM "
+                      "ics_operation_runs"),
+            "2023-11-14T22:13:20.000001Z 7 "
+            "[[10,1,0],[20,null,1999],[null,31,2999],[40,-2,3999],[45,1,-1],[50,1,5999],"
+            "[50,1,5999,204801]]");
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(id || ' ' || frame || ' ' || "
+                      "coalesce(request_frame, '-') || ' ' || coalesce(response_frame, '-') || "
+                      "' ' || ts, '; ') FROM (SELECT * FROM ics_operations ORDER BY id)"),
+            "40960 10 10 11 2023-11-14T22:13:20.000001Z; "
+            "81920 20 20 - 2023-11-14T22:13:20.002000Z; "
+            "126976 31 - 31 2023-11-14T22:13:20.003000Z; "
+            "163840 40 40 38 2023-11-14T22:13:20.004000Z; "
+            "184320 45 45 46 2023-11-14T22:13:20.000000Z; "
+            "204800 50 50 51 2023-11-14T22:13:20.006000Z; "
+            "204801 50 50 51 2023-11-14T22:13:20.006000Z");
+  sqlite3_close(db);
+}
+
+// A database of schema 14 comes through migration 15 with its runs' operations in the
+// compact form and the same rows in the ics_operations view, odd cases included.
+TEST(SqliteStore, Migration15CompactsRunsAndKeepsTheView) {
+  fs::path dir = Scratch("qw-sqlite-m15");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "old.sqlite").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(SqliteStore::Migrate(db, 14).ok());
+  // Run 1: a second operation of one frame (its own id), one a second later, one answered
+  // by a lower frame before the first's time. Run 2, of capture 2: answered, no request.
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "INSERT INTO ics_endpoints (id, vlan, initiator, responder) VALUES "
+                "(198, 0, '10.0.0.1:5000', '10.0.0.2:502');"
+                "INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, "
+                "function_code, function, category, target, result, count, first_frame, first_ts, "
+                "operations) VALUES (28672, 0, 198, 'modbus', 3, 'read-holding-registers', 'read', "
+                "'unit 1 hr 0+10', 'ok', 4, 7, '2024-03-01T10:00:00.000007Z', "
+                "'[[28672,7,8,\"2024-03-01T10:00:00.000007Z\"],"
+                "[28673,7,8,\"2024-03-01T10:00:00.000007Z\"],"
+                "[36864,9,10,\"2024-03-01T10:00:01.000009Z\"],"
+                "[40960,10,6,\"2024-03-01T09:59:59.999999Z\"]]'),"
+                "(35184372133888, 2, 198, 'modbus', 6, 'write-single-register', 'write', "
+                "'unit 1 hr 7', 'ok', 1, 11, '2024-03-01T10:00:00.000011Z', "
+                "'[[35184372133888,null,11,\"2024-03-01T10:00:00.000011Z\"]]')",
+                nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const char* view =
+      "SELECT group_concat(id || ' ' || capture_index || ' ' || frame || ' ' || "
+      "coalesce(request_frame, '-') || ' ' || response_frame || ' ' || ts || ' ' || "
+      "initiator || ' ' || target || ' ' || run, '; ') FROM "
+      "(SELECT * FROM ics_operations ORDER BY id)";
+  const std::string before = QueryText(db, view);
+  EXPECT_EQ(before,
+            "28672 0 7 7 8 2024-03-01T10:00:00.000007Z 10.0.0.1:5000 unit 1 hr 0+10 28672; "
+            "28673 0 7 7 8 2024-03-01T10:00:00.000007Z 10.0.0.1:5000 unit 1 hr 0+10 28672; "
+            "36864 0 9 9 10 2024-03-01T10:00:01.000009Z 10.0.0.1:5000 unit 1 hr 0+10 28672; "
+            "40960 0 10 10 6 2024-03-01T09:59:59.999999Z 10.0.0.1:5000 unit 1 hr 0+10 28672; "
+            "35184372133888 2 11 - 11 2024-03-01T10:00:00.000011Z 10.0.0.1:5000 unit 1 hr 7 "
+            "35184372133888");
+  auto s = SqliteStore::Migrate(db, 15);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 15);
+  EXPECT_EQ(QueryText(db, view), before);
+  EXPECT_EQ(QueryText(db,
+                      "SELECT group_concat(operations, '; ') FROM "
+                      "(SELECT * FROM ics_operation_runs ORDER BY id)"),
+            "[[7,1,0],[7,1,0,28673],[9,1,1000002],[10,-4,-8]]; [[null,11,0]]");
   sqlite3_close(db);
 }
 

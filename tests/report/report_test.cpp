@@ -191,15 +191,22 @@ TEST_F(ReportTest, ConversationsAreTheGroupsOfTheFlowsTable) {
   EXPECT_EQ(cut->conversations_cut, expected.size() - 3);
 }
 
-// A database of schema 13 keeps each run's first frame and time only in its JSON; the report
-// reads them from there and shows the same operations as from the columns of schema 14.
+// A database of schema 13 keeps each run's first frame and time only in its JSON, whose
+// operations read [id, request_frame, response_frame, ts]; the report reads them from there
+// and shows the same operations as from the columns of schema 14 and later.
 TEST_F(ReportTest, OperationsOfASchema13DatabaseAreTheSame) {
   ReportData now = Load();
-  auto old = LoadReportData(EditedCopy(*dir_, "schema13",
-                                       "ALTER TABLE ics_operation_runs DROP COLUMN first_frame; "
-                                       "ALTER TABLE ics_operation_runs DROP COLUMN first_ts; "
-                                       "PRAGMA user_version = 13")
-                                .string());
+  auto old = LoadReportData(
+      EditedCopy(*dir_, "schema13",
+                 "UPDATE ics_operation_runs SET operations = (SELECT json_group_array("
+                 "json_array(v.id, v.request_frame, v.response_frame, v.ts)) FROM "
+                 "(SELECT * FROM ics_operations WHERE run = ics_operation_runs.id "
+                 "ORDER BY id) AS v); "
+                 "DROP VIEW ics_operations; "
+                 "ALTER TABLE ics_operation_runs DROP COLUMN first_frame; "
+                 "ALTER TABLE ics_operation_runs DROP COLUMN first_ts; "
+                 "PRAGMA user_version = 13")
+          .string());
   ASSERT_TRUE(old.ok()) << old.error().message;
   ASSERT_FALSE(now.operations.empty());
   EXPECT_EQ(old->operations, now.operations);
