@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <string_view>
 #include <vector>
 
 #include "core/digest.h"
+#include "core/whole_file.h"
 
 namespace qw::integrity {
 namespace {
@@ -69,15 +69,11 @@ struct KeyFile {
 };
 
 core::Result<KeyFile> ReadKeyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::string text(kMaxKeyFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxKeyFileBytes) {
-    return core::MakeError(fmt::format("{}: not a quaywatch key file (too long)", path));
-  }
-  std::istringstream lines(text);
+  auto text = core::ReadWholeFile(path, kMaxKeyFileBytes, "quaywatch key file",
+                                  core::FileKinds::kRegularOnly);
+  if (!text) return core::MakeError(fmt::format("{}: {}", path, text.error().message));
+  std::istringstream lines(*text);
+  sodium_memzero(text->data(), text->size());
   KeyFile k;
   std::getline(lines, k.header);
   std::getline(lines, k.id);
@@ -151,6 +147,7 @@ core::Result<SecretKey> LoadSecretKey(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   }
+  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
   if ((st.st_mode & 077) != 0) {
     return core::MakeError(fmt::format(
         "{}: permissions {:04o} let others read the secret key; chmod 600 it (and consider it "

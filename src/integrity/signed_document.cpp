@@ -1,13 +1,10 @@
 #include "integrity/signed_document.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <span>
 
+#include "core/whole_file.h"
 #include "output/atomic_file.h"
 
 namespace qw::integrity {
@@ -73,20 +70,12 @@ core::Status CheckDocumentSignature(const nlohmann::json& doc, const PublicKey& 
 
 core::Result<nlohmann::json> LoadSignedDocument(const std::string& path, const std::string& format,
                                                 const PublicKey& trusted) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
-  if (static_cast<uint64_t>(st.st_size) > kMaxSignedDocumentBytes) {
-    return core::MakeError(fmt::format("{}: {} octets, more than the {} a signed document may have",
-                                       path, st.st_size, kMaxSignedDocumentBytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  auto text = core::ReadWholeFile(path, kMaxSignedDocumentBytes, "signed document",
+                                  core::FileKinds::kRegularOnly);
+  if (!text) return core::MakeError(fmt::format("{}: {}", path, text.error().message));
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the offset where parsing stopped: a cut-off file ends there.
     return core::MakeError(fmt::format("{}: octet {}: not valid JSON (cut off or edited?): {}",

@@ -7,12 +7,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <initializer_list>
 #include <string>
-#include <system_error>
 
 #include "core/result.h"
+#include "core/whole_file.h"
 
 namespace qw::integrity {
 
@@ -43,16 +42,10 @@ auto LoadYamlConfig(const std::string& path, uintmax_t max_bytes, const char* wh
   auto where = [&](const YAML::Mark& m) {
     return m.line >= 0 ? fmt::format("{}:{}:{}", path, m.line + 1, m.column + 1) : path;
   };
+  auto text = core::ReadWholeFile(path, max_bytes, what, core::FileKinds::kRegularOnly);
+  if (!text) return core::MakeError(fmt::format("{}: {}", path, text.error().message));
   try {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      return core::MakeError(fmt::format("{}: no such file", path));
-    }
-    if (std::filesystem::file_size(path, ec) > max_bytes) {
-      return core::MakeError(
-          fmt::format("{}: larger than {} octets; not a {}", path, max_bytes, what));
-    }
-    return read(YAML::LoadFile(path));
+    return read(YAML::Load(*text));
   } catch (const YamlConfigError& e) {
     return core::MakeError(fmt::format("{}: {}", where(e.mark), e.message));
   } catch (const YAML::Exception& e) {

@@ -1,9 +1,10 @@
 #include "model/vendor_db.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
-#include <fstream>
-#include <optional>
-#include <sstream>
+
+#include "core/whole_file.h"
 
 namespace qw::model {
 
@@ -50,14 +51,8 @@ std::string_view NextField(std::string_view& line, std::string& scratch) {
   return scratch;
 }
 
-// The whole of a file, or nullopt when it cannot be read.
-std::optional<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
-}
+// Far past Debian's registries (oui.csv is a few MiB): a larger file is not one.
+constexpr uint64_t kMaxRegistryBytes = uint64_t{64} << 20;
 
 bool ParseHexPrefix(std::string_view hex, uint64_t& value) {
   value = 0;
@@ -115,13 +110,16 @@ void VendorDb::Add(std::string_view hex_prefix, std::string_view organization) {
 size_t VendorDb::Load(const std::string& dir, std::string* warning) {
   static constexpr const char* kFiles[] = {"oui.csv", "mam.csv", "oui36.csv", "iab.csv"};
   size_t loaded = 0;
-  std::string missing;
+  std::string missing, unreadable;
   for (const char* name : kFiles) {
-    const std::optional<std::string> text = ReadWhole(dir + "/" + name);
+    const std::string path = dir + "/" + name;
+    const auto text = core::ReadWholeFile(path, kMaxRegistryBytes, "registry of IEEE assignments",
+                                          core::FileKinds::kRegularOnly);
     if (!text) {
-      if (std::string_view(name) != "iab.csv") {  // IAB is optional: closed since 2014
-        missing += missing.empty() ? "" : ", ";
-        missing += dir + "/" + name;
+      if (::access(path.c_str(), F_OK) == 0) {  // there, but a directory, too large, ...
+        unreadable += (unreadable.empty() ? "" : ", ") + path + ": " + text.error().message;
+      } else if (std::string_view(name) != "iab.csv") {  // IAB is optional: closed since 2014
+        missing += (missing.empty() ? "" : ", ") + path;
       }
       continue;
     }
@@ -150,6 +148,10 @@ size_t VendorDb::Load(const std::string& dir, std::string* warning) {
     if (!missing.empty()) {
       *warning = "IEEE registry not found (" + missing +
                  "): vendors from those registries will show as unknown; install ieee-data";
+    }
+    if (!unreadable.empty()) {
+      *warning += (warning->empty() ? "" : "; ") + std::string("IEEE registry unreadable (") +
+                  unreadable + "): vendors from it will show as unknown";
     }
   }
   return loaded;

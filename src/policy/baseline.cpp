@@ -1,10 +1,9 @@
 #include "policy/baseline.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "core/whole_file.h"
 #include "policy/evaluate.h"
 #include "policy/judging.h"
 
@@ -428,19 +427,10 @@ core::Result<Baseline> ParseBaseline(std::string_view text, const std::string& f
 }
 
 core::Result<Baseline> LoadBaseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::MakeError(path + ": cannot be read");
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0));
-  if (size > kMaxBaselineBytes) {
-    return core::MakeError(path + ": larger than " + std::to_string(kMaxBaselineBytes >> 20) +
-                           " MiB; not a baseline quaywatch wrote");
-  }
-  in.seekg(0);
-  std::string text(size, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (!in) return core::MakeError(path + ": cannot be read");
-  return ParseBaseline(text, path);
+  auto text = core::ReadWholeFile(path, kMaxBaselineBytes, "baseline quaywatch wrote",
+                                  core::FileKinds::kStreamsToo);
+  if (!text) return core::MakeError(path + ": " + text.error().message);
+  return ParseBaseline(*text, path);
 }
 
 void JudgeBaseline(const Baseline& b, const ZoneMap* zones, const std::vector<model::Asset>& assets,

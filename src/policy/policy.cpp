@@ -4,16 +4,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string_view>
 #include <vector>
 
+#include "core/whole_file.h"
 #include "dissect/tls/tls_parser.h"
 
 namespace qw::policy {
@@ -773,25 +772,14 @@ LoadResult ParsePolicy(std::string_view text, const std::string& file) {
 }
 
 LoadResult LoadPolicy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text =
+      core::ReadWholeFile(path, kMaxPolicyBytes, "site policy", core::FileKinds::kStreamsToo);
+  if (!text) {
     LoadResult out;
-    out.errors.push_back({path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno)});
+    out.errors.push_back({path, 0, 0, "", text.error().message});
     return out;
   }
-  std::string text;
-  std::array<char, 65536> buf;
-  while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
-    text.append(buf.data(), static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxPolicyBytes) {
-      LoadResult out;
-      out.errors.push_back(
-          {path, 0, 0, "",
-           "larger than " + std::to_string(kMaxPolicyBytes >> 20) + " MiB: not a site policy"});
-      return out;
-    }
-  }
-  return ParsePolicy(text, path);
+  return ParsePolicy(*text, path);
 }
 
 }  // namespace qw::policy

@@ -153,6 +153,12 @@ TEST_F(BackupTest, BadCatalogsNameTheirPlace) {
   }
   auto none = LoadBackupCatalog((dir_ / "none.yaml").string());
   ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message,
+            (dir_ / "none.yaml").string() + ": cannot open: No such file or directory");
+  // A folder given for the catalog says so (it was "no such file").
+  auto folder = LoadBackupCatalog(dir_.string());
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.error().message, dir_.string() + ": not a regular file");
 }
 
 TEST_F(BackupTest, CommandExitCodesAndJson) {

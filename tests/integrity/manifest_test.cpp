@@ -74,6 +74,29 @@ class ManifestTest : public ::testing::Test {
   fs::path dir_, asset_;
 };
 
+// A key that cannot be used says why: a folder given as the secret key was blamed on its
+// permissions, as the public key on its second line.
+TEST_F(ManifestTest, KeyFilesThatCannotBeUsedSayWhy) {
+  const std::string folder = (dir_ / "keys").string();
+  fs::create_directories(folder);
+  fs::permissions(folder, fs::perms::owner_all);
+  EXPECT_EQ(LoadSecretKey(folder).error().message, folder + ": not a regular file");
+  EXPECT_EQ(LoadPublicKey(folder).error().message, folder + ": not a regular file");
+  const std::string missing = (dir_ / "absent.key").string();
+  EXPECT_EQ(LoadSecretKey(missing).error().message,
+            missing + ": cannot open: No such file or directory");
+  const std::string shared = (dir_ / "shared.key").string();
+  fs::copy_file(dir_ / "site.key", shared);
+  fs::permissions(shared, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  EXPECT_NE(LoadSecretKey(shared).error().message.find("permissions 0640 let others read"),
+            std::string::npos);
+  const std::string long_pub = (dir_ / "long.pub").string();
+  std::ofstream(long_pub) << std::string(1025, 'k');
+  EXPECT_EQ(LoadPublicKey(long_pub).error().message,
+            long_pub + ": larger than 1 KiB; not a quaywatch key file");
+  EXPECT_TRUE(LoadSecretKey((dir_ / "site.key").string()).ok());
+}
+
 TEST_F(ManifestTest, RecordsEveryFileWithItsKind) {
   Manifest m = Load(Baseline());
   ASSERT_EQ(m.items.size(), 4u);

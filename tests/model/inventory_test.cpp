@@ -572,6 +572,16 @@ TEST(VendorDb, LoadsQuotedCsvAndWarnsAboutMissingFiles) {
   VendorDb none;
   EXPECT_EQ(none.Load(dir + "/absent", &warning), 0u);
   EXPECT_NE(warning.find("oui.csv"), std::string::npos);
+  // A registry that is there but cannot be read is not called missing.
+  std::filesystem::create_directories(dir + "/mam.csv");
+  VendorDb odd;
+  EXPECT_EQ(odd.Load(dir, &warning), 1u);
+  EXPECT_NE(warning.find("IEEE registry not found (" + dir + "/oui36.csv)"), std::string::npos)
+      << warning;
+  EXPECT_NE(warning.find("IEEE registry unreadable (" + dir + "/mam.csv: not a regular file)"),
+            std::string::npos)
+      << warning;
+  std::filesystem::remove(dir + "/mam.csv");
 }
 
 TEST(VendorDb, ReadsDebiansRegistriesWhenInstalled) {

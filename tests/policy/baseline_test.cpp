@@ -196,5 +196,18 @@ TEST(Baseline, ABadFileSaysWhereAndWhat) {
   EXPECT_EQ(error(R"({"format": "quaywatch-baseline", "version": 1})"), "(read)");
 }
 
+// A baseline that cannot be read says why: a folder was called larger than 256 MiB, a
+// missing file gave no reason.
+TEST(Baseline, AnUnreadableFileSaysWhy) {
+  const std::string folder = ::testing::TempDir();
+  auto dir = LoadBaseline(folder);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().message, folder + ": not a regular file");
+  auto missing = LoadBaseline("/nonexistent/baseline.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message,
+            "/nonexistent/baseline.json: cannot open: No such file or directory");
+}
+
 }  // namespace
 }  // namespace qw::policy

@@ -204,6 +204,10 @@ TEST(Policy, WhatIsNotAPolicySaysSoOnce) {
   ASSERT_EQ(missing.errors.size(), 1u);
   EXPECT_EQ(missing.errors[0].Text(),
             "/nonexistent/site.yaml: cannot open: No such file or directory");
+  // A folder is not read as an empty policy.
+  auto folder = LoadPolicy(::testing::TempDir());
+  ASSERT_EQ(folder.errors.size(), 1u);
+  EXPECT_EQ(folder.errors[0].Text(), ::testing::TempDir() + ": not a regular file");
 }
 
 TEST(Policy, EveryKnownServiceNamesADissectorOrAny) {
