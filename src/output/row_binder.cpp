@@ -40,4 +40,27 @@ RowBinder& RowBinder::TextOrEmpty(std::string_view v) {
   return *this;
 }
 
+bool BoundStatement::Prepare(sqlite3* db, std::string_view sql) {
+  Finalize();
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr) !=
+      SQLITE_OK) {
+    Finalize();
+    return false;
+  }
+  bind_ = RowBinder(st_);
+  return true;
+}
+
+void BoundStatement::Finalize() {
+  if (st_) sqlite3_finalize(st_);
+  st_ = nullptr;
+  bind_ = RowBinder(nullptr);
+}
+
+int BoundStatement::Step() {
+  const int rc = sqlite3_step(st_);
+  sqlite3_reset(st_);
+  return rc;
+}
+
 }  // namespace qw::output

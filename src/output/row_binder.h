@@ -80,4 +80,23 @@ class RowBinder {
   std::vector<Held> held_;  // held_[i - 1] for parameter i
 };
 
+/// A prepared statement and the RowBinder that serves it: the writer's INSERTs. Finalized
+/// by Finalize, which must come before its connection closes.
+class BoundStatement {
+ public:
+  /// Prepares `sql` on `db`; false when SQLite refuses it (the connection's error says why).
+  bool Prepare(sqlite3* db, std::string_view sql);
+  /// Finalizes the statement, if prepared.
+  void Finalize();
+  /// The binder, back at the first parameter: the next row's values go in from here.
+  RowBinder& Row() { return bind_.Row(); }
+  /// Runs the statement with the values bound and resets it for the next row (keeping
+  /// them); SQLite's result code.
+  int Step();
+
+ private:
+  sqlite3_stmt* st_ = nullptr;
+  RowBinder bind_{nullptr};
+};
+
 }  // namespace qw::output

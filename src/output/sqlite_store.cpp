@@ -753,12 +753,11 @@ SqliteStore::SqliteStore(std::string path, sqlite3* db)
       snmp_(&SqliteStore::WriteSnmp) {}
 
 void SqliteStore::FinalizeStatements() {
-  for (sqlite3_stmt** st :
-       {&insert_flow_, &insert_op_, &insert_endpoints_, &insert_dns_, &insert_dns_many_,
-        &insert_dns_record_many_, &insert_dns_record_, &insert_dhcp_, &insert_tls_, &insert_remote_,
-        &insert_transfer_, &insert_http_, &insert_snmp_}) {
-    if (*st) sqlite3_finalize(*st);
-    *st = nullptr;
+  for (BoundStatement* st :
+       {&flow_insert_, &op_insert_, &endpoints_insert_, &dns_insert_, &dns_many_insert_,
+        &dns_record_many_insert_, &dns_record_insert_, &dhcp_insert_, &tls_insert_, &remote_insert_,
+        &transfer_insert_, &http_insert_, &snmp_insert_}) {
+    st->Finalize();
   }
 }
 
@@ -862,9 +861,6 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "packets_from_responder, bytes_from_initiator, bytes_from_responder, protocol, "
       "initiator_zone, responder_zone) VALUES "
       "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert, -1, &store->insert_flow_, nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
-  }
   const char* insert_op =
       "INSERT INTO ics_operation_runs (id, capture_index, endpoints, protocol, function_code, "
       "function, category, target, result, count, first_frame, first_ts, operations) VALUES "
@@ -901,9 +897,6 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "frame, end_frame, ts, flow_id, data_flow_id, client_ip, client_port, server_ip, "
       "server_port, file_name, location, media_type, bytes, declared_size, complete, sha256, "
       "result) VALUES (?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_transfer, -1, &store->insert_transfer_, nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
-  }
   const char* insert_http =
       "INSERT INTO http_exchanges (id, run_id, protocol, capture_index, request_frame, "
       "response_frame, ts, flow_id, client_ip, client_port, server_ip, server_port, method, uri, "
@@ -915,13 +908,6 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "pdu_type_name, request_id, error_status, error_index, community_sha256, "
       "default_community, user, engine_id, first_oid, varbinds) VALUES "
       "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_http, -1, &store->insert_http_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_snmp, -1, &store->insert_snmp_, nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
-  }
-  if (sqlite3_prepare_v2(db, insert_remote, -1, &store->insert_remote_, nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
-  }
   const char* insert_tls =
       "INSERT OR IGNORE INTO tls_sessions (id, run_id, capture_index, client_hello_frame, "
       "server_hello_frame, ts, client_ip, client_port, server_ip, server_port, sni, "
@@ -929,41 +915,30 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Create(const std::string
       "server_version, cipher, ciphers_offered, ja3, ja3s, ja4, cert_subject, cert_issuer, "
       "cert_not_before, cert_not_after) VALUES "
       "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_tls, -1, &store->insert_tls_, nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
-  }
   const char* insert_dhcp =
       "INSERT OR IGNORE INTO dhcp_messages (id, run_id, protocol, capture_index, frame, ts, "
       "flow_id, src_ip, src_port, dst_ip, dst_port, src_mac, from_server, message_type, "
       "message_type_name, inner_type, xid, client_mac, client_ip, assigned_ip, server_id, "
       "host_name, fqdn, vendor_class, client_id, parameter_list) VALUES "
       "(?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db, insert_dhcp, -1, &store->insert_dhcp_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_op, -1, &store->insert_op_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_endpoints, -1, &store->insert_endpoints_, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns.c_str(), -1, &store->insert_dns_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns_many.c_str(), -1, &store->insert_dns_many_, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns_record.c_str(), -1, &store->insert_dns_record_, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_prepare_v2(db, insert_dns_record_many.c_str(), -1, &store->insert_dns_record_many_,
-                         nullptr) != SQLITE_OK) {
-    return core::MakeError(store->Error("prepare").message());
+  const std::pair<BoundStatement*, std::string_view> inserts[] = {
+      {&store->flow_insert_, insert},
+      {&store->op_insert_, insert_op},
+      {&store->endpoints_insert_, insert_endpoints},
+      {&store->dns_insert_, insert_dns},
+      {&store->dns_many_insert_, insert_dns_many},
+      {&store->dns_record_insert_, insert_dns_record},
+      {&store->dns_record_many_insert_, insert_dns_record_many},
+      {&store->dhcp_insert_, insert_dhcp},
+      {&store->tls_insert_, insert_tls},
+      {&store->remote_insert_, insert_remote},
+      {&store->transfer_insert_, insert_transfer},
+      {&store->http_insert_, insert_http},
+      {&store->snmp_insert_, insert_snmp},
+  };
+  for (const auto& [statement, sql] : inserts) {
+    if (!statement->Prepare(db, sql)) return core::MakeError(store->Error("prepare").message());
   }
-  store->dns_bind_ = RowBinder(store->insert_dns_);
-  store->dns_many_bind_ = RowBinder(store->insert_dns_many_);
-  store->dns_record_bind_ = RowBinder(store->insert_dns_record_);
-  store->dns_record_many_bind_ = RowBinder(store->insert_dns_record_many_);
-  store->flow_bind_ = RowBinder(store->insert_flow_);
-  store->op_bind_ = RowBinder(store->insert_op_);
-  store->endpoints_bind_ = RowBinder(store->insert_endpoints_);
-  store->dhcp_bind_ = RowBinder(store->insert_dhcp_);
-  store->tls_bind_ = RowBinder(store->insert_tls_);
-  store->remote_bind_ = RowBinder(store->insert_remote_);
-  store->transfer_bind_ = RowBinder(store->insert_transfer_);
-  store->http_bind_ = RowBinder(store->insert_http_);
-  store->snmp_bind_ = RowBinder(store->insert_snmp_);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -1018,8 +993,7 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const model::FlowRecord* in_order : order) {
     const model::FlowRecord& f = *in_order;
-    sqlite3_stmt* st = insert_flow_;
-    flow_bind_.Row()
+    flow_insert_.Row()
         .Int(static_cast<int64_t>(f.id))
         .Int(f.capture_index)
         .Int(static_cast<int64_t>(f.first_frame))
@@ -1044,8 +1018,7 @@ core::Status SqliteStore::WriteFlows(std::vector<model::FlowRecord>& batch) {
         .Text(f.protocol)
         .Text(f.initiator_zone)
         .Text(f.responder_zone);
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    const int rc = flow_insert_.Step();
     if (rc != SQLITE_DONE) {
       (void)Exec("ROLLBACK");  // the insert error is the one to report
       return Error("insert flow");
@@ -1095,8 +1068,7 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
   };
   side(0, w.requester_ip, w.requester_port, w.requester_mac);
   side(3, w.device_ip, w.device_port, w.device_mac);
-  sqlite3_stmt* st = insert_endpoints_;
-  endpoints_bind_.Row()
+  endpoints_insert_.Row()
       .Int(id)
       .Int(w.vlan)
       .Text(texts[0])
@@ -1107,8 +1079,7 @@ core::Status SqliteStore::WriteEndpoints(int64_t id, const dissect::OpEndpoints&
       .Text(texts[4])
       .IntOrNull(w.device_ip.IsSet(), w.device_port)
       .Text(texts[5]);
-  const int rc = sqlite3_step(st);
-  sqlite3_reset(st);
+  const int rc = endpoints_insert_.Step();
   if (rc != SQLITE_DONE) return Error("insert industrial endpoints");
   return {};
 }
@@ -1219,8 +1190,7 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
     if (auto s = WriteEndpoints(r.endpoints, r.where); !s) return s;
     seen = r.endpoints;
   }
-  sqlite3_stmt* st = insert_op_;
-  op_bind_.Row()
+  op_insert_.Row()
       .Int(static_cast<int64_t>(r.id))
       .Int(r.where.capture_index)
       .Int(r.endpoints)
@@ -1234,8 +1204,7 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
       .IntOrNull(r.first_frame != 0, static_cast<int64_t>(r.first_frame))
       .Text(r.first_ts.view())
       .Text(r.json.view());
-  const int rc = sqlite3_step(st);
-  sqlite3_reset(st);
+  const int rc = op_insert_.Step();
   if (rc != SQLITE_DONE) return Error("insert industrial operations");
   return {};
 }
@@ -1499,12 +1468,11 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of)
       dns_pending_records_.push_back({m.id, n, m.records_at + n});
     }
     while (dns_pending_records_.size() - records_done >= kDnsRecordsPerInsert) {
-      RowBinder& b = dns_record_many_bind_.Row();
+      RowBinder& b = dns_record_many_insert_.Row();
       for (size_t n = 0; n < kDnsRecordsPerInsert; ++n) {
         bind_record(b, dns_pending_records_[records_done + n]);
       }
-      const int rc = sqlite3_step(insert_dns_record_many_);
-      sqlite3_reset(insert_dns_record_many_);
+      const int rc = dns_record_many_insert_.Step();
       if (rc != SQLITE_DONE) return false;
       records_done += kDnsRecordsPerInsert;
     }
@@ -1517,12 +1485,11 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of)
     // halt, the seek of its table) is then paid once for all of them.
     if (rows.size() - at >= kDnsMessagesPerInsert &&
         InsertableTogether(rows.subspan(at, kDnsMessagesPerInsert))) {
-      RowBinder& b = dns_many_bind_.Row();
+      RowBinder& b = dns_many_insert_.Row();
       for (size_t n = 0; n < kDnsMessagesPerInsert; ++n) {
         BindDnsMessage(b, rows[at + n], text_of, dns_row_text_[n]);
       }
-      const int rc = sqlite3_step(insert_dns_many_);
-      sqlite3_reset(insert_dns_many_);
+      const int rc = dns_many_insert_.Step();
       if (rc != SQLITE_DONE) return fail("insert DNS messages");
       for (size_t n = 0; n < kDnsMessagesPerInsert; ++n) {
         if (!records(rows[at + n])) return fail("insert DNS record");
@@ -1532,9 +1499,8 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of)
       continue;
     }
     const DnsRow& m = rows[at++];
-    BindDnsMessage(dns_bind_.Row(), m, text_of, dns_row_text_[0]);
-    const int rc = sqlite3_step(insert_dns_);
-    sqlite3_reset(insert_dns_);
+    BindDnsMessage(dns_insert_.Row(), m, text_of, dns_row_text_[0]);
+    const int rc = dns_insert_.Step();
     // A message numbered like one already stored (which no dissector does) is skipped.
     if (rc == SQLITE_CONSTRAINT) continue;
     if (rc != SQLITE_DONE) return fail("insert DNS message");
@@ -1542,9 +1508,8 @@ core::Status SqliteStore::WriteDns(std::vector<DnsRow>& batch, DnsText& text_of)
     if (!records(m)) return fail("insert DNS record");
   }
   for (size_t n = records_done; n < dns_pending_records_.size(); ++n) {
-    bind_record(dns_record_bind_.Row(), dns_pending_records_[n]);
-    const int rc = sqlite3_step(insert_dns_record_);
-    sqlite3_reset(insert_dns_record_);
+    bind_record(dns_record_insert_.Row(), dns_pending_records_[n]);
+    const int rc = dns_record_insert_.Step();
     if (rc != SQLITE_DONE) return fail("insert DNS record");
   }
   dns_pending_records_.clear();
@@ -1560,7 +1525,7 @@ core::Status SqliteStore::WriteRemoteAccess(std::vector<dissect::RemoteAccessObs
   // One row per flow: keyed by the flow's id (a second session of a flow is ignored).
   auto id_of = [](const dissect::RemoteAccessObservation& m) { return m.flow_id; };
   return WriteKeyed<dissect::RemoteAccessObservation>(
-      batch, insert_remote_, remote_bind_, "remote-access session", +id_of,
+      batch, remote_insert_, "remote-access session", +id_of,
       [&](RowBinder& b, const dissect::RemoteAccessObservation& m) {
         b.Fixed(m.tool).Int(m.capture_index).Int(static_cast<int64_t>(m.frame));
         b.Text(client_text_.Set(m.client_ip)).Int(m.client_port);
@@ -1583,7 +1548,7 @@ core::Status SqliteStore::AddFileTransfer(const dissect::FileTransferObservation
 
 core::Status SqliteStore::WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch) {
   return WriteKeyed<dissect::FileTransferObservation>(
-      batch, insert_transfer_, transfer_bind_, "file transfer", &FileTransferId,
+      batch, transfer_insert_, "file transfer", &FileTransferId,
       [&](RowBinder& b, const dissect::FileTransferObservation& t) {
         b.Fixed(t.protocol).Fixed(t.command).Fixed(t.upload ? "upload" : "download");
         b.Int(t.capture_index).Int(static_cast<int64_t>(t.frame));
@@ -1621,7 +1586,7 @@ core::Status SqliteStore::AddHttp(const dissect::HttpObservation& exchange) {
 core::Status SqliteStore::AddSnmp(const dissect::SnmpObservation& msg) { return Push(snmp_, msg); }
 
 template <class Row, class Bind>
-core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, RowBinder& b,
+core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, BoundStatement& insert,
                                      const char* what, uint64_t (*id_of)(const Row&), Bind&& bind) {
   if (batch.empty()) return {};
   // By id, so that the file does not depend on the order rows came in; a taken id (two
@@ -1630,14 +1595,12 @@ core::Status SqliteStore::WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, 
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const Row* in_order : order) {
     const Row& row = *in_order;
-    bind(b.Row().Int(static_cast<int64_t>(id_of(row))), row);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    bind(insert.Row().Int(static_cast<int64_t>(id_of(row))), row);
+    int rc = insert.Step();
     // A taken id: the next one, the other parameters as they are (a reset keeps them).
     for (uint64_t retry = 1; retry < kMaxSeqRetries && rc == SQLITE_CONSTRAINT; ++retry) {
-      b.Row().Int(static_cast<int64_t>(id_of(row) + retry));
-      rc = sqlite3_step(st);
-      sqlite3_reset(st);
+      insert.Row().Int(static_cast<int64_t>(id_of(row) + retry));
+      rc = insert.Step();
     }
     if (rc != SQLITE_DONE) {
       core::Status err = Error(std::string("insert ") + what);
@@ -1654,7 +1617,7 @@ core::Status SqliteStore::WriteHttp(std::vector<dissect::HttpObservation>& batch
     return KeyedId(x.capture_index, x.request_frame ? x.request_frame : x.response_frame, x.seq);
   };
   return WriteKeyed<dissect::HttpObservation>(
-      batch, insert_http_, http_bind_, "HTTP exchange", +id_of,
+      batch, http_insert_, "HTTP exchange", +id_of,
       [&](RowBinder& b, const dissect::HttpObservation& x) {
         b.Fixed(x.protocol).Int(x.capture_index);
         b.IntOrNull(x.request_frame != 0, static_cast<int64_t>(x.request_frame));
@@ -1674,7 +1637,7 @@ core::Status SqliteStore::WriteSnmp(std::vector<dissect::SnmpObservation>& batch
     return KeyedId(m.capture_index, m.request_frame ? m.request_frame : m.response_frame, m.seq);
   };
   return WriteKeyed<dissect::SnmpObservation>(
-      batch, insert_snmp_, snmp_bind_, "SNMP message", +id_of,
+      batch, snmp_insert_, "SNMP message", +id_of,
       [&](RowBinder& b, const dissect::SnmpObservation& m) {
         b.Int(m.capture_index);
         b.IntOrNull(m.request_frame != 0, static_cast<int64_t>(m.request_frame));
@@ -1700,7 +1663,7 @@ core::Status SqliteStore::WriteTls(std::vector<dissect::TlsObservation>& batch) 
   // One row per flow, keyed by the flow's id.
   auto id_of = [](const dissect::TlsObservation& m) { return m.flow_id; };
   return WriteKeyed<dissect::TlsObservation>(
-      batch, insert_tls_, tls_bind_, "TLS session", +id_of,
+      batch, tls_insert_, "TLS session", +id_of,
       [&](RowBinder& b, const dissect::TlsObservation& m) {
         auto version = [&](size_t at, uint16_t v) {
           tls_versions_[at] = v ? dissect::tls::VersionName(v) : core::FixedText<16>();
@@ -1734,7 +1697,6 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
                    [&](const auto& a, const auto& b) { return id_of(a) < id_of(b); });
   if (auto s = Exec("BEGIN"); !s) return s;
   for (const auto& m : batch) {
-    sqlite3_stmt* st = insert_dhcp_;
     auto address = [](const core::IpAddr& ip) {
       return ip.IsSet() && !ip.IsUnspecified() ? ip.ToString() : std::string();
     };
@@ -1745,7 +1707,7 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
     const std::string server_id = address(m.server_id);
     const bool v6 = std::string_view(m.protocol) == "dhcpv6";
     const char* type_name = v6 ? nullptr : dissect::dhcp::MessageTypeName(m.message_type);
-    dhcp_bind_.Row()
+    dhcp_insert_.Row()
         .Int(static_cast<int64_t>(id_of(m)))
         .Fixed(m.protocol)
         .Int(m.capture_index)
@@ -1771,8 +1733,7 @@ core::Status SqliteStore::WriteDhcp(std::vector<dissect::DhcpObservation>& batch
         .Text(m.vendor_class.view())
         .Text(m.client_id.view())
         .Text(m.parameter_list.view());
-    const int rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    const int rc = dhcp_insert_.Step();
     if (rc != SQLITE_DONE) {
       core::Status err = Error("insert DHCP message");
       (void)Exec("ROLLBACK");  // the insert error is the one to report

@@ -195,11 +195,10 @@ class SqliteStore {
   core::Status WriteFileTransfers(std::vector<dissect::FileTransferObservation>& batch);
   core::Status WriteHttp(std::vector<dissect::HttpObservation>& batch);
   core::Status WriteSnmp(std::vector<dissect::SnmpObservation>& batch);
-  /// Writes a batch of rows keyed on (capture, frame, sequence) with `st`, whose first
-  /// parameter is the id and whose binder is `b`; bind(b, row) binds the rest. Writer
-  /// thread only.
+  /// Writes a batch of rows keyed on (capture, frame, sequence) with `insert`, whose first
+  /// parameter is the id; bind(binder, row) binds the rest. Writer thread only.
   template <class Row, class Bind>
-  core::Status WriteKeyed(std::vector<Row>& batch, sqlite3_stmt* st, RowBinder& b, const char* what,
+  core::Status WriteKeyed(std::vector<Row>& batch, BoundStatement& insert, const char* what,
                           uint64_t (*id_of)(const Row&), Bind&& bind);
   core::Status WriteDns(std::vector<DnsRow>& batch, DnsText& text);
   core::Status WriteDhcp(std::vector<dissect::DhcpObservation>& batch);
@@ -218,17 +217,13 @@ class SqliteStore {
 
   std::string path_;
   sqlite3* db_;
-  sqlite3_stmt* insert_flow_ = nullptr;
-  sqlite3_stmt* insert_op_ = nullptr;
-  sqlite3_stmt* insert_endpoints_ = nullptr;
-  sqlite3_stmt* insert_dns_ = nullptr;
-  sqlite3_stmt* insert_dns_record_ = nullptr;
-  sqlite3_stmt* insert_dns_many_ = nullptr;         // kDnsMessagesPerInsert rows at once
-  RowBinder dns_bind_{nullptr};                     // insert_dns_'s, on the writer
-  RowBinder dns_many_bind_{nullptr};                // insert_dns_many_'s, on the writer
-  RowBinder dns_record_bind_{nullptr};              // insert_dns_record_'s, on the writer
-  sqlite3_stmt* insert_dns_record_many_ = nullptr;  // kDnsRecordsPerInsert rows at once
-  RowBinder dns_record_many_bind_{nullptr};         // its binder, on the writer
+  // The INSERTs of each table, used by the writer only.
+  BoundStatement flow_insert_, op_insert_, endpoints_insert_;
+  BoundStatement dns_insert_, dns_record_insert_;
+  BoundStatement dns_many_insert_;         // kDnsMessagesPerInsert rows at once
+  BoundStatement dns_record_many_insert_;  // kDnsRecordsPerInsert rows at once
+  BoundStatement dhcp_insert_, tls_insert_, remote_insert_, transfer_insert_, http_insert_;
+  BoundStatement snmp_insert_;
   // A record of a stored message, waiting for a statement's worth of others.
   struct PendingRecord {
     uint64_t message_id = 0;
@@ -250,16 +245,6 @@ class SqliteStore {
   // True when `rows` can share one INSERT: their ids rise above every stored one, and no
   // NOT NULL column of theirs would be empty.
   bool InsertableTogether(std::span<const DnsRow> rows) const;
-  sqlite3_stmt* insert_dhcp_ = nullptr;
-  sqlite3_stmt* insert_tls_ = nullptr;
-  sqlite3_stmt* insert_remote_ = nullptr;
-  sqlite3_stmt* insert_transfer_ = nullptr;
-  sqlite3_stmt* insert_http_ = nullptr;
-  sqlite3_stmt* insert_snmp_ = nullptr;
-  // The binders of the statements above and of flows, runs and endpoints; writer only.
-  RowBinder flow_bind_{nullptr}, op_bind_{nullptr}, endpoints_bind_{nullptr};
-  RowBinder dhcp_bind_{nullptr}, tls_bind_{nullptr}, remote_bind_{nullptr};
-  RowBinder transfer_bind_{nullptr}, http_bind_{nullptr}, snmp_bind_{nullptr};
   Queue<model::FlowRecord> flows_;
   Queue<dissect::IcsOperation> ops_;
   Queue<DnsRow> dns_;

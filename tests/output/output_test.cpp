@@ -594,6 +594,31 @@ TEST(RowBinder, EveryRowComesBackAsBoundWhateverTheParameterHeldBefore) {
   sqlite3_close(db);
 }
 
+// A BoundStatement prepares, steps and resets, and keeps a row's values for the next step
+// but for those bound again; a statement SQLite refuses is reported, and it finalizes so
+// that its connection can close.
+TEST(BoundStatement, StepsRowsAndKeepsWhatIsNotBoundAgain) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "CREATE TABLE t (n INTEGER PRIMARY KEY, a)", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  BoundStatement bad;
+  EXPECT_FALSE(bad.Prepare(db, "INSERT INTO nowhere VALUES (?)"));
+  BoundStatement insert;
+  ASSERT_TRUE(insert.Prepare(db, "INSERT INTO t VALUES (?,?)"));
+  insert.Row().Int(1).Fixed("kept");
+  EXPECT_EQ(insert.Step(), SQLITE_DONE);
+  EXPECT_EQ(insert.Step(), SQLITE_CONSTRAINT);  // the same id again
+  insert.Row().Int(2);                          // the id only: the text stays
+  EXPECT_EQ(insert.Step(), SQLITE_DONE);
+  EXPECT_EQ(QueryRows(db, "SELECT n || ' ' || a FROM t ORDER BY n"),
+            (std::vector<std::string>{"1 kept", "2 kept"}));
+  insert.Finalize();
+  insert.Finalize();  // a second time does nothing
+  EXPECT_EQ(sqlite3_close(db), SQLITE_OK);
+}
+
 // DNS messages go in sixteen to an INSERT (records thirty-two) where they can, and one by
 // one where not: an id that could collide with a stored one, a NOT NULL column left empty.
 // However they were grouped, each message and record comes back as it went in, and one that
