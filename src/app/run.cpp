@@ -340,7 +340,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.9.12"; }
+const char* Version() { return "0.9.13"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
