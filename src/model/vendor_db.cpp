@@ -151,7 +151,7 @@ size_t VendorDb::Load(const std::string& dir, std::string* warning) {
     }
     if (!unreadable.empty()) {
       *warning += (warning->empty() ? "" : "; ") + std::string("IEEE registry unreadable (") +
-                  unreadable + "): vendors from it will show as unknown";
+                  unreadable + "): vendors from those registries will show as unknown";
     }
   }
   return loaded;

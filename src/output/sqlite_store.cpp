@@ -1241,7 +1241,7 @@ void SqliteStore::AppendOperationJson(OperationRun& run, uint64_t id,
   if (!op.response_frame) {
     null();
   } else if (op.request_frame) {
-    // Wrapping difference: the view adds it back in 64 bits.
+    // Below zero for a response numbered before its request; the view adds it back.
     signed_number(static_cast<int64_t>(op.response_frame - op.request_frame));
   } else {
     p = core::PutDecimal(p, op.response_frame);
