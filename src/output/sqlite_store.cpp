@@ -607,26 +607,20 @@ INSERT INTO ics_operation_runs_15 (id, capture_index, endpoints, protocol, funct
                                    first_ts, operations)
   SELECT r.id, r.capture_index, r.endpoints, r.protocol, r.function_code, r.function,
          r.category, r.target, r.result, r.count, r.first_frame, r.first_ts,
-         (SELECT json_group_array(CASE
-            WHEN (o.value ->> 0) IS ((r.capture_index << 44) |
-                                     ((coalesce(o.value ->> 1, o.value ->> 2, 0) & 4294967295) << 12))
-            THEN json_array(o.value ->> 1,
-                            CASE WHEN (o.value ->> 1) IS NULL THEN o.value ->> 2
-                                 ELSE (o.value ->> 2) - (o.value ->> 1) END,
-                            (unixepoch(substr(o.value ->> 3, 1, 19)) -
-                             unixepoch(substr(r.first_ts, 1, 19))) * 1000000 +
-                            CAST(substr(o.value ->> 3, 21, 6) AS INTEGER) -
-                            CAST(substr(r.first_ts, 21, 6) AS INTEGER))
-            ELSE json_array(o.value ->> 1,
-                            CASE WHEN (o.value ->> 1) IS NULL THEN o.value ->> 2
-                                 ELSE (o.value ->> 2) - (o.value ->> 1) END,
-                            (unixepoch(substr(o.value ->> 3, 1, 19)) -
-                             unixepoch(substr(r.first_ts, 1, 19))) * 1000000 +
-                            CAST(substr(o.value ->> 3, 21, 6) AS INTEGER) -
-                            CAST(substr(r.first_ts, 21, 6) AS INTEGER),
-                            o.value ->> 0)
-            END)
-          FROM json_each(r.operations) AS o)
+         (SELECT json_group_array(CASE WHEN x.id IS x.plain_id THEN json(x.op)
+                                       ELSE json_insert(x.op, '$[#]', x.id) END)
+          FROM (SELECT o.value ->> 0 AS id,
+                       (r.capture_index << 44) |
+                           ((coalesce(o.value ->> 1, o.value ->> 2, 0) & 4294967295) << 12)
+                           AS plain_id,
+                       json_array(o.value ->> 1,
+                                  CASE WHEN (o.value ->> 1) IS NULL THEN o.value ->> 2
+                                       ELSE (o.value ->> 2) - (o.value ->> 1) END,
+                                  (unixepoch(substr(o.value ->> 3, 1, 19)) -
+                                   unixepoch(substr(r.first_ts, 1, 19))) * 1000000 +
+                                      CAST(substr(o.value ->> 3, 21, 6) AS INTEGER) -
+                                      CAST(substr(r.first_ts, 21, 6) AS INTEGER)) AS op
+                FROM json_each(r.operations) AS o) AS x)
   FROM ics_operation_runs AS r;
 DROP VIEW ics_operations;
 DROP TABLE ics_operation_runs;

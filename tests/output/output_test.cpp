@@ -39,6 +39,21 @@ fs::path Scratch(const std::string& name) {
   return d;
 }
 
+// A new database file in a scratch folder of its own, migrated up to schema `version` (the
+// state an older quaywatch left); nullptr when it cannot be made.
+sqlite3* OldDatabase(const std::string& name, int version) {
+  const fs::path dir = Scratch(name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  sqlite3* db = nullptr;
+  if (sqlite3_open((dir / "old.sqlite").string().c_str(), &db) != SQLITE_OK ||
+      !SqliteStore::Migrate(db, version).ok()) {
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return db;
+}
+
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -357,13 +372,8 @@ TEST(SqliteStore, PlcBlocksAreRowsWithTheirHash) {
 
 // A database of schema 12 (before plc_blocks) gains the table by migration 13.
 TEST(SqliteStore, Migration13AddsPlcBlocks) {
-  fs::path dir = Scratch("qw-sqlite-m13");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string path = (dir / "old.sqlite").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(SqliteStore::Migrate(db, 12).ok());
+  sqlite3* db = OldDatabase("qw-sqlite-m13", 12);
+  ASSERT_NE(db, nullptr);
   EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM sqlite_master WHERE name='plc_blocks'"), 0);
   ASSERT_TRUE(SqliteStore::Migrate(db, 13).ok());
   EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 13);
@@ -1221,13 +1231,8 @@ TEST(SqliteStore, InterleavedOperationsOfEveryWidthComeBackExactly) {
 // A database of schema version 2 with operations in it comes through migration 3 with the
 // same rows in the ics_operations view.
 TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
-  fs::path dir = Scratch("qw-sqlite-migrate");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string path = (dir / "old.sqlite").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(SqliteStore::Migrate(db, 2).ok());
+  sqlite3* db = OldDatabase("qw-sqlite-migrate", 2);
+  ASSERT_NE(db, nullptr);
   EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 2);
   ASSERT_EQ(sqlite3_exec(db,
                          "INSERT INTO ics_operations (id, run_id, protocol, function_code, "
@@ -1257,13 +1262,8 @@ TEST(SqliteStore, MigrationToNarrowOperationsKeepsTheRowsOfVersionTwo) {
 // A database of schema 13 with runs in it comes through migration 14 with each run's first
 // frame and time as columns, and the same rows in the ics_operations view.
 TEST(SqliteStore, Migration14GivesRunsTheirFirstFrameAndTime) {
-  fs::path dir = Scratch("qw-sqlite-m14");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string path = (dir / "old.sqlite").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(SqliteStore::Migrate(db, 13).ok());
+  sqlite3* db = OldDatabase("qw-sqlite-m14", 13);
+  ASSERT_NE(db, nullptr);
   // Two runs: one whose first operation has a request, one answered without one.
   ASSERT_EQ(
       sqlite3_exec(db,
@@ -1356,13 +1356,8 @@ TEST(SqliteStore, RunsStoreOperationsCompactlyAndTheViewRestoresThem) {
 // A database of schema 14 comes through migration 15 with its runs' operations in the
 // compact form and the same rows in the ics_operations view, odd cases included.
 TEST(SqliteStore, Migration15CompactsRunsAndKeepsTheView) {
-  fs::path dir = Scratch("qw-sqlite-m15");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string path = (dir / "old.sqlite").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(SqliteStore::Migrate(db, 14).ok());
+  sqlite3* db = OldDatabase("qw-sqlite-m15", 14);
+  ASSERT_NE(db, nullptr);
   // Run 1: a second operation of one frame (its own id), one a second later, one answered
   // by a lower frame before the first's time. Run 2, of capture 2: answered, no request.
   ASSERT_EQ(sqlite3_exec(
