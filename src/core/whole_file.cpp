@@ -33,13 +33,14 @@ std::string Size(uint64_t n) {
 }  // namespace
 
 Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes,
-                                  std::string_view what, FileKinds kinds) {
+                                  std::string_view what, FileKinds kinds, struct stat* status) {
   max_bytes = std::min<uint64_t>(max_bytes, uint64_t{1} << 40);  // so that max_bytes + 1 fits
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the flag is cleared below.
   Descriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
   if (file.fd < 0) return MakeError(Reason("cannot open", errno));
   struct stat st {};
   if (::fstat(file.fd, &st) != 0) return MakeError(Reason("cannot stat", errno));
+  if (status) *status = st;
   const bool regular = S_ISREG(st.st_mode);
   const bool stream = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
   if (!regular && !(stream && kinds == FileKinds::kStreamsToo)) {

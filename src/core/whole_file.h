@@ -3,6 +3,8 @@
 // never a directory, and with one reason when it cannot be read.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,8 +22,10 @@ enum class FileKinds {
 /// The whole of `path`, at most `max_bytes` octets; `what` names such a file ("site
 /// policy"). The error is the reason only, for the caller to put after the file's name
 /// (and place): "cannot open: No such file or directory", "not a regular file", "larger
-/// than 4 MiB; not a site policy", "cannot read: Input/output error".
+/// than 4 MiB; not a site policy", "cannot read: Input/output error". `status`, when
+/// given, receives the status of the very file read (its mode, for a key's permissions).
 Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes,
-                                  std::string_view what, FileKinds kinds);
+                                  std::string_view what, FileKinds kinds,
+                                  struct stat* status = nullptr);
 
 }  // namespace qw::core

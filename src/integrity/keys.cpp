@@ -68,9 +68,9 @@ struct KeyFile {
   std::string header, id, body;
 };
 
-core::Result<KeyFile> ReadKeyFile(const std::string& path) {
+core::Result<KeyFile> ReadKeyFile(const std::string& path, struct stat* status = nullptr) {
   auto text = core::ReadWholeFile(path, kMaxKeyFileBytes, "quaywatch key file",
-                                  core::FileKinds::kRegularOnly);
+                                  core::FileKinds::kRegularOnly, status);
   if (!text) return core::MakeError(fmt::format("{}: {}", path, text.error().message));
   std::istringstream lines(*text);
   sodium_memzero(text->data(), text->size());
@@ -143,19 +143,17 @@ core::Result<PublicKey> GenerateKeyPair(const std::string& prefix, bool overwrit
 }
 
 core::Result<SecretKey> LoadSecretKey(const std::string& path) {
+  // The permissions of the file read, not of whatever the name pointed at a moment before.
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  if (!S_ISREG(st.st_mode)) return core::MakeError(fmt::format("{}: not a regular file", path));
+  auto file = ReadKeyFile(path, &st);
+  if (!file) return file.error();
   if ((st.st_mode & 077) != 0) {
+    sodium_memzero(file->body.data(), file->body.size());
     return core::MakeError(fmt::format(
         "{}: permissions {:04o} let others read the secret key; chmod 600 it (and consider it "
         "exposed)",
         path, st.st_mode & 07777));
   }
-  auto file = ReadKeyFile(path);
-  if (!file) return file.error();
   if (file->header != kSecretHeader) {
     return core::MakeError(
         fmt::format("{}:1: not a quaywatch secret key (expected '{}')", path, kSecretHeader));

@@ -50,6 +50,16 @@ TEST_F(WholeFileTest, ReadsAFileUpToItsBoundAndNotAnOctetMore) {
             "larger than 0 octets; not a key file");
 }
 
+TEST_F(WholeFileTest, GivesTheStatusOfTheFileItRead) {
+  const std::string path = Write("key", "secret");
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  struct stat st {};
+  auto text = ReadWholeFile(path, 100, "key", FileKinds::kRegularOnly, &st);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_EQ(st.st_size, 6);
+}
+
 TEST_F(WholeFileTest, SaysWhyAFileCannotBeRead) {
   auto missing = ReadWholeFile((dir_ / "absent").string(), 100, "thing", FileKinds::kStreamsToo);
   ASSERT_FALSE(missing.ok());
