@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace qw::core {
 namespace {
@@ -32,25 +33,32 @@ std::string Size(uint64_t n) {
 
 }  // namespace
 
-Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes,
-                                  std::string_view what, FileKinds kinds, struct stat* status) {
-  max_bytes = std::min<uint64_t>(max_bytes, uint64_t{1} << 40);  // so that max_bytes + 1 fits
+Result<int> OpenToRead(const std::string& path, FileKinds kinds, struct stat& status) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the flag is cleared below.
   Descriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)};
   if (file.fd < 0) return MakeError(Reason("cannot open", errno));
-  struct stat st {};
-  if (::fstat(file.fd, &st) != 0) return MakeError(Reason("cannot stat", errno));
-  if (status) *status = st;
-  const bool regular = S_ISREG(st.st_mode);
-  const bool stream = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
-  if (!regular && !(stream && kinds == FileKinds::kStreamsToo)) {
+  if (::fstat(file.fd, &status) != 0) return MakeError(Reason("cannot stat", errno));
+  const bool stream = S_ISFIFO(status.st_mode) || S_ISCHR(status.st_mode);
+  if (!S_ISREG(status.st_mode) && !(stream && kinds == FileKinds::kStreamsToo)) {
     return MakeError("not a regular file");
   }
+  ::fcntl(file.fd, F_SETFL, ::fcntl(file.fd, F_GETFL) & ~O_NONBLOCK);
+  return std::exchange(file.fd, -1);
+}
+
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes,
+                                  std::string_view what, FileKinds kinds, struct stat* status) {
+  max_bytes = std::min<uint64_t>(max_bytes, uint64_t{1} << 40);  // so that max_bytes + 1 fits
+  struct stat st {};
+  auto opened = OpenToRead(path, kinds, st);
+  if (!opened) return opened.error();
+  Descriptor file{*opened};
+  if (status) *status = st;
+  const bool regular = S_ISREG(st.st_mode);
   auto too_large = [&] {
     return MakeError("larger than " + Size(max_bytes) + "; not a " + std::string(what));
   };
   if (regular && static_cast<uint64_t>(st.st_size) > max_bytes) return too_large();
-  ::fcntl(file.fd, F_SETFL, ::fcntl(file.fd, F_GETFL) & ~O_NONBLOCK);
   // A regular file's size is known; a stream's grows by reads, up to one octet past the
   // bound so that a longer one is told apart from one of exactly `max_bytes`.
   std::string text;

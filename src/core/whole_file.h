@@ -19,6 +19,12 @@ enum class FileKinds {
   kStreamsToo,   // also a pipe (`--policy <(make-policy)`), a FIFO or a character device
 };
 
+/// Opens `path` read-only, without waiting for a FIFO's writer, and refuses what `kinds`
+/// does not take; the descriptor (blocking again, the caller's to close) with its status in
+/// `status`, or the reason alone: "cannot open: ...", "cannot stat: ...", "not a regular
+/// file".
+Result<int> OpenToRead(const std::string& path, FileKinds kinds, struct stat& status);
+
 /// The whole of `path`, at most `max_bytes` octets; `what` names such a file ("site
 /// policy"). The error is the reason only, for the caller to put after the file's name
 /// (and place): "cannot open: No such file or directory", "not a regular file", "larger

@@ -1,12 +1,12 @@
 #include "integrity/regular_file.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <utility>
+
+#include "core/whole_file.h"
 
 namespace qw::integrity {
 
@@ -26,23 +26,10 @@ OpenFile& OpenFile::operator=(OpenFile&& other) noexcept {
 }
 
 core::Result<OpenFile> OpenRegularFile(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO must not hang waiting for a writer; it is refused below.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0)
-    return core::MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int e = errno;
-    ::close(fd);
-    return core::MakeError(fmt::format("{}: cannot stat: {}", path, std::strerror(e)));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return core::MakeError(fmt::format("{}: not a regular file", path));
-  }
-  // Reads of a regular file never block; clear the flag so that nothing downstream sees it.
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  return OpenFile(fd, st);
+  auto fd = core::OpenToRead(path, core::FileKinds::kRegularOnly, st);
+  if (!fd) return core::MakeError(fmt::format("{}: {}", path, fd.error().message));
+  return OpenFile(*fd, st);
 }
 
 size_t ReadFileAt(int fd, uint64_t offset, std::span<uint8_t> out) {
