@@ -408,16 +408,12 @@ TEST(CdpCapabilityNames, AllAssignedBitsInOrderUnassignedLeftOut) {
 
 // Replays every kept fuzz crasher and seed: none may crash, seeds must parse.
 TEST(CdpParser, FuzzRegressionsAndSeedsReplay) {
-  size_t seeds = 0;
-  for (const fuzz::FuzzInput& input : fuzz::FuzzInputs("cdp")) {
+  const fuzz::Replayed replayed = fuzz::ReplayKept("cdp", [](std::span<const uint8_t> bytes) {
     core::Anomalies anomalies;
-    auto pdu = ParseCdp(input.bytes, anomalies);
-    if (input.seed) {
-      ++seeds;
-      EXPECT_TRUE(pdu.has_value()) << input.path;
-    }
-  }
-  EXPECT_GT(seeds, 0u) << "no seeds under tests/fuzz/corpus/cdp";
+    return ParseCdp(bytes, anomalies).has_value();
+  });
+  EXPECT_GT(replayed.seeds, 0u) << "no seeds under tests/fuzz/corpus/cdp";
+  EXPECT_THAT(replayed.refused_seeds, IsEmpty());
 }
 
 }  // namespace

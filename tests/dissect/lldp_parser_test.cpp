@@ -485,16 +485,12 @@ TEST(LldpIdSubtypeNames, ChassisAndPortTablesDiffer) {
 
 // Replays every kept fuzz crasher and seed: none may crash, seeds must parse.
 TEST(LldpParser, FuzzRegressionsAndSeedsReplay) {
-  size_t seeds = 0;
-  for (const fuzz::FuzzInput& input : fuzz::FuzzInputs("lldp")) {
+  const fuzz::Replayed replayed = fuzz::ReplayKept("lldp", [](std::span<const uint8_t> bytes) {
     core::Anomalies anomalies;
-    auto pdu = ParseLldp(input.bytes, anomalies);
-    if (input.seed) {
-      ++seeds;
-      EXPECT_TRUE(pdu.has_value()) << input.path;
-    }
-  }
-  EXPECT_GT(seeds, 0u) << "no seeds under tests/fuzz/corpus/lldp";
+    return ParseLldp(bytes, anomalies).has_value();
+  });
+  EXPECT_GT(replayed.seeds, 0u) << "no seeds under tests/fuzz/corpus/lldp";
+  EXPECT_THAT(replayed.refused_seeds, IsEmpty());
 }
 
 }  // namespace

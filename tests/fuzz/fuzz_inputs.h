@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,26 @@ inline std::vector<FuzzInput> FuzzInputs(const std::string& target) {
       out.push_back({path, std::string_view(kind) == "corpus",
                      std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {})});
     }
+  }
+  return out;
+}
+
+/// What ReplayKept found: how many seeds there were, and the paths of those refused.
+struct Replayed {
+  size_t seeds = 0;
+  std::vector<std::string> refused_seeds;
+};
+
+/// Feeds every kept input of `target` to `parses` (true when it took the bytes); none may
+/// crash it, and every seed is expected to be taken.
+template <class Parses>
+Replayed ReplayKept(const std::string& target, Parses parses) {
+  Replayed out;
+  for (const FuzzInput& input : FuzzInputs(target)) {
+    const bool took = parses(std::span<const uint8_t>(input.bytes));
+    if (!input.seed) continue;
+    ++out.seeds;
+    if (!took) out.refused_seeds.push_back(input.path.string());
   }
   return out;
 }
