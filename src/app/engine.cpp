@@ -180,15 +180,16 @@ void Engine::OnNewFlow(flow::Flow& f) {
   if (limits_.no_dissectors || dissect::StreamDissectors().empty()) return;
   const dissect::StreamDissectorInfo* expected = nullptr;
   if (auto d = expectations_.Take(f, expected)) {
-    f.consumer = std::make_unique<dissect::StreamAttacher>(f, *expected, std::move(d),
-                                                           observations_, anomalies_, attach_stats_,
-                                                           limits_.attach, &expectations_);
+    f.consumer = std::make_unique<dissect::StreamAttacher>(
+        f, *expected, std::move(d), observations_, anomalies_, attach_stats_, limits_.attach,
+        &expectations_, &flows_->stream_memory());
     return;
   }
   auto candidates = dissect::OrderCandidates(f.proto, f.initiator_port, f.responder_port);
   if (candidates.empty()) return;
-  f.consumer = std::make_unique<dissect::StreamAttacher>(
-      f, candidates, observations_, anomalies_, attach_stats_, limits_.attach, &expectations_);
+  f.consumer = std::make_unique<dissect::StreamAttacher>(f, candidates, observations_, anomalies_,
+                                                         attach_stats_, limits_.attach,
+                                                         &expectations_, &flows_->stream_memory());
 }
 
 void Engine::Observations::OnIcsOperation(const dissect::IcsOperation& op) {

@@ -72,6 +72,7 @@ ParallelAnalysis::ParallelAnalysis(size_t threads, EngineLimits limits, FlowReco
   EngineLimits shard = limits;
   // The caps bound the whole run: each shard holds its part of them.
   shard.flows.max_flows = std::max<size_t>(limits.flows.max_flows / threads, 1);
+  shard.flows.max_stream_memory = limits.flows.max_stream_memory / threads;
   shard.decoder.max_fragment_bytes =
       std::max<size_t>(limits.decoder.max_fragment_bytes / threads, 1);
   shard.decoder.max_fragment_datagrams =

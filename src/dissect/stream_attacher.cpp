@@ -17,21 +17,22 @@ constexpr uint32_t kMaxProbedDatagrams = 8;
 
 StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
                                core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
-                               Expectations* expectations)
+                               Expectations* expectations, flow::StreamMemory* memory)
     : flow_(flow),
       sink_(sink),
       anomalies_(anomalies),
       expectations_(expectations),
       limits_(limits),
       candidates_(candidates),
-      stats_(stats) {
+      stats_(stats),
+      memory_(memory) {
   done_ = candidates_.empty();
 }
 
 StreamAttacher::StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo& info,
                                std::unique_ptr<Dissector> dissector, ObservationSink& sink,
                                core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
-                               Expectations* expectations)
+                               Expectations* expectations, flow::StreamMemory* memory)
     : flow_(flow),
       active_(&info),
       dissector_(std::move(dissector)),
@@ -40,8 +41,31 @@ StreamAttacher::StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo
       expectations_(expectations),
       limits_(limits),
       stats_(stats),
-      recognised_(info.name) {
+      recognised_(info.name),
+      memory_(memory) {
   ++stats_.attached;
+}
+
+StreamAttacher::~StreamAttacher() {
+  buffer_[0] = {};
+  buffer_[1] = {};
+  Settle();
+}
+
+bool StreamAttacher::Room(std::vector<uint8_t>& buf, size_t more) {
+  const size_t need = buf.size() + more;
+  if (need <= buf.capacity()) return true;
+  const size_t grown = std::max(need, 2 * buf.capacity());
+  if (memory_ && !memory_->Fits(grown - buf.capacity())) return false;
+  buf.reserve(grown);
+  Settle();
+  return true;
+}
+
+void StreamAttacher::ReleaseIfTight(std::vector<uint8_t>& buf) {
+  if (!buf.empty() || buf.capacity() == 0 || !memory_ || !memory_->Tight()) return;
+  std::vector<uint8_t>().swap(buf);
+  Settle();
 }
 
 StreamContext StreamAttacher::Context(uint64_t frame, core::Timestamp ts) const {
@@ -72,8 +96,18 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   }
   auto& buf = buffer_[Index(dir)];
   size_t room = limits_.max_probe_bytes - std::min(limits_.max_probe_bytes, buf.size());
-  buf.insert(buf.end(), bytes.begin(),
-             bytes.begin() + static_cast<ptrdiff_t>(std::min(room, bytes.size())));
+  const size_t take = std::min(room, bytes.size());
+  if (!Room(buf, take)) {
+    // No room left among every flow's buffers to hold bytes while probes decide.
+    anomalies_.Raise("dissect.stream_memory_full");
+    done_ = true;
+    ++stats_.undetected;
+    buffer_[0] = {};
+    buffer_[1] = {};
+    Settle();
+    return;
+  }
+  buf.insert(buf.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
   Probe(dir, frame, ts);
 }
 
@@ -123,6 +157,7 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
     std::vector<uint8_t> held[2] = {std::move(buffer_[0]), std::move(buffer_[1])};
     buffer_[0].clear();
     buffer_[1].clear();
+    Settle();
     for (size_t d = 0; d < 2 && !done_; ++d) {
       if (!held[d].empty()) Feed(static_cast<flow::Direction>(d), held[d], frame, ts);
     }
@@ -134,6 +169,7 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
     ++stats_.undetected;
     buffer_[0] = {};
     buffer_[1] = {};
+    Settle();
   }
 }
 
@@ -143,11 +179,14 @@ void StreamAttacher::Feed(flow::Direction dir, std::span<const uint8_t> bytes, u
   StreamContext ctx = Context(frame, ts);
   std::span<const uint8_t> data = bytes;
   if (!buf.empty()) {
-    if (buf.size() + bytes.size() > limits_.max_pending_bytes) {
-      // The dissector keeps asking for more than we hold for it: give up on these bytes.
-      anomalies_.Raise("dissect.pending_overflow");
+    const bool over = buf.size() + bytes.size() > limits_.max_pending_bytes;
+    if (over || !Room(buf, bytes.size())) {
+      // The dissector keeps asking for more than we hold for it (or than every flow's
+      // buffers have room for): give up on these bytes.
+      anomalies_.Raise(over ? "dissect.pending_overflow" : "dissect.stream_memory_full");
       uint64_t lost = buf.size() + bytes.size();
       buf.clear();
+      ReleaseIfTight(buf);
       dissector_->OnGap(dir, lost, ctx);
       return;
     }
@@ -171,14 +210,18 @@ void StreamAttacher::Feed(flow::Direction dir, std::span<const uint8_t> bytes, u
   }
   if (done_) return;
   size_t left = data.size() - used;
-  if (left > limits_.max_pending_bytes) {
-    anomalies_.Raise("dissect.pending_overflow");
+  const bool held = data.data() == buf.data();
+  const bool over = left > limits_.max_pending_bytes;
+  if (over || (!held && !Room(buf, left))) {
+    anomalies_.Raise(over ? "dissect.pending_overflow" : "dissect.stream_memory_full");
     buf.clear();
+    ReleaseIfTight(buf);
     dissector_->OnGap(dir, left, ctx);
     return;
   }
-  if (data.data() == buf.data()) {
+  if (held) {
     buf.erase(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(used));
+    ReleaseIfTight(buf);
   } else if (left > 0) {
     buf.assign(data.begin() + static_cast<ptrdiff_t>(used), data.end());
   }
@@ -208,6 +251,7 @@ void StreamAttacher::Detach(const char* anomaly) {
   done_ = true;
   buffer_[0] = {};
   buffer_[1] = {};
+  Settle();
 }
 
 namespace {

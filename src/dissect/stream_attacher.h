@@ -11,6 +11,7 @@
 
 #include "dissect/dissector.h"
 #include "flow/flow.h"
+#include "flow/stream_memory.h"
 
 namespace qw::dissect {
 
@@ -79,20 +80,22 @@ class Candidates {
 
 /// A flow::StreamConsumer that probes the candidates, attaches the first that accepts,
 /// and feeds it. Owned by the flow; views it receives live only for the call. TCP bytes
-/// are a stream (probe bytes and unconsumed bytes are held, within limits); each UDP
-/// datagram is probed and fed on its own.
+/// are a stream (probe bytes and unconsumed bytes are held, within limits, and within the
+/// StreamMemory of every flow when given one); each UDP datagram is probed and fed on its
+/// own.
 class StreamAttacher final : public flow::StreamConsumer {
  public:
   /// `candidates` are tried in order (port matches first, as OrderCandidates arranges).
   StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
                  core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits = {},
-                 Expectations* expectations = nullptr);
+                 Expectations* expectations = nullptr, flow::StreamMemory* memory = nullptr);
   /// A flow whose dissector is already known (an expected flow): `dissector` serves it
   /// under `info`'s name from the first byte, without probes.
   StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo& info,
                  std::unique_ptr<Dissector> dissector, ObservationSink& sink,
                  core::Anomalies& anomalies, AttachStats& stats, AttachLimits limits,
-                 Expectations* expectations);
+                 Expectations* expectations, flow::StreamMemory* memory = nullptr);
+  ~StreamAttacher() override;
 
   void OnData(flow::Direction dir, std::span<const uint8_t> bytes, uint64_t frame,
               core::Timestamp ts) override;
@@ -113,6 +116,12 @@ class StreamAttacher final : public flow::StreamConsumer {
             core::Timestamp ts);
   StreamContext Context(uint64_t frame, core::Timestamp ts) const;
   void Detach(const char* anomaly);
+  /// Makes room in `buf` for `more` bytes; false when the StreamMemory has not that much.
+  bool Room(std::vector<uint8_t>& buf, size_t more);
+  /// Gives an emptied buffer's room back when every flow's buffers are near their cap.
+  void ReleaseIfTight(std::vector<uint8_t>& buf);
+  /// Tells the StreamMemory what the buffers hold now.
+  void Settle() { charge_.Settle(memory_, buffer_[0].capacity() + buffer_[1].capacity()); }
 
   // What every packet reads comes first, so that a packet touches few cache lines of its
   // flow's attacher (flows interleave, so the attacher is more often cold than not); what
@@ -133,6 +142,8 @@ class StreamAttacher final : public flow::StreamConsumer {
   AttachStats& stats_;
   const char* recognised_ = nullptr;
   uint32_t probed_datagrams_ = 0;
+  flow::StreamMemory* memory_ = nullptr;  // what every flow's stream buffers hold, if bounded
+  flow::StreamCharge charge_;             // what it was told buffer_ holds
 };
 
 /// The stream dissectors for a transport, those listing `port_a` or `port_b` first.

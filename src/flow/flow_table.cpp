@@ -115,7 +115,7 @@ struct FlowTable::Node {
 };
 
 FlowTable::FlowTable(FlowLimits limits, FlowObserver& observer)
-    : limits_(limits), observer_(observer) {
+    : limits_(limits), observer_(observer), stream_memory_(limits.max_stream_memory) {
   limits_.max_flows = std::max<size_t>(limits_.max_flows, 1);
   reassembly_limits_.max_buffer_bytes = limits_.max_stream_buffer;
   reassembly_limits_.max_segments = std::max<size_t>(limits_.max_ooo_segments, 1);
@@ -337,7 +337,7 @@ void FlowTable::Feed(Node* node, Direction dir, const decode::Packet& pkt, uint6
   Flow& f = node->flow;
   if (!f.consumer->WantsData()) {
     node->streaming = false;
-    for (auto& r : node->reassembler) r.Reset();
+    for (auto& r : node->reassembler) r.Reset(&stream_memory_);
     return;
   }
   if (f.proto == kProtoTcp) {
@@ -346,11 +346,12 @@ void FlowTable::Feed(Node* node, Direction dir, const decode::Packet& pkt, uint6
     // the consumer before the response that acknowledges it.
     if ((pkt.tcp_flags & decode::kAck) != 0) {
       const Direction peer = Reverse(dir);
-      const ReassemblySink peer_sink{*f.consumer, peer, reassembly_limits_, anomalies};
+      const ReassemblySink peer_sink{*f.consumer, peer, reassembly_limits_, anomalies,
+                                     &stream_memory_};
       node->reassembler[Index(peer)].OnPeerAck(pkt.tcp_ack, peer_sink);
       if (!f.consumer->WantsData()) return;
     }
-    const ReassemblySink sink{*f.consumer, dir, reassembly_limits_, anomalies};
+    const ReassemblySink sink{*f.consumer, dir, reassembly_limits_, anomalies, &stream_memory_};
     node->reassembler[Index(dir)].AddSegment(pkt.tcp_flags, pkt.tcp_seq, pkt.payload, frame_number,
                                              ts, sink);
   } else if (f.proto == kProtoUdp && !pkt.payload.empty()) {
@@ -435,7 +436,7 @@ void FlowTable::End(Node* node, EndReason reason, core::Anomalies& anomalies) {
   Flow& f = node->flow;
   if (node->streaming && f.proto == kProtoTcp && f.consumer->WantsData()) {
     for (Direction d : {Direction::kFromInitiator, Direction::kFromResponder}) {
-      const ReassemblySink sink{*f.consumer, d, reassembly_limits_, anomalies};
+      const ReassemblySink sink{*f.consumer, d, reassembly_limits_, anomalies, &stream_memory_};
       node->reassembler[Index(d)].Finish(sink);
     }
   }
@@ -447,7 +448,7 @@ void FlowTable::End(Node* node, EndReason reason, core::Anomalies& anomalies) {
   *link = node->hash_next;
   Unlink(lanes_[static_cast<size_t>(node->lane)], node, &Node::lru_prev, &Node::lru_next);
   Unlink(order_, node, &Node::order_prev, &Node::order_next);
-  for (auto& r : node->reassembler) r.Reset();
+  for (auto& r : node->reassembler) r.Reset(&stream_memory_);
   f = Flow{};
   node->streaming = false;
   node->base_set = 0;

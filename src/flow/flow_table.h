@@ -70,6 +70,9 @@ struct FlowLimits {
   int64_t active_timeout_ns = 0;
   size_t max_stream_buffer = 1 << 20;  // out-of-order bytes held per direction
   size_t max_ooo_segments = 1024;      // out-of-order pieces held per direction
+  // Bytes that the stream buffers of every flow (reassembly, and a consumer's that is told
+  // of it) hold together: see StreamMemory.
+  size_t max_stream_memory = size_t{256} << 20;
 };
 
 /// Told about flows as they start and end. OnNewFlow may attach flow.consumer. Callbacks
@@ -126,6 +129,9 @@ class FlowTable {
 
   const FlowStats& stats() const { return stats_; }
   const FlowLimits& limits() const { return limits_; }
+  /// What the stream buffers of this table's flows hold together, within
+  /// FlowLimits::max_stream_memory; consumers may count their own buffers in it.
+  StreamMemory& stream_memory() { return stream_memory_; }
 
  private:
   struct Node;
@@ -158,6 +164,8 @@ class FlowTable {
   size_t max_buckets_ = 0;
   FlowObserver& observer_;
   FlowStats stats_;
+  // Before the node pool: the consumers the nodes own give their bytes back when destroyed.
+  StreamMemory stream_memory_;
   uint64_t next_id_ = 1;
   int64_t now_ns_ = std::numeric_limits<int64_t>::min();  // latest packet time seen; time never
                                                           // runs backwards here

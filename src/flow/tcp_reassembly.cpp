@@ -58,11 +58,16 @@ void TcpReassembler::AddAnySegment(uint8_t flags, uint32_t seq, std::span<const 
     const Plan plan = PlanBuffer(ustart, ustart + payload.size());
     const bool bytes_fit = buffered_bytes_ + plan.bytes <= sink.limits.max_buffer_bytes;
     const bool pieces_fit = segments_.size() + plan.pieces <= sink.limits.max_segments;
-    if (bytes_fit && pieces_fit) {
+    const size_t growth = ArenaCapacityFor(plan.bytes) - arena_.capacity() +
+                          (SegmentCapacityFor(plan.pieces) - segments_.capacity()) * sizeof(Piece);
+    const bool memory_fits = !sink.memory || sink.memory->Fits(growth);
+    if (bytes_fit && pieces_fit && memory_fits) {
       Buffer(ustart, payload, frame, ts, sink);
       return;
     }
-    sink.anomalies.Raise(bytes_fit ? "tcp.too_many_segments" : "tcp.reassembly_buffer_full");
+    sink.anomalies.Raise(!bytes_fit    ? "tcp.reassembly_buffer_full"
+                         : !pieces_fit ? "tcp.too_many_segments"
+                                       : "tcp.stream_memory_full");
     if (segments_.empty()) {
       Gap(ustart - next_offset_, sink);  // the segment alone is over the cap
     } else {
@@ -117,7 +122,11 @@ void TcpReassembler::DrainContiguous(const ReassemblySink& sink) {
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(used));
   if (segments_.empty()) {
     arena_.clear();
-    if (arena_.capacity() > kKeptArenaCapacity) std::vector<uint8_t>().swap(arena_);
+    // Room is kept for the next reordering unless it is large, or every flow's buffers
+    // together are near their cap and others may need it.
+    const bool tight = sink.memory && sink.memory->Tight();
+    if (arena_.capacity() > kKeptArenaCapacity || tight) std::vector<uint8_t>().swap(arena_);
+    if (tight) std::vector<Piece>().swap(segments_);
   }
 }
 
@@ -154,11 +163,25 @@ TcpReassembler::Plan TcpReassembler::PlanBuffer(uint64_t start, uint64_t end) co
   return plan;
 }
 
+size_t TcpReassembler::ArenaCapacityFor(size_t more) const {
+  const size_t need = arena_.size() + more;
+  return need <= arena_.capacity() ? arena_.capacity() : std::max(need, 2 * arena_.capacity());
+}
+
+size_t TcpReassembler::SegmentCapacityFor(size_t more) const {
+  const size_t need = segments_.size() + more;
+  return need <= segments_.capacity() ? segments_.capacity()
+                                      : std::max(need, 2 * segments_.capacity());
+}
+
 void TcpReassembler::Buffer(uint64_t start, std::span<const uint8_t> bytes, uint64_t frame,
                             core::Timestamp ts, const ReassemblySink& sink) {
   const uint64_t end = start + bytes.size();
   const Plan plan = PlanBuffer(start, end);
   if (arena_.size() + plan.bytes > 2 * sink.limits.max_buffer_bytes) CompactArena();
+  // Grown here, once, to what AddAnySegment counted against the StreamMemory.
+  arena_.reserve(ArenaCapacityFor(plan.bytes));
+  segments_.reserve(SegmentCapacityFor(plan.pieces));
 
   // Appends the new bytes [from, to) as a piece inserted at index i.
   auto insert_piece = [&](size_t i, uint64_t from, uint64_t to) {
@@ -232,10 +255,10 @@ void TcpReassembler::Finish(const ReassemblySink& sink) {
   if (fin_seen_ && fin_offset_ > next_offset_ && sink.consumer.WantsData()) {
     Gap(fin_offset_ - next_offset_, sink);
   }
-  Reset();
+  Reset(sink.memory);
 }
 
-void TcpReassembler::Reset() {
+void TcpReassembler::Reset(StreamMemory* memory) {
   started_ = false;
   fin_seen_ = false;
   base_seq_ = 0;
@@ -245,6 +268,7 @@ void TcpReassembler::Reset() {
   buffered_bytes_ = 0;
   std::vector<Piece>().swap(segments_);
   std::vector<uint8_t>().swap(arena_);
+  Settle(memory);
 }
 
 }  // namespace qw::flow

@@ -24,7 +24,10 @@
 //    data goes on. A hole with nothing held after it waits: a span port may show the
 //    acknowledgement before the data it acknowledges;
 //  - at the end of the flow (Finish), every remaining hole becomes a gap (`tcp.gap`), the
-//    buffered bytes are delivered, and bytes missing before a seen FIN are a gap too.
+//    buffered bytes are delivered, and bytes missing before a seen FIN are a gap too;
+//  - the buffers of every flow together stay within a StreamMemory, when the sink names
+//    one: a segment whose buffering would pass it is treated as at the byte cap, raising
+//    `tcp.stream_memory_full` instead.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +39,7 @@
 #include "core/timestamp.h"
 #include "decode/packet.h"
 #include "flow/flow.h"
+#include "flow/stream_memory.h"
 
 namespace qw::flow {
 
@@ -51,6 +55,7 @@ struct ReassemblySink {
   Direction dir;
   const ReassemblyLimits& limits;
   core::Anomalies& anomalies;
+  StreamMemory* memory = nullptr;  // what every flow's buffers may hold together, if bounded
 };
 
 /// Reassembles one direction of a TCP connection. Holds no bytes while segments arrive in
@@ -70,6 +75,7 @@ class TcpReassembler {
       return;
     }
     AddAnySegment(flags, seq, payload, frame, ts, sink);
+    Settle(sink.memory);
   }
   /// The peer acknowledged this direction's bytes up to `ack` (the next sequence number it
   /// expects); holes it acknowledged past, with data held after them, are declared lost.
@@ -78,12 +84,16 @@ class TcpReassembler {
     const int64_t offset = OffsetOf(ack);
     if (offset <= static_cast<int64_t>(acked_offset_)) return;
     acked_offset_ = static_cast<uint64_t>(offset);
-    if (!segments_.empty()) SkipAcknowledgedHoles(sink);
+    if (!segments_.empty()) {
+      SkipAcknowledgedHoles(sink);
+      Settle(sink.memory);
+    }
   }
   /// The flow ended: remaining holes become gaps and buffered bytes are delivered.
   void Finish(const ReassemblySink& sink);
-  /// Forgets all state and returns the buffers' memory (flow ended or consumer left).
-  void Reset();
+  /// Forgets all state and returns the buffers' memory (flow ended or consumer left), to
+  /// `memory` too: the one the sinks named, if they named one.
+  void Reset(StreamMemory* memory = nullptr);
 
   /// Bytes waiting in the out-of-order buffer.
   size_t buffered_bytes() const { return buffered_bytes_; }
@@ -107,6 +117,14 @@ class TcpReassembler {
     size_t bytes = 0;
   };
   Plan PlanBuffer(uint64_t start, uint64_t end) const;
+  // The arena's capacity once it takes `more` bytes (doubling, as Buffer reserves it).
+  size_t ArenaCapacityFor(size_t more) const;
+  // The segment list's capacity once it takes `more` pieces (doubling, as Buffer reserves).
+  size_t SegmentCapacityFor(size_t more) const;
+  // Memory the buffers hold: the arena's and the segment list's capacity.
+  size_t Footprint() const { return arena_.capacity() + segments_.capacity() * sizeof(Piece); }
+  // Tells `memory` what the buffers hold now.
+  void Settle(StreamMemory* memory) { charge_.Settle(memory, Footprint()); }
   // AddSegment for every case: retransmissions, holes, SYN and FIN, held bytes.
   void AddAnySegment(uint8_t flags, uint32_t seq, std::span<const uint8_t> payload, uint64_t frame,
                      core::Timestamp ts, const ReassemblySink& sink);
@@ -146,6 +164,7 @@ class TcpReassembler {
   size_t buffered_bytes_ = 0;    // live bytes in segments_
   std::vector<Piece> segments_;  // sorted by start, never overlapping
   std::vector<uint8_t> arena_;   // bytes of segments_, with dead space until compacted
+  StreamCharge charge_;          // what the sinks' StreamMemory was told the buffers hold
 };
 
 }  // namespace qw::flow

@@ -52,9 +52,9 @@ class StreamAttacherTest : public testing::Test {
  protected:
   void SetUp() override { g_seen = &seen_; }
   void TearDown() override { g_seen = nullptr; }
-  StreamAttacher Make(AttachLimits limits = {}) {
+  StreamAttacher Make(AttachLimits limits = {}, flow::StreamMemory* memory = nullptr) {
     return StreamAttacher(flow_, Candidates(std::span(&kLine, 1)), sink_, anomalies_, stats_,
-                          limits);
+                          limits, nullptr, memory);
   }
   Seen seen_;
   flow::Flow flow_;
@@ -103,6 +103,37 @@ TEST_F(StreamAttacherTest, PendingBytesAreBounded) {
   for (int i = 0; i < 10; ++i) a.OnData(flow::Direction::kFromInitiator, Bytes(chunk), 2, {});
   EXPECT_GE(anomalies_.Count("dissect.pending_overflow"), 1u);
   EXPECT_GT(seen_.gaps, 0u);
+}
+
+TEST_F(StreamAttacherTest, PendingBytesStayWithinTheStreamMemory) {
+  flow::StreamMemory memory(256);
+  {
+    AttachLimits limits;
+    limits.max_pending_bytes = 1 << 20;  // the shared memory is what bounds here
+    auto a = Make(limits, &memory);
+    std::string start = "QW ";
+    a.OnData(flow::Direction::kFromInitiator, Bytes(start), 1, {});
+    EXPECT_STREQ(a.Protocol(), "qwline");
+    std::string chunk(40, 'x');  // a line that never ends
+    for (int i = 0; i < 5; ++i) a.OnData(flow::Direction::kFromInitiator, Bytes(chunk), 2, {});
+    EXPECT_EQ(anomalies_.Count("dissect.stream_memory_full"), 1u);
+    EXPECT_EQ(anomalies_.Count("dissect.pending_overflow"), 0u);
+    EXPECT_EQ(seen_.gaps, 3u + 4 * 40 + 40);  // what was held, and the chunk that found no room
+    EXPECT_LE(memory.peak(), memory.cap());
+    EXPECT_GT(memory.peak(), 0u);
+  }
+  EXPECT_EQ(memory.held(), 0u);  // an attacher gives its buffers' room back when it goes
+}
+
+TEST_F(StreamAttacherTest, ProbeBytesNeedRoomInTheStreamMemory) {
+  flow::StreamMemory memory(0);
+  auto a = Make({}, &memory);
+  std::string s = "Q";  // a probe would want more
+  a.OnData(flow::Direction::kFromInitiator, Bytes(s), 1, {});
+  EXPECT_FALSE(a.WantsData());
+  EXPECT_EQ(stats_.undetected, 1u);
+  EXPECT_EQ(anomalies_.Count("dissect.stream_memory_full"), 1u);
+  EXPECT_EQ(memory.held(), 0u);
 }
 
 TEST_F(StreamAttacherTest, GapIsPassedToTheDissector) {

@@ -423,6 +423,35 @@ TEST(FlowTable, HoleBecomesAGapWhenTheFlowEnds) {
   EXPECT_EQ(h.anomalies.Count("tcp.gap"), 1u);
 }
 
+TEST(FlowTable, FlowsHoldingOutOfOrderBytesShareOneStreamMemory) {
+  // A sender that opens many flows and leaves a hole in each, with data held after it:
+  // each flow stays under its own buffer's cap, but together they would hold 64 x 1000
+  // bytes; the table's StreamMemory keeps them to 16 KiB.
+  FlowLimits limits;
+  limits.max_stream_memory = 16 << 10;
+  Harness h(limits);
+  h.rec.attach = true;
+  const auto held = Bytes(std::string(1000, 'x'));
+  constexpr int kFlows = 64;
+  for (int i = 0; i < kFlows; ++i) {
+    const auto port = static_cast<uint16_t>(40000 + i);
+    h.Feed(Tcp(kC, port, kS, 80, kSyn, 100));
+    h.Feed(Tcp(kC, port, kS, 80, kAck | kPsh, 111, 0, held));  // bytes 101..110 missing
+    EXPECT_LE(h.table.stream_memory().held(), limits.max_stream_memory);
+  }
+  EXPECT_GT(h.table.stream_memory().peak(), 8u << 10);
+  EXPECT_LE(h.table.stream_memory().peak(), limits.max_stream_memory);
+  const size_t refused = h.anomalies.Count("tcp.stream_memory_full");
+  EXPECT_GT(refused, 0u);
+  EXPECT_LT(refused, static_cast<size_t>(kFlows));
+  h.table.Flush(h.anomalies);
+  // Every flow's bytes came out, after its hole; and the memory is all given back.
+  ASSERT_EQ(h.rec.logs.size(), static_cast<size_t>(kFlows));
+  for (const auto& log : h.rec.logs)
+    EXPECT_EQ(log->stream[0], "??????????" + std::string(1000, 'x'));
+  EXPECT_EQ(h.table.stream_memory().held(), 0u);
+}
+
 TEST(FlowTable, UdpConsumerGetsEachDatagram) {
   Harness h;
   h.rec.attach = true;

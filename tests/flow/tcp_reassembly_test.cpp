@@ -197,6 +197,64 @@ TEST(TcpReassembly, SegmentCapDeclaresTheFirstHoleLost) {
   EXPECT_LE(h.r.buffered_segments(), 2u);
 }
 
+// Two flows' reassemblers that count their buffers in one StreamMemory.
+struct SharedMemoryHarness {
+  explicit SharedMemoryHarness(size_t cap) : memory(cap) {}
+  StreamMemory memory;
+  Harness a, b;
+  ReassemblySink SinkOf(Harness& h) {
+    return {h.consumer, Direction::kFromInitiator, h.limits, h.anomalies, &memory};
+  }
+  void Add(Harness& h, uint32_t seq, const std::string& text) {
+    const std::vector<uint8_t> bytes = Bytes(text);
+    h.r.AddSegment(kAck, seq, bytes, ++h.frame, core::Timestamp{}, SinkOf(h));
+  }
+};
+
+TEST(TcpReassembly, BuffersOfEveryFlowStayWithinTheStreamMemory) {
+  SharedMemoryHarness m(4096);
+  m.Add(m.a, 0, "a");
+  m.Add(m.a, 2, std::string(3000, 'x'));  // held behind the hole at 1
+  EXPECT_EQ(m.a.Stream(), "a");
+  EXPECT_GE(m.memory.held(), 3000u);
+  EXPECT_LE(m.memory.held(), m.memory.cap());
+
+  // The other flow's out-of-order bytes have no room left: its hole is declared lost and
+  // they are delivered after it, as at its own buffer's cap.
+  m.Add(m.b, 0, "b");
+  m.Add(m.b, 3, std::string(2000, 'y'));
+  EXPECT_EQ(m.b.anomalies.Count("tcp.stream_memory_full"), 1u);
+  EXPECT_EQ(m.b.anomalies.Count("tcp.reassembly_buffer_full"), 0u);
+  EXPECT_EQ(m.b.Stream(), "b??" + std::string(2000, 'y'));
+  EXPECT_EQ(m.b.r.buffered_bytes(), 0u);
+  EXPECT_LE(m.memory.peak(), m.memory.cap());
+
+  // The first flow's hole fills: what it held goes out, and once the memory is tight the
+  // room it kept goes back too.
+  m.Add(m.a, 1, "?");
+  EXPECT_EQ(m.a.Stream(), "a?" + std::string(3000, 'x'));
+  EXPECT_EQ(m.memory.held(), 0u);
+
+  // With the room back, the other flow buffers again.
+  m.Add(m.b, 2006, "z");
+  EXPECT_EQ(m.b.r.buffered_bytes(), 1u);
+  EXPECT_GT(m.memory.held(), 0u);
+  m.b.r.Finish(m.SinkOf(m.b));
+  EXPECT_EQ(m.memory.held(), 0u);
+}
+
+TEST(TcpReassembly, ResetGivesTheStreamMemoryBackWhatWasHeld) {
+  SharedMemoryHarness m(1 << 20);
+  m.Add(m.a, 0, "a");
+  m.Add(m.a, 5, "fgh");
+  m.Add(m.a, 10, "k");
+  EXPECT_EQ(m.a.r.buffered_bytes(), 4u);
+  EXPECT_GT(m.memory.held(), 0u);
+  m.a.r.Reset(&m.memory);
+  EXPECT_EQ(m.memory.held(), 0u);
+  EXPECT_GT(m.memory.peak(), 0u);
+}
+
 TEST(TcpReassembly, SequenceNumbersWrapAround) {
   Harness h;
   h.Add(kSyn, 0xfffffffa, "");

@@ -76,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.tcp_closed_linger_ns = 50;
   limits.max_stream_buffer = 300;
   limits.max_ooo_segments = 5;
+  limits.max_stream_memory = 1024;  // below 6 flows' buffers at their caps
   Observer observer;
   qw::flow::FlowTable table(limits, observer);
   qw::core::Anomalies anomalies;
@@ -116,8 +117,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p.frame_len = 54u + len;
     table.Process(p, qw::core::Timestamp{now}, 0, ++frame, anomalies);
     if (table.stats().live > limits.max_flows) std::abort();
+    if (table.stream_memory().held() > limits.max_stream_memory) std::abort();
   }
   table.Flush(anomalies);
   if (table.stats().live != 0) std::abort();
+  if (table.stream_memory().held() != 0) std::abort();  // every buffer gave its bytes back
   return 0;
 }

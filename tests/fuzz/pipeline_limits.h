@@ -19,6 +19,7 @@ inline app::EngineLimits SmallPipelineLimits() {
   l.flows.tcp_closed_linger_ns = 1'000'000'000;
   l.flows.max_stream_buffer = 4096;
   l.flows.max_ooo_segments = 16;
+  l.flows.max_stream_memory = 16 << 10;
   l.inventory.max_macs = 32;
   l.inventory.max_ips = 64;
   l.inventory.max_ips_per_mac = 8;
