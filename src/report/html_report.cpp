@@ -321,19 +321,21 @@ core::Result<Json> ReportView(const ReportData& d) {
   if (!svg) return core::Error{svg.error().message};
   Json zones = Json::array(), roles = Json::array(), vendors = Json::array();
   Json assets = AssetRows(d, zones, roles, vendors);
+  const size_t asset_count = assets.size();
+  // Moved in, not copied: the inventory of a large network runs to tens of megabytes.
   Json view = {{"overview", Overview(d)},
                {"live", d.live},
                {"policy", !d.zones.empty()},
                {"finding_groups", FindingGroups(d)},
                {"findings_total", d.findings.size()},
-               {"map_svg", *svg},
-               {"map_edges", map.edges},
-               {"map_groups", map.groups},
-               {"assets", assets},
-               {"asset_count", assets.size()},
-               {"filter_zones", zones},
-               {"filter_roles", roles},
-               {"filter_vendors", vendors},
+               {"map_svg", std::move(*svg)},
+               {"map_edges", std::move(map.edges)},
+               {"map_groups", std::move(map.groups)},
+               {"assets", std::move(assets)},
+               {"asset_count", asset_count},
+               {"filter_zones", std::move(zones)},
+               {"filter_roles", std::move(roles)},
+               {"filter_vendors", std::move(vendors)},
                {"operations", WithCaptureNames(d, d.operations)},
                {"operations_note", CutNote(d.operations_cut, "operation groups")},
                {"remote_access", WithCaptureNames(d, d.remote_access)},
