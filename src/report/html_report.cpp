@@ -6,6 +6,8 @@
 #include <array>
 #include <map>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "core/address.h"
 #include "core/timestamp.h"
@@ -195,7 +197,54 @@ Json FindingGroups(const ReportData& d) {
   return groups;
 }
 
-Json AssetRows(const ReportData& d, Json& zones, Json& roles, Json& vendors) {
+// Devices the inventory lists at most. A port's network has hundreds or a few thousand; a
+// capture whose sources were spoofed by the hundred thousand would make a page no browser
+// opens (85 MB for 100,000). assets.json and quaywatch.sqlite hold every device.
+constexpr size_t kMaxInventoryRows = 5000;
+
+// The inventory's rows, and how many devices it leaves out.
+struct InventoryRows {
+  Json rows = Json::array();
+  size_t cut = 0;
+};
+
+// The indices into d.assets of the devices the inventory lists, in asset order: all of them,
+// or past kMaxInventoryRows those that matter most to a reader: with findings, drawn on the
+// map (whose boxes link to their rows), of untrusted suppliers, with roles, with an identity
+// from the wire, then with the most traffic.
+std::vector<size_t> ListedAssets(const ReportData& d, const std::vector<size_t>& findings,
+                                 const std::vector<int64_t>& drawn) {
+  std::vector<size_t> order(d.assets.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (order.size() <= kMaxInventoryRows) return order;
+  const std::set<int64_t> on_map(drawn.begin(), drawn.end());
+  struct Weight {
+    bool findings, drawn, untrusted, roles, identity;
+    int64_t bytes;
+    auto Key() const { return std::tie(findings, drawn, untrusted, roles, identity, bytes); }
+  };
+  std::vector<Weight> weight(d.assets.size());
+  for (size_t i = 0; i < weight.size(); ++i) {
+    const Json& a = d.assets[i];
+    weight[i] = {findings[i] > 0,
+                 on_map.count(Num(a, "id")) > 0,
+                 a.value("untrusted_supplier", Json()).is_object(),
+                 !a.value("roles", Json::array()).empty(),
+                 !a.value("identity", Json::object()).empty(),
+                 Num(a, "bytes")};
+  }
+  // Heaviest first; among equals, the earlier device.
+  std::nth_element(
+      order.begin(), order.begin() + kMaxInventoryRows, order.end(), [&](size_t x, size_t y) {
+        return weight[x].Key() > weight[y].Key() || (weight[x].Key() == weight[y].Key() && x < y);
+      });
+  order.resize(kMaxInventoryRows);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+InventoryRows AssetRows(const ReportData& d, const std::vector<int64_t>& drawn, Json& zones,
+                        Json& roles, Json& vendors) {
   std::set<std::string> zs, rs, vs;
   std::map<std::string, size_t> findings_by_address;
   for (const auto& f : d.findings) {
@@ -207,8 +256,23 @@ Json AssetRows(const ReportData& d, Json& zones, Json& roles, Json& vendors) {
       }
     }
   }
-  Json rows = Json::array();
-  for (const auto& a : d.assets) {
+  std::vector<size_t> findings(d.assets.size(), 0);
+  for (size_t i = 0; i < d.assets.size(); ++i) {
+    const Json& a = d.assets[i];
+    for (const auto& ip : a.value("ips", Json::array())) {
+      auto it = findings_by_address.find(ip.get<std::string>());
+      if (it != findings_by_address.end()) findings[i] += it->second;
+    }
+    if (a.value("ips", Json::array()).empty()) {
+      auto it = findings_by_address.find(Str(a, "mac"));
+      if (it != findings_by_address.end()) findings[i] += it->second;
+    }
+  }
+  InventoryRows out;
+  const std::vector<size_t> listed = ListedAssets(d, findings, drawn);
+  out.cut = d.assets.size() - listed.size();
+  for (const size_t i : listed) {
+    const Json& a = d.assets[i];
     const Json identity = a.value("identity", Json::object());
     auto ident = [&](std::initializer_list<const char*> keys) {
       for (const char* k : keys) {
@@ -217,15 +281,6 @@ Json AssetRows(const ReportData& d, Json& zones, Json& roles, Json& vendors) {
       }
       return std::string();
     };
-    size_t findings = 0;
-    for (const auto& ip : a.value("ips", Json::array())) {
-      auto it = findings_by_address.find(ip.get<std::string>());
-      if (it != findings_by_address.end()) findings += it->second;
-    }
-    if (a.value("ips", Json::array()).empty()) {
-      auto it = findings_by_address.find(Str(a, "mac"));
-      if (it != findings_by_address.end()) findings += it->second;
-    }
     const Json untrusted = a.value("untrusted_supplier", Json());
     std::string supplier;
     if (untrusted.is_object()) supplier = Str(untrusted, "supplier");
@@ -234,33 +289,33 @@ Json AssetRows(const ReportData& d, Json& zones, Json& roles, Json& vendors) {
     const std::string vendor = Str(a, "vendor");
     if (!vendor.empty()) vs.insert(vendor);
     const int64_t bytes = Num(a, "bytes");
-    rows.push_back({{"id", Num(a, "id")},
-                    {"anchor", fmt::format("asset-{}", Num(a, "id"))},
-                    {"ips", Joined(a.value("ips", Json::array()))},
-                    {"mac", Str(a, "mac")},
-                    {"vendor", vendor},
-                    {"names", Joined(a.value("names", Json::array()))},
-                    {"zones", Joined(a.value("zones", Json::array()))},
-                    {"roles", Joined(a.value("roles", Json::array()))},
-                    {"vlans", Joined(a.value("vlans", Json::array()))},
-                    {"product", ident({"product", "product_name", "model", "description"})},
-                    {"firmware", ident({"firmware", "software", "revision"})},
-                    {"serial", ident({"serial"})},
-                    {"untrusted", untrusted.is_object()},
-                    {"supplier", supplier},
-                    {"findings", findings},
-                    {"packets", Num(a, "packets")},
-                    {"bytes", bytes},
-                    {"bytes_h", HumanBytes(bytes)},
-                    {"first_ts", Str(a, "first_ts")},
-                    {"last_ts", Str(a, "last_ts")},
-                    {"data_zones", "|" + Joined(a.value("zones", Json::array()), "|") + "|"},
-                    {"data_roles", "|" + Joined(a.value("roles", Json::array()), "|") + "|"}});
+    out.rows.push_back({{"id", Num(a, "id")},
+                        {"anchor", fmt::format("asset-{}", Num(a, "id"))},
+                        {"ips", Joined(a.value("ips", Json::array()))},
+                        {"mac", Str(a, "mac")},
+                        {"vendor", vendor},
+                        {"names", Joined(a.value("names", Json::array()))},
+                        {"zones", Joined(a.value("zones", Json::array()))},
+                        {"roles", Joined(a.value("roles", Json::array()))},
+                        {"vlans", Joined(a.value("vlans", Json::array()))},
+                        {"product", ident({"product", "product_name", "model", "description"})},
+                        {"firmware", ident({"firmware", "software", "revision"})},
+                        {"serial", ident({"serial"})},
+                        {"untrusted", untrusted.is_object()},
+                        {"supplier", supplier},
+                        {"findings", findings[i]},
+                        {"packets", Num(a, "packets")},
+                        {"bytes", bytes},
+                        {"bytes_h", HumanBytes(bytes)},
+                        {"first_ts", Str(a, "first_ts")},
+                        {"last_ts", Str(a, "last_ts")},
+                        {"data_zones", "|" + Joined(a.value("zones", Json::array()), "|") + "|"},
+                        {"data_roles", "|" + Joined(a.value("roles", Json::array()), "|") + "|"}});
   }
   for (const auto& z : zs) zones.push_back(z);
   for (const auto& r : rs) roles.push_back(r);
   for (const auto& v : vs) vendors.push_back(v);
-  return rows;
+  return out;
 }
 
 // Adds the capture's file name to each ledger row.
@@ -320,8 +375,8 @@ core::Result<Json> ReportView(const ReportData& d) {
   auto svg = RenderSvg(map.dot);
   if (!svg) return core::Error{svg.error().message};
   Json zones = Json::array(), roles = Json::array(), vendors = Json::array();
-  Json assets = AssetRows(d, zones, roles, vendors);
-  const size_t asset_count = assets.size();
+  InventoryRows inventory = AssetRows(d, map.drawn, zones, roles, vendors);
+  const size_t asset_count = inventory.rows.size();
   // Moved in, not copied: the inventory of a large network runs to tens of megabytes.
   Json view = {{"overview", Overview(d)},
                {"live", d.live},
@@ -331,8 +386,15 @@ core::Result<Json> ReportView(const ReportData& d) {
                {"map_svg", std::move(*svg)},
                {"map_edges", std::move(map.edges)},
                {"map_groups", std::move(map.groups)},
-               {"assets", std::move(assets)},
+               {"assets", std::move(inventory.rows)},
                {"asset_count", asset_count},
+               {"inventory_note",
+                inventory.cut ? fmt::format("{} more devices are in assets.json and "
+                                            "quaywatch.sqlite; the report lists the {} with "
+                                            "findings, on the map, of untrusted suppliers, with "
+                                            "roles or identities first, then the busiest.",
+                                            inventory.cut, asset_count)
+                              : std::string()},
                {"filter_zones", std::move(zones)},
                {"filter_roles", std::move(roles)},
                {"filter_vendors", std::move(vendors)},

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "report/report_data.h"
@@ -20,6 +21,9 @@ struct ZoneMapDrawing {
   nlohmann::json edges = nlohmann::json::array();
   /// {name, id, kind, assets} per box, in drawing order
   nlohmann::json groups = nlohmann::json::array();
+  /// The ids of the devices drawn in a box (a box draws its first few hundred), each a link
+  /// to its inventory row.
+  std::vector<int64_t> drawn;
 };
 
 /// Builds the DOT text of the map; every name from the wire or the policy is escaped.
