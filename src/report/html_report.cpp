@@ -157,7 +157,24 @@ Json FindingRow(const Json& f, size_t n) {
   return row;
 }
 
-Json FindingGroups(const ReportData& d) {
+// Where a row's severity stands in kSeverities (past the end when it names none).
+size_t SeverityRank(const Json& row) {
+  const std::string s = row.value("severity", "");
+  for (size_t i = 0; i < kSeverities.size(); ++i) {
+    if (s == kSeverities[i]) return i;
+  }
+  return kSeverities.size();
+}
+
+// Findings one guidance group lists at most, the most severe first; events.jsonl holds
+// every one. A capture of 20,000 sources each breaking the segmentation made a 27 MB page.
+constexpr size_t kMaxFindingRows = 500;
+// Findings a checklist item links to at most (of those the findings list shows).
+constexpr size_t kMaxChecklistLinks = 100;
+
+// The findings by guidance group, each group's rows capped at kMaxFindingRows; `listed`
+// gets the anchors of the rows kept.
+Json FindingGroups(const ReportData& d, std::set<std::string>& listed) {
   std::map<std::string, std::string> titles;
   std::map<std::string, Json> by_ref;
   std::vector<std::string> order;
@@ -179,22 +196,50 @@ Json FindingGroups(const ReportData& d) {
     if (!by_ref.count(ref) || !done.insert(ref).second) continue;
     Json& rows = by_ref[ref];
     std::stable_sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
-      auto rank = [](const Json& r) {
-        const std::string s = r.value("severity", "");
-        for (size_t i = 0; i < kSeverities.size(); ++i) {
-          if (s == kSeverities[i]) return i;
-        }
-        return kSeverities.size();
-      };
-      return rank(a) < rank(b);
+      return SeverityRank(a) < SeverityRank(b);
     });
+    const size_t total = rows.size();
+    std::string note;
+    if (total > kMaxFindingRows) {
+      rows.erase(rows.begin() + kMaxFindingRows, rows.end());
+      note = fmt::format(
+          "{} more findings of this guidance are in events.jsonl; the report lists the {} most "
+          "severe.",
+          total - kMaxFindingRows, kMaxFindingRows);
+    }
+    for (const auto& r : rows) listed.insert(r["anchor"].get<std::string>());
     groups.push_back({{"ref", ref},
                       {"anchor", "guidance-" + SafeId(ref)},
                       {"title", titles.count(ref) ? titles[ref] : ref},
-                      {"count", rows.size()},
-                      {"findings", rows}});
+                      {"count", total},
+                      {"findings", std::move(rows)},
+                      {"note", note}});
   }
   return groups;
+}
+
+// The checklist, each item linking only to findings the page lists, and to at most
+// kMaxChecklistLinks of them, the most severe (the rest counted in `findings_more`).
+Json LinkedChecklist(const ReportData& d, const std::set<std::string>& listed) {
+  Json rows = AdvisoryChecklist(d);
+  for (auto& row : rows) {
+    Json& findings = row["findings"];
+    const size_t total = findings.size();
+    Json kept = Json::array();
+    for (auto& f : findings) {
+      if (listed.count(f["anchor"].get<std::string>())) kept.push_back(std::move(f));
+    }
+    if (kept.size() > kMaxChecklistLinks) {
+      std::stable_sort(kept.begin(), kept.end(), [](const Json& a, const Json& b) {
+        return SeverityRank(a) < SeverityRank(b);
+      });
+      kept.erase(kept.begin() + kMaxChecklistLinks, kept.end());
+    }
+    const size_t more = total - kept.size();
+    row["findings"] = std::move(kept);
+    row["findings_more"] = more ? fmt::format("and {} more", more) : "";
+  }
+  return rows;
 }
 
 // Devices the inventory lists at most. A port's network has hundreds or a few thousand; a
@@ -376,12 +421,14 @@ core::Result<Json> ReportView(const ReportData& d) {
   if (!svg) return core::Error{svg.error().message};
   Json zones = Json::array(), roles = Json::array(), vendors = Json::array();
   InventoryRows inventory = AssetRows(d, map.drawn, zones, roles, vendors);
+  std::set<std::string> listed_findings;
+  Json finding_groups = FindingGroups(d, listed_findings);
   const size_t asset_count = inventory.rows.size();
   // Moved in, not copied: the inventory of a large network runs to tens of megabytes.
   Json view = {{"overview", Overview(d)},
                {"live", d.live},
                {"policy", !d.zones.empty()},
-               {"finding_groups", FindingGroups(d)},
+               {"finding_groups", std::move(finding_groups)},
                {"findings_total", d.findings.size()},
                {"map_svg", std::move(*svg)},
                {"map_edges", std::move(map.edges)},
@@ -408,7 +455,7 @@ core::Result<Json> ReportView(const ReportData& d) {
                {"plc_blocks_note", CutNote(d.blocks_cut, "block transfers")},
                {"conversations_note",
                 CutNote(d.conversations_cut, "conversation groups (not drawn on the map)")},
-               {"checklist", AdvisoryChecklist(d)}};
+               {"checklist", LinkedChecklist(d, listed_findings)}};
   return view;
 }
 

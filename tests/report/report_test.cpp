@@ -466,6 +466,47 @@ TEST(ReportPageTest, AVeryLargeInventoryListsWhatMattersAndSaysWhereTheRestIs) {
   EXPECT_EQ((*view)["overview"]["devices"], kDevices) << "the overview counts every device";
 }
 
+TEST(ReportPageTest, ManyFindingsOfOneGuidanceListTheMostSevereAndLinkOnlyToThose) {
+  ReportData d;
+  constexpr int kFindings = 620;
+  for (int i = 0; i < kFindings; ++i) {
+    d.findings.push_back({{"type", "segmentation.unallowed_flow"},
+                          {"severity", i == kFindings - 1 ? "critical" : "medium"},
+                          {"title", fmt::format("flow {}", i)},
+                          {"src", {{"ip", fmt::format("10.10.{}.{}", i / 250, i % 250 + 1)}}},
+                          {"advisory", {"MA-2023-009/segment-crane-networks"}}});
+  }
+  auto view = ReportView(d);
+  ASSERT_TRUE(view.ok()) << view.error().message;
+  const Json& groups = (*view)["finding_groups"];
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]["count"], kFindings);
+  ASSERT_EQ(groups[0]["findings"].size(), 500u);
+  EXPECT_EQ(groups[0]["findings"][0]["severity"], "critical") << "the most severe first";
+  EXPECT_EQ(groups[0]["note"],
+            "120 more findings of this guidance are in events.jsonl; the report lists the 500 "
+            "most severe.");
+  std::set<std::string> listed;
+  for (const auto& f : groups[0]["findings"]) listed.insert(f["anchor"].get<std::string>());
+  bool checked = false;
+  for (const auto& item : (*view)["checklist"]) {
+    if (item["ref"] != "MA-2023-009/segment-crane-networks") continue;
+    checked = true;
+    EXPECT_EQ(item["status"], "violated");
+    ASSERT_EQ(item["findings"].size(), 100u);
+    EXPECT_EQ(item["findings"][0]["severity"], "critical") << "the most severe first";
+    for (const auto& f : item["findings"]) {
+      EXPECT_TRUE(listed.count(f["anchor"].get<std::string>())) << f["anchor"] << " has no row";
+    }
+    EXPECT_EQ(item["findings_more"], "and 520 more");
+  }
+  EXPECT_TRUE(checked);
+  auto html = RenderReportHtml(d);
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->find("and 520 more"), std::string::npos);
+  EXPECT_NE(html->find("120 more findings of this guidance"), std::string::npos);
+}
+
 TEST_F(ReportTest, PageIsSelfContainedAndEscapesWhatTheWireSaid) {
   ReportData d = Load();
   // A device whose name an adversary chose.
