@@ -55,6 +55,10 @@ struct Side {
   int64_t declared = -1;
   FileTransferObservation transfer;
   bool capture = false;  // keep the body's first bytes (ONVIF SOAP, RTSP SDP)
+  // The head being read: what ParseHead made of it so far, and where to go on from when it
+  // was unfinished (a head sent a line at a time is not read again from its start).
+  Head head;
+  HeadProgress progress;
   // A head ParseHead found unfinished: how many of its bytes it read, and where the line
   // left unfinished starts (0 while the start line is unfinished, which is read again).
   size_t head_held = 0, head_line = 0;
@@ -85,6 +89,7 @@ class MessageDissector final : public Dissector {
     const size_t d = static_cast<size_t>(dir);
     Side& s = side_[d];
     s.head_held = 0;
+    s.progress = {};
     switch (s.phase) {
       case Phase::kOpaque:
       case Phase::kResync:
@@ -179,7 +184,7 @@ class MessageDissector final : public Dissector {
     const bool request = d == kClient;
     Side& side = side_[d];
     if (StillUnfinished(side, bytes)) return {Verdict::kNeedMore, 0, 1};
-    const HeadResult res = ParseHead(bytes, dialect_, request, head_);
+    const HeadResult res = ParseHead(bytes, dialect_, request, side.head, &side.progress);
     side.head_held = 0;
     if (res.status == HeadStatus::kNeedMore) {
       // Remembered once the start line is whole: where the last line ended.
@@ -198,17 +203,16 @@ class MessageDissector final : public Dissector {
       side_[d].resync_bytes = 0;
       return {Verdict::kConsumed, LineEnd(bytes).value_or(bytes.size()), 0};
     }
-    if (head_.anomaly) Raise(ctx, head_.anomaly);
+    if (side.head.anomaly) Raise(ctx, side.head.anomaly);
     if (request) {
-      OnRequest(ctx);
+      OnRequest(ctx, side.head);
     } else {
-      OnResponse(ctx);
+      OnResponse(ctx, side.head);
     }
-    return {Verdict::kConsumed, head_.length, 0};
+    return {Verdict::kConsumed, side.head.length, 0};
   }
 
-  void OnRequest(const StreamContext& ctx) {
-    const Head& h = head_;
+  void OnRequest(const StreamContext& ctx, const Head& h) {
     CountPdu(ctx, proto_, h.method_code, PduKind::kRequest, false, "methods");
     if (!h.user_agent.empty() && !client_named_) {
       client_named_ = true;
@@ -256,8 +260,7 @@ class MessageDissector final : public Dissector {
     s.declared = h.content_length;
   }
 
-  void OnResponse(const StreamContext& ctx) {
-    const Head& h = head_;
+  void OnResponse(const StreamContext& ctx, const Head& h) {
     CountPdu(ctx, proto_, h.status, PduKind::kResponse, h.status >= 400, "status");
     if (!h.server.empty() && !server_named_) {
       server_named_ = true;
@@ -617,7 +620,6 @@ class MessageDissector final : public Dissector {
   Dialect dialect_;
   const char* proto_;
   Side side_[2];
-  Head head_;  // scratch for the head being parsed
   std::array<Pending, kMaxPendingRequests> queue_{};
   size_t head_index_ = 0, count_ = 0;
   uint64_t next_id_ = 0;

@@ -258,22 +258,35 @@ Check CheckStartLine(std::span<const uint8_t> bytes, Dialect dialect, bool reque
   return Check::kNo;
 }
 
-HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool request, Head& out) {
-  out = Head{};
+HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool request, Head& out,
+                     HeadProgress* progress) {
   core::ByteReader r(bytes);
-  const auto first = LineEnd(bytes);
-  if (!first) {
-    if (bytes.size() >= kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};
-    if (CheckStartLine(bytes, dialect, request) == Check::kNo) {
+  size_t fields = 0;
+  // Whatever the outcome, `progress` describes this call's bytes only when it needs more.
+  HeadProgress resume;
+  if (progress) {
+    resume = *progress;
+    *progress = {};
+  }
+  if (resume.at > 0 && resume.at <= bytes.size()) {
+    // The start line and the field lines before `at` were read into `out` already.
+    r.Skip(resume.at);
+    fields = resume.fields;
+  } else {
+    out = Head{};
+    const auto first = LineEnd(bytes);
+    if (!first) {
+      if (bytes.size() >= kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};
+      if (CheckStartLine(bytes, dialect, request) == Check::kNo) {
+        return {HeadStatus::kInvalid, "bad_start_line"};
+      }
+      return {HeadStatus::kNeedMore, nullptr};
+    }
+    if (*first > kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};
+    if (!ParseStartLine(StripEol(r.Chars(*first)), dialect, request, out)) {
       return {HeadStatus::kInvalid, "bad_start_line"};
     }
-    return {HeadStatus::kNeedMore, nullptr};
   }
-  if (*first > kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};
-  if (!ParseStartLine(StripEol(r.Chars(*first)), dialect, request, out)) {
-    return {HeadStatus::kInvalid, "bad_start_line"};
-  }
-  size_t fields = 0;
   // Each pass consumes one line of at least one byte; kMaxHeadBytes bounds the loop.
   for (;;) {
     const auto end = LineEnd(r.PeekRest());
@@ -282,6 +295,7 @@ HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool reque
       if (r.position() + r.remaining() >= kMaxHeadBytes) {
         return {HeadStatus::kInvalid, "head_too_long"};
       }
+      if (progress) *progress = {r.position(), fields};
       return {HeadStatus::kNeedMore, nullptr};
     }
     if (*end > kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};

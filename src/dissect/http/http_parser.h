@@ -82,10 +82,20 @@ struct HeadResult {
   const char* anomaly = nullptr;
 };
 
+/// How far ParseHead read a head it found unfinished, so that the next call, given the same
+/// bytes and more, goes on from there instead of reading every line again.
+struct HeadProgress {
+  size_t at = 0;      // where the unfinished line starts; 0 while the start line is unfinished
+  size_t fields = 0;  // field lines counted before it
+};
+
 /// Parses a request head (`request`) or a response head of `dialect` at the start of
 /// `bytes` into `out`. Field problems that leave the message usable (a bad field line,
 /// too many fields, a bad Content-Length, which then counts as absent) set out.anomaly.
-HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool request, Head& out);
+/// With `progress`, a head found unfinished (kNeedMore) is read on from where it stopped
+/// next time, into the same `out`; any other outcome empties `progress`.
+HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool request, Head& out,
+                     HeadProgress* progress = nullptr);
 
 /// A chunk-size line: the size, and the bytes of the line (LF included).
 struct ChunkLine {

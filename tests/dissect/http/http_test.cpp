@@ -88,6 +88,48 @@ TEST(HttpParser, RequestHeadOfHttpGet) {
   });
 }
 
+// Read on from where it stopped, a head gives what one reading of it gives, whatever the
+// steps its bytes came in: every field line is applied once, in order.
+TEST(HttpParser, HeadReadOnFromWhereItStoppedIsTheSame) {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\n"
+      "Server: crane-hmi/2.1\r\n"
+      "Content-Type: application/octet-stream\r\n"
+      "Content-Length: 12\r\n"
+      "Content-Length: 13\r\n"  // a second, differing length: counts as absent
+      "X-Folded: a\r\n b\r\n"   // an obs-fold line
+      "Content-Disposition: attachment; filename=\"c:\\plc\\ob1.mc7\"\r\n"
+      "Connection: close\r\n"
+      "\r\n";
+  const auto bytes = Bytes(head);
+  http::Head whole;
+  ASSERT_EQ(http::ParseHead(bytes, Dialect::kHttp, false, whole).status, HeadStatus::kComplete);
+  for (size_t step : {size_t{1}, size_t{2}, size_t{5}, size_t{17}}) {
+    http::Head h;
+    http::HeadProgress progress;
+    HeadStatus status = HeadStatus::kNeedMore;
+    size_t resumed = 0;
+    for (size_t n = step; status == HeadStatus::kNeedMore; n = std::min(n + step, bytes.size())) {
+      status =
+          http::ParseHead(std::span(bytes).first(n), Dialect::kHttp, false, h, &progress).status;
+      resumed += progress.at > 0;
+    }
+    ASSERT_EQ(status, HeadStatus::kComplete) << step;
+    EXPECT_GT(resumed, 0u) << step;
+    EXPECT_EQ(progress.at, 0u) << "emptied once whole";
+    EXPECT_EQ(h.length, whole.length) << step;
+    EXPECT_EQ(h.status, whole.status);
+    EXPECT_EQ(h.server.view(), whole.server.view());
+    EXPECT_EQ(h.content_type.view(), whole.content_type.view());
+    EXPECT_EQ(h.content_length, whole.content_length);
+    EXPECT_EQ(h.disposition_name.view(), whole.disposition_name.view());
+    EXPECT_EQ(h.close, whole.close);
+    EXPECT_EQ(h.anomaly, whole.anomaly);
+  }
+  EXPECT_EQ(whole.content_length, -1);
+  EXPECT_EQ(whole.disposition_name.view(), "ob1.mc7");
+}
+
 TEST(HttpParser, ResponseHeadOfHttpPost) {
   const std::string head = std::string(kPostStatus) + std::string(kPostFields);
   http::Head h;
