@@ -42,6 +42,20 @@ void Parse(std::span<const uint8_t> bytes) {
     if (res.status == http::HeadStatus::kComplete && (h.length == 0 || h.length > bytes.size())) {
       std::abort();
     }
+    // Read in two steps, going on from where the first stopped, the head is the same.
+    http::Head twice;
+    http::HeadProgress progress;
+    (void)http::ParseHead(bytes.first(bytes.size() / 2), http::Dialect::kHttp, request, twice,
+                          &progress);
+    const auto again = http::ParseHead(bytes, http::Dialect::kHttp, request, twice, &progress);
+    if (again.status != res.status || (again.anomaly == nullptr) != (res.anomaly == nullptr)) {
+      std::abort();
+    }
+    if (res.status == http::HeadStatus::kComplete &&
+        (twice.length != h.length || twice.content_length != h.content_length ||
+         twice.host.view() != h.host.view() || twice.anomaly != h.anomaly)) {
+      std::abort();
+    }
   }
   const auto c = http::ParseChunkLine(bytes);
   if (c.status == http::HeadStatus::kComplete && c.length > bytes.size()) std::abort();
