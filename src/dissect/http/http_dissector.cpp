@@ -59,9 +59,9 @@ struct Side {
   // was unfinished (a head sent a line at a time is not read again from its start).
   Head head;
   HeadProgress progress;
-  // A head ParseHead found unfinished: how many of its bytes it read, and where the line
-  // left unfinished starts (0 while the start line is unfinished, which is read again).
-  size_t head_held = 0, head_line = 0;
+  // How many bytes of the head ParseHead last found unfinished after its start line (0: none
+  // such, or the start line itself unfinished, which is read again).
+  size_t head_held = 0;
 };
 
 class MessageDissector final : public Dissector {
@@ -158,7 +158,7 @@ class MessageDissector final : public Dissector {
     if (side.head_held == 0 || bytes.size() < side.head_held) return false;
     const auto fresh = bytes.subspan(side.head_held);
     return std::memchr(fresh.data(), '\n', fresh.size()) == nullptr &&
-           bytes.size() - side.head_line < kMaxLineBytes && bytes.size() < kMaxHeadBytes;
+           bytes.size() - side.progress.at < kMaxLineBytes && bytes.size() < kMaxHeadBytes;
   }
 
   ParseResult OnHead(size_t d, std::span<const uint8_t> bytes, const StreamContext& ctx) {
@@ -183,16 +183,15 @@ class MessageDissector final : public Dissector {
     }
     const bool request = d == kClient;
     Side& side = side_[d];
-    if (StillUnfinished(side, bytes)) return {Verdict::kNeedMore, 0, 1};
+    if (StillUnfinished(side, bytes)) {
+      side.head_held = bytes.size();  // what the next segment's bytes are searched after
+      return {Verdict::kNeedMore, 0, 1};
+    }
     const HeadResult res = ParseHead(bytes, dialect_, request, side.head, &side.progress);
     side.head_held = 0;
     if (res.status == HeadStatus::kNeedMore) {
-      // Remembered once the start line is whole: where the last line ended.
-      const auto last = std::find(bytes.rbegin(), bytes.rend(), uint8_t{'\n'});
-      if (last != bytes.rend()) {
-        side.head_held = bytes.size();
-        side.head_line = static_cast<size_t>(bytes.rend() - last);
-      }
+      // ParseHead stopped at the unfinished line (side.progress.at) once the start line was whole.
+      if (side.progress.at > 0) side.head_held = bytes.size();
       return {Verdict::kNeedMore, 0, 1};
     }
     if (res.status == HeadStatus::kInvalid) {
