@@ -53,9 +53,8 @@ StreamAttacher::~StreamAttacher() {
 }
 
 bool StreamAttacher::Room(std::vector<uint8_t>& buf, size_t more) {
-  const size_t need = buf.size() + more;
-  if (need <= buf.capacity()) return true;
-  const size_t grown = std::max(need, 2 * buf.capacity());
+  const size_t grown = flow::GrownCapacity(buf.size(), buf.capacity(), more);
+  if (grown == buf.capacity()) return true;
   if (memory_ && !memory_->Fits(grown - buf.capacity())) return false;
   buf.reserve(grown);
   Settle();

@@ -43,6 +43,14 @@ class StreamMemory {
   size_t peak_ = 0;
 };
 
+/// The capacity a buffer of `size` elements in `capacity` grows to, doubling, to take `more`:
+/// what a buffer counted in a StreamMemory reserves, so that the growth it asks the memory
+/// for is the growth it makes.
+inline size_t GrownCapacity(size_t size, size_t capacity, size_t more) {
+  const size_t need = size + more;
+  return need <= capacity ? capacity : std::max(need, 2 * capacity);
+}
+
 /// What one buffer has told a StreamMemory it holds; Settle tells it the buffer's size now.
 class StreamCharge {
  public:

@@ -163,17 +163,6 @@ TcpReassembler::Plan TcpReassembler::PlanBuffer(uint64_t start, uint64_t end) co
   return plan;
 }
 
-size_t TcpReassembler::ArenaCapacityFor(size_t more) const {
-  const size_t need = arena_.size() + more;
-  return need <= arena_.capacity() ? arena_.capacity() : std::max(need, 2 * arena_.capacity());
-}
-
-size_t TcpReassembler::SegmentCapacityFor(size_t more) const {
-  const size_t need = segments_.size() + more;
-  return need <= segments_.capacity() ? segments_.capacity()
-                                      : std::max(need, 2 * segments_.capacity());
-}
-
 void TcpReassembler::Buffer(uint64_t start, std::span<const uint8_t> bytes, uint64_t frame,
                             core::Timestamp ts, const ReassemblySink& sink) {
   const uint64_t end = start + bytes.size();

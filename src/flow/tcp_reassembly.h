@@ -117,10 +117,14 @@ class TcpReassembler {
     size_t bytes = 0;
   };
   Plan PlanBuffer(uint64_t start, uint64_t end) const;
-  // The arena's capacity once it takes `more` bytes (doubling, as Buffer reserves it).
-  size_t ArenaCapacityFor(size_t more) const;
-  // The segment list's capacity once it takes `more` pieces (doubling, as Buffer reserves).
-  size_t SegmentCapacityFor(size_t more) const;
+  // The arena's capacity once it takes `more` bytes, as Buffer reserves it.
+  size_t ArenaCapacityFor(size_t more) const {
+    return GrownCapacity(arena_.size(), arena_.capacity(), more);
+  }
+  // The segment list's capacity once it takes `more` pieces, as Buffer reserves it.
+  size_t SegmentCapacityFor(size_t more) const {
+    return GrownCapacity(segments_.size(), segments_.capacity(), more);
+  }
   // Memory the buffers hold: the arena's and the segment list's capacity.
   size_t Footprint() const { return arena_.capacity() + segments_.capacity() * sizeof(Piece); }
   // Tells `memory` what the buffers hold now.
