@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -56,12 +55,9 @@ struct Side {
   FileTransferObservation transfer;
   bool capture = false;  // keep the body's first bytes (ONVIF SOAP, RTSP SDP)
   // The head being read: what ParseHead made of it so far, and where to go on from when it
-  // was unfinished (a head sent a line at a time is not read again from its start).
+  // was unfinished (a head sent a few bytes at a time is not read again from its start).
   Head head;
   HeadProgress progress;
-  // How many bytes of the head ParseHead last found unfinished after its start line (0: none
-  // such, or the start line itself unfinished, which is read again).
-  size_t head_held = 0;
 };
 
 class MessageDissector final : public Dissector {
@@ -88,7 +84,6 @@ class MessageDissector final : public Dissector {
   void OnGap(flow::Direction dir, uint64_t n, const StreamContext& ctx) override {
     const size_t d = static_cast<size_t>(dir);
     Side& s = side_[d];
-    s.head_held = 0;
     s.progress = {};
     switch (s.phase) {
       case Phase::kOpaque:
@@ -150,17 +145,6 @@ class MessageDissector final : public Dissector {
     ctx.anomalies->Raise(name.view());
   }
 
-  // True when `bytes` (the head ParseHead last found unfinished, and more) cannot change what
-  // it found: no line ends in what came since, and the unfinished line and the head are
-  // still below ParseHead's caps. A head sent a few bytes at a time is then not parsed again
-  // from its start for each segment (60 KB a byte at a time took 0.28 s).
-  static bool StillUnfinished(const Side& side, std::span<const uint8_t> bytes) {
-    if (side.head_held == 0 || bytes.size() < side.head_held) return false;
-    const auto fresh = bytes.subspan(side.head_held);
-    return std::memchr(fresh.data(), '\n', fresh.size()) == nullptr &&
-           bytes.size() - side.progress.at < kMaxLineBytes && bytes.size() < kMaxHeadBytes;
-  }
-
   ParseResult OnHead(size_t d, std::span<const uint8_t> bytes, const StreamContext& ctx) {
     core::ByteReader r(bytes);
     const uint8_t first = r.PeekU8();
@@ -183,17 +167,8 @@ class MessageDissector final : public Dissector {
     }
     const bool request = d == kClient;
     Side& side = side_[d];
-    if (StillUnfinished(side, bytes)) {
-      side.head_held = bytes.size();  // what the next segment's bytes are searched after
-      return {Verdict::kNeedMore, 0, 1};
-    }
     const HeadResult res = ParseHead(bytes, dialect_, request, side.head, &side.progress);
-    side.head_held = 0;
-    if (res.status == HeadStatus::kNeedMore) {
-      // ParseHead stopped at the unfinished line (side.progress.at) once the start line was whole.
-      if (side.progress.at > 0) side.head_held = bytes.size();
-      return {Verdict::kNeedMore, 0, 1};
-    }
+    if (res.status == HeadStatus::kNeedMore) return {Verdict::kNeedMore, 0, 1};
     if (res.status == HeadStatus::kInvalid) {
       // Skip the line that failed (its start line, or all of it when it has no end): the
       // search for the next message begins after it.

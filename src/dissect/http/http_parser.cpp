@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "core/ascii.h"
 #include "core/byte_reader.h"
@@ -262,16 +263,19 @@ HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool reque
                      HeadProgress* progress) {
   core::ByteReader r(bytes);
   size_t fields = 0;
+  size_t searched = 0;  // no line end lies after r.position() and before this
   // Whatever the outcome, `progress` describes this call's bytes only when it needs more.
   HeadProgress resume;
   if (progress) {
     resume = *progress;
     *progress = {};
   }
-  if (resume.at > 0 && resume.at <= bytes.size()) {
-    // The start line and the field lines before `at` were read into `out` already.
+  if (resume.at > 0 && resume.searched <= bytes.size()) {
+    // The start line and the field lines before `at` were read into `out` already, and the
+    // bytes up to `searched` end no line: a head sent a byte at a time costs its bytes once.
     r.Skip(resume.at);
     fields = resume.fields;
+    searched = resume.searched;
   } else {
     out = Head{};
     const auto first = LineEnd(bytes);
@@ -289,13 +293,15 @@ HeadResult ParseHead(std::span<const uint8_t> bytes, Dialect dialect, bool reque
   }
   // Each pass consumes one line of at least one byte; kMaxHeadBytes bounds the loop.
   for (;;) {
-    const auto end = LineEnd(r.PeekRest());
+    const size_t from = std::max(r.position(), searched);
+    std::optional<size_t> end = LineEnd(bytes.subspan(from));
+    if (end) *end += from - r.position();
     if (!end) {
       if (r.remaining() >= kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};
       if (r.position() + r.remaining() >= kMaxHeadBytes) {
         return {HeadStatus::kInvalid, "head_too_long"};
       }
-      if (progress) *progress = {r.position(), fields};
+      if (progress) *progress = {r.position(), fields, bytes.size()};
       return {HeadStatus::kNeedMore, nullptr};
     }
     if (*end > kMaxLineBytes) return {HeadStatus::kInvalid, "line_too_long"};

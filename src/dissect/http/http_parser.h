@@ -85,8 +85,9 @@ struct HeadResult {
 /// How far ParseHead read a head it found unfinished, so that the next call, given the same
 /// bytes and more, goes on from there instead of reading every line again.
 struct HeadProgress {
-  size_t at = 0;      // where the unfinished line starts; 0 while the start line is unfinished
-  size_t fields = 0;  // field lines counted before it
+  size_t at = 0;        // where the unfinished line starts; 0 while the start line is unfinished
+  size_t fields = 0;    // field lines counted before it
+  size_t searched = 0;  // bytes read so far: none after `at` ended a line
 };
 
 /// Parses a request head (`request`) or a response head of `dialect` at the start of
