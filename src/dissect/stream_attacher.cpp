@@ -46,11 +46,7 @@ StreamAttacher::StreamAttacher(const flow::Flow& flow, const StreamDissectorInfo
   ++stats_.attached;
 }
 
-StreamAttacher::~StreamAttacher() {
-  buffer_[0] = {};
-  buffer_[1] = {};
-  Settle();
-}
+StreamAttacher::~StreamAttacher() { DropBuffers(); }
 
 bool StreamAttacher::Room(std::vector<uint8_t>& buf, size_t more) {
   const size_t grown = flow::GrownCapacity(buf.size(), buf.capacity(), more);
@@ -101,9 +97,7 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
     anomalies_.Raise("dissect.stream_memory_full");
     done_ = true;
     ++stats_.undetected;
-    buffer_[0] = {};
-    buffer_[1] = {};
-    Settle();
+    DropBuffers();
     return;
   }
   buf.insert(buf.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
@@ -166,9 +160,7 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
     // Nothing accepts these bytes, or the probes would not decide within the cap.
     done_ = true;
     ++stats_.undetected;
-    buffer_[0] = {};
-    buffer_[1] = {};
-    Settle();
+    DropBuffers();
   }
 }
 
@@ -248,9 +240,7 @@ void StreamAttacher::Detach(const char* anomaly) {
   dissector_.reset();
   active_ = nullptr;
   done_ = true;
-  buffer_[0] = {};
-  buffer_[1] = {};
-  Settle();
+  DropBuffers();
 }
 
 namespace {

@@ -122,6 +122,12 @@ class StreamAttacher final : public flow::StreamConsumer {
   void ReleaseIfTight(std::vector<uint8_t>& buf);
   /// Tells the StreamMemory what the buffers hold now.
   void Settle() { charge_.Settle(memory_, buffer_[0].capacity() + buffer_[1].capacity()); }
+  /// Frees both directions' buffers and tells the StreamMemory.
+  void DropBuffers() {
+    buffer_[0] = {};
+    buffer_[1] = {};
+    Settle();
+  }
 
   // What every packet reads comes first, so that a packet touches few cache lines of its
   // flow's attacher (flows interleave, so the attacher is more often cold than not); what
