@@ -250,6 +250,10 @@ void Engine::OnFlowEnd(flow::Flow& f, flow::EndReason reason) {
   if (sink_ && !sink_->OnFlowRecord(record)) sink_ = nullptr;
 }
 
+void Engine::OnFlowGone(const flow::Flow& f) {
+  if (f.consumer && sink_ && !sink_->OnFlowDone(f.RecordId())) sink_ = nullptr;
+}
+
 void Engine::Finish() {
   flows_->Flush(anomalies_);
   anomalies_.Merge(inventory_.anomalies());

@@ -29,6 +29,9 @@ class FlowRecordSink {
   virtual bool OnFlowRecord(const model::FlowRecord& record) = 0;
   /// One industrial operation; false stops the run as OnFlowRecord does.
   virtual bool OnIcsOperation(const dissect::IcsOperation&) { return true; }
+  /// A flow with a dissector is over, its last operations handed on (`flow_id` as in its
+  /// FlowRecord); false stops the run as OnFlowRecord does.
+  virtual bool OnFlowDone(uint64_t /*flow_id*/) { return true; }
   /// One DNS, mDNS or LLMNR message; false stops the run as OnFlowRecord does.
   virtual bool OnDns(const dissect::DnsObservation&) { return true; }
   /// One DHCP or DHCPv6 message; false stops the run as OnFlowRecord does.
@@ -121,6 +124,7 @@ class Engine final : public flow::FlowObserver {
   void OnNeighborFrame(const dissect::FrameDissectorInfo& d, const decode::Packet& pkt,
                        const dissect::FrameContext& ctx);
   void OnFlowEnd(flow::Flow& flow, flow::EndReason reason) override;
+  void OnFlowGone(const flow::Flow& flow) override;
   void Count(const decode::Packet& pkt);
 
   EngineLimits limits_;

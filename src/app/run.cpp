@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -51,6 +52,7 @@ class StoreSink final : public FlowRecordSink {
   bool OnIcsOperation(const dissect::IcsOperation& op) override {
     return Add(&Store::AddIcsOperation, op);
   }
+  bool OnFlowDone(uint64_t flow_id) override { return Add(&Store::EndFlowOperations, flow_id); }
   bool OnDns(const dissect::DnsObservation& m) override { return Add(&Store::AddDns, m); }
   bool OnRemoteAccess(const dissect::RemoteAccessObservation& r) override {
     return Add(&Store::AddRemoteAccess, r);
@@ -67,12 +69,12 @@ class StoreSink final : public FlowRecordSink {
  private:
   using Store = output::SqliteStore;
   // Hands one row to the store (under the lock when shared); false once the store has failed.
-  template <class Row>
-  bool Add(core::Status (Store::*add)(const Row&), const Row& row) {
+  template <class Adder, class Row>
+  bool Add(Adder add, const Row& row) {
     std::unique_lock lock(mu_, std::defer_lock);
     if (shared_) lock.lock();
     if (!error_.empty()) return false;
-    auto s = (store_.*add)(row);
+    auto s = std::invoke(add, store_, row);
     if (!s) error_ = s.message();
     return s.ok();
   }

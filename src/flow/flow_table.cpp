@@ -442,6 +442,7 @@ void FlowTable::End(Node* node, EndReason reason, core::Anomalies& anomalies) {
   }
   observer_.OnFlowEnd(f, reason);
   if (f.consumer != nullptr) f.consumer->OnEnd(reason);
+  observer_.OnFlowGone(f);
 
   Node** link = &buckets_[node->hash & (buckets_.size() - 1)];
   while (*link != node) link = &(*link)->hash_next;

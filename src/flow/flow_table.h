@@ -84,6 +84,8 @@ class FlowObserver {
   virtual void OnNewFlow(Flow& /*flow*/) {}
   /// A flow ended; its counters are final. The consumer's OnEnd follows.
   virtual void OnFlowEnd(Flow& /*flow*/, EndReason /*reason*/) {}
+  /// The consumer's OnEnd has run too: nothing more will come from this flow.
+  virtual void OnFlowGone(const Flow& /*flow*/) {}
 };
 
 /// What Process did with a packet. `flow` is null when the packet belongs to no flow; it

@@ -39,8 +39,6 @@ constexpr size_t kEndpointSlots = 4096;
 constexpr uint64_t kMaxSeqRetries = 4096;
 // Operations one row of ics_operation_runs holds at most.
 constexpr uint64_t kRunOperations = 512;
-// JSON that open runs may hold before they are written as they stand.
-constexpr size_t kMaxOpenRunBytes = 64u << 20;
 // Migration N brings the schema from version N-1 to N. Append; never edit a shipped one.
 constexpr std::array<const char*, 15> kMigrations = {
     R"sql(
@@ -1035,7 +1033,22 @@ int64_t SqliteStore::FloorMicros(core::Timestamp t) {
 }
 
 core::Status SqliteStore::AddIcsOperation(const dissect::IcsOperation& op) {
+  if (op.where.flow_id) {
+    if (flows_with_ops_.empty()) flows_with_ops_.resize(kFlowSlots, 0);
+    flows_with_ops_[op.where.flow_id % kFlowSlots] = op.where.flow_id;
+  }
   return Push(ops_, op);
+}
+
+core::Status SqliteStore::EndFlowOperations(uint64_t flow_id) {
+  if (flow_id == 0 || flows_with_ops_.empty()) return {};
+  uint64_t& slot = flows_with_ops_[flow_id % kFlowSlots];
+  if (slot != flow_id) return {};
+  slot = 0;
+  dissect::IcsOperation mark;
+  mark.protocol = nullptr;
+  mark.where.flow_id = flow_id;
+  return Push(ops_, mark);
 }
 
 int64_t SqliteStore::EndpointsId(const dissect::IcsOperation& op) {
@@ -1089,6 +1102,10 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
     return s;
   };
   for (const dissect::IcsOperation& op : batch) {
+    if (IsFlowEnd(op)) {
+      if (auto s = CloseFlowRuns(op.where.flow_id); !s) return fail(s);
+      continue;
+    }
     const int64_t endpoints = EndpointsId(op);
     // A dissector that numbered two operations of one frame alike must not cost the run: the
     // later one takes the next number. Operations of one frame all come from one flow, in a
@@ -1110,21 +1127,23 @@ core::Status SqliteStore::WriteOperations(std::vector<dissect::IcsOperation>& ba
       CacheRun(run);
     }
     OperationRun& r = *run;
-    const size_t before = r.json.size();
+    const size_t room = r.json.capacity();
     AppendOperationJson(r, id, op);
-    open_run_bytes_ += r.json.size() - before;
-    if (r.count == kRunOperations) {
-      open_run_bytes_ -= r.json.size();
-      auto s = WriteRun(r);
-      UncacheRun(&r);
-      open_runs_.erase(KeyOf(r));
-      if (!s) return fail(s);
+    if (r.json.capacity() != room) {
+      open_run_bytes_ += r.json.capacity() - room;
+      r.charged += r.json.capacity() - room;
+    }
+    // A full run is done; so is one of an operation without a flow, whose endpoints are its
+    // own and take no other.
+    if (r.count == kRunOperations || endpoints < 0) {
+      if (auto s = CloseRun(r); !s) return fail(s);
     }
   }
   batch.clear();
-  // Runs hold their operations until full or until the end; past this much, they are written
-  // as they stand (the view's rows are the same, only their grouping into runs differs).
-  if (open_run_bytes_ > kMaxOpenRunBytes) {
+  // Runs hold their operations until full or until their flow ends; past this much, they are
+  // written as they stand (the view's rows are the same, only their grouping into runs
+  // differs).
+  if (open_run_bytes_ > open_run_limit_) {
     if (auto s = WriteOpenRuns(); !s) return fail(s);
   }
   return Exec("COMMIT");
@@ -1154,9 +1173,48 @@ SqliteStore::OperationRun* SqliteStore::OpenRun(int64_t endpoints, uint64_t id,
   run->first_us = FloorMicros(op.ts);
   *run->json.Room(1) = '[';
   run->json.Commit(1);
+  run->charged = Footprint(*run);
+  open_run_bytes_ += run->charged;
   OperationRun* opened = run.get();
   open_runs_.emplace(KeyOf(*opened), std::move(run));
+  peak_open_runs_ = std::max(peak_open_runs_, open_runs_.size());
+  if (endpoints >= 0) runs_of_side_[endpoints].push_back(opened);
   return opened;
+}
+
+size_t SqliteStore::Footprint(const OperationRun& r) {
+  // The run table's node (key, pointer, hash, link) and the endpoints index's pointer.
+  constexpr size_t kTableEntry = sizeof(RunKey) + 3 * sizeof(void*) + sizeof(size_t);
+  return sizeof(OperationRun) + kTableEntry + r.target.capacity() + r.result.capacity() +
+         r.json.capacity();
+}
+
+core::Status SqliteStore::CloseRun(OperationRun& r) {
+  auto s = WriteRun(r);
+  UncacheRun(&r);
+  if (r.endpoints >= 0) {
+    if (auto side = runs_of_side_.find(r.endpoints); side != runs_of_side_.end()) {
+      std::erase(side->second, &r);
+      if (side->second.empty()) runs_of_side_.erase(side);
+    }
+  }
+  open_run_bytes_ -= r.charged;
+  open_runs_.erase(KeyOf(r));
+  return s;
+}
+
+core::Status SqliteStore::CloseFlowRuns(uint64_t flow_id) {
+  std::vector<OperationRun*> runs;
+  for (uint64_t side : {flow_id << 1, flow_id << 1 | 1}) {
+    auto it = runs_of_side_.find(static_cast<int64_t>(side));
+    if (it != runs_of_side_.end()) runs.insert(runs.end(), it->second.begin(), it->second.end());
+  }
+  // In id order, as WriteOpenRuns writes, so that the file's pages do not depend on the index.
+  std::sort(runs.begin(), runs.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (OperationRun* r : runs) {
+    if (auto s = CloseRun(*r); !s) return s;
+  }
+  return {};
 }
 
 core::Status SqliteStore::WriteOpenRuns() {
@@ -1170,6 +1228,7 @@ core::Status SqliteStore::WriteOpenRuns() {
   }
   for (auto& slot : run_cache_) slot.fill(nullptr);
   open_runs_.clear();
+  runs_of_side_.clear();
   open_run_bytes_ = 0;
   return {};
 }
@@ -1204,7 +1263,8 @@ core::Status SqliteStore::WriteRun(OperationRun& r) {
 }
 
 char* SqliteStore::RunJson::Grow(size_t n) {
-  const size_t grown = std::max({capacity_ * 2, size_ + n, size_t{1024}});
+  // From a small start: most runs of a capture of short flows hold an operation or two.
+  const size_t grown = std::max({capacity_ * 2, size_ + n, size_t{256}});
   auto bigger = std::make_unique_for_overwrite<char[]>(grown);
   if (size_) std::memcpy(bigger.get(), data_.get(), size_);
   data_ = std::move(bigger);

@@ -55,6 +55,16 @@ class SqliteStore {
   core::Status AddFlow(const model::FlowRecord& flow);
   /// Queues one industrial operation; rows are written in batches inside transactions.
   core::Status AddIcsOperation(const dissect::IcsOperation& op);
+  /// Says that the flow `flow_id` (a FlowRecord id) and its dissector have ended: no more
+  /// operations come over it, so the runs its operations gather in are written now rather
+  /// than held to the end (a master that connects for every poll opens a flow, and runs, per
+  /// poll).
+  core::Status EndFlowOperations(uint64_t flow_id);
+  /// Bounds the memory of runs still gathering operations (64 MiB unless set); past it they
+  /// are written as they stand. For tests and small sensors; call before the first operation.
+  void SetOpenRunLimit(size_t bytes) { open_run_limit_ = bytes; }
+  /// The most runs that gathered operations at once; read after Finish (writer thread's).
+  size_t PeakOpenRuns() const { return peak_open_runs_; }
   /// The row id of an operation: capture, frame and sequence, stable whatever the thread
   /// count.
   static uint64_t OperationId(const dissect::IcsOperation& op);
@@ -281,6 +291,8 @@ class SqliteStore {
     std::string_view view() const { return {data_.get(), size_}; }
     /// Characters written so far.
     size_t size() const { return size_; }
+    /// Characters the buffer holds room for.
+    size_t capacity() const { return capacity_; }
 
    private:
     // Moves the text to a buffer with room for `n` more; returns where they go.
@@ -303,6 +315,7 @@ class SqliteStore {
     core::FixedText<32> first_ts;  // its first operation's time
     int64_t first_us = 0;          // the same, in microseconds since 1970, as first_ts shows it
     uint64_t count = 0;
+    size_t charged = 0;  // the memory this run is counted for in open_run_bytes_
     RunJson json;
     /// True when `op`, from the flow side `endpoints`, belongs to this run.
     bool Takes(int64_t endpoints, const dissect::IcsOperation& op) const;
@@ -325,6 +338,14 @@ class SqliteStore {
   void UncacheRun(const OperationRun* run);
   // Writes one run as a row of ics_operation_runs (and its endpoints row, unless written).
   core::Status WriteRun(OperationRun& run);
+  // The memory `run` takes: itself, its texts, its JSON and its place in the run table.
+  static size_t Footprint(const OperationRun& run);
+  // Writes `run` and forgets it: out of the cache, the endpoints index and the run table.
+  core::Status CloseRun(OperationRun& run);
+  // Writes the open runs of both sides of the ended flow `flow_id`, in id order.
+  core::Status CloseFlowRuns(uint64_t flow_id);
+  // True for the mark EndFlowOperations queues among the operations (it has no protocol).
+  static bool IsFlowEnd(const dissect::IcsOperation& op) { return op.protocol == nullptr; }
   // Writes every run still open (at the end, or when they hold too much).
   core::Status WriteOpenRuns();
 
@@ -332,7 +353,16 @@ class SqliteStore {
   // one flow, so whatever the threads or batches a run holds the same operations: the next
   // ones of its key in the order their flow emitted them, up to kRunOperations.
   std::unordered_map<RunKey, std::unique_ptr<OperationRun>, RunKeyHash> open_runs_;  // writer
-  size_t open_run_bytes_ = 0;  // writer only: JSON held by open runs
+  size_t open_run_bytes_ = 0;                 // writer only: the memory open runs take (Footprint)
+  size_t open_run_limit_ = size_t{64} << 20;  // open_run_bytes_ past which all are written
+  size_t peak_open_runs_ = 0;                 // writer only: the most runs open at once
+  // writer only: the open runs of each flow side (endpoints id), to write when its flow ends.
+  std::unordered_map<int64_t, std::vector<OperationRun*>> runs_of_side_;
+  // Analysis side: per slot (flow id modulo size), the last flow that had an operation; a flow
+  // found here when it ends gets its end marked among the operations. A flow whose slot a
+  // later one took is not marked: its runs wait for the end, as every run did before.
+  static constexpr size_t kFlowSlots = 4096;
+  std::vector<uint64_t> flows_with_ops_;
   // writer only: per endpoints id (modulo size), the open runs it used last, latest first.
   static constexpr size_t kCachedRuns = 8;
   std::vector<std::array<OperationRun*, kCachedRuns>> run_cache_;

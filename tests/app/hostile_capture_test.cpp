@@ -13,7 +13,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "app/engine.h"
@@ -327,6 +329,95 @@ TEST(HostileCapture, TinyOutOfOrderSegmentsKeepOneFlow) {
   EXPECT_EQ(sink.records[0].packets_from_initiator, n + 2);
   EXPECT_EQ(sink.records[0].packets_from_responder, 1u);
   EXPECT_EQ(sink.records[0].tcp_state, "established");
+}
+
+// Keeps, in order, each operation's flow and each flow said done.
+class OperationOrderSink final : public FlowRecordSink {
+ public:
+  bool OnFlowRecord(const model::FlowRecord&) override { return true; }
+  bool OnIcsOperation(const dissect::IcsOperation& op) override {
+    events.emplace_back(false, op.where.flow_id);
+    return true;
+  }
+  bool OnFlowDone(uint64_t flow_id) override {
+    events.emplace_back(true, flow_id);
+    return true;
+  }
+  std::vector<std::pair<bool, uint64_t>> events;  // (done, flow id)
+};
+
+// A master that connects for every poll: each connection's operations, the unanswered one its
+// dissector hands on only when the flow ends among them, reach the sink before the flow is
+// said done, once, so that the store may write its runs then.
+TEST(HostileCapture, ConnectionPerPollSaysEachFlowDoneAfterItsOperations) {
+  constexpr uint32_t kPolls = 300;
+  OperationOrderSink sink;
+  Engine engine(EngineLimits{}, &sink);
+  Feeder feed(engine);
+  WireBytes w;
+  const uint32_t client = 0x0a000002, isn_c = 1000, isn_s = 50000;
+  for (uint32_t i = 0; i < kPolls; ++i) {
+    const auto port = static_cast<uint16_t>(40000 + i);
+    const bool answered = i % 10 != 9;
+    auto segment = [&](bool from_client, uint32_t seq, uint32_t ack, uint8_t flags,
+                       std::span<const uint8_t> payload) {
+      Ipv4Header ip;
+      ip.protocol = 6;
+      ip.src = from_client ? client : kServer;
+      ip.dst = from_client ? kServer : client;
+      const uint64_t src_mac = from_client ? 0x00000c000002 : 0x00000c000001;
+      const uint64_t dst_mac = from_client ? 0x00000c000001 : 0x00000c000002;
+      PutEthernetIpv4(w, dst_mac, src_mac, ip, 20 + payload.size());
+      PutTcp(w, from_client ? port : 502, from_client ? 502 : port, seq, ack, flags, 0);
+      for (uint8_t b : payload) w.U8(b);
+      feed.Send(w, kMillisecond);
+    };
+    const auto tid = static_cast<uint8_t>(i);
+    // Read holding registers 0+2 of unit 1, and its answer of 4 bytes.
+    const std::vector<uint8_t> request = {0, tid, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2};
+    const std::vector<uint8_t> response = {0, tid, 0, 0, 0, 7, 1, 3, 4, 0, 1, 0, 2};
+    constexpr uint8_t kFin = 0x01;
+    const auto req = static_cast<uint32_t>(request.size());
+    const auto rsp = answered ? static_cast<uint32_t>(response.size()) : 0u;
+    segment(true, isn_c, 0, kSyn, {});
+    segment(false, isn_s, isn_c + 1, kSyn | kAck, {});
+    segment(true, isn_c + 1, isn_s + 1, kAck, {});
+    segment(true, isn_c + 1, isn_s + 1, kPsh | kAck, request);
+    if (answered) segment(false, isn_s + 1, isn_c + 1 + req, kPsh | kAck, response);
+    segment(true, isn_c + 1 + req, isn_s + 1 + rsp, kFin | kAck, {});
+    segment(false, isn_s + 1 + rsp, isn_c + 2 + req, kFin | kAck, {});
+    segment(true, isn_c + 2 + req, isn_s + 2 + rsp, kAck, {});
+  }
+  engine.Finish();
+
+  std::map<uint64_t, int> ops_of, done_of;
+  size_t ops = 0, late = 0;
+  for (const auto& [done, flow] : sink.events) {
+    if (done) {
+      ++done_of[flow];
+      continue;
+    }
+    ++ops;
+    ++ops_of[flow];
+    late += done_of.count(flow);
+  }
+  EXPECT_EQ(engine.flow_counts().tcp, kPolls);
+  EXPECT_EQ(ops, kPolls) << "every poll, answered or not, is an operation";
+  EXPECT_EQ(late, 0u) << "no operation of a flow after it was said done";
+  EXPECT_EQ(ops_of.size(), kPolls);
+  EXPECT_EQ(done_of.size(), kPolls);
+  for (const auto& [flow, n] : done_of) {
+    EXPECT_EQ(n, 1) << "flow " << flow;
+    EXPECT_EQ(ops_of.count(flow), 1u) << "flow " << flow;
+  }
+  // The connections end one by one as the capture goes on, not all at its end.
+  size_t done_before_last_op = 0;
+  size_t last_op = 0;
+  for (size_t i = 0; i < sink.events.size(); ++i) {
+    if (!sink.events[i].first) last_op = i;
+  }
+  for (size_t i = 0; i < last_op; ++i) done_before_last_op += sink.events[i].first;
+  EXPECT_GT(done_before_last_op, kPolls / 2);
 }
 
 TEST(HostileCapture, MillionMacAddressesStayWithinMacCap) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -1226,6 +1227,151 @@ TEST(SqliteStore, InterleavedOperationsOfEveryWidthComeBackExactly) {
                                                     static_cast<int64_t>(sample_frame) * 1'000}) +
                 " db6 byte 0+4");
   sqlite3_close(db);
+}
+
+// One Modbus poll over the flow `flow` (0: an operation of the link layer, as PROFINET DCP's),
+// request at `frame` and response after it.
+dissect::IcsOperation Poll(uint64_t flow, uint64_t frame) {
+  dissect::IcsOperation op;
+  op.protocol = "modbus";
+  op.function_code = 3;
+  op.function = "read-holding-registers";
+  op.category = dissect::IcsCategory::kRead;
+  op.target.Append("unit 1 hr 0+10");
+  op.result.Append("ok");
+  op.where.flow_id = flow;
+  op.where.requester_is_initiator = true;
+  op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+  op.where.requester_port = static_cast<uint16_t>(1024 + flow % 60000);
+  op.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
+  op.where.device_port = 502;
+  op.request_frame = frame;
+  op.response_frame = frame + 1;
+  op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000'000};
+  return op;
+}
+
+// What a store of polls keeps, run by run and in the view, and the most runs it held open.
+struct PollOutcome {
+  int64_t runs = -1, operations = -1, ids = -1, frame_sum = -1;
+  size_t peak_open_runs = 0;
+};
+
+// Stores the operations `add` hands it (`limit`: the open runs' memory, 0 for the default)
+// and reads back what became of them.
+PollOutcome StorePolls(const char* name, size_t limit,
+                       const std::function<void(SqliteStore&)>& add) {
+  fs::path dir = Scratch(name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "quaywatch.sqlite").string();
+  auto store = SqliteStore::Create(path);
+  PollOutcome out;
+  if (!store.ok()) {
+    ADD_FAILURE() << store.error().message;
+    return out;
+  }
+  if (limit) (*store)->SetOpenRunLimit(limit);
+  add(**store);
+  auto report = SampleReport();
+  EXPECT_TRUE((*store)->Finish(report, SummaryJson(report)).ok());
+  out.peak_open_runs = (*store)->PeakOpenRuns();
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  out.runs = QueryInt(db, "SELECT count(*) FROM ics_operation_runs");
+  out.operations = QueryInt(db, "SELECT count(*) FROM ics_operations");
+  out.ids = QueryInt(db, "SELECT count(DISTINCT id) FROM ics_operations");
+  out.frame_sum = QueryInt(db, "SELECT sum(frame) FROM ics_operations");
+  sqlite3_close(db);
+  return out;
+}
+
+// A master that connects for every poll opens a flow, and so a run, per poll. The runs of a
+// flow that ended are written then, so that the runs held open stay those of live flows;
+// without the end said, every run waits for the end of the capture.
+TEST(SqliteStore, RunsOfAnEndedFlowAreWrittenWhenItEnds) {
+  constexpr uint64_t kFlows = 3'000, kPolls = 3;
+  auto polls = [&](bool say_end) {
+    return [=](SqliteStore& store) {
+      for (uint64_t flow = 1; flow <= kFlows; ++flow) {
+        for (uint64_t p = 0; p < kPolls; ++p) {
+          ASSERT_TRUE(store.AddIcsOperation(Poll(flow, flow * 100 + p * 2)).ok());
+        }
+        if (say_end) {
+          ASSERT_TRUE(store.EndFlowOperations(flow).ok());
+        }
+      }
+    };
+  };
+  const PollOutcome ended = StorePolls("qw-sqlite-flow-end", 0, polls(true));
+  const PollOutcome held = StorePolls("qw-sqlite-flow-held", 0, polls(false));
+  int64_t frame_sum = 0;
+  for (uint64_t flow = 1; flow <= kFlows; ++flow) {
+    for (uint64_t p = 0; p < kPolls; ++p) frame_sum += static_cast<int64_t>(flow * 100 + p * 2);
+  }
+  for (const PollOutcome* o : {&ended, &held}) {
+    EXPECT_EQ(o->runs, static_cast<int64_t>(kFlows)) << "a run per flow, all its polls in it";
+    EXPECT_EQ(o->operations, static_cast<int64_t>(kFlows * kPolls));
+    EXPECT_EQ(o->ids, static_cast<int64_t>(kFlows * kPolls));
+    EXPECT_EQ(o->frame_sum, frame_sum);
+  }
+  EXPECT_EQ(ended.peak_open_runs, 1u);
+  EXPECT_EQ(held.peak_open_runs, kFlows);
+}
+
+// An end said too early (or an operation a flow's dissector hands on late) costs nothing: the
+// later operations gather in a run of their own, and an end said of a flow without
+// operations, or twice, is no harm.
+TEST(SqliteStore, OperationsAfterTheirFlowsEndStillLand) {
+  const PollOutcome o = StorePolls("qw-sqlite-late-ops", 0, [](SqliteStore& store) {
+    ASSERT_TRUE(store.EndFlowOperations(5).ok());
+    ASSERT_TRUE(store.AddIcsOperation(Poll(5, 10)).ok());
+    ASSERT_TRUE(store.AddIcsOperation(Poll(5, 12)).ok());
+    ASSERT_TRUE(store.EndFlowOperations(5).ok());
+    ASSERT_TRUE(store.EndFlowOperations(5).ok());
+    ASSERT_TRUE(store.EndFlowOperations(6).ok());
+    ASSERT_TRUE(store.AddIcsOperation(Poll(5, 14)).ok());
+  });
+  EXPECT_EQ(o.runs, 2);
+  EXPECT_EQ(o.operations, 3);
+  EXPECT_EQ(o.ids, 3);
+  EXPECT_EQ(o.frame_sum, 10 + 12 + 14);
+  EXPECT_EQ(o.peak_open_runs, 1u);
+}
+
+// An operation without a flow has endpoints of its own, which no other operation shares: its
+// run is written at once instead of waiting for the end.
+TEST(SqliteStore, OperationsWithoutAFlowAreWrittenAtOnce) {
+  constexpr uint64_t kOps = 2'000;
+  const PollOutcome o = StorePolls("qw-sqlite-no-flow", 0, [](SqliteStore& store) {
+    for (uint64_t i = 1; i <= kOps; ++i) ASSERT_TRUE(store.AddIcsOperation(Poll(0, i * 3)).ok());
+  });
+  EXPECT_EQ(o.runs, static_cast<int64_t>(kOps));
+  EXPECT_EQ(o.operations, static_cast<int64_t>(kOps));
+  EXPECT_EQ(o.ids, static_cast<int64_t>(kOps));
+  EXPECT_EQ(o.frame_sum, static_cast<int64_t>(3 * kOps * (kOps + 1) / 2));
+  EXPECT_EQ(o.peak_open_runs, 1u);
+}
+
+// Runs of flows that never say their end are held within the open runs' memory limit, which
+// counts what they take (a run of one operation is mostly its own bookkeeping, not its JSON):
+// past it they are written as they stand, and every operation is still there.
+TEST(SqliteStore, OpenRunsStayWithinTheirMemoryLimit) {
+  constexpr uint64_t kFlows = 20'000;
+  auto polls = [](SqliteStore& store) {
+    for (uint64_t flow = 1; flow <= kFlows; ++flow) {
+      ASSERT_TRUE(store.AddIcsOperation(Poll(flow, flow * 10)).ok());
+    }
+  };
+  const PollOutcome capped = StorePolls("qw-sqlite-run-limit", 256 * 1024, polls);
+  EXPECT_EQ(capped.runs, static_cast<int64_t>(kFlows));
+  EXPECT_EQ(capped.operations, static_cast<int64_t>(kFlows));
+  EXPECT_EQ(capped.frame_sum, static_cast<int64_t>(10 * kFlows * (kFlows + 1) / 2));
+  // A run of one operation takes several hundred bytes: 256 KiB holds about a thousand, and
+  // the limit is looked at after each batch the writer takes, which adds up to one batch.
+  EXPECT_LT(capped.peak_open_runs, 4'000u) << "peak " << capped.peak_open_runs;
+  const PollOutcome roomy = StorePolls("qw-sqlite-run-roomy", 0, polls);
+  EXPECT_EQ(roomy.peak_open_runs, kFlows);
 }
 
 // A database of schema version 2 with operations in it comes through migration 3 with the
