@@ -6,33 +6,87 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace qw::output {
 
 std::string TempPathFor(const std::string& path) { return path + ".tmp"; }
 
-core::Status WriteFileAtomically(const std::string& path, std::string_view content) {
-  std::string tmp = TempPathFor(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+namespace {
+// What AtomicFileWriter gathers before it writes.
+constexpr size_t kWriteChunk = 1 << 20;
+}  // namespace
+
+AtomicFileWriter::AtomicFileWriter(std::string path, int fd)
+    : path_(std::move(path)), tmp_(TempPathFor(path_)), fd_(fd) {}
+
+core::Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::string& path) {
+  const std::string tmp = TempPathFor(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return core::MakeError(tmp + ": " + std::strerror(errno));
+  return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(path, fd));
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+core::Status AtomicFileWriter::Fail() {
+  std::string msg = tmp_ + ": " + std::strerror(errno);
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_.c_str());
+  return core::MakeError(msg);
+}
+
+core::Status AtomicFileWriter::Write(std::string_view bytes) {
+  if (fd_ < 0) return core::MakeError(tmp_ + ": already closed");
   size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      std::string msg = tmp + ": " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return core::MakeError(msg);
+      return Fail();
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string msg = tmp + ": " + std::strerror(errno);
-    ::unlink(tmp.c_str());
+  return {};
+}
+
+core::Status AtomicFileWriter::Append(std::string_view bytes) {
+  if (pending_.size() + bytes.size() < kWriteChunk) {
+    pending_.append(bytes);
+    return {};
+  }
+  if (auto s = Write(pending_); !s) return s;
+  pending_.clear();
+  if (bytes.size() >= kWriteChunk) return Write(bytes);
+  pending_.append(bytes);
+  return {};
+}
+
+core::Status AtomicFileWriter::Commit() {
+  if (auto s = Write(pending_); !s) return s;
+  pending_.clear();
+  if (::fsync(fd_) != 0) return Fail();
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    std::string msg = tmp_ + ": " + std::strerror(errno);
+    ::unlink(tmp_.c_str());
     return core::MakeError(msg);
   }
-  return CommitTempFile(tmp, path);
+  return CommitTempFile(tmp_, path_);
+}
+
+core::Status WriteFileAtomically(const std::string& path, std::string_view content) {
+  auto file = AtomicFileWriter::Create(path);
+  if (!file) return core::MakeError(file.error().message);
+  if (auto s = (*file)->Append(content); !s) return s;
+  return (*file)->Commit();
 }
 
 core::Status CommitTempFile(const std::string& temp_path, const std::string& path) {

@@ -1,5 +1,6 @@
 #include "output/json_output.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/timestamp.h"
@@ -261,10 +262,51 @@ std::string SummaryJson(const model::RunReport& r, const policy::PolicyOutcome* 
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+// Hands assets.json to `put` a device at a time, as the whole array's dump(2) would read: each
+// device's own indented text, moved in by one level. A capture of many devices never holds
+// the file, or all its devices' JSON, in memory at once. `put` returns a Status.
+template <class Put>
+core::Status PutAssetsJson(const model::RunReport& r, Put&& put) {
+  if (r.assets.empty()) return put("[]\n");
+  if (auto s = put("[\n"); !s) return s;
+  std::string text;
+  for (size_t i = 0; i < r.assets.size(); ++i) {
+    const std::string one = AssetJson(r.assets[i]).dump(2);
+    text.assign("  ");
+    // A line break inside a string is escaped: every one here ends a line of the layout.
+    for (size_t at = 0; at < one.size();) {
+      const size_t end = std::min(one.find('\n', at), one.size() - 1) + 1;
+      text.append(one, at, end - at);
+      if (one[end - 1] == '\n') text.append("  ");
+      at = end;
+    }
+    text.append(i + 1 < r.assets.size() ? ",\n" : "\n");
+    if (auto s = put(text); !s) return s;
+  }
+  return put("]\n");
+}
+
+}  // namespace
+
 std::string AssetsJson(const model::RunReport& r) {
-  Json arr = Json::array();
-  for (const auto& a : r.assets) arr.push_back(AssetJson(a));
-  return arr.dump(2) + "\n";
+  std::string out;
+  (void)PutAssetsJson(r, [&](std::string_view piece) {
+    out.append(piece);
+    return core::Status{};
+  });
+  return out;
+}
+
+core::Status WriteAssetsJson(const model::RunReport& r, const std::string& path) {
+  auto file = AtomicFileWriter::Create(path);
+  if (!file) return core::MakeError(file.error().message);
+  if (auto s = PutAssetsJson(r, [&](std::string_view piece) { return (*file)->Append(piece); });
+      !s) {
+    return s;
+  }
+  return (*file)->Commit();
 }
 
 namespace {
@@ -302,7 +344,7 @@ std::string FindingJsonText(const policy::Finding& f, const model::RunReport& re
 
 core::Status WriteJsonOutputs(const model::RunReport& report, const std::string& dir,
                               const policy::PolicyOutcome* policy) {
-  if (auto s = WriteFileAtomically(dir + "/assets.json", AssetsJson(report)); !s) return s;
+  if (auto s = WriteAssetsJson(report, dir + "/assets.json"); !s) return s;
   // Without a policy there are no findings: the file exists, empty, so consumers can tail it.
   std::string events;
   if (policy) {

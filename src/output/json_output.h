@@ -14,6 +14,8 @@ std::string SummaryJson(const model::RunReport& report,
                         const policy::PolicyOutcome* policy = nullptr);
 /// assets.json: one object per device.
 std::string AssetsJson(const model::RunReport& report);
+/// Writes assets.json, as AssetsJson gives it, to `path` atomically, a device at a time.
+core::Status WriteAssetsJson(const model::RunReport& report, const std::string& path);
 /// One asset as the JSON object assets.json holds, compact.
 std::string AssetJsonText(const model::Asset& asset);
 /// One finding as its line of events.jsonl (without the newline); `report` names captures.

@@ -187,6 +187,93 @@ TEST(JsonOutput, WritesAllThreeFilesAndNoTemporaries) {
   EXPECT_EQ(first, Slurp(dir / "summary.json"));
 }
 
+// A report of `n` devices of every shape assets.json writes: empty and nested lists and
+// objects, names with quotes, line breaks and non-ASCII text, identities, announcements.
+model::RunReport ManyAssets(size_t n) {
+  model::RunReport r = SampleReport();
+  for (size_t i = 0; i < n; ++i) {
+    model::Asset a = r.assets.front();
+    a.id = i + 2;
+    a.ips.push_back(core::IpAddr::V4(static_cast<uint32_t>(0x0a3c0000 + i)));
+    if (i % 3 == 0) a.vlans.push_back({100, 7});
+    if (i % 4 == 0) a.names.push_back({"crane-\"" + std::to_string(i) + "\"\nplc", "dns"});
+    if (i % 5 == 0) a.identity["firmware"] = "V4.2 \u00e9 \t";
+    if (i % 6 == 0) a.ics_served["modbus"] = i;
+    if (i % 7 == 0) {
+      dissect::NeighborObservation nb;
+      nb.protocol = "lldp";
+      nb.chassis_id = "00:1b:1b:00:00:02";
+      nb.management_addresses = {*core::IpAddr::Parse("10.50.1.1")};
+      nb.tlvs.push_back({1, "", "04001b1b000002"});
+      a.neighbors.push_back(nb);
+    }
+    r.assets.push_back(std::move(a));
+  }
+  return r;
+}
+
+// assets.json, which is written a device at a time, reads as the whole array pretty-printed
+// at once would: each device's compact text parsed again and the array dumped whole.
+TEST(JsonOutput, AssetsWrittenADeviceAtATimeReadAsTheWholeArray) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{60}}) {
+    model::RunReport r = ManyAssets(n);
+    if (n == 0) r.assets.clear();
+    nlohmann::ordered_json whole = nlohmann::ordered_json::array();
+    for (const auto& a : r.assets) {
+      whole.push_back(nlohmann::ordered_json::parse(AssetJsonText(a)));
+    }
+    EXPECT_EQ(AssetsJson(r), whole.dump(2) + "\n") << n << " devices";
+  }
+}
+
+// The file holds exactly what AssetsJson gives, written in pieces past the writer's chunk.
+TEST(JsonOutput, AssetsFileOfManyDevicesIsTheWholeText) {
+  fs::path dir = Scratch("qw-json-assets");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const model::RunReport r = ManyAssets(5'000);
+  const std::string text = AssetsJson(r);
+  EXPECT_GT(text.size(), size_t{2} << 20);
+  ASSERT_TRUE(WriteAssetsJson(r, (dir / "assets.json").string()).ok());
+  EXPECT_EQ(Slurp(dir / "assets.json"), text);
+  EXPECT_FALSE(fs::exists(dir / "assets.json.tmp"));
+}
+
+// A file written in pieces appears whole at Commit, with every piece in order, however the
+// pieces fall against the writer's chunk; one never committed leaves nothing behind.
+TEST(AtomicFile, PiecesAppearWholeOnlyAtCommit) {
+  fs::path dir = Scratch("qw-atomic-pieces");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "out.bin").string();
+  std::string expected;
+  {
+    auto file = AtomicFileWriter::Create(path);
+    ASSERT_TRUE(file.ok()) << file.error().message;
+    for (size_t size : {size_t{10}, size_t{1} << 20, size_t{3}, (size_t{1} << 20) - 2,
+                        size_t{5} << 20, size_t{0}, size_t{700}}) {
+      const std::string piece(size, static_cast<char>('a' + expected.size() % 26));
+      expected += piece;
+      ASSERT_TRUE((*file)->Append(piece).ok());
+    }
+    EXPECT_FALSE(fs::exists(path)) << "nothing at the final name before Commit";
+    ASSERT_TRUE((*file)->Commit().ok());
+  }
+  EXPECT_EQ(Slurp(path), expected);
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  {
+    auto file = AtomicFileWriter::Create((dir / "abandoned.bin").string());
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(std::string(3u << 20, 'x')).ok());
+    EXPECT_TRUE(fs::exists(dir / "abandoned.bin.tmp"));
+  }
+  EXPECT_FALSE(fs::exists(dir / "abandoned.bin"));
+  EXPECT_FALSE(fs::exists(dir / "abandoned.bin.tmp"));
+  auto nowhere = AtomicFileWriter::Create((dir / "no-such-folder" / "x.json").string());
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_NE(nowhere.error().message.find("x.json.tmp"), std::string::npos);
+}
+
 TEST(AtomicFile, FailureLeavesTheFinalNameUntouched) {
   fs::path dir = Scratch("qw-atomic");
   fs::remove_all(dir);
