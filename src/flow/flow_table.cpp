@@ -430,6 +430,14 @@ void FlowTable::ForEachLive(const std::function<void(const Flow&)>& fn) const {
 
 void FlowTable::Flush(core::Anomalies& anomalies) {
   while (order_.head != nullptr) End(order_.head, EndReason::kEndOfInput, anomalies);
+  // Nothing is live: the node pool and the grown buckets go back, for at the end of the input
+  // the table stays only for its statistics while the outputs are written.
+  free_ = nullptr;
+  chunks_.clear();
+  chunks_.shrink_to_fit();
+  allocated_ = 0;
+  buckets_.assign(std::min(kInitialBuckets, max_buckets_), nullptr);
+  buckets_.shrink_to_fit();
 }
 
 void FlowTable::End(Node* node, EndReason reason, core::Anomalies& anomalies) {

@@ -122,9 +122,12 @@ class FlowTable {
   /// Ends flows that have been idle too long at time `now` (packet time); cheap when none
   /// have, so it may be called for every packet.
   void Advance(core::Timestamp now, core::Anomalies& anomalies);
-  /// Ends every flow (EndReason::kEndOfInput), in creation order.
+  /// Ends every flow (EndReason::kEndOfInput), in creation order, and gives back the memory
+  /// of the node pool; the table may take packets again.
   void Flush(core::Anomalies& anomalies);
 
+  /// Flow nodes the pool holds, live or free: what the table's memory grows with.
+  size_t pooled() const { return allocated_; }
   /// Calls `fn` for every flow not yet ended, in creation order (for snapshots of a run in
   /// progress; not for the packet path).
   void ForEachLive(const std::function<void(const Flow&)>& fn) const;

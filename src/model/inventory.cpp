@@ -840,6 +840,7 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   // own ARP or its announcements bind to it.
   std::map<core::IpAddr, std::vector<core::MacAddr>> holders;
   std::vector<Asset> out;
+  out.reserve(macs.size());
   std::map<core::IpAddr, core::MacAddr> seen_via;  // address -> gateway it was seen behind
   for (const MacState* m : macs) {
     Asset a;
@@ -897,6 +898,12 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   for (size_t i = 0; i < out.size(); ++i) {
     for (const auto& ip : out[i].ips) ip_asset.emplace(ip, i);
   }
+  // Room for every asset at once: grown by doubling, a list of many devices was held
+  // twice over while it moved.
+  out.reserve(out.size() +
+              static_cast<size_t>(std::count_if(ips.begin(), ips.end(), [&](const IpState* s) {
+                return !ip_asset.count(s->ip);
+              })));
   for (const IpState* s : ips) {
     if (ip_asset.count(s->ip)) continue;
     Asset a;

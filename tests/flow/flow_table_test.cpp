@@ -47,6 +47,11 @@ struct Recorder : FlowObserver {
   void OnFlowEnd(Flow& f, EndReason reason) override {
     ended.push_back({f.id, reason, f.packets[0] + f.packets[1]});
   }
+  void OnFlowGone(const Flow& f) override {
+    // The consumer has ended by now, once.
+    gone.push_back({f.id, logs.empty() || !f.consumer ? -1 : logs.back()->ends});
+  }
+  std::vector<std::pair<uint64_t, int>> gone;  // id, and the last consumer's ends then
   std::vector<uint64_t> EndedIds() const {
     std::vector<uint64_t> ids;
     for (const auto& e : ended) ids.push_back(e.id);
@@ -98,6 +103,32 @@ TEST(FlowTable, TcpInitiatorIsTheSynSender) {
   EXPECT_EQ(f.first_frame, 1u);
   EXPECT_EQ(f.id, 1u);
   EXPECT_EQ(h.table.stats().created_tcp, 1u);
+}
+
+// Flush ends every flow, then gives the node pool back; the table still takes packets.
+// Each flow is said gone after its consumer ended.
+TEST(FlowTable, FlushGivesThePoolBackAndSaysEachFlowGoneAfterItsConsumer) {
+  Harness h;
+  h.rec.attach = true;
+  constexpr uint16_t kFlows = 5'000;
+  const int64_t t = h.now;  // all at once: none idles out
+  for (uint16_t i = 0; i < kFlows; ++i) {
+    h.Feed(Udp(kC, static_cast<uint16_t>(1024 + i), kS, 2222), t);
+  }
+  EXPECT_GE(h.table.pooled(), kFlows);
+  h.table.Flush(h.anomalies);
+  EXPECT_EQ(h.rec.ended.size(), kFlows);
+  EXPECT_EQ(h.table.pooled(), 0u);
+  EXPECT_EQ(h.table.stats().live, 0u);
+  ASSERT_EQ(h.rec.gone.size(), kFlows);
+  EXPECT_EQ(h.rec.gone.back().second, 1) << "the last flow's consumer ended before it went";
+  auto u = h.Feed(Udp(kC, 9, kS, 2222));
+  ASSERT_NE(u.flow, nullptr);
+  EXPECT_TRUE(u.created);
+  EXPECT_GT(h.table.pooled(), 0u);
+  h.table.Flush(h.anomalies);
+  EXPECT_EQ(h.rec.ended.size(), kFlows + 1u);
+  EXPECT_EQ(h.table.pooled(), 0u);
 }
 
 TEST(FlowTable, SynAckSeenFirstMakesItsReceiverTheInitiator) {
