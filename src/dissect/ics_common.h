@@ -3,10 +3,12 @@
 // pairs requests with responses without allocating per packet.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -128,10 +130,12 @@ class FrameSeq {
 };
 
 /// Requests waiting for their responses, keyed by what the protocol pairs on (transaction
-/// id, PDU reference, invoke id...). Holds at most N; the oldest gives way when full.
-/// Lives inside the per-flow dissector: no allocation after construction. Keys, ages and
-/// which slots are taken sit apart from the values, so a lookup reads a few cache lines
-/// however large a request is.
+/// id, PDU reference, invoke id...). Holds at most N; the oldest gives way when full. Its
+/// room grows by doubling as more requests wait at once (from none to N), so that a flow
+/// with a request or two outstanding, as most are, holds a few slots and not N: a flood of
+/// one-request flows (spoofed ListIdentity datagrams, say) costs each flow little. Keys,
+/// ages and which slots are taken sit apart from the values, so a lookup reads a few cache
+/// lines however large a request is.
 template <typename T, size_t N>
 class RequestTable {
   static_assert(N > 0, "a table holds at least one request");
@@ -145,7 +149,7 @@ class RequestTable {
     if (i == N) i = Oldest();
     std::optional<T> displaced;
     if (Used(i)) {
-      displaced = values_[i];
+      displaced = std::move(values_[i]);
     } else {
       SetUsed(i, true);
     }
@@ -179,7 +183,10 @@ class RequestTable {
   }
   /// Number of requests waiting.
   size_t size() const { return count_; }
+  /// The most requests it holds.
   static constexpr size_t capacity() { return N; }
+  /// Slots it has room for now (grown as requests wait at once; at most N).
+  size_t room() const { return room_; }
 
  private:
   static constexpr size_t kWords = (N + 63) / 64;
@@ -210,14 +217,35 @@ class RequestTable {
     if (count_ == 0) return N;
     return FirstUsed([&](size_t i) { return keys_[i] == key; });
   }
-  size_t FirstFree() const {
-    if (count_ == N) return N;
+  // A free slot, growing the room when every slot of it is taken; N when N are.
+  size_t FirstFree() {
+    if (count_ == room_) {
+      if (room_ == N) return N;
+      Grow();
+    }
     for (size_t w = 0; w < kWords; ++w) {
       uint64_t free = ~used_[w];
       if (w == kWords - 1 && N % 64) free &= (uint64_t{1} << (N % 64)) - 1;
       if (free) return w * 64 + static_cast<size_t>(std::countr_zero(free));
     }
     return N;
+  }
+  // Doubles the room (to N at most), keeping every slot where it is. Slots are taken lowest
+  // first, so when the room is full the taken ones are exactly those below it.
+  void Grow() {
+    const size_t grown = std::min(N, std::max<size_t>(2, room_ * 2));
+    auto keys = std::make_unique<uint64_t[]>(grown);
+    auto orders = std::make_unique<uint64_t[]>(grown);
+    auto values = std::make_unique<T[]>(grown);
+    for (size_t i = 0; i < room_; ++i) {
+      keys[i] = keys_[i];
+      orders[i] = orders_[i];
+      values[i] = std::move(values_[i]);
+    }
+    keys_ = std::move(keys);
+    orders_ = std::move(orders);
+    values_ = std::move(values);
+    room_ = grown;
   }
   size_t Oldest() const {
     size_t oldest = N;
@@ -230,14 +258,14 @@ class RequestTable {
   std::optional<T> Remove(size_t i) {
     if (i == N) return std::nullopt;
     SetUsed(i, false);
-    return values_[i];
+    return std::move(values_[i]);
   }
 
   std::array<uint64_t, kWords> used_{};
   size_t count_ = 0;
-  std::array<uint64_t, N> keys_{};
-  std::array<uint64_t, N> orders_{};
-  std::array<T, N> values_{};
+  size_t room_ = 0;
+  std::unique_ptr<uint64_t[]> keys_, orders_;
+  std::unique_ptr<T[]> values_;
   uint64_t order_ = 0;
 };
 

@@ -58,6 +58,37 @@ TEST(RequestTable, SpansSeveralWordsOfSlots) {
   EXPECT_FALSE(t.TakeOldest().has_value());
 }
 
+// The room grows by doubling only as more requests wait at once, and what waits keeps its
+// place and age across each growth: a poll loop with one request out holds two slots.
+TEST(RequestTable, RoomGrowsOnlyAsRequestsWaitAtOnce) {
+  RequestTable<std::string, 130> t;
+  EXPECT_EQ(t.room(), 0u);
+  for (uint64_t k = 0; k < 1000; ++k) {  // one at a time, answered
+    EXPECT_FALSE(t.Put(k, "poll " + std::to_string(k)).has_value());
+    EXPECT_EQ(t.Take(k).value_or(""), "poll " + std::to_string(k));
+  }
+  EXPECT_EQ(t.room(), 2u);
+  t.Put(5000, "first");
+  t.Put(5001, "second");
+  EXPECT_EQ(t.room(), 2u);
+  t.Put(5002, "third");
+  EXPECT_EQ(t.room(), 4u);
+  for (uint64_t k = 0; k < 125; ++k) t.Put(6000 + k, "w" + std::to_string(k));
+  EXPECT_EQ(t.size(), 128u);
+  EXPECT_EQ(t.room(), 128u);
+  t.Put(7000, "129th");
+  EXPECT_EQ(t.room(), 130u) << "the last doubling stops at the capacity";
+  t.Put(7001, "130th");
+  auto displaced = t.Put(7002, "131st");  // full: the oldest, put before every growth
+  ASSERT_TRUE(displaced.has_value());
+  EXPECT_EQ(*displaced, "first");
+  EXPECT_EQ(t.room(), 130u);
+  EXPECT_EQ(t.Take(5001).value_or(""), "second");
+  EXPECT_EQ(t.Take(6064).value_or(""), "w64");
+  EXPECT_EQ(t.TakeOldest().value_or(""), "third");
+  EXPECT_EQ(t.size(), 127u);
+}
+
 // What a gap in one direction loses: only the matching requests go, oldest first; the rest
 // keep their places and their ages.
 TEST(RequestTable, DrainIfTakesOnlyTheMatchingOnesOldestFirst) {
