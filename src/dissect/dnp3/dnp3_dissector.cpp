@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/byte_reader.h"
 #include "core/fixed_text.h"
@@ -55,7 +56,9 @@ struct Pending {
 
 /// Transport segments of one direction being joined into an application fragment.
 struct Reassembly {
-  std::array<uint8_t, kMaxFragmentBytes> bytes{};
+  // A fragment of several transport segments, grown as they come (kMaxFragmentBytes at
+  // most); a fragment of one segment, as most are, is read where it stands.
+  std::vector<uint8_t> bytes;
   size_t size = 0;
   bool active = false;
   uint8_t next_seq = 0;
@@ -359,7 +362,6 @@ class Dnp3Dissector final : public Dissector {
   std::array<OpenFile, kMaxOpenFiles> files_{};
   size_t next_file_ = 0;
   Dnp3LinkFrame frame_;  // the frame being handled (kept here: 300 octets)
-  Dnp3Apdu apdu_;        // the fragment being handled (kept here: a few KiB)
   FrameSeq seq_;
 };
 
@@ -407,8 +409,11 @@ void Dnp3Dissector::OnLinkFrame(flow::Direction dir, const Dnp3LinkFrame& frame,
   if (!frame.data_crc_ok) ctx.anomalies->Raise("dnp3.bad_crc");
   std::span<const uint8_t> fragment;
   if (link.carries_data() && frame.data_crc_ok && Reassemble(dir, frame, fragment, ctx)) {
-    if (ParseDnp3Application(fragment, apdu_)) {
-      OnApplication(dir, link, apdu_, ctx);
+    // One per thread, not per flow: a fragment is read and handled within this call, and a
+    // flow of one datagram (a flood of spoofed sources) should not carry its 2.5 KB.
+    static thread_local Dnp3Apdu apdu;
+    if (ParseDnp3Application(fragment, apdu)) {
+      OnApplication(dir, link, apdu, ctx);
       return;
     }
     ctx.anomalies->Raise("dnp3.short_fragment");
@@ -425,6 +430,12 @@ bool Dnp3Dissector::Reassemble(flow::Direction dir, const Dnp3LinkFrame& frame,
   if (re.active && t.seq == ((re.next_seq + 63) & kDnp3TransportSeq)) {
     return false;  // the previous segment again (a link-layer retry): already joined
   }
+  if (t.fir && t.fin) {
+    if (re.active) ctx.anomalies->Raise("dnp3.transport_incomplete");
+    re.active = false;
+    fragment = payload;  // a link frame's user data is smaller than kMaxFragmentBytes
+    return true;
+  }
   if (t.fir) {
     if (re.active) ctx.anomalies->Raise("dnp3.transport_incomplete");
     re.active = true;
@@ -439,6 +450,7 @@ bool Dnp3Dissector::Reassemble(flow::Direction dir, const Dnp3LinkFrame& frame,
     re.active = false;
     return false;
   }
+  if (re.bytes.size() < re.size + payload.size()) re.bytes.resize(re.size + payload.size());
   std::copy(payload.begin(), payload.end(), re.bytes.begin() + static_cast<ptrdiff_t>(re.size));
   re.size += payload.size();
   re.next_seq = static_cast<uint8_t>((t.seq + 1) & kDnp3TransportSeq);
