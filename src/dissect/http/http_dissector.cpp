@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/ascii.h"
 #include "core/byte_reader.h"
@@ -198,7 +199,8 @@ class MessageDissector final : public Dissector {
       Raise(ctx, "too_many_pending");
       EmitUnanswered(Pop(0), ctx);
     }
-    Pending& p = queue_[(head_index_ + count_++) % kMaxPendingRequests];
+    if (count_ == queue_.size()) GrowQueue();
+    Pending& p = At(count_++);
     p = Pending{};
     p.id = ++next_id_;
     p.method = h.method;
@@ -420,7 +422,7 @@ class MessageDissector final : public Dissector {
     if (s.framing == Framing::kInterleaved) return;
     if (d == kClient) {
       for (size_t i = 0; i < count_; ++i) {
-        Pending& p = queue_[(head_index_ + i) % kMaxPendingRequests];
+        Pending& p = At(i);
         if (p.id == s.request_id) p.body_bytes = s.body_bytes;
       }
       if (exchange_open_ && exchange_id_ == s.request_id) {
@@ -504,14 +506,24 @@ class MessageDissector final : public Dissector {
     ctx.sink->OnIdentity(id);
   }
 
+  // The request at position i of the queue (0: the oldest).
+  Pending& At(size_t i) { return queue_[(head_index_ + i) % queue_.size()]; }
+
+  // Doubles the queue's room (kMaxPendingRequests at most), the oldest request first: most
+  // flows have one request out at a time, and a flood of them should not each hold room
+  // for eight.
+  void GrowQueue() {
+    std::vector<Pending> grown(std::min(kMaxPendingRequests, std::max<size_t>(1, 2 * count_)));
+    for (size_t i = 0; i < count_; ++i) grown[i] = std::move(At(i));
+    queue_ = std::move(grown);
+    head_index_ = 0;
+  }
+
   // Removes and returns the request at position i of the queue.
   Pending Pop(size_t i) {
-    Pending out = queue_[(head_index_ + i) % kMaxPendingRequests];
-    for (size_t j = i; j > 0; --j) {
-      queue_[(head_index_ + j) % kMaxPendingRequests] =
-          queue_[(head_index_ + j - 1) % kMaxPendingRequests];
-    }
-    head_index_ = (head_index_ + 1) % kMaxPendingRequests;
+    Pending out = At(i);
+    for (size_t j = i; j > 0; --j) At(j) = At(j - 1);
+    head_index_ = (head_index_ + 1) % queue_.size();
     --count_;
     return out;
   }
@@ -521,7 +533,7 @@ class MessageDissector final : public Dissector {
     if (count_ == 0) return Pending{};
     if (dialect_ == Dialect::kRtsp && h.has_cseq) {
       for (size_t i = 0; i < count_; ++i) {
-        const Pending& p = queue_[(head_index_ + i) % kMaxPendingRequests];
+        const Pending& p = At(i);
         if (p.has_cseq && p.cseq == h.cseq) return Pop(i);
       }
       return Pending{};
@@ -594,7 +606,8 @@ class MessageDissector final : public Dissector {
   Dialect dialect_;
   const char* proto_;
   Side side_[2];
-  std::array<Pending, kMaxPendingRequests> queue_{};
+  // Requests awaiting their responses, a ring from head_index_; grown as more wait at once.
+  std::vector<Pending> queue_;
   size_t head_index_ = 0, count_ = 0;
   uint64_t next_id_ = 0;
   HttpObservation exchange_;  // the exchange whose response is being read

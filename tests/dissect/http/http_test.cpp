@@ -348,6 +348,28 @@ TEST(HttpDissector, PipelinedRequestsPairInOrder) {
   EXPECT_EQ(exceptions, 1u);
 }
 
+// The queue of waiting requests grows as more wait at once, also when its ring has turned
+// (an answer taken from its front before the next requests came): answers still pair with
+// requests oldest first.
+TEST(HttpDissector, WaitingRequestsPairInOrderAcrossTheQueueGrowing) {
+  StreamHarness h(Registered("http"));
+  auto get = [](int i) { return "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n"; };
+  h.Request(Bytes(get(0) + get(1)), 4);
+  h.Response(Bytes(Response("200 OK", "text/plain", "r0")), 5);
+  h.Request(Bytes(get(2) + get(3) + get(4) + get(5)), 6);  // five wait: grown twice
+  std::string answers;
+  for (int i = 1; i <= 5; ++i) answers += Response("200 OK", "text/plain", "r" + std::to_string(i));
+  h.Response(Bytes(answers), 7);
+  h.End();
+  ASSERT_EQ(h.sink.http.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(h.sink.http[i].uri.view(), "/" + std::to_string(i));
+    EXPECT_EQ(h.sink.http[i].status, 200);
+    EXPECT_EQ(h.sink.http[i].response_frame, i == 0 ? 5u : 7u);
+  }
+  EXPECT_EQ(h.anomalies.counts().count("http.too_many_pending"), 0u);
+}
+
 TEST(HttpDissector, TooManyPipelinedRequestsReportTheOldestUnanswered) {
   StreamHarness h(Registered("http"));
   std::string many;
