@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -563,6 +564,7 @@ class Smb2Dissector final : public Dissector {
       }
       if (!slot || f.order < slot->order) slot = &f;
     }
+    if ((!slot || slot->used) && files_.size() < kMaxOpenFiles) slot = &files_.emplace_back();
     if (slot->used) {
       ctx.anomalies->Raise("smb2.too_many_open_files");
       Report(*slot, ctx);
@@ -587,6 +589,7 @@ class Smb2Dissector final : public Dissector {
       }
       if (!t.used && !slot) slot = &t;
     }
+    if (!slot && trees_.size() < kMaxTrees) slot = &trees_.emplace_back();
     if (!slot) {
       ctx.anomalies->Raise("smb2.too_many_trees");
       slot = &trees_[next_tree_victim_++ % kMaxTrees];
@@ -648,9 +651,11 @@ class Smb2Dissector final : public Dissector {
   Side side_[2];
   bool seen_message_ = false;
   RequestTable<Pending, kMaxPendingRequests> pending_;
-  std::array<Tree, kMaxTrees> trees_{};
+  // Trees and open files, grown one at a time up to their caps (a deque keeps every entry
+  // where it is): a session with a share and a file or two holds those, not room for all.
+  std::deque<Tree> trees_;
   size_t next_tree_victim_ = 0;
-  std::array<OpenFile, kMaxOpenFiles> files_{};
+  std::deque<OpenFile> files_;
   uint64_t order_ = 0;
   FrameSeq seq_;
   // The file the last CREATE answered in the compounded response being read.

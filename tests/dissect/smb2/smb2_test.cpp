@@ -417,6 +417,31 @@ struct WriteSession {
   }
 };
 
+// Trees are kept as they are connected, up to kMaxTrees; past it the oldest give way (and
+// say so), and a tree connected after the cap still names the share of its files.
+TEST(Smb2Dissector, TreesPastTheCapEvictTheOldestAndStillNameTheirShare) {
+  StreamHarness h(Registered("smb2"));
+  uint64_t frame = 1, id = 1;
+  h.Request(Nbss(NegotiateRequest()), frame++);
+  constexpr uint32_t kTrees = smb2::kMaxTrees + 4;
+  for (uint32_t t = 0; t < kTrees; ++t, ++id) {
+    h.Request(Nbss(TreeConnectRequest(id, "\\\\srv\\share" + std::to_string(t))), frame++);
+    h.Response(Nbss(TreeConnectResponse(id, 100 + t)), frame++);
+  }
+  EXPECT_EQ(h.anomalies.counts().at("smb2.too_many_trees"), 4u);
+  const uint32_t last = 100 + kTrees - 1;
+  const std::vector<uint8_t> data = Content(10);
+  h.Request(Nbss(CreateRequest(id, last, "a.bin")), frame++);
+  h.Response(Nbss(CreateResponse(id++, last, 0)), frame++);
+  h.Request(Nbss(WriteRequest(id, last, 0, data)), frame++);
+  h.Response(Nbss(WriteResponse(id++, last, 10)), frame++);
+  h.Request(Nbss(CloseRequest(id, last)), frame++);
+  h.Response(Nbss(CloseResponse(id++, last, 10)), frame++);
+  ASSERT_EQ(h.sink.transfers.size(), 1u);
+  EXPECT_EQ(h.sink.transfers[0].location.view(), "\\\\srv\\share" + std::to_string(kTrees - 1));
+  EXPECT_EQ(h.sink.transfers[0].bytes, 10u);
+}
+
 TEST(Smb2Dissector, AWrittenFileIsOneUploadWithItsHash) {
   StreamHarness h(Registered("smb2"));
   WriteSession s;
