@@ -11,6 +11,7 @@
 //
 // Under AddressSanitizer every count is ten times smaller, so the suite stays quick there.
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <map>
@@ -418,6 +419,85 @@ TEST(HostileCapture, ConnectionPerPollSaysEachFlowDoneAfterItsOperations) {
   }
   for (size_t i = 0; i < last_op; ++i) done_before_last_op += sink.events[i].first;
   EXPECT_GT(done_before_last_op, kPolls / 2);
+}
+
+// Heap bytes in use (glibc's count; meaningless under AddressSanitizer's allocator).
+size_t HeapInUse() { return mallinfo2().uordblks; }
+
+// A flood of flows of one request each, from as many spoofed sources, to a service whose
+// dissector pairs requests with answers: what each live flow costs, dissector state, flow
+// and inventory together. Each dissector once held room for every request it could pair
+// (EtherNet/IP 30 KB a flow, SMB2 25 KB, HTTP 16 KB, DNP3 11 KB); now a flow holds what it
+// uses (0.8, 2.9, 9.2 and 1.6 KB with all the rest, Modbus 2.5 KB, at 0.9.15).
+TEST(HostileCapture, FloodsOfOneRequestFlowsCostEachFlowLittle) {
+  if (QW_HOSTILE_ASAN) GTEST_SKIP() << "glibc's heap count; AddressSanitizer replaces malloc";
+  struct Service {
+    const char* name;
+    uint8_t protocol;
+    uint16_t port;
+    std::vector<uint8_t> request;
+    size_t max_bytes_a_flow;  // what a live flow may cost, with room to spare
+  };
+  auto hex = [](std::string_view h) {
+    std::vector<uint8_t> out;
+    for (size_t i = 0; i + 1 < h.size(); i += 2) {
+      out.push_back(static_cast<uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+    }
+    return out;
+  };
+  std::vector<Service> services = {
+      // EtherNet/IP ListIdentity over UDP.
+      {"enip", 17, 44818, hex("630000000000000000000000000000000000000000000000"), 4096},
+      // A DNP3 link frame (reset link states) over UDP, its header CRC right.
+      {"dnp3", 17, 20000, hex("056405c903000400bd71"), 4096},
+      // Modbus/TCP read holding registers.
+      {"modbus", 6, 502, hex("000100000006010300000002"), 4096},
+      // SMB2 NEGOTIATE in its NetBIOS session header.
+      {"smb2", 6, 445,
+       hex("000000b4fe534d4240000000000000000000000000000000000000000000000000000000000000000"
+           "000000000000000000000000000000000000000000000000000000000000024000100000000000000"
+           "00000000000000000000000000000000000000000000000000000000000202"),
+       4096},
+      // An HTTP GET: each side keeps the head it reads and the transfer a body may be, and
+      // the exchange whose answer is awaited (about 9 KB in all).
+      {"http", 6, 80, hex("474554202f20485454502f312e310d0a486f73743a20610d0a0d0a"), 12288},
+  };
+  for (const Service& svc : services) {
+    constexpr uint32_t kFlows = 20'000;
+    RecordSink sink;
+    Engine engine(EngineLimits{}, &sink);
+    Feeder feed(engine);
+    WireBytes w;
+    const std::vector<uint8_t>& payload = svc.request;
+    const size_t before = HeapInUse();
+    for (uint32_t i = 0; i < kFlows; ++i) {
+      Ipv4Header ip;
+      ip.protocol = svc.protocol;
+      ip.src = 0x0a000000 | Scatter(i) >> 8;
+      const auto sport = static_cast<uint16_t>(1024 + i % 60000);
+      auto send = [&](uint8_t flags, std::span<const uint8_t> data, uint32_t seq) {
+        const size_t header = svc.protocol == 6 ? 20 : 8;
+        PutEthernetIpv4(w, 0x00000c000001, 0x00000c000002, ip, header + data.size());
+        if (svc.protocol == 6) {
+          PutTcp(w, sport, svc.port, seq, 0, flags, 0);
+        } else {
+          PutUdp(w, sport, svc.port, 0);
+          w.Set16(w.size() - 4, static_cast<uint16_t>(8 + data.size()));
+        }
+        for (uint8_t b : data) w.U8(b);
+        feed.Send(w, kMicrosecond);
+      };
+      if (svc.protocol == 6) send(kSyn, {}, 1000);
+      send(svc.protocol == 6 ? kPsh | kAck : 0, payload, 1001);
+    }
+    const size_t per_flow = (HeapInUse() - before) / kFlows;
+    EXPECT_LE(per_flow, svc.max_bytes_a_flow) << svc.name << ": " << per_flow << " bytes a flow";
+    engine.Finish();
+    EXPECT_EQ(engine.flow_counts().tcp + engine.flow_counts().udp, kFlows) << svc.name;
+    bool recognised = false;
+    for (const auto& r : sink.records) recognised |= r.protocol == svc.name;
+    EXPECT_TRUE(recognised) << svc.name << " was not recognised: the flood measured nothing";
+  }
 }
 
 TEST(HostileCapture, MillionMacAddressesStayWithinMacCap) {
