@@ -342,7 +342,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.9.14"; }
+const char* Version() { return "0.9.15"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
