@@ -1406,6 +1406,27 @@ TEST(SqliteStore, RunsOfAnEndedFlowAreWrittenWhenItEnds) {
   EXPECT_EQ(held.peak_open_runs, kFlows);
 }
 
+// A flow side with thousands of runs (a run per target it read) has them all written when it
+// ends, and later flows gather runs afresh.
+TEST(SqliteStore, ManyRunsOfOneFlowAllCloseWhenItEnds) {
+  constexpr uint64_t kTargets = 5'000;
+  const PollOutcome o = StorePolls("qw-sqlite-many-runs", 0, [](SqliteStore& store) {
+    for (uint64_t t = 0; t < kTargets; ++t) {
+      dissect::IcsOperation op = Poll(1, 10 + t * 2);
+      op.target.Clear();
+      op.target.Append("unit 1 hr ").AppendUint(t).Append("+1");
+      ASSERT_TRUE(store.AddIcsOperation(op).ok());
+    }
+    ASSERT_TRUE(store.EndFlowOperations(1).ok());
+    ASSERT_TRUE(store.AddIcsOperation(Poll(2, 20'000)).ok());
+    ASSERT_TRUE(store.AddIcsOperation(Poll(2, 20'002)).ok());
+  });
+  EXPECT_EQ(o.runs, static_cast<int64_t>(kTargets + 1));
+  EXPECT_EQ(o.operations, static_cast<int64_t>(kTargets + 2));
+  EXPECT_EQ(o.ids, static_cast<int64_t>(kTargets + 2));
+  EXPECT_EQ(o.peak_open_runs, kTargets);
+}
+
 // An end said too early (or an operation a flow's dissector hands on late) costs nothing: the
 // later operations gather in a run of their own, and an end said of a flow without
 // operations, or twice, is no harm.
