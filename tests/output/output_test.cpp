@@ -1169,6 +1169,28 @@ TEST(SqliteStore, OperationsOfAFlowShareAnEndpointsRowPerDirection) {
   sqlite3_close(db);
 }
 
+// One Modbus poll over the flow `flow` (0: an operation of the link layer, as PROFINET DCP's),
+// request at `frame` and response after it.
+dissect::IcsOperation Poll(uint64_t flow, uint64_t frame) {
+  dissect::IcsOperation op;
+  op.protocol = "modbus";
+  op.function_code = 3;
+  op.function = "read-holding-registers";
+  op.category = dissect::IcsCategory::kRead;
+  op.target.Append("unit 1 hr 0+10");
+  op.result.Append("ok");
+  op.where.flow_id = flow;
+  op.where.requester_is_initiator = true;
+  op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+  op.where.requester_port = static_cast<uint16_t>(1024 + flow % 60000);
+  op.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
+  op.where.device_port = 502;
+  op.request_frame = frame;
+  op.response_frame = frame + 1;
+  op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000'000};
+  return op;
+}
+
 // Repeated operations of a flow (a poll) share one ics_operation_runs row; the view still
 // shows each of them with its own id, frames and time, and a different target, result or
 // direction starts a run of its own.
@@ -1180,22 +1202,12 @@ TEST(SqliteStore, RepeatedOperationsShareARunAndTheViewShowsEachOne) {
   auto store = SqliteStore::Create(path);
   ASSERT_TRUE(store.ok()) << store.error().message;
   auto poll = [](uint64_t frame, const char* target, const char* result) {
-    dissect::IcsOperation op;
-    op.protocol = "modbus";
-    op.function_code = 3;
-    op.function = "read-holding-registers";
-    op.category = dissect::IcsCategory::kRead;
-    op.target.Append(target);
-    op.result.Append(result);
-    op.where.flow_id = 99;
-    op.where.requester_is_initiator = true;
-    op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
+    dissect::IcsOperation op = Poll(99, frame);
     op.where.requester_port = 40000;
-    op.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
-    op.where.device_port = 502;
-    op.request_frame = frame;
-    op.response_frame = frame + 1;
-    op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000'000};
+    op.target.Clear();
+    op.target.Append(target);
+    op.result.Clear();
+    op.result.Append(result);
     return op;
   };
   for (uint64_t frame = 10; frame < 210; frame += 2) {  // 100 polls of one block
@@ -1314,28 +1326,6 @@ TEST(SqliteStore, InterleavedOperationsOfEveryWidthComeBackExactly) {
                                                     static_cast<int64_t>(sample_frame) * 1'000}) +
                 " db6 byte 0+4");
   sqlite3_close(db);
-}
-
-// One Modbus poll over the flow `flow` (0: an operation of the link layer, as PROFINET DCP's),
-// request at `frame` and response after it.
-dissect::IcsOperation Poll(uint64_t flow, uint64_t frame) {
-  dissect::IcsOperation op;
-  op.protocol = "modbus";
-  op.function_code = 3;
-  op.function = "read-holding-registers";
-  op.category = dissect::IcsCategory::kRead;
-  op.target.Append("unit 1 hr 0+10");
-  op.result.Append("ok");
-  op.where.flow_id = flow;
-  op.where.requester_is_initiator = true;
-  op.where.requester_ip = *core::IpAddr::Parse("10.50.3.10");
-  op.where.requester_port = static_cast<uint16_t>(1024 + flow % 60000);
-  op.where.device_ip = *core::IpAddr::Parse("10.50.3.22");
-  op.where.device_port = 502;
-  op.request_frame = frame;
-  op.response_frame = frame + 1;
-  op.ts = core::Timestamp{1'700'000'000'000'000'000 + static_cast<int64_t>(frame) * 1'000'000};
-  return op;
 }
 
 // What a store of polls keeps, run by run and in the view, and the most runs it held open.
