@@ -434,7 +434,7 @@ size_t HeapInUse() { return mallinfo2().uordblks; }
 // dissector pairs requests with answers: what each live flow costs, dissector state, flow
 // and inventory together. Each dissector once held room for every request it could pair
 // (EtherNet/IP 30 KB a flow, SMB2 25 KB, HTTP 16 KB, DNP3 11 KB); now a flow holds what it
-// uses (0.8, 2.9, 9.2 and 1.6 KB with all the rest, Modbus 2.5 KB, at 0.9.15).
+// uses (0.8, 2.9, 9.2 and 1.6 KB with all the rest, Modbus 1.5 KB, at 0.9.15).
 TEST(HostileCapture, FloodsOfOneRequestFlowsCostEachFlowLittle) {
   if (QW_HOSTILE_ASAN) GTEST_SKIP() << "glibc's heap count; AddressSanitizer replaces malloc";
   struct Service {

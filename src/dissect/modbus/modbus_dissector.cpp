@@ -3,6 +3,7 @@
 #include "dissect/modbus/modbus_dissector.h"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -148,7 +149,8 @@ class ModbusDissector final : public Dissector {
     uint64_t key = ~uint64_t{0};
     core::FixedText<112> text;
   };
-  std::array<CachedTarget, 8> targets_;
+  std::unique_ptr<std::array<CachedTarget, 8>> targets_;
+  bool plain_seen_ = false;              // a plain request came before the cache was made
   core::FixedText<112> scratch_target_;  // the text of a request the cache does not take
 
   RequestTable<Pending, kMaxPendingRequests> pending_;
@@ -291,10 +293,20 @@ const core::FixedText<112>& ModbusDissector::TargetOf(uint8_t unit, const Pdu& p
     scratch_target_ = Target(unit, p);
     return scratch_target_;
   }
+  if (!targets_) {
+    // The cache is made at a flow's second plain request: a flow of one (a master that
+    // connects for every poll, a flood of spoofed ones) has nothing to repeat.
+    if (!plain_seen_) {
+      plain_seen_ = true;
+      scratch_target_ = Target(unit, p);
+      return scratch_target_;
+    }
+    targets_ = std::make_unique<std::array<CachedTarget, 8>>();
+  }
   const uint64_t key = uint64_t{unit} << 48 | uint64_t{p.function} << 40 |
                        uint64_t{static_cast<uint8_t>(p.table)} << 32 | uint64_t{p.address} << 16 |
                        p.quantity;
-  CachedTarget& c = targets_[(key * 0x9e3779b97f4a7c15ULL) >> 61];
+  CachedTarget& c = (*targets_)[(key * 0x9e3779b97f4a7c15ULL) >> 61];
   if (c.key != key) {
     c.key = key;
     c.text = Target(unit, p);
