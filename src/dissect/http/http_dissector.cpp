@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -53,7 +54,9 @@ struct Side {
   uint64_t request_id = 0;          // client side: the request whose body this is
   std::optional<FileContent> file;  // the body is a file transfer
   int64_t declared = -1;
-  FileTransferObservation transfer;
+  // The body's file transfer, made at the first body that is a file (and reused): a flow of
+  // requests without file bodies, a flood of GETs, holds none.
+  std::unique_ptr<FileTransferObservation> transfer;
   bool capture = false;  // keep the body's first bytes (ONVIF SOAP, RTSP SDP)
   // The head being read: what ParseHead made of it so far, and where to go on from when it
   // was unfinished (a head sent a few bytes at a time is not read again from its start).
@@ -232,7 +235,7 @@ class MessageDissector final : public Dissector {
     if (!upload_method || !IsFileBody(h.content_type.view(), !h.disposition_name.empty())) return;
     if (upload_ready_) EmitUpload(ctx);
     StartTransfer(s, p, ctx, true);
-    s.transfer.media_type = h.content_type;
+    s.transfer->media_type = h.content_type;
     s.declared = h.content_length;
   }
 
@@ -293,8 +296,8 @@ class MessageDissector final : public Dissector {
     p.ts = exchange_.ts;
     p.file_name = h.disposition_name.empty() ? exchange_.file_name : h.disposition_name;
     StartTransfer(s, p, ctx, false);
-    s.transfer.media_type = h.content_type;
-    s.transfer.result.AppendUint(h.status);
+    s.transfer->media_type = h.content_type;
+    s.transfer->result.AppendUint(h.status);
     s.declared = h.chunked ? -1 : h.content_length;
   }
 
@@ -319,7 +322,8 @@ class MessageDissector final : public Dissector {
 
   void StartTransfer(Side& s, const Pending& p, const StreamContext& ctx, bool upload) {
     s.file.emplace(ctx.max_hashed_file_bytes);
-    FileTransferObservation& t = s.transfer;
+    if (!s.transfer) s.transfer = std::make_unique<FileTransferObservation>();
+    FileTransferObservation& t = *s.transfer;
     t = FileTransferObservation{};
     t.protocol = "http";
     t.command = MethodName(p.method_code);
@@ -429,23 +433,23 @@ class MessageDissector final : public Dissector {
         exchange_.request_body_bytes = s.body_bytes;
       }
       if (s.file) {
-        s.transfer.end_frame = ctx.frame;
-        s.file->Finish(s.declared, s.transfer);
+        s.transfer->end_frame = ctx.frame;
+        s.file->Finish(s.declared, *s.transfer);
         s.file.reset();
         upload_ready_ = true;
         upload_id_ = s.request_id;
-        if (!s.transfer.result.empty()) EmitUpload(ctx);
+        if (!s.transfer->result.empty()) EmitUpload(ctx);
       }
       return;
     }
     exchange_.response_body_bytes = s.body_bytes;
     if (s.file) {
-      s.transfer.end_frame = ctx.frame;
-      s.file->Finish(s.declared, s.transfer);
+      s.transfer->end_frame = ctx.frame;
+      s.file->Finish(s.declared, *s.transfer);
       s.file.reset();
-      if (s.transfer.bytes > 0 || s.transfer.declared_size > 0) {
-        s.transfer.seq = transfer_seq_.Next(s.transfer.frame);
-        ctx.sink->OnFileTransfer(s.transfer);
+      if (s.transfer->bytes > 0 || s.transfer->declared_size > 0) {
+        s.transfer->seq = transfer_seq_.Next(s.transfer->frame);
+        ctx.sink->OnFileTransfer(*s.transfer);
       }
     }
     if (s.capture && capture_ && !capture_broken_) ReadCaptured(ctx);
@@ -588,14 +592,14 @@ class MessageDissector final : public Dissector {
     const bool ready = upload_ready_ && upload_id_ == id;
     const bool in_progress = c.file.has_value() && c.request_id == id;
     if (!ready && !in_progress) return;
-    c.transfer.result.Clear();
-    c.transfer.result.AppendUint(status);
+    c.transfer->result.Clear();
+    c.transfer->result.AppendUint(status);
     if (ready) EmitUpload(ctx);
   }
 
   void EmitUpload(const StreamContext& ctx) {
     upload_ready_ = false;
-    FileTransferObservation& t = side_[kClient].transfer;
+    FileTransferObservation& t = *side_[kClient].transfer;
     if (t.bytes == 0 && t.declared_size <= 0) return;
     t.seq = transfer_seq_.Next(t.frame);
     ctx.sink->OnFileTransfer(t);
