@@ -59,8 +59,10 @@ struct Side {
   std::unique_ptr<FileTransferObservation> transfer;
   bool capture = false;  // keep the body's first bytes (ONVIF SOAP, RTSP SDP)
   // The head being read: what ParseHead made of it so far, and where to go on from when it
-  // was unfinished (a head sent a few bytes at a time is not read again from its start).
-  Head head;
+  // was unfinished (a head sent a few bytes at a time is not read again from its start). A
+  // head read whole in one call needs no room of the side's own (it is read into one Head
+  // per thread): `head` is made when one is first found unfinished, and kept.
+  std::unique_ptr<Head> head;
   HeadProgress progress;
 };
 
@@ -171,8 +173,13 @@ class MessageDissector final : public Dissector {
     }
     const bool request = d == kClient;
     Side& side = side_[d];
-    const HeadResult res = ParseHead(bytes, dialect_, request, side.head, &side.progress);
-    if (res.status == HeadStatus::kNeedMore) return {Verdict::kNeedMore, 0, 1};
+    static thread_local Head whole;
+    Head& head = side.head ? *side.head : whole;
+    const HeadResult res = ParseHead(bytes, dialect_, request, head, &side.progress);
+    if (res.status == HeadStatus::kNeedMore) {
+      if (!side.head) side.head = std::make_unique<Head>(head);  // read on into it next time
+      return {Verdict::kNeedMore, 0, 1};
+    }
     if (res.status == HeadStatus::kInvalid) {
       // Skip the line that failed (its start line, or all of it when it has no end): the
       // search for the next message begins after it.
@@ -181,13 +188,13 @@ class MessageDissector final : public Dissector {
       side_[d].resync_bytes = 0;
       return {Verdict::kConsumed, LineEnd(bytes).value_or(bytes.size()), 0};
     }
-    if (side.head.anomaly) Raise(ctx, side.head.anomaly);
+    if (head.anomaly) Raise(ctx, head.anomaly);
     if (request) {
-      OnRequest(ctx, side.head);
+      OnRequest(ctx, head);
     } else {
-      OnResponse(ctx, side.head);
+      OnResponse(ctx, head);
     }
-    return {Verdict::kConsumed, side.head.length, 0};
+    return {Verdict::kConsumed, head.length, 0};
   }
 
   void OnRequest(const StreamContext& ctx, const Head& h) {
