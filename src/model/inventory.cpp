@@ -898,14 +898,14 @@ std::vector<Asset> Inventory::Finalize(const VendorDb& vendors) const {
   for (size_t i = 0; i < out.size(); ++i) {
     for (const auto& ip : out[i].ips) ip_asset.emplace(ip, i);
   }
+  std::vector<const IpState*> unheld;
+  for (const IpState* s : ips) {
+    if (!ip_asset.count(s->ip)) unheld.push_back(s);
+  }
   // Room for every asset at once: grown by doubling, a list of many devices was held
   // twice over while it moved.
-  out.reserve(out.size() +
-              static_cast<size_t>(std::count_if(ips.begin(), ips.end(), [&](const IpState* s) {
-                return !ip_asset.count(s->ip);
-              })));
-  for (const IpState* s : ips) {
-    if (ip_asset.count(s->ip)) continue;
+  out.reserve(out.size() + unheld.size());
+  for (const IpState* s : unheld) {
     Asset a;
     a.ips = {s->ip};
     if (auto v = seen_via.find(s->ip); v != seen_via.end()) a.via = v->second;
