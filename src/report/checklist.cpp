@@ -129,7 +129,7 @@ const std::vector<std::pair<std::string, std::string>>& GuidanceTitles() {
 
 Json AdvisoryChecklist(const ReportData& d) {
   const bool policy = !d.zones.empty();
-  size_t crane_assets = 0;
+  size_t crane_assets = d.unread_crane_assets;
   std::set<std::string> crane_zones;
   for (const auto& z : d.zones) {
     if (IsCraneKind(z.value("kind", ""))) crane_zones.insert(z.value("name", ""));

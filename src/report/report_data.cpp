@@ -8,12 +8,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "core/address.h"
 #include "output/sqlite_store.h"
+#include "report/json_fields.h"
 
 namespace qw::report {
 
@@ -119,10 +122,12 @@ class ZoneLookup {
       const auto& zones = a.value("zones", Json::array());
       if (!zones.is_array() || zones.empty() || !zones[0].is_string()) continue;
       for (const auto& ip : a.value("ips", Json::array())) {
-        if (ip.is_string()) by_ip_.emplace(ip.get<std::string>(), zones[0].get<std::string>());
+        if (ip.is_string()) Add(ip.get<std::string>(), zones[0].get<std::string>());
       }
     }
   }
+  /// Places `ip` in `zone`, unless an earlier device placed it.
+  void Add(std::string ip, std::string zone) { by_ip_.emplace(std::move(ip), std::move(zone)); }
   Json Of(const Json& ip) const {
     if (!policy_ || !ip.is_string()) return nullptr;
     auto it = by_ip_.find(ip.get<std::string>());
@@ -148,15 +153,6 @@ core::Status LoadRows(Db& db, ReportData& d) {
   if (n == 0) return core::MakeError(db.path() + ": holds no run (the analysis did not finish)");
   core::Status bad;
   n = 0;
-  s = db.Query("SELECT detail FROM assets ORDER BY id", [&](sqlite3_stmt* st) {
-    auto j = ObjectColumn(db, st, 0, "assets", ++n);
-    if (!j) return (bad = core::MakeError(j.error().message)), false;
-    d.assets.push_back(std::move(*j));
-    return true;
-  });
-  if (!s) return s;
-  if (!bad) return bad;
-  n = 0;
   s = db.Query("SELECT detail FROM findings ORDER BY id", [&](sqlite3_stmt* st) {
     auto j = ObjectColumn(db, st, 0, "findings", ++n);
     if (!j) return (bad = core::MakeError(j.error().message)), false;
@@ -165,6 +161,146 @@ core::Status LoadRows(Db& db, ReportData& d) {
   });
   if (!s) return s;
   return bad;
+}
+
+// The ids of the `limit` devices that matter most to a reader, ascending: with findings
+// (an address a finding names), of untrusted suppliers, with roles, with an identity from the
+// wire, then the most bytes, the earlier first among equals. Reads only columns and a few
+// JSON fields, not whole objects. Counts the crane devices left out into d.
+core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size_t limit) {
+  std::set<std::string> named;  // the addresses findings name
+  for (const auto& f : d.findings) {
+    for (const char* end : {"src", "dst"}) {
+      const Json e = f.value(end, Json());
+      if (!e.is_object()) continue;
+      for (const char* k : {"ip", "mac"}) {
+        const Json v = e.value(k, Json());
+        if (v.is_string() && !v.get<std::string>().empty()) named.insert(v.get<std::string>());
+      }
+    }
+  }
+  std::set<std::string> crane_zones;
+  for (const auto& z : d.zones) {
+    if (IsCraneKind(z.value("kind", ""))) crane_zones.insert(z.value("name", ""));
+  }
+  struct Weight {
+    int64_t id = 0;
+    bool findings = false, untrusted = false, roles = false, identity = false, crane = false;
+    int64_t bytes = 0;
+    auto Key() const { return std::tie(findings, untrusted, roles, identity, bytes); }
+  };
+  std::vector<Weight> w;
+  auto s = db.Query(
+      "SELECT id, bytes, roles != '[]', json_type(detail, '$.untrusted_supplier') = 'object', "
+      "json_extract(detail, '$.identity') != '{}', json_extract(detail, '$.zones') FROM assets "
+      "ORDER BY id",
+      [&](sqlite3_stmt* st) {
+        Weight x;
+        x.id = sqlite3_column_int64(st, 0);
+        x.bytes = sqlite3_column_int64(st, 1);
+        x.roles = sqlite3_column_int(st, 2) != 0;
+        x.untrusted = sqlite3_column_int(st, 3) != 0;
+        x.identity = sqlite3_column_int(st, 4) != 0;
+        if (!crane_zones.empty() && sqlite3_column_type(st, 5) == SQLITE_TEXT) {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
+          const Json zones = Json::parse(p, p + sqlite3_column_bytes(st, 5), nullptr, false);
+          if (zones.is_array()) {
+            for (const auto& z : zones) {
+              x.crane = x.crane || (z.is_string() && crane_zones.count(z.get<std::string>()));
+            }
+          }
+        }
+        w.push_back(x);
+        return true;
+      });
+  if (!s) return core::Error{s.message()};
+  if (!named.empty()) {
+    std::unordered_map<int64_t, size_t> at;
+    for (size_t i = 0; i < w.size(); ++i) at.emplace(w[i].id, i);
+    s = db.Query("SELECT asset_id, address FROM asset_addresses", [&](sqlite3_stmt* st) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+      if (!p || !named.count(std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, 1))))) {
+        return true;
+      }
+      if (auto it = at.find(sqlite3_column_int64(st, 0)); it != at.end()) {
+        w[it->second].findings = true;
+      }
+      return true;
+    });
+    if (!s) return core::Error{s.message()};
+  }
+  if (w.size() > limit) {
+    // Heaviest first; among equals, the earlier device (ids rise with the rows).
+    std::nth_element(w.begin(), w.begin() + static_cast<ptrdiff_t>(limit), w.end(),
+                     [](const Weight& x, const Weight& y) {
+                       return x.Key() > y.Key() || (x.Key() == y.Key() && x.id < y.id);
+                     });
+    for (size_t i = limit; i < w.size(); ++i) d.unread_crane_assets += w[i].crane;
+    w.resize(limit);
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(w.size());
+  for (const auto& x : w) ids.push_back(x.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// Reads the devices: every one, or past limits.assets those MostTellingAssets picks.
+core::Status LoadAssets(Db& db, ReportData& d, const ReportLimits& limits) {
+  int64_t total = 0;
+  auto s = db.Query("SELECT count(*) FROM assets", [&](sqlite3_stmt* st) {
+    total = sqlite3_column_int64(st, 0);
+    return false;
+  });
+  if (!s) return s;
+  const bool all = static_cast<uint64_t>(total) <= limits.assets;
+  std::vector<int64_t> chosen;
+  if (!all) {
+    auto ids = MostTellingAssets(db, d, limits.assets);
+    if (!ids) return core::MakeError(ids.error().message);
+    chosen = std::move(*ids);
+  }
+  core::Status bad;
+  int64_t n = 0;
+  size_t next = 0;
+  s = db.Query("SELECT id, detail FROM assets ORDER BY id", [&](sqlite3_stmt* st) {
+    ++n;
+    if (!all) {
+      const int64_t id = sqlite3_column_int64(st, 0);
+      while (next < chosen.size() && chosen[next] < id) ++next;
+      if (next == chosen.size()) return false;
+      if (chosen[next] != id) return true;
+    }
+    auto j = ObjectColumn(db, st, 1, "assets", n);
+    if (!j) return (bad = core::MakeError(j.error().message)), false;
+    d.assets.push_back(std::move(*j));
+    return true;
+  });
+  if (!s) return s;
+  d.assets_unread = static_cast<size_t>(total) - d.assets.size();
+  return bad;
+}
+
+// Where each address's device was placed: from the devices read, or, when the limit left
+// some unread, from every device's first zone in the database.
+core::Result<ZoneLookup> Zones(Db& db, const ReportData& d) {
+  const bool policy = !d.zones.empty();
+  if (d.assets_unread == 0 || !policy) return ZoneLookup(d.assets, policy);
+  ZoneLookup zones(Json::array(), policy);
+  auto s = db.Query(
+      "SELECT x.address, json_extract(a.detail, '$.zones[0]') FROM assets a JOIN "
+      "asset_addresses x ON x.asset_id = a.id WHERE x.kind != 'mac' AND "
+      "json_type(a.detail, '$.zones[0]') = 'text' ORDER BY a.id",
+      [&](sqlite3_stmt* st) {
+        auto text = [&](int col) {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+          return std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, col)));
+        };
+        zones.Add(text(0), text(1));
+        return true;
+      });
+  if (!s) return core::Error{s.message()};
+  return zones;
 }
 
 core::Status LoadPolicy(Db& db, ReportData& d) {
@@ -334,7 +470,9 @@ core::Status LoadLedgers(Db& db, int schema, ReportData& d, const ReportLimits& 
   auto s = LoadConversations(db, d, limits);
   if (!s) return s;
   size_t seen = 0;
-  const ZoneLookup zones(d.assets, !d.zones.empty());
+  auto placed = Zones(db, d);
+  if (!placed) return core::MakeError(placed.error().message);
+  const ZoneLookup& zones = *placed;
   seen = 0;
   // Schema 14 keeps each run's first frame and time as columns; before it they are read from
   // the run's JSON, which costs a parse of every operation of the capture.
@@ -516,6 +654,7 @@ core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimi
   ReportData d;
   if (s = LoadRows(db, d); !s) return core::Error{s.message()};
   if (s = LoadPolicy(db, d); !s) return core::Error{s.message()};
+  if (s = LoadAssets(db, d, limits); !s) return core::Error{s.message()};
   if (s = LoadLedgers(db, version, d, limits); !s) return core::Error{s.message()};
   if (d.summary.contains("capture") && d.summary["capture"].contains("files")) {
     for (const auto& f : d.summary["capture"]["files"]) d.captures.push_back(f.value("path", ""));

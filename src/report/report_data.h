@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@ namespace qw::report {
 struct ReportLimits {
   size_t conversations = 200000;  // rows of the conversation aggregate read for the map
   size_t rows = 5000;             // rows of each ledger (operations, sessions, transfers)
+  /// Devices read in full; past it, those that matter most to a reader (with findings, of
+  /// untrusted suppliers, with roles, with an identity, then the busiest). A capture of
+  /// spoofed sources holds hundreds of thousands, each some kilobytes once parsed.
+  size_t assets = SIZE_MAX;
 };
 
 /// A run's outputs, as the report and the dashboard read them.
@@ -41,7 +46,9 @@ struct ReportData {
   nlohmann::json plc_blocks = nlohmann::json::array();      // PLC blocks uploaded or downloaded
   size_t conversations_cut = 0, operations_cut = 0, remote_access_cut = 0, transfers_cut = 0;
   size_t blocks_cut = 0;
-  bool live = false;  // a live capture's snapshot, not a finished run
+  size_t assets_unread = 0;        // devices the limit on assets left in the database
+  size_t unread_crane_assets = 0;  // of those, the ones in a zone of crane kind
+  bool live = false;               // a live capture's snapshot, not a finished run
 };
 
 /// Reads DIR/quaywatch.sqlite; an error names the file and what is wrong with it (missing,

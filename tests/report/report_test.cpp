@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "app/run.h"
 #include "flow/flow.h"
@@ -270,6 +271,90 @@ TEST_F(ReportTest, ChecklistMarksWhatTheFindingsViolateAndLeavesTheRestToAttest)
   for (const auto& r : AdvisoryChecklist(d)) {
     EXPECT_TRUE(r["status"] == "not-judged" || r["status"] == "attest") << r["ref"];
   }
+}
+
+// Past its limit on devices, the report reads in full only those that matter most (with
+// findings, of untrusted suppliers, with roles, with an identity, then the busiest), counts
+// the rest, and still places every address in its zone and counts every crane device.
+TEST_F(ReportTest, PastTheLimitOnDevicesTheMostTellingAreReadAndTheRestCounted) {
+  const ReportData full = Load();
+  ASSERT_GT(full.assets.size(), 6u);
+  std::set<std::string> named;
+  for (const auto& f : full.findings) {
+    for (const char* end : {"src", "dst"}) {
+      if (!f.contains(end) || !f[end].is_object()) continue;
+      for (const char* k : {"ip", "mac"}) {
+        if (f[end].contains(k) && f[end][k].is_string()) named.insert(f[end][k]);
+      }
+    }
+  }
+  // The expected choice, from the whole objects rather than the columns the loader reads.
+  struct Weight {
+    bool findings, untrusted, roles, identity;
+    int64_t bytes, id;
+  };
+  std::vector<Weight> w;
+  for (const auto& a : full.assets) {
+    bool found = a["mac"].is_string() && named.count(a["mac"].get<std::string>());
+    for (const auto& ip : a["ips"]) found = found || named.count(ip.get<std::string>());
+    w.push_back({found, a["untrusted_supplier"].is_object(), !a["roles"].empty(),
+                 !a["identity"].empty(), a["bytes"].get<int64_t>(), a["id"].get<int64_t>()});
+  }
+  auto key = [](const Weight& x) {
+    return std::make_tuple(x.findings, x.untrusted, x.roles, x.identity, x.bytes, -x.id);
+  };
+  std::sort(w.begin(), w.end(), [&](const Weight& x, const Weight& y) { return key(x) > key(y); });
+  // Devices of crane zones, which the checklist counts.
+  std::set<std::string> crane_zones;
+  for (const auto& z : full.zones) {
+    if (z["kind"].get<std::string>().starts_with("crane")) crane_zones.insert(z["name"]);
+  }
+  auto Crane = [&](const Json& assets) {
+    size_t n = 0;
+    for (const auto& a : assets) {
+      n += std::any_of(a["zones"].begin(), a["zones"].end(),
+                       [&](const Json& z) { return crane_zones.count(z.get<std::string>()); });
+    }
+    return n;
+  };
+  ASSERT_GT(Crane(full.assets), 1u);
+  for (size_t limit : {size_t{1}, size_t{5}, full.assets.size() - 1}) {
+    ReportLimits limits;
+    limits.assets = limit;
+    auto cut = LoadReportData(dir_->string(), limits);
+    ASSERT_TRUE(cut.ok()) << cut.error().message;
+    std::set<int64_t> expected;
+    for (size_t i = 0; i < limit; ++i) expected.insert(w[i].id);
+    std::set<int64_t> got;
+    int64_t last = 0;
+    for (const auto& a : cut->assets) {
+      got.insert(a["id"].get<int64_t>());
+      EXPECT_LT(last, a["id"].get<int64_t>()) << "in id order";
+      last = a["id"].get<int64_t>();
+      // Read whole: the same object as without a limit.
+      auto same = std::find_if(full.assets.begin(), full.assets.end(),
+                               [&](const Json& f) { return f["id"] == a["id"]; });
+      ASSERT_NE(same, full.assets.end());
+      EXPECT_EQ(a, *same);
+    }
+    EXPECT_EQ(got, expected) << "limit " << limit;
+    EXPECT_EQ(cut->assets_unread, full.assets.size() - limit);
+    // What other rows say of zones, and what the checklist counts, do not depend on it.
+    EXPECT_EQ(cut->operations, full.operations);
+    EXPECT_EQ(cut->remote_access, full.remote_access);
+    EXPECT_EQ(cut->file_transfers, full.file_transfers);
+    EXPECT_EQ(cut->plc_blocks, full.plc_blocks);
+    EXPECT_EQ(AdvisoryChecklist(*cut), AdvisoryChecklist(full)) << "limit " << limit;
+    EXPECT_EQ(Crane(cut->assets) + cut->unread_crane_assets, Crane(full.assets));
+    auto view = ReportView(*cut);
+    ASSERT_TRUE(view.ok());
+    EXPECT_EQ((*view)["overview"]["devices"], full.assets.size());
+    EXPECT_NE((*view)["inventory_note"].get<std::string>().find(
+                  fmt::format("{} more devices are in assets.json", full.assets.size() - limit)),
+              std::string::npos);
+  }
+  // The first of the expected order has a finding: the choice above is not vacuous.
+  EXPECT_TRUE(w[0].findings);
 }
 
 TEST_F(ReportTest, MapDrawsEveryZoneAndEveryViolatingPair) {
