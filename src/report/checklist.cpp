@@ -113,7 +113,8 @@ std::string SeenText(std::string_view ref, const ReportData& d) {
         d.operations.size(), d.operations.size() == 1 ? "" : "s", acts, blocks);
   }
   return fmt::format("{} conversations and {} devices judged against {} zones and {} conduits",
-                     d.conversations.size(), d.assets.size(), d.zones.size(), d.conduits.size());
+                     d.conversations.size(), d.assets.size() + d.assets_unread, d.zones.size(),
+                     d.conduits.size());
 }
 
 }  // namespace
