@@ -505,8 +505,12 @@ class LiveDashboard {
     report.assets = inventory->Finalize(vendors.get().db);
     const auto& comms = inventory->communications();
     auto outcome = Judge(judges, options, report.assets, comms, report.plc_blocks);
+    // Past kMaxAssetsRead devices (spoofed sources), only those that matter most are parsed
+    // for the dashboard at each snapshot, as the report does.
+    report::ReportLimits limits;
+    limits.assets = report::kMaxAssetsRead;
     source_->Publish(report::LiveSnapshot(report, outcome ? &*outcome : nullptr, comms,
-                                          judges.site ? &judges.site->zones : nullptr));
+                                          judges.site ? &judges.site->zones : nullptr, limits));
   }
 
  private:

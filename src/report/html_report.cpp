@@ -246,10 +246,8 @@ Json LinkedChecklist(const ReportData& d, const std::set<std::string>& listed) {
 // capture whose sources were spoofed by the hundred thousand would make a page no browser
 // opens (85 MB for 100,000). assets.json and quaywatch.sqlite hold every device.
 constexpr size_t kMaxInventoryRows = 5000;
-// Devices the report reads in full at most: twice what it lists, so that the map and the
-// inventory still choose among the devices that matter most; the rest are counted. Read
-// whole, 100,000 spoofed sources cost the report 0.5 GB and most of a run's time.
-constexpr size_t kMaxReportAssets = 2 * kMaxInventoryRows;
+static_assert(kMaxAssetsRead >= 2 * kMaxInventoryRows,
+              "the inventory chooses what it lists among the devices read");
 
 // The inventory's rows, and how many devices it leaves out.
 struct InventoryRows {
@@ -474,7 +472,7 @@ core::Result<std::string> RenderReportHtml(const ReportData& d) {
 
 core::Status WriteReport(const std::string& dir, const std::string& out) {
   ReportLimits limits;
-  limits.assets = kMaxReportAssets;
+  limits.assets = kMaxAssetsRead;
   auto data = LoadReportData(dir, limits);
   if (!data) return core::MakeError(data.error().message);
   core::Result<std::string> html = core::Error{};

@@ -1,5 +1,11 @@
 #include "report/live_snapshot.h"
 
+#include <algorithm>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "core/timestamp.h"
 #include "output/json_output.h"
 
@@ -28,6 +34,40 @@ Json Evidence(Json row, const model::Sighting& s) {
   return row;
 }
 
+// The indices of the assets a snapshot shows, ascending: all of them, or past `limit` those
+// that matter most, in the order the report reads them (LoadReportData): with findings, of
+// untrusted suppliers, with roles, with an identity, then the busiest. Counts the rest, and
+// the crane devices among them, into d (whose findings and zones are already filled).
+std::vector<size_t> MostTelling(const model::RunReport& report, ReportData& d, size_t limit) {
+  std::vector<size_t> order(report.assets.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (order.size() <= limit) return order;
+  const std::set<std::string> named = AddressesFindingsName(d.findings);
+  const std::set<std::string> crane_zones = CraneZones(d.zones);
+  auto key = [&](size_t i) {
+    const model::Asset& a = report.assets[i];
+    bool found = a.mac && named.count(a.mac->ToString());
+    for (const auto& ip : a.ips) found = found || named.count(ip.ToString());
+    return std::make_tuple(found, !a.untrusted_supplier.empty(), !a.roles.empty(),
+                           !a.identity.empty(), a.bytes);
+  };
+  std::vector<std::tuple<bool, bool, bool, bool, uint64_t>> keys(order.size());
+  for (size_t i = 0; i < order.size(); ++i) keys[i] = key(i);
+  // Heaviest first; among equals, the earlier device.
+  std::nth_element(
+      order.begin(), order.begin() + static_cast<ptrdiff_t>(limit), order.end(),
+      [&](size_t x, size_t y) { return keys[x] > keys[y] || (keys[x] == keys[y] && x < y); });
+  for (size_t j = limit; j < order.size(); ++j) {
+    const auto& zs = report.assets[order[j]].zones;
+    d.unread_crane_assets += std::any_of(
+        zs.begin(), zs.end(), [&](const std::string& z) { return crane_zones.count(z) > 0; });
+  }
+  d.assets_unread = order.size() - limit;
+  order.resize(limit);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
 }  // namespace
 
 ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutcome* outcome,
@@ -36,9 +76,6 @@ ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutc
   ReportData d;
   d.live = true;
   d.summary = Json::parse(output::SummaryJson(report, outcome), nullptr, false);
-  for (const auto& a : report.assets) {
-    d.assets.push_back(Json::parse(output::AssetJsonText(a), nullptr, false));
-  }
   if (outcome) {
     for (const auto& f : outcome->findings) {
       d.findings.push_back(Json::parse(output::FindingJsonText(f, report), nullptr, false));
@@ -58,6 +95,9 @@ ReportData LiveSnapshot(const model::RunReport& report, const policy::PolicyOutc
                             {"allow", c.allow},
                             {"purpose", c.purpose}});
     }
+  }
+  for (size_t i : MostTelling(report, d, limits.assets)) {
+    d.assets.push_back(Json::parse(output::AssetJsonText(report.assets[i]), nullptr, false));
   }
   for (const auto& f : report.files) d.captures.push_back(f.path);
   for (const auto& [k, s] : comms.conversations()) {

@@ -163,13 +163,11 @@ core::Status LoadRows(Db& db, ReportData& d) {
   return bad;
 }
 
-// The ids of the `limit` devices that matter most to a reader, ascending: with findings
-// (an address a finding names), of untrusted suppliers, with roles, with an identity from the
-// wire, then the most bytes, the earlier first among equals. Reads only columns and a few
-// JSON fields, not whole objects. Counts the crane devices left out into d.
-core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size_t limit) {
-  std::set<std::string> named;  // the addresses findings name
-  for (const auto& f : d.findings) {
+}  // namespace
+
+std::set<std::string> AddressesFindingsName(const Json& findings) {
+  std::set<std::string> named;
+  for (const auto& f : findings) {
     for (const char* end : {"src", "dst"}) {
       const Json e = f.value(end, Json());
       if (!e.is_object()) continue;
@@ -179,10 +177,26 @@ core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size
       }
     }
   }
-  std::set<std::string> crane_zones;
-  for (const auto& z : d.zones) {
-    if (IsCraneKind(z.value("kind", ""))) crane_zones.insert(z.value("name", ""));
+  return named;
+}
+
+std::set<std::string> CraneZones(const Json& zones) {
+  std::set<std::string> names;
+  for (const auto& z : zones) {
+    if (IsCraneKind(z.value("kind", ""))) names.insert(z.value("name", ""));
   }
+  return names;
+}
+
+namespace {
+
+// The ids of the `limit` devices that matter most to a reader, ascending: with findings
+// (an address a finding names), of untrusted suppliers, with roles, with an identity from the
+// wire, then the most bytes, the earlier first among equals. Reads only columns and a few
+// JSON fields, not whole objects. Counts the crane devices left out into d.
+core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size_t limit) {
+  const std::set<std::string> named = AddressesFindingsName(d.findings);
+  const std::set<std::string> crane_zones = CraneZones(d.zones);
   struct Weight {
     int64_t id = 0;
     bool findings = false, untrusted = false, roles = false, identity = false, crane = false;

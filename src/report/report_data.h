@@ -8,12 +8,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 
 namespace qw::report {
+
+/// Devices a report or a live snapshot reads in full at most (ReportLimits::assets): twice
+/// what the report's inventory lists.
+inline constexpr size_t kMaxAssetsRead = 10'000;
 
 /// Bounds on what is loaded: the report must stay a file a browser opens.
 struct ReportLimits {
@@ -54,6 +59,12 @@ struct ReportData {
 /// Reads DIR/quaywatch.sqlite; an error names the file and what is wrong with it (missing,
 /// not a quaywatch database, a schema this build does not know, a row that is not JSON).
 core::Result<ReportData> LoadReportData(const std::string& dir, const ReportLimits& limits = {});
+
+/// The addresses (IP or MAC) that findings, as events.jsonl gives them, name at either end.
+std::set<std::string> AddressesFindingsName(const nlohmann::json& findings);
+
+/// The names of the zones, as ReportData::zones gives them, of a crane kind.
+std::set<std::string> CraneZones(const nlohmann::json& zones);
 
 /// How a conversation row names its IP protocol: "tcp", "udp", "icmp", "icmpv6", else "ip".
 /// The report from the database and the live dashboard both name it so.

@@ -812,6 +812,48 @@ TEST(LiveSnapshotTest, ConversationsNameTheirTransportAsTheReportDoes) {
   }
 }
 
+// Past its limit on devices a live snapshot parses only those that matter most, in the
+// report's order, and counts the rest and the crane devices among them.
+TEST(LiveSnapshotTest, PastTheLimitOnDevicesTheMostTellingAreShown) {
+  model::RunReport report;
+  for (uint64_t i = 1; i <= 12; ++i) {
+    model::Asset a;
+    a.id = i;
+    a.ips = {*core::IpAddr::Parse(fmt::format("10.50.1.{}", i))};
+    a.bytes = 100 * i;  // the busiest is the last
+    a.zones = {i % 2 ? "crane-1" : "business-it"};
+    report.assets.push_back(std::move(a));
+  }
+  report.assets[2].roles = {{"plc", "serves modbus"}};
+  report.assets[3].identity = {{"vendor", "Siemens"}};
+  report.assets[4].untrusted_supplier = {{"ZPMC", "policy", "ip", "10.50.1.5", "", {}}};
+  policy::PolicyOutcome outcome;
+  outcome.zone_list = {{"crane-1", "crane-control", "", "", {}, {}},
+                       {"business-it", "it", "", "", {}, {}}};
+  policy::Finding f;
+  f.type = "segmentation.unallowed_flow";
+  f.title = "t";
+  f.src.ip = *core::IpAddr::Parse("10.50.1.1");  // the quietest device has a finding
+  outcome.findings.push_back(f);
+  core::Anomalies anomalies;
+  model::Communications comms({}, anomalies);
+  ReportLimits limits;
+  limits.assets = 5;
+  const ReportData d = LiveSnapshot(report, &outcome, comms, nullptr, limits);
+  std::vector<int64_t> ids;
+  for (const auto& a : d.assets) ids.push_back(a["id"].get<int64_t>());
+  // Finding, untrusted supplier, roles, identity, then the busiest of the rest.
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 3, 4, 5, 12}));
+  EXPECT_EQ(d.assets_unread, 7u);
+  // Unread: 2, 6, 7, 8, 9, 10, 11; odd ones sit in the crane zone.
+  EXPECT_EQ(d.unread_crane_assets, 3u);
+  limits.assets = 12;
+  const ReportData all = LiveSnapshot(report, &outcome, comms, nullptr, limits);
+  EXPECT_EQ(all.assets.size(), 12u);
+  EXPECT_EQ(all.assets_unread, 0u);
+  EXPECT_EQ(AdvisoryChecklist(d), AdvisoryChecklist(all));
+}
+
 TEST(DataSourceTest, LiveSnapshotsBumpTheVersion) {
   auto live = DataSource::Live();
   auto [empty, v0] = live->Current();

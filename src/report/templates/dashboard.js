@@ -175,7 +175,7 @@
       var flows = sum.flows || {};
       document.getElementById("site").textContent =
         (sum.policy && sum.policy.site) ? sum.policy.site : "No site policy: inventory and traffic only";
-      document.getElementById("card-devices").textContent = s.assets;
+      document.getElementById("card-devices").textContent = s.assets + (s.assets_unread || 0);
       document.getElementById("card-flows").textContent =
         (flows.tcp || 0) + (flows.udp || 0) + (flows.other || 0);
       document.getElementById("card-frames").textContent = cap.frames || 0;
