@@ -239,6 +239,24 @@ TEST_F(ReportTest, EditedDatabasesAreRefusedNotCrashedOn) {
   auto old = LoadReportData(EditedCopy(*dir_, "old", "PRAGMA user_version = 9").string());
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.error().message.find("schema version 9"), std::string::npos);
+  // Past the limit on devices the choice reads JSON fields in SQL: a row that is not JSON,
+  // or of odd shapes, is refused in one line naming the file, or read as it stands.
+  ReportLimits few;
+  few.assets = 2;
+  const fs::path broken =
+      EditedCopy(*dir_, "broken", "UPDATE assets SET detail = 'oops' WHERE id = 5");
+  auto cut = LoadReportData(broken.string(), few);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.error().message.find(broken.string()), std::string::npos) << cut.error().message;
+  EXPECT_EQ(cut.error().message.find('\n'), std::string::npos);
+  auto shapes = LoadReportData(
+      EditedCopy(*dir_, "shapes",
+                 "UPDATE assets SET detail = json_set(detail, '$.zones', json('{\"a\":1}'), "
+                 "'$.identity', 7, '$.untrusted_supplier', json('[1]')), roles = 'x'")
+          .string(),
+      few);
+  ASSERT_TRUE(shapes.ok()) << shapes.error().message;
+  EXPECT_EQ(shapes->assets.size(), 2u);
 }
 
 TEST_F(ReportTest, ChecklistMarksWhatTheFindingsViolateAndLeavesTheRestToAttest) {
