@@ -131,10 +131,7 @@ const std::vector<std::pair<std::string, std::string>>& GuidanceTitles() {
 Json AdvisoryChecklist(const ReportData& d) {
   const bool policy = !d.zones.empty();
   size_t crane_assets = d.unread_crane_assets;
-  std::set<std::string> crane_zones;
-  for (const auto& z : d.zones) {
-    if (IsCraneKind(z.value("kind", ""))) crane_zones.insert(z.value("name", ""));
-  }
+  const std::set<std::string> crane_zones = CraneZones(d.zones);
   for (const auto& a : d.assets) {
     for (const auto& z : a.value("zones", Json::array())) {
       if (z.is_string() && crane_zones.count(z.get<std::string>())) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "core/timestamp.h"
@@ -35,37 +34,27 @@ Json Evidence(Json row, const model::Sighting& s) {
 }
 
 // The indices of the assets a snapshot shows, ascending: all of them, or past `limit` those
-// that matter most, in the order the report reads them (LoadReportData): with findings, of
-// untrusted suppliers, with roles, with an identity, then the busiest. Counts the rest, and
-// the crane devices among them, into d (whose findings and zones are already filled).
+// that matter most, as the report reads them (HeaviestDevices). d's findings and zones must be
+// filled.
 std::vector<size_t> MostTelling(const model::RunReport& report, ReportData& d, size_t limit) {
-  std::vector<size_t> order(report.assets.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  if (order.size() <= limit) return order;
-  const std::set<std::string> named = AddressesFindingsName(d.findings);
-  const std::set<std::string> crane_zones = CraneZones(d.zones);
-  auto key = [&](size_t i) {
-    const model::Asset& a = report.assets[i];
-    bool found = a.mac && named.count(a.mac->ToString());
-    for (const auto& ip : a.ips) found = found || named.count(ip.ToString());
-    return std::make_tuple(found, !a.untrusted_supplier.empty(), !a.roles.empty(),
-                           !a.identity.empty(), a.bytes);
-  };
-  std::vector<std::tuple<bool, bool, bool, bool, uint64_t>> keys(order.size());
-  for (size_t i = 0; i < order.size(); ++i) keys[i] = key(i);
-  // Heaviest first; among equals, the earlier device.
-  std::nth_element(
-      order.begin(), order.begin() + static_cast<ptrdiff_t>(limit), order.end(),
-      [&](size_t x, size_t y) { return keys[x] > keys[y] || (keys[x] == keys[y] && x < y); });
-  for (size_t j = limit; j < order.size(); ++j) {
-    const auto& zs = report.assets[order[j]].zones;
-    d.unread_crane_assets += std::any_of(
-        zs.begin(), zs.end(), [&](const std::string& z) { return crane_zones.count(z) > 0; });
+  std::vector<DeviceWeight> w(report.assets.size());
+  if (w.size() > limit) {  // within it every device is shown, whatever its weight
+    const std::set<std::string> named = AddressesFindingsName(d.findings);
+    const std::set<std::string> crane_zones = CraneZones(d.zones);
+    for (size_t i = 0; i < w.size(); ++i) {
+      const model::Asset& a = report.assets[i];
+      DeviceWeight& x = w[i];
+      x.findings = a.mac && named.count(a.mac->ToString());
+      for (const auto& ip : a.ips) x.findings = x.findings || named.count(ip.ToString());
+      x.untrusted = !a.untrusted_supplier.empty();
+      x.roles = !a.roles.empty();
+      x.identity = !a.identity.empty();
+      x.bytes = a.bytes;
+      x.crane = std::any_of(a.zones.begin(), a.zones.end(),
+                            [&](const std::string& z) { return crane_zones.count(z) > 0; });
+    }
   }
-  d.assets_unread = order.size() - limit;
-  order.resize(limit);
-  std::sort(order.begin(), order.end());
-  return order;
+  return HeaviestDevices(w, limit, d);
 }
 
 }  // namespace

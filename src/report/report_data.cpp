@@ -188,30 +188,43 @@ std::set<std::string> CraneZones(const Json& zones) {
   return names;
 }
 
+std::vector<size_t> HeaviestDevices(const std::vector<DeviceWeight>& w, size_t limit,
+                                    ReportData& d) {
+  std::vector<size_t> order(w.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (order.size() <= limit) return order;
+  auto key = [&](size_t i) {
+    const DeviceWeight& x = w[i];
+    return std::tie(x.findings, x.untrusted, x.roles, x.identity, x.bytes);
+  };
+  std::nth_element(
+      order.begin(), order.begin() + static_cast<ptrdiff_t>(limit), order.end(),
+      [&](size_t x, size_t y) { return key(x) > key(y) || (key(x) == key(y) && x < y); });
+  for (size_t j = limit; j < order.size(); ++j) d.unread_crane_assets += w[order[j]].crane;
+  d.assets_unread = order.size() - limit;
+  order.resize(limit);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
 namespace {
 
-// The ids of the `limit` devices that matter most to a reader, ascending: with findings
-// (an address a finding names), of untrusted suppliers, with roles, with an identity from the
-// wire, then the most bytes, the earlier first among equals. Reads only columns and a few
-// JSON fields, not whole objects. Counts the crane devices left out into d.
+// The ids of the `limit` devices that matter most to a reader (HeaviestDevices; a finding
+// counts when it names one of the device's addresses), ascending. Reads only columns and a
+// few JSON fields, not whole objects.
 core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size_t limit) {
   const std::set<std::string> named = AddressesFindingsName(d.findings);
   const std::set<std::string> crane_zones = CraneZones(d.zones);
-  struct Weight {
-    int64_t id = 0;
-    bool findings = false, untrusted = false, roles = false, identity = false, crane = false;
-    int64_t bytes = 0;
-    auto Key() const { return std::tie(findings, untrusted, roles, identity, bytes); }
-  };
-  std::vector<Weight> w;
+  std::vector<int64_t> ids;  // in row order, which is id order
+  std::vector<DeviceWeight> w;
   auto s = db.Query(
       "SELECT id, bytes, roles != '[]', json_type(detail, '$.untrusted_supplier') = 'object', "
       "json_extract(detail, '$.identity') != '{}', json_extract(detail, '$.zones') FROM assets "
       "ORDER BY id",
       [&](sqlite3_stmt* st) {
-        Weight x;
-        x.id = sqlite3_column_int64(st, 0);
-        x.bytes = sqlite3_column_int64(st, 1);
+        DeviceWeight x;
+        ids.push_back(sqlite3_column_int64(st, 0));
+        x.bytes = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
         x.roles = sqlite3_column_int(st, 2) != 0;
         x.untrusted = sqlite3_column_int(st, 3) != 0;
         x.identity = sqlite3_column_int(st, 4) != 0;
@@ -230,7 +243,7 @@ core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size
   if (!s) return core::Error{s.message()};
   if (!named.empty()) {
     std::unordered_map<int64_t, size_t> at;
-    for (size_t i = 0; i < w.size(); ++i) at.emplace(w[i].id, i);
+    for (size_t i = 0; i < ids.size(); ++i) at.emplace(ids[i], i);
     s = db.Query("SELECT asset_id, address FROM asset_addresses", [&](sqlite3_stmt* st) {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
       if (!p || !named.count(std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, 1))))) {
@@ -243,20 +256,9 @@ core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size
     });
     if (!s) return core::Error{s.message()};
   }
-  if (w.size() > limit) {
-    // Heaviest first; among equals, the earlier device (ids rise with the rows).
-    std::nth_element(w.begin(), w.begin() + static_cast<ptrdiff_t>(limit), w.end(),
-                     [](const Weight& x, const Weight& y) {
-                       return x.Key() > y.Key() || (x.Key() == y.Key() && x.id < y.id);
-                     });
-    for (size_t i = limit; i < w.size(); ++i) d.unread_crane_assets += w[i].crane;
-    w.resize(limit);
-  }
-  std::vector<int64_t> ids;
-  ids.reserve(w.size());
-  for (const auto& x : w) ids.push_back(x.id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  std::vector<int64_t> chosen;
+  for (size_t i : HeaviestDevices(w, limit, d)) chosen.push_back(ids[i]);
+  return chosen;
 }
 
 // Reads the devices: every one, or past limits.assets those MostTellingAssets picks.
@@ -291,7 +293,6 @@ core::Status LoadAssets(Db& db, ReportData& d, const ReportLimits& limits) {
     return true;
   });
   if (!s) return s;
-  d.assets_unread = static_cast<size_t>(total) - d.assets.size();
   return bad;
 }
 

@@ -66,6 +66,20 @@ std::set<std::string> AddressesFindingsName(const nlohmann::json& findings);
 /// The names of the zones, as ReportData::zones gives them, of a crane kind.
 std::set<std::string> CraneZones(const nlohmann::json& zones);
 
+/// What ranks a device when only some are read, heaviest first: findings, an untrusted
+/// supplier, roles, an identity from the wire, then bytes.
+struct DeviceWeight {
+  bool findings = false, untrusted = false, roles = false, identity = false;
+  uint64_t bytes = 0;
+  bool crane = false;  // in a zone of crane kind: not a weight, counted among the unread
+};
+
+/// The indices of the `limit` heaviest of `w` (the earlier among equals), ascending; all of
+/// them when there are no more. Counts those left out, and the crane devices among them,
+/// into d.assets_unread and d.unread_crane_assets.
+std::vector<size_t> HeaviestDevices(const std::vector<DeviceWeight>& w, size_t limit,
+                                    ReportData& d);
+
 /// How a conversation row names its IP protocol: "tcp", "udp", "icmp", "icmpv6", else "ip".
 /// The report from the database and the live dashboard both name it so.
 const char* ConversationTransport(int64_t proto);
