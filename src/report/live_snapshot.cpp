@@ -52,6 +52,9 @@ std::vector<size_t> MostTelling(const model::RunReport& report, ReportData& d, s
       x.bytes = a.bytes;
       x.crane = std::any_of(a.zones.begin(), a.zones.end(),
                             [&](const std::string& z) { return crane_zones.count(z) > 0; });
+      std::vector<std::string> ips;
+      for (const auto& ip : a.ips) ips.push_back(ip.ToString());
+      x.groups = MapGroups(a.zones, ips, !d.zones.empty());
     }
   }
   return HeaviestDevices(w, limit, d);

@@ -200,7 +200,10 @@ std::vector<size_t> HeaviestDevices(const std::vector<DeviceWeight>& w, size_t l
   std::nth_element(
       order.begin(), order.begin() + static_cast<ptrdiff_t>(limit), order.end(),
       [&](size_t x, size_t y) { return key(x) > key(y) || (key(x) == key(y) && x < y); });
-  for (size_t j = limit; j < order.size(); ++j) d.unread_crane_assets += w[order[j]].crane;
+  for (size_t j = limit; j < order.size(); ++j) {
+    d.unread_crane_assets += w[order[j]].crane;
+    ++d.unread_groups[w[order[j]].groups];
+  }
   d.assets_unread = order.size() - limit;
   order.resize(limit);
   std::sort(order.begin(), order.end());
@@ -215,6 +218,7 @@ namespace {
 core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size_t limit) {
   const std::set<std::string> named = AddressesFindingsName(d.findings);
   const std::set<std::string> crane_zones = CraneZones(d.zones);
+  const bool policy = !d.zones.empty();
   std::vector<int64_t> ids;  // in row order, which is id order
   std::vector<DeviceWeight> w;
   auto s = db.Query(
@@ -228,33 +232,43 @@ core::Result<std::vector<int64_t>> MostTellingAssets(Db& db, ReportData& d, size
         x.roles = sqlite3_column_int(st, 2) != 0;
         x.untrusted = sqlite3_column_int(st, 3) != 0;
         x.identity = sqlite3_column_int(st, 4) != 0;
-        if (!crane_zones.empty() && sqlite3_column_type(st, 5) == SQLITE_TEXT) {
+        std::vector<std::string> zones;
+        if (policy && sqlite3_column_type(st, 5) == SQLITE_TEXT) {
           const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
-          const Json zones = Json::parse(p, p + sqlite3_column_bytes(st, 5), nullptr, false);
-          if (zones.is_array()) {
-            for (const auto& z : zones) {
-              x.crane = x.crane || (z.is_string() && crane_zones.count(z.get<std::string>()));
+          const Json parsed = Json::parse(p, p + sqlite3_column_bytes(st, 5), nullptr, false);
+          if (parsed.is_array()) {
+            for (const auto& z : parsed) {
+              if (!z.is_string()) continue;
+              zones.push_back(z.get<std::string>());
+              x.crane = x.crane || crane_zones.count(zones.back());
             }
           }
         }
-        w.push_back(x);
+        if (policy) x.groups = MapGroups(zones, {}, true);
+        w.push_back(std::move(x));
         return true;
       });
   if (!s) return core::Error{s.message()};
-  if (!named.empty()) {
+  if (!named.empty() || !policy) {
+    // Which devices a finding names; without a policy, also each device's IP addresses,
+    // which place it on the map.
     std::unordered_map<int64_t, size_t> at;
     for (size_t i = 0; i < ids.size(); ++i) at.emplace(ids[i], i);
-    s = db.Query("SELECT asset_id, address FROM asset_addresses", [&](sqlite3_stmt* st) {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-      if (!p || !named.count(std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, 1))))) {
-        return true;
-      }
-      if (auto it = at.find(sqlite3_column_int64(st, 0)); it != at.end()) {
-        w[it->second].findings = true;
-      }
-      return true;
-    });
+    std::vector<std::vector<std::string>> ips(policy ? 0 : ids.size());
+    s = db.Query("SELECT asset_id, address, kind = 'mac' FROM asset_addresses",
+                 [&](sqlite3_stmt* st) {
+                   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+                   auto it = at.find(sqlite3_column_int64(st, 0));
+                   if (!p || it == at.end()) return true;
+                   std::string address(p, static_cast<size_t>(sqlite3_column_bytes(st, 1)));
+                   if (named.count(address)) w[it->second].findings = true;
+                   if (!policy && sqlite3_column_int(st, 2) == 0) {
+                     ips[it->second].push_back(std::move(address));
+                   }
+                   return true;
+                 });
     if (!s) return core::Error{s.message()};
+    for (size_t i = 0; i < ips.size(); ++i) w[i].groups = MapGroups({}, ips[i], false);
   }
   std::vector<int64_t> chosen;
   for (size_t i : HeaviestDevices(w, limit, d)) chosen.push_back(ids[i]);
@@ -634,6 +648,21 @@ std::string FallbackGroup(const std::string& ip) {
     return ip.substr(0, dot) + ".0/24";
   }
   return ip.rfind("fe80", 0) == 0 ? "link-local" : "ipv6 site";
+}
+
+std::vector<std::string> MapGroups(const std::vector<std::string>& zones,
+                                   const std::vector<std::string>& ips, bool policy) {
+  std::vector<std::string> out;
+  if (policy) {
+    out = zones;
+    if (out.empty()) out.push_back("unassigned");
+  } else {
+    for (const auto& ip : ips) out.push_back(FallbackGroup(ip));
+    if (out.empty()) out.push_back("no address");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 const char* ConversationTransport(int64_t proto) {

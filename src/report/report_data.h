@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -53,7 +54,10 @@ struct ReportData {
   size_t blocks_cut = 0;
   size_t assets_unread = 0;        // devices the limit on assets left in the database
   size_t unread_crane_assets = 0;  // of those, the ones in a zone of crane kind
-  bool live = false;               // a live capture's snapshot, not a finished run
+  /// Those devices by the map boxes they belong in (MapGroups), and how many share each
+  /// set: the map counts every device in its box, read or not.
+  std::map<std::vector<std::string>, size_t> unread_groups;
+  bool live = false;  // a live capture's snapshot, not a finished run
 };
 
 /// Reads DIR/quaywatch.sqlite; an error names the file and what is wrong with it (missing,
@@ -72,11 +76,12 @@ struct DeviceWeight {
   bool findings = false, untrusted = false, roles = false, identity = false;
   uint64_t bytes = 0;
   bool crane = false;  // in a zone of crane kind: not a weight, counted among the unread
+  std::vector<std::string> groups;  // its MapGroups: not a weight, counted among the unread
 };
 
 /// The indices of the `limit` heaviest of `w` (the earlier among equals), ascending; all of
 /// them when there are no more. Counts those left out, and the crane devices among them,
-/// into d.assets_unread and d.unread_crane_assets.
+/// into d.assets_unread and d.unread_crane_assets, and their groups into d.unread_groups.
 std::vector<size_t> HeaviestDevices(const std::vector<DeviceWeight>& w, size_t limit,
                                     ReportData& d);
 
@@ -88,5 +93,11 @@ const char* ConversationTransport(int64_t proto);
 /// IPv4 address's /24, "link-local" or "ipv6 site", "external" for public addresses, and
 /// "no address" for an empty one.
 std::string FallbackGroup(const std::string& ip);
+
+/// The map boxes a device belongs in, sorted and distinct: with a policy its zones
+/// ("unassigned" when none holds it), otherwise the FallbackGroup of each of its addresses
+/// ("no address" when it has none).
+std::vector<std::string> MapGroups(const std::vector<std::string>& zones,
+                                   const std::vector<std::string>& ips, bool policy);
 
 }  // namespace qw::report

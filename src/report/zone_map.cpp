@@ -107,6 +107,7 @@ std::string Short(std::string_view s, size_t n) {
 struct Group {
   std::string name, id, kind, detail;
   std::vector<const Json*> assets;
+  size_t unread = 0;  // devices in it that the report did not read (ReportData::unread_groups)
   size_t order = 0;
 };
 
@@ -201,6 +202,11 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
         }
       }
     }
+    for (const auto& [names, n] : d.unread_groups) {
+      for (const auto& name : names) {
+        if (name.ends_with("/24")) subnets[name].devices += n;
+      }
+    }
     for (const auto& c : d.conversations) {
       for (const char* k : {"initiator", "responder"}) {
         const std::string n = FallbackGroup(Str(c, k));
@@ -223,21 +229,26 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
     return it == drawn_in.end() ? name : it->second;
   };
 
-  for (const auto& a : d.assets) {
+  // The boxes a device is drawn in, from its MapGroups.
+  auto boxes_of = [&](const std::vector<std::string>& device_groups) {
     std::set<std::string> names;
+    for (const auto& g : device_groups) names.insert(policy ? g : box_of(g));
+    return names;
+  };
+  auto box = [&](const std::string& name) -> Group& {
+    return group(name, name == "external" ? "external" : policy ? "unassigned" : "subnet");
+  };
+  for (const auto& a : d.assets) {
+    std::vector<std::string> zones, ips;
     if (policy) {
-      for (const auto& z : a.value("zones", Json::array())) names.insert(z.get<std::string>());
-      if (names.empty()) names.insert("unassigned");
+      for (const auto& z : a.value("zones", Json::array())) zones.push_back(z.get<std::string>());
     } else {
-      for (const auto& ip : a.value("ips", Json::array())) names.insert(box_of(FallbackGroup(ip)));
-      if (names.empty()) names.insert("no address");
+      for (const auto& ip : a.value("ips", Json::array())) ips.push_back(ip.get<std::string>());
     }
-    for (const auto& n : names) {
-      group(n, n == "external" ? "external"
-               : policy        ? "unassigned"
-                               : "subnet")
-          .assets.push_back(&a);
-    }
+    for (const auto& n : boxes_of(MapGroups(zones, ips, policy))) box(n).assets.push_back(&a);
+  }
+  for (const auto& [groups_of_device, n] : d.unread_groups) {
+    for (const auto& name : boxes_of(groups_of_device)) box(name).unread += n;
   }
   if (!drawn_in.empty()) {
     Group& other = group(kOtherSubnets, "subnet");
@@ -302,8 +313,9 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
       });
     }
     const size_t cap = external ? kMaxExternalCells : kMaxCells;
-    const size_t hidden = shown.size() > cap ? shown.size() - cap : 0;
-    if (hidden) shown.resize(cap);
+    const size_t hidden = (shown.size() > cap ? shown.size() - cap : 0) + g->unread;
+    const size_t devices = g->assets.size() + g->unread;
+    if (shown.size() > cap) shown.resize(cap);
     const size_t columns = std::clamp<size_t>(
         static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(shown.size()) * 1.6))), 1, 10);
     size_t flagged = 0;
@@ -356,15 +368,14 @@ ZoneMapDrawing BuildZoneMap(const ReportData& d) {
         "device{}{}</FONT></TD></TR>",
         std::max<size_t>(columns, 1), KindColor(g->kind),
         g->name.empty() ? std::string() : "<B>" + LabelText(g->name) + "</B>",
-        g->detail.empty() ? "" : LabelText(g->detail) + "<BR/>", g->assets.size(),
-        g->assets.size() == 1 ? "" : "s",
+        g->detail.empty() ? "" : LabelText(g->detail) + "<BR/>", devices, devices == 1 ? "" : "s",
         flagged ? fmt::format(", {} with findings", flagged) : "");
     dot += fmt::format(
         "  {} [id={}, tooltip={}, label=<<TABLE BORDER=\"1\" CELLBORDER=\"1\" CELLSPACING=\"0\" "
         "CELLPADDING=\"3\" COLOR=\"#7f8c8d\">{}{}</TABLE>>];\n",
         DotQuote(g->id), DotQuote(g->id), DotQuote(g->name), header, cells);
     out.groups.push_back(
-        {{"name", g->name}, {"id", g->id}, {"kind", g->kind}, {"assets", g->assets.size()}});
+        {{"name", g->name}, {"id", g->id}, {"kind", g->kind}, {"assets", devices}});
   }
 
   std::set<std::pair<std::string, std::string>> allowed;

@@ -19,7 +19,8 @@ struct ZoneMapDrawing {
   std::string dot;
   /// {from, to, status ("violating", "allowed", "unjudged"), flows, services, findings}
   nlohmann::json edges = nlohmann::json::array();
-  /// {name, id, kind, assets} per box, in drawing order
+  /// {name, id, kind, assets} per box, in drawing order; `assets` counts every device in it,
+  /// those the report did not read (ReportData::unread_groups) too
   nlohmann::json groups = nlohmann::json::array();
   /// The ids of the devices drawn in a box (a box draws its first few hundred), each a link
   /// to its inventory row.

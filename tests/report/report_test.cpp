@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -48,6 +49,14 @@ std::string Slurp(const fs::path& p) {
 }
 
 // One analysed run of the violations scenario, shared by every test here.
+// The map's boxes by name, whatever the order they are drawn in (which follows the order
+// devices are read in).
+std::map<std::string, Json> BoxesByName(const ZoneMapDrawing& map) {
+  std::map<std::string, Json> boxes;
+  for (const auto& g : map.groups) boxes[g["name"].get<std::string>()] = g;
+  return boxes;
+}
+
 class ReportTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -364,6 +373,9 @@ TEST_F(ReportTest, PastTheLimitOnDevicesTheMostTellingAreReadAndTheRestCounted) 
     EXPECT_EQ(cut->plc_blocks, full.plc_blocks);
     EXPECT_EQ(AdvisoryChecklist(*cut), AdvisoryChecklist(full)) << "limit " << limit;
     EXPECT_EQ(Crane(cut->assets) + cut->unread_crane_assets, Crane(full.assets));
+    // The map's boxes count every device, read or not.
+    EXPECT_EQ(BoxesByName(BuildZoneMap(*cut)), BoxesByName(BuildZoneMap(full)))
+        << "limit " << limit;
     // Without findings every observable item is supported, saying what it judged.
     ReportData quiet_full = full, quiet_cut = std::move(*cut);
     quiet_full.findings = Json::array();
@@ -378,6 +390,36 @@ TEST_F(ReportTest, PastTheLimitOnDevicesTheMostTellingAreReadAndTheRestCounted) 
   }
   // The first of the expected order has a finding: the choice above is not vacuous.
   EXPECT_TRUE(w[0].findings);
+}
+
+TEST_F(ReportTest, WithoutAPolicyPastTheLimitOnDevicesTheMapStillCountsEveryDevice) {
+  const fs::path plain = *dir_ / "no-policy";
+  app::OutputOptions out;
+  out.out_dir = plain.string();
+  ASSERT_EQ(app::RunAnalyze({(*dir_ / "t.pcap").string()}, out), 0);
+  auto full = LoadReportData(plain.string());
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  ASSERT_TRUE(full->zones.empty());
+  const auto boxes = BoxesByName(BuildZoneMap(*full));
+  // Not vacuous: several subnet boxes, one of them with several devices.
+  size_t subnets = 0, most = 0;
+  for (const auto& [name, g] : boxes) {
+    subnets += g["kind"] == "subnet";
+    most = std::max(most, g["assets"].get<size_t>());
+  }
+  ASSERT_GT(subnets, 1u);
+  ASSERT_GT(most, 2u);
+  for (size_t limit : {size_t{1}, size_t{5}, full->assets.size() - 1}) {
+    ReportLimits limits;
+    limits.assets = limit;
+    auto cut = LoadReportData(plain.string(), limits);
+    ASSERT_TRUE(cut.ok()) << cut.error().message;
+    ASSERT_EQ(cut->assets.size(), limit);
+    size_t unread = 0;
+    for (const auto& [groups, n] : cut->unread_groups) unread += n;
+    EXPECT_EQ(unread, cut->assets_unread);
+    EXPECT_EQ(BoxesByName(BuildZoneMap(*cut)), boxes) << "limit " << limit;
+  }
 }
 
 TEST_F(ReportTest, MapDrawsEveryZoneAndEveryViolatingPair) {
@@ -540,6 +582,36 @@ TEST(ZoneMapTest, WithoutAPolicyManySubnetsShareABoxPastTheCap) {
   auto svg = RenderSvg(map.dot);
   ASSERT_TRUE(svg.ok()) << svg.error().message;
   EXPECT_NE(Decoded(*svg).find("262 private /24 subnets"), std::string::npos);
+}
+
+TEST(ZoneMapTest, DevicesTheReportDidNotReadWeighAndCountInTheirBoxes) {
+  ReportData d;
+  constexpr int kSubnets = 60;
+  for (int i = 0; i < kSubnets; ++i) {
+    d.assets.push_back({{"id", i + 1}, {"ips", {fmt::format("10.1.{}.7", i)}}, {"bytes", 100}});
+  }
+  // Read, 10.1.0.0/24 has one device like every other; unread, 10.9.9.0/24 has fifty and a
+  // device with two addresses counts once in each of its boxes.
+  d.unread_groups[{"10.9.9.0/24"}] = 50;
+  d.unread_groups[{"10.1.5.0/24", "10.9.9.0/24"}] = 1;
+  d.unread_groups[{"no address"}] = 2;
+  // And a hundred subnets of one unread device each, which must share a box as well.
+  for (int i = 0; i < 100; ++i) d.unread_groups[{fmt::format("10.2.{}.0/24", i)}] = 1;
+  d.assets_unread = 153;
+  auto boxes = BoxesByName(BuildZoneMap(d));
+  ASSERT_TRUE(boxes.count("10.9.9.0/24")) << "the most devices, none of them read";
+  EXPECT_EQ(boxes["10.9.9.0/24"]["assets"], 51);
+  ASSERT_TRUE(boxes.count("10.1.5.0/24")) << "two devices";
+  EXPECT_EQ(boxes["10.1.5.0/24"]["assets"], 2);
+  EXPECT_EQ(boxes["no address"]["assets"], 2);
+  EXPECT_EQ(boxes.size(), 41u);  // 39 subnets, the shared box, and the devices without address
+  size_t devices = 0;
+  for (const auto& [name, g] : boxes) devices += g["assets"].get<size_t>();
+  EXPECT_EQ(devices, kSubnets + 153 + 1);  // the device with two addresses, twice
+  auto svg = RenderSvg(BuildZoneMap(d).dot);
+  ASSERT_TRUE(svg.ok()) << svg.error().message;
+  EXPECT_NE(Decoded(*svg).find("51 devices"), std::string::npos);
+  EXPECT_NE(Decoded(*svg).find("and 51 more"), std::string::npos);
 }
 
 TEST(ReportPageTest, AVeryLargeInventoryListsWhatMattersAndSaysWhereTheRestIs) {
@@ -870,6 +942,18 @@ TEST(LiveSnapshotTest, PastTheLimitOnDevicesTheMostTellingAreShown) {
   EXPECT_EQ(all.assets.size(), 12u);
   EXPECT_EQ(all.assets_unread, 0u);
   EXPECT_EQ(AdvisoryChecklist(d), AdvisoryChecklist(all));
+  // The map's boxes count the devices left out too, with the policy's zones and without.
+  EXPECT_EQ(BoxesByName(BuildZoneMap(d)), BoxesByName(BuildZoneMap(all)));
+  limits.assets = 5;
+  const ReportData plain = LiveSnapshot(report, nullptr, comms, nullptr, limits);
+  ASSERT_TRUE(plain.zones.empty());
+  EXPECT_EQ(plain.assets_unread, 7u);
+  limits.assets = 12;
+  const ZoneMapDrawing plain_map =
+      BuildZoneMap(LiveSnapshot(report, nullptr, comms, nullptr, limits));
+  ASSERT_EQ(plain_map.groups.size(), 1u);
+  EXPECT_EQ(plain_map.groups[0]["assets"], 12);
+  EXPECT_EQ(BoxesByName(BuildZoneMap(plain)), BoxesByName(plain_map));
 }
 
 TEST(DataSourceTest, LiveSnapshotsBumpTheVersion) {
