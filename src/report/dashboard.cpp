@@ -98,10 +98,12 @@ bool EqualsTimingSafe(const std::string& a, const std::string& b) {
 
 // --- DataSource ---------------------------------------------------------------------------
 
-core::Result<std::shared_ptr<DataSource>> DataSource::FromDir(const std::string& dir) {
+core::Result<std::shared_ptr<DataSource>> DataSource::FromDir(const std::string& dir,
+                                                              const ReportLimits& limits) {
   auto source = std::make_shared<DataSource>();
   source->dir_ = dir;
-  auto loaded = LoadReportData(dir);
+  source->limits_ = limits;
+  auto loaded = LoadReportData(dir, limits);
   if (!loaded) return core::Error{loaded.error().message};
   struct stat st {};
   if (::stat((dir + "/quaywatch.sqlite").c_str(), &st) == 0) {
@@ -129,7 +131,7 @@ std::pair<std::shared_ptr<const ReportData>, uint64_t> DataSource::Current() {
     if (::stat((dir_ + "/quaywatch.sqlite").c_str(), &st) == 0) {
       const int64_t mtime = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
       if (mtime != mtime_ns_ || st.st_size != size_) {
-        auto loaded = LoadReportData(dir_);
+        auto loaded = LoadReportData(dir_, limits_);
         if (loaded) {
           data_ = std::make_shared<const ReportData>(std::move(*loaded));
           ++version_;

@@ -29,8 +29,16 @@ namespace qw::report {
 /// changes, or snapshots a live capture publishes.
 class DataSource {
  public:
-  /// Reads DIR now (an error names the file) and keeps watching its database.
-  static core::Result<std::shared_ptr<DataSource>> FromDir(const std::string& dir);
+  /// Reads DIR now (an error names the file) and keeps watching its database. Past
+  /// `limits.assets` devices (kMaxAssetsRead unless told), it holds the most telling and
+  /// counts the rest, as the report and a live capture's snapshots do.
+  static core::Result<std::shared_ptr<DataSource>> FromDir(const std::string& dir,
+                                                           const ReportLimits& limits);
+  static core::Result<std::shared_ptr<DataSource>> FromDir(const std::string& dir) {
+    ReportLimits limits;
+    limits.assets = kMaxAssetsRead;
+    return FromDir(dir, limits);
+  }
   /// Starts empty; Publish() hands it each snapshot.
   static std::shared_ptr<DataSource> Live();
 
@@ -42,6 +50,7 @@ class DataSource {
  private:
   std::mutex mu_;
   std::string dir_;  // empty for a live source
+  ReportLimits limits_;
   int64_t mtime_ns_ = 0, size_ = 0;
   std::shared_ptr<const ReportData> data_;
   uint64_t version_ = 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -786,6 +787,35 @@ class Served {
 Json Body(const httplib::Result& r) {
   EXPECT_TRUE(r) << "no answer";
   return r ? Json::parse(r->body, nullptr, false) : Json();
+}
+
+TEST_F(ReportTest, ServingADirectoryPastTheLimitOnDevicesHoldsTheMostTelling) {
+  const ReportData full = Load();
+  ReportLimits limits;
+  limits.assets = 5;
+  auto source = DataSource::FromDir(dir_->string(), limits);
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  auto cut = LoadReportData(dir_->string(), limits);
+  ASSERT_TRUE(cut.ok());
+  auto check = [&](uint64_t version) {
+    DashboardApi api(*source);
+    const Json summary = Json::parse(api.Get("/api/summary", {}).body);
+    EXPECT_EQ(summary["version"], version);
+    EXPECT_EQ(summary["assets"], 5);
+    EXPECT_EQ(summary["assets_unread"], full.assets.size() - 5);
+    const Json listed = Json::parse(api.Get("/api/assets", {{"limit", "1000"}}).body);
+    EXPECT_EQ(listed["items"], cut->assets);
+  };
+  check(1);
+  // A new run in the directory is read within the same limit.
+  const fs::path db = *dir_ / "quaywatch.sqlite";
+  fs::last_write_time(db, fs::last_write_time(db) + std::chrono::seconds(1));
+  check(2);
+  // Serving a directory reads at most kMaxAssetsRead devices unless told otherwise.
+  auto served = DataSource::FromDir(dir_->string());
+  ASSERT_TRUE(served.ok());
+  EXPECT_EQ((*served)->Current().first->assets.size(), full.assets.size());
+  EXPECT_LT(full.assets.size(), kMaxAssetsRead);
 }
 
 TEST_F(ReportTest, ApiOverHttpServesFiltersAndPages) {

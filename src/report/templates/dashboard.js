@@ -125,12 +125,14 @@
         cell(tr, a.packets, "num");
         body.appendChild(tr);
       });
+      // Past kMaxAssetsRead devices the server holds the most telling; the rest it counts.
       document.getElementById("inventory-count").textContent =
-        page.total + " of " + inventoryTotal + " devices";
+        page.total + " of " + inventoryTotal + " devices" +
+        (inventoryUnread ? "; " + inventoryUnread + " more, the least telling, are not listed" : "");
       pager("inventory-pager", "inventory", page.total, loadInventory);
     });
   }
-  var inventoryTotal = 0;
+  var inventoryTotal = 0, inventoryUnread = 0;
 
   function loadLedger(key, path, columns) {
     var reload = function () {
@@ -183,6 +185,7 @@
       document.getElementById("span").textContent =
         cap.first_ts ? cap.first_ts + " to " + cap.last_ts : "no packets yet";
       inventoryTotal = s.assets;
+      inventoryUnread = s.assets_unread || 0;
       var facets = s.facets || {};
       fillSelect("filter-zone", facets.zones || []);
       fillSelect("filter-role", facets.roles || []);
