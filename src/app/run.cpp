@@ -276,7 +276,7 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
                  model::RunReport& report, output::SqliteStore& store, const StoreSink& sink,
                  const OutputOptions& options, Clock::time_point start, const Judges& judges) {
   // --timing: how long each stage after the frames took, on stderr.
-  auto stage = [&, last = Clock::now()](const char* name) mutable {
+  auto stage = [&, last = Clock::now()](std::string_view name) mutable {
     if (!options.timing) return;
     const auto now = Clock::now();
     fmt::print(stderr, "quaywatch: {} in {:.3f} s\n", name,
@@ -297,12 +297,23 @@ int WriteOutputs(const Findings& found, std::shared_future<LoadedVendors>& vendo
   }
   std::string summary = output::SummaryJson(report, po);
   stage("inventory and policy");
-  if (auto s = store.Finish(report, summary, po); !s) return Fail(s.message());
-  stage("quaywatch.sqlite finished");
-  if (auto s = output::WriteJsonOutputs(report, options.out_dir, po); !s) {
-    return Fail(s.message());
-  }
-  stage("JSON outputs written");
+  // The JSON files need only what is in memory, so they are written beside the finishing
+  // of the database (on two CPUs the two overlap: 200,000 spoofed sources took 2.4 s and
+  // 2.0 s one after the other). Each reads the report and writes files of its own.
+  double json_s = 0;
+  // (Launched on a thread of its own; where none can be made, run at json.get().)
+  auto json = std::async(std::launch::async | std::launch::deferred, [&]() {
+    const auto begin = Clock::now();
+    auto s = output::WriteJsonOutputs(report, options.out_dir, po);
+    json_s = std::chrono::duration<double>(Clock::now() - begin).count();
+    return s;
+  });
+  const core::Status stored = store.Finish(report, summary, po);
+  const core::Status json_written = json.get();
+  if (!stored) return Fail(stored.message());
+  if (!json_written) return Fail(json_written.message());
+  stage(fmt::format(
+      "quaywatch.sqlite finished (the JSON outputs, written beside it, took {:.3f} s)", json_s));
   if (options.write_report) {
     if (auto s = report::WriteReport(options.out_dir, ""); !s) return Fail(s.message());
     stage("report.html written");
