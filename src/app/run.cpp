@@ -517,11 +517,9 @@ class LiveDashboard {
     const auto& comms = inventory->communications();
     auto outcome = Judge(judges, options, report.assets, comms, report.plc_blocks);
     // Past kMaxAssetsRead devices (spoofed sources), only those that matter most are parsed
-    // for the dashboard at each snapshot, as the report does.
-    report::ReportLimits limits;
-    limits.assets = report::kMaxAssetsRead;
+    // for the dashboard at each snapshot (ReportLimits' default), as the report does.
     source_->Publish(report::LiveSnapshot(report, outcome ? &*outcome : nullptr, comms,
-                                          judges.site ? &judges.site->zones : nullptr, limits));
+                                          judges.site ? &judges.site->zones : nullptr));
   }
 
  private:

@@ -30,15 +30,10 @@ namespace qw::report {
 class DataSource {
  public:
   /// Reads DIR now (an error names the file) and keeps watching its database. Past
-  /// `limits.assets` devices (kMaxAssetsRead unless told), it holds the most telling and
-  /// counts the rest, as the report and a live capture's snapshots do.
+  /// `limits.assets` devices, it holds the most telling and counts the rest, as the report
+  /// and a live capture's snapshots do.
   static core::Result<std::shared_ptr<DataSource>> FromDir(const std::string& dir,
-                                                           const ReportLimits& limits);
-  static core::Result<std::shared_ptr<DataSource>> FromDir(const std::string& dir) {
-    ReportLimits limits;
-    limits.assets = kMaxAssetsRead;
-    return FromDir(dir, limits);
-  }
+                                                           const ReportLimits& limits = {});
   /// Starts empty; Publish() hands it each snapshot.
   static std::shared_ptr<DataSource> Live();
 

@@ -476,7 +476,6 @@ core::Result<std::string> RenderReportHtml(const ReportData& d) {
 
 core::Status WriteReport(const std::string& dir, const std::string& out) {
   ReportLimits limits;
-  limits.assets = kMaxAssetsRead;
   limits.conversations = kMaxReportConversations;
   auto data = LoadReportData(dir, limits);
   if (!data) return core::MakeError(data.error().message);

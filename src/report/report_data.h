@@ -17,8 +17,8 @@
 
 namespace qw::report {
 
-/// Devices a report or a live snapshot reads in full at most (ReportLimits::assets): twice
-/// what the report's inventory lists.
+/// Devices the report, `serve DIR` and a live snapshot read in full at most (the default of
+/// ReportLimits::assets): twice what the report's inventory lists.
 inline constexpr size_t kMaxAssetsRead = 10'000;
 
 /// Bounds on what is loaded: the report must stay a file a browser opens.
@@ -28,7 +28,7 @@ struct ReportLimits {
   /// Devices read in full; past it, those that matter most to a reader (with findings, of
   /// untrusted suppliers, with roles, with an identity, then the busiest). A capture of
   /// spoofed sources holds hundreds of thousands, each some kilobytes once parsed.
-  size_t assets = SIZE_MAX;
+  size_t assets = kMaxAssetsRead;
 };
 
 /// A run's outputs, as the report and the dashboard read them.
