@@ -568,8 +568,7 @@ TEST(ZoneMapTest, WithoutAPolicyManySubnetsShareABoxPastTheCap) {
   d.findings.push_back({{"type", "segmentation.unallowed_flow"}, {"src", {{"ip", flagged}}}});
 
   ZoneMapDrawing map = BuildZoneMap(d);
-  std::map<std::string, Json> boxes;
-  for (const auto& g : map.groups) boxes[g["name"].get<std::string>()] = g;
+  auto boxes = BoxesByName(map);
   EXPECT_EQ(boxes.size(), 40u);  // 39 subnets and the shared box
   ASSERT_TRUE(boxes.count("other subnets"));
   EXPECT_EQ(boxes["other subnets"]["assets"], kSubnets - 38);
