@@ -4,10 +4,11 @@
 // zone of the policy, every planted finding must be in the findings section and on the map
 // (its initiator or device flagged, its zones joined by a violating edge), a filter must
 // narrow the inventory, and the dashboard must list the planted remote-access session, file
-// transfer and PLC block download.
+// transfer and PLC block download. A second network, of more devices than the dashboard
+// holds, must have the dashboard and the report say how many they leave out.
 //   node page_test.mjs QUAYWATCH WORKDIR
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { launch, open, serve, stop, dashboardReady } from "../../scripts/browser.mjs";
 
@@ -75,6 +76,42 @@ async function checkMapAndFindings(page, where) {
       }
     }
   });
+}
+
+// A classic pcap of one UDP datagram from each of `sources` devices (own MAC, own address
+// 10.x.y.z) to one collector: every source is a device of its own.
+function spoofedSources(path, sources) {
+  const frameLen = 14 + 20 + 8 + 4;
+  const out = Buffer.alloc(24 + sources * (16 + frameLen));
+  out.writeUInt32LE(0xa1b2c3d4, 0);
+  out.writeUInt16LE(2, 4);
+  out.writeUInt16LE(4, 6);
+  out.writeUInt32LE(65535, 16);
+  out.writeUInt32LE(1, 20);  // Ethernet
+  let at = 24;
+  for (let i = 0; i < sources; i++) {
+    const n = i + 1;
+    out.writeUInt32LE(1700000000 + Math.floor(i / 1000), at);
+    out.writeUInt32LE((i % 1000) * 1000, at + 4);
+    out.writeUInt32LE(frameLen, at + 8);
+    out.writeUInt32LE(frameLen, at + 12);
+    const f = at + 16;
+    Buffer.from([0x02, 0, 0, 0, 0, 1, 0x02, 0x01, 0, (n >> 16) & 255, (n >> 8) & 255, n & 255, 0x08, 0x00]).copy(out, f);
+    const ip = f + 14;
+    Buffer.from([0x45, 0, 0, 32, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, (n >> 16) & 255, (n >> 8) & 255, n & 255,
+                 10, 255, 255, 254]).copy(out, ip);
+    let sum = 0;
+    for (let k = 0; k < 20; k += 2) sum += out.readUInt16BE(ip + k);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+    out.writeUInt16BE(~sum & 0xffff, ip + 10);
+    const udp = ip + 20;
+    out.writeUInt16BE(40000, udp);
+    out.writeUInt16BE(5999, udp + 2);
+    out.writeUInt16BE(12, udp + 4);  // checksum 0: none, as UDP over IPv4 allows
+    out.writeUInt32BE(n, udp + 8);
+    at += 16 + frameLen;
+  }
+  writeFileSync(path, out);
 }
 
 const browser = await launch();
@@ -152,6 +189,40 @@ try {
   } finally {
     await stop(server);
   }
+
+  // More devices than kMaxAssetsRead (10,000): the dashboard holds the most telling and
+  // counts the rest; the report says where the rest are.
+  const sources = 10050, many = `${work}/many`;
+  mkdirSync(many, { recursive: true });
+  spoofedSources(`${many}/many.pcap`, sources);
+  run("analyze", `${many}/many.pcap`, "--out", many);
+  const devices = JSON.parse(readFileSync(`${many}/summary.json`, "utf8")).assets;
+  assert.equal(devices, sources + 1, "every source and the collector are devices");
+  const manyServer = await serve(quaywatch, many);
+  try {
+    const manyErrors = [];
+    const dash = await open(browser, manyServer.url, manyErrors);
+    await dash.waitForFunction(() => /devices/.test(document.getElementById("inventory-count").textContent),
+                               null, { timeout: 30000 });
+    await check("dashboard past 10,000 devices: counts every device, says how many it leaves out", async () => {
+      assert.deepEqual(manyErrors, []);
+      assert.equal(await dash.textContent("#card-devices"), String(devices));
+      await dash.waitForFunction(() => /not listed/.test(document.getElementById("inventory-count").textContent),
+                                 null, { timeout: 30000 });
+      assert.equal(await dash.textContent("#inventory-count"),
+                   `10000 of 10000 devices; ${devices - 10000} more, the least telling, are not listed`);
+    });
+  } finally {
+    await stop(manyServer);
+  }
+  await check("report past 10,000 devices: says where the devices it leaves out are", async () => {
+    const errors = [];
+    const page = await open(browser, `file://${many}/report.html`, errors);
+    assert.deepEqual(errors, []);
+    const listed = await page.$$eval("#inventory-table tbody tr", (r) => r.length);
+    const note = await page.textContent("p.note:has-text('more devices are in assets.json')");
+    assert.ok(note.startsWith(`${devices - listed} more devices are in assets.json`), `${listed} rows; ${note}`);
+  });
 } finally {
   await browser.close();
 }
