@@ -30,6 +30,13 @@ void TcpReassembler::AddAnySegment(uint8_t flags, uint32_t seq, std::span<const 
     // one below the next byte: anchoring on it would open a one-byte hole that holds back
     // everything after it. Only a SYN or a segment with data fixes stream offset 0.
     if (!syn && payload.empty()) return;
+    // Windows and others send their keep-alive with one zero byte below the next, the ACK
+    // flag alone, where data would carry PSH: as the first segment with data it would put
+    // a stale byte in front of the stream and every probe would refuse the flow.
+    if (!syn && payload.size() == 1 && payload[0] == 0 &&
+        (flags & (decode::kFin | decode::kRst | decode::kPsh | decode::kUrg)) == 0) {
+      return;
+    }
     started_ = true;
     base_seq_ = data_seq;
   }

@@ -4,8 +4,9 @@
 // RFC 9293 3.4 (sequence numbers): sequence space is modulo 2^32 and SYN and FIN each take
 // one number. The reassembler maps sequence numbers onto 64-bit stream offsets counted from
 // the first data byte (the ISN + 1 when the SYN was seen, else the first sequence number
-// seen that has data: an empty keep-alive sits one below it), relative to the next offset it
-// expects, so wraparound needs no special case.
+// seen that has data: an empty keep-alive sits one below it, and a one-byte keep-alive,
+// flagged ACK alone, does not count as data), relative to the next offset it expects, so
+// wraparound needs no special case.
 //
 // What it does with each segment:
 //  - bytes before the next expected offset were delivered already: they are dropped

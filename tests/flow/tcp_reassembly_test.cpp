@@ -285,6 +285,27 @@ TEST(TcpReassembly, MidstreamKeepAliveBeforeTheFirstDataOpensNoHole) {
   EXPECT_EQ(h.anomalies.Count("tcp.gap"), 0u);
 }
 
+TEST(TcpReassembly, MidstreamOneByteKeepAliveIsNoPartOfTheStream) {
+  // Windows' keep-alive repeats the last acknowledged byte, flagged ACK alone; picked up
+  // mid-stream before any data, it must not become the stream's first byte.
+  Harness h;
+  h.Add(kAck, 999, std::vector<uint8_t>{0x00});
+  h.Add(kAck, 999, std::vector<uint8_t>{0x00});
+  h.Add(kAck | decode::kPsh, 1000, "abc");
+  h.Add(kAck, 1003, "def");
+  EXPECT_EQ(h.Stream(), "abcdef");
+  EXPECT_EQ(h.anomalies.Count("tcp.gap"), 0u);
+  // One byte pushed, or other than zero, is data: the first of the stream.
+  Harness pushed;
+  pushed.Add(kAck | decode::kPsh, 999, std::vector<uint8_t>{0x00});
+  pushed.Add(kAck, 1000, "yz");
+  EXPECT_EQ(pushed.Stream(), std::string(1, '\0') + "yz");
+  Harness other;
+  other.Add(kAck, 999, "x");
+  other.Add(kAck, 1000, "yz");
+  EXPECT_EQ(other.Stream(), "xyz");
+}
+
 TEST(TcpReassembly, StopsWhenTheConsumerLeaves) {
   Harness h;
   h.Add(kAck, 0, "ab");
