@@ -772,22 +772,33 @@ class IoDissector final : public Dissector {
 }  // namespace
 
 ProbeResult ProbeTcp(flow::Direction, std::span<const uint8_t> first_bytes) {
-  core::ByteReader r(first_bytes);
-  uint16_t command = r.U16Le();
-  if (!r.ok()) return ProbeResult::kMaybe;
-  if (!IsKnownCommand(command)) return ProbeResult::kNo;
-  auto h = ParseEnipHeader(first_bytes);
-  if (!h) return ProbeResult::kMaybe;
-  if (!Recognisable(*h)) return ProbeResult::kNo;
-  if (h->command == kSendRRData || h->command == kSendUnitData) {
-    // A whole message's CPF must fit; until it has arrived the header alone decides.
-    size_t total = kEnipHeaderSize + h->length;
-    if (first_bytes.size() >= total && h->length > 0 &&
-        !ParseEnipMessage(first_bytes.subspan(kEnipHeaderSize, h->length))) {
-      return ProbeResult::kNo;
+  std::span<const uint8_t> rest = first_bytes;
+  for (int i = 0; i < kProbeMessages; ++i) {
+    core::ByteReader r(rest);
+    uint16_t command = r.U16Le();
+    if (!r.ok()) return ProbeResult::kMaybe;
+    if (!IsKnownCommand(command)) return ProbeResult::kNo;
+    auto h = ParseEnipHeader(rest);
+    if (!h) return ProbeResult::kMaybe;
+    if (!Recognisable(*h)) return ProbeResult::kNo;
+    const size_t total = kEnipHeaderSize + h->length;
+    if (h->command == kNop) {
+      // A NOP of zeros is what many other protocols' zeros read as: it neither confirms
+      // nor refuses, and the message after it decides.
+      if (rest.size() < total) return ProbeResult::kMaybe;
+      rest = rest.subspan(total);
+      continue;
     }
+    if (h->command == kSendRRData || h->command == kSendUnitData) {
+      // A whole message's CPF must fit; until it has arrived the header alone decides.
+      if (rest.size() >= total && h->length > 0 &&
+          !ParseEnipMessage(rest.subspan(kEnipHeaderSize, h->length))) {
+        return ProbeResult::kNo;
+      }
+    }
+    return ProbeResult::kYes;
   }
-  return ProbeResult::kYes;
+  return ProbeResult::kMaybe;
 }
 
 ProbeResult ProbeUdp(flow::Direction, std::span<const uint8_t> datagram) {

@@ -28,8 +28,11 @@ inline constexpr uint16_t kPorts[] = {44818};
 /// Ports tried first for implicit I/O.
 inline constexpr uint16_t kIoPorts[] = {2222};
 
+/// Messages the TCP probe reads back to back: NOPs before them decide nothing.
+inline constexpr int kProbeMessages = 4;
+
 /// Accepts a TCP direction whose first bytes are an encapsulation header with a known
-/// command, zero options and a defined status.
+/// command, zero options and a defined status; NOPs are skipped to the message after them.
 ProbeResult ProbeTcp(flow::Direction dir, std::span<const uint8_t> first_bytes);
 /// Accepts a UDP datagram that is exactly one encapsulation message.
 ProbeResult ProbeUdp(flow::Direction dir, std::span<const uint8_t> datagram);

@@ -381,21 +381,20 @@ void ModbusDissector::OnEnd(const StreamContext& ctx) {
 ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
   if (first_bytes.empty()) return ProbeResult::kMaybe;
   core::ByteReader r(first_bytes);
+  bool confirmed = false;  // a whole ADU of a function other than 0 checked out
   for (int i = 0; i < kProbeAdus && !r.empty(); ++i) {
     FrameResult f = FrameAdu(r.PeekRest());
     if (f.status == FrameStatus::kBadProtocolId || f.status == FrameStatus::kBadLength) {
       return ProbeResult::kNo;
     }
-    // Function code 0 is not a function, with or without the exception bit.
-    uint8_t function = f.status == FrameStatus::kAdu ? f.adu.function_byte : r.PeekU8(kMbapBytes);
-    if (r.remaining() > kMbapBytes && (function & 0x7fu) == 0) return ProbeResult::kNo;
-    if (f.status == FrameStatus::kNeedMore) {
-      // A whole ADU already checked out and the next one has begun.
-      return i == 0 ? ProbeResult::kMaybe : ProbeResult::kYes;
-    }
+    // The next ADU has begun: what came before decides.
+    if (f.status == FrameStatus::kNeedMore) break;
+    // Function code 0 is no function, yet scanners send it and servers refuse it with
+    // exception 0x80: framed whole, it neither confirms nor refuses.
+    if ((f.adu.function_byte & 0x7fu) != 0) confirmed = true;
     r.Skip(f.size);
   }
-  return ProbeResult::kYes;
+  return confirmed ? ProbeResult::kYes : ProbeResult::kMaybe;
 }
 
 std::unique_ptr<Dissector> Create() { return std::make_unique<ModbusDissector>(); }

@@ -1135,6 +1135,19 @@ TEST(EnipProbe, AcceptsEncapsulationAndRefusesOtherProtocols) {
   EXPECT_EQ(ProbeTcp(dir, Hex("00 00 00 00 00 06 01 03 00 00 00 0a 00 00 00 00 00 00 00 00 "
                               "ff ff ff ff")),
             ProbeResult::kNo);
+  // Two Modbus/TCP requests of function 0 and 1 read as a NOP of zeros and then no known
+  // command; the NOP alone decides nothing.
+  auto scan = Hex("00 00 00 00 00 06 01 00 00 00 00 00 00 00 00 00 00 06 01 01 00 00 00 00");
+  EXPECT_EQ(ProbeTcp(dir, std::span<const uint8_t>(scan)), ProbeResult::kMaybe);
+  scan.insert(scan.end(), {0x00, 0x02, 0x00, 0x00, 0x00, 0x06, 0x01, 0x02});
+  EXPECT_EQ(ProbeTcp(dir, scan), ProbeResult::kNo);
+  // A NOP and then a RegisterSession is EtherNet/IP.
+  auto nop_then_register =
+      Hex("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+          "00 00 00 00");
+  const auto reg = Hex(kRegisterRequest);
+  nop_then_register.insert(nop_then_register.end(), reg.begin(), reg.end());
+  EXPECT_EQ(ProbeTcp(dir, nop_then_register), ProbeResult::kYes);
   // S7comm over TPKT.
   EXPECT_EQ(ProbeTcp(dir, Hex("03 00 00 16 11 e0 00 00 00 01 00 c1 02 01 00 c2 02 01 02 c0 01 "
                               "0a 00 00")),

@@ -582,6 +582,20 @@ TEST(ModbusProbe, WaitsWhileTheFirstAduIsIncomplete) {
   });
 }
 
+TEST(ModbusProbe, FunctionZeroNeitherConfirmsNorRefuses) {
+  // A scanner walking the function codes from 0 (modbus_test_data_part2 of EmreEkin's
+  // ICS-Pcaps) and the server's exception 0x80: Modbus, once a real function follows.
+  auto dir = flow::Direction::kFromInitiator;
+  const char* kFunction0 = "00 00 00 00 00 06 01 00 00 00 00 00";
+  const char* kFunction1 = "00 00 00 00 00 06 01 01 00 00 00 00";
+  EXPECT_EQ(modbus::Probe(dir, Hex(kFunction0)), ProbeResult::kMaybe);
+  EXPECT_EQ(modbus::Probe(dir, Cat({kFunction0, kFunction1})), ProbeResult::kYes);
+  EXPECT_EQ(modbus::Probe(flow::Direction::kFromResponder, Hex("00 00 00 00 00 03 01 80 01")),
+            ProbeResult::kMaybe);
+  // Zeros that frame no ADU still refuse.
+  EXPECT_EQ(modbus::Probe(dir, Hex("00 00 00 00 00 00")), ProbeResult::kNo);
+}
+
 TEST(ModbusProbe, RejectsOtherProtocolsOnPort502) {
   auto dir = flow::Direction::kFromInitiator;
   for (auto other :
@@ -589,9 +603,6 @@ TEST(ModbusProbe, RejectsOtherProtocolsOnPort502) {
         kServerReplyToDce, kEnipListIdentity, kIec104StartDt, kHugeLength}) {
     EXPECT_EQ(modbus::Probe(dir, Hex(other)), ProbeResult::kNo) << other;
   }
-  // Function 0, with or without the exception bit, is no function.
-  EXPECT_EQ(modbus::Probe(dir, Hex("00 01 00 00 00 02 01 00")), ProbeResult::kNo);
-  EXPECT_EQ(modbus::Probe(dir, Hex("00 01 00 00 00 03 00 80 01")), ProbeResult::kNo);
   // A valid ADU followed by something else.
   EXPECT_EQ(modbus::Probe(dir, Cat({kReadHrRequest, kHttpGet})), ProbeResult::kNo);
 }
