@@ -13,6 +13,9 @@ constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 // Datagrams a UDP flow may be probed with while every probe still says "maybe".
 constexpr uint32_t kMaxProbedDatagrams = 8;
+// Segments held undecided that keep frames of their own; later ones join the last of
+// their direction (its frame then stands for them).
+constexpr size_t kMaxHeldPieces = 32;
 }  // namespace
 
 StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
@@ -102,6 +105,22 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   }
   buf.insert(buf.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
   Probe(dir, frame, ts);
+  if (!active_ && !done_) HoldPiece(dir, take, frame, ts);
+}
+
+void StreamAttacher::HoldPiece(flow::Direction dir, size_t size, uint64_t frame,
+                               core::Timestamp ts) {
+  if (size == 0) return;
+  if (held_pieces_.size() < kMaxHeldPieces) {
+    held_pieces_.push_back({size, frame, ts, dir});
+    return;
+  }
+  for (auto it = held_pieces_.rbegin(); it != held_pieces_.rend(); ++it) {
+    if (it->dir == dir) {
+      it->size += size;
+      return;
+    }
+  }
 }
 
 bool StreamAttacher::ProbeCandidates(flow::Direction dir, std::span<const uint8_t> bytes,
@@ -146,13 +165,29 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
   auto& buf = buffer_[Index(dir)];
   bool any_maybe = false;
   if (ProbeCandidates(dir, buf, any_maybe)) {
-    // Offer what was held while probing, the initiator's side first.
     std::vector<uint8_t> held[2] = {std::move(buffer_[0]), std::move(buffer_[1])};
+    std::vector<HeldPiece> pieces = std::move(held_pieces_);
     buffer_[0].clear();
     buffer_[1].clear();
+    held_pieces_.clear();
     Settle();
+    // Offer what was held while probing as it came, each segment with its own frame; the
+    // bytes of this segment (not among the pieces) come last.
+    size_t at[2] = {0, 0};
+    for (const HeldPiece& p : pieces) {
+      if (done_) return;
+      const size_t d = Index(p.dir);
+      const size_t n = std::min(p.size, held[d].size() - at[d]);
+      if (n > 0) Feed(p.dir, std::span<const uint8_t>(held[d]).subspan(at[d], n), p.frame, p.ts);
+      at[d] += n;
+    }
+    // What is left: this segment's bytes, or everything when one segment decided. The
+    // initiator's side first.
     for (size_t d = 0; d < 2 && !done_; ++d) {
-      if (!held[d].empty()) Feed(static_cast<flow::Direction>(d), held[d], frame, ts);
+      if (at[d] < held[d].size()) {
+        Feed(static_cast<flow::Direction>(d), std::span<const uint8_t>(held[d]).subspan(at[d]),
+             frame, ts);
+      }
     }
     return;
   }

@@ -126,8 +126,11 @@ class StreamAttacher final : public flow::StreamConsumer {
   void DropBuffers() {
     buffer_[0] = {};
     buffer_[1] = {};
+    held_pieces_ = {};
     Settle();
   }
+  /// Notes a segment the probes hold undecided, to be fed later with its own frame.
+  void HoldPiece(flow::Direction dir, size_t size, uint64_t frame, core::Timestamp ts);
 
   // What every packet reads comes first, so that a packet touches few cache lines of its
   // flow's attacher (flows interleave, so the attacher is more often cold than not); what
@@ -144,6 +147,15 @@ class StreamAttacher final : public flow::StreamConsumer {
   core::Timestamp last_ts_;
   AttachLimits limits_;
   std::vector<uint8_t> buffer_[2];  // probe bytes, then unconsumed bytes, per direction
+  // The segments the probes held before deciding, in arrival order, once more than one came
+  // (empty while the first decides, as it mostly does): each is fed with its own frame.
+  struct HeldPiece {
+    size_t size;
+    uint64_t frame;
+    core::Timestamp ts;
+    flow::Direction dir;
+  };
+  std::vector<HeldPiece> held_pieces_;
   Candidates candidates_;
   AttachStats& stats_;
   const char* recognised_ = nullptr;

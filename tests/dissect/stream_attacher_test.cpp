@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ namespace {
 // A test protocol of newline-terminated lines that start with "QW ".
 struct Seen {
   std::vector<std::string> lines;
+  std::vector<std::string> fed;  // "i5 QW a": direction, frame and line, as fed
   uint64_t gaps = 0;
   bool ended = false;
 };
@@ -20,13 +22,15 @@ Seen* g_seen = nullptr;
 
 class LineDissector final : public Dissector {
  public:
-  ParseResult OnData(flow::Direction, std::span<const uint8_t> bytes,
-                     const StreamContext&) override {
+  ParseResult OnData(flow::Direction dir, std::span<const uint8_t> bytes,
+                     const StreamContext& ctx) override {
     std::string_view s(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     if (s.size() >= 3 && s.substr(0, 3) != "QW ") return {Verdict::kNotThisProtocol, 0, 0};
     auto nl = s.find('\n');
     if (nl == std::string_view::npos) return {Verdict::kNeedMore, 0, 1};
     g_seen->lines.emplace_back(s.substr(0, nl));
+    g_seen->fed.push_back((dir == flow::Direction::kFromInitiator ? "i" : "r") +
+                          std::to_string(ctx.frame) + " " + std::string(s.substr(0, nl)));
     return {Verdict::kConsumed, nl + 1, 0};
   }
   void OnGap(flow::Direction, uint64_t n, const StreamContext&) override { g_seen->gaps += n; }
@@ -43,6 +47,13 @@ ProbeResult ProbeLine(flow::Direction, std::span<const uint8_t> b) {
 std::unique_ptr<Dissector> CreateLine() { return std::make_unique<LineDissector>(); }
 constexpr uint16_t kPorts[] = {4242};
 const StreamDissectorInfo kLine = {"qwline", 6, kPorts, &ProbeLine, &CreateLine};
+
+// The same protocol, recognised only once a direction holds two whole lines.
+ProbeResult ProbeTwoLines(flow::Direction dir, std::span<const uint8_t> b) {
+  if (ProbeLine(dir, b) == ProbeResult::kNo) return ProbeResult::kNo;
+  return std::count(b.begin(), b.end(), '\n') >= 2 ? ProbeResult::kYes : ProbeResult::kMaybe;
+}
+const StreamDissectorInfo kTwoLines = {"qwline2", 6, kPorts, &ProbeTwoLines, &CreateLine};
 
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -72,6 +83,19 @@ TEST_F(StreamAttacherTest, ProbesAcrossSegmentsThenFeedsWholeMessages) {
   EXPECT_EQ(seen_.lines, (std::vector<std::string>{"QW hello", "QW two", "QW three"}));
   a.OnEnd(flow::EndReason::kClosed);
   EXPECT_TRUE(seen_.ended);
+}
+
+TEST_F(StreamAttacherTest, SegmentsHeldWhileProbingAreFedAsTheyCameWithTheirFrames) {
+  // The probe decides on frame 7; what frames 5 and 6 carried keeps their frames and its
+  // place before it, the responder's line between the initiator's two.
+  StreamAttacher a(flow_, Candidates(std::span(&kTwoLines, 1)), sink_, anomalies_, stats_);
+  a.OnData(flow::Direction::kFromInitiator, Bytes("QW a\n"), 5, {});
+  a.OnData(flow::Direction::kFromResponder, Bytes("QW b\n"), 6, {});
+  EXPECT_EQ(a.Protocol(), nullptr);
+  a.OnData(flow::Direction::kFromInitiator, Bytes("QW c\n"), 7, {});
+  EXPECT_STREQ(a.Protocol(), "qwline2");
+  a.OnData(flow::Direction::kFromResponder, Bytes("QW d\n"), 8, {});
+  EXPECT_EQ(seen_.fed, (std::vector<std::string>{"i5 QW a", "r6 QW b", "i7 QW c", "r8 QW d"}));
 }
 
 TEST_F(StreamAttacherTest, OtherBytesAreNotThisProtocol) {

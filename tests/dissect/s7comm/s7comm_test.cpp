@@ -916,8 +916,9 @@ TEST(S7commDissector, DownloadSessionBecomesOperations) {
   EXPECT_EQ(connect->category, IcsCategory::kSession);
   EXPECT_EQ(connect->target.view(), "tsap 0x0102 pg rack 0 slot 2");
   EXPECT_EQ(connect->result.view(), "ok");
-  // The probe decided on frame 7, so the held CR and CC are fed with that frame.
-  EXPECT_EQ(connect->request_frame, 7u);
+  // The probe decided on frame 7; the CR and CC it held are fed with their own frames.
+  EXPECT_EQ(connect->request_frame, 5u);
+  EXPECT_EQ(connect->response_frame, 6u);
 
   const IcsOperation* setup = FindOp(h.sink, "setup-communication");
   ASSERT_TRUE(setup);
