@@ -96,6 +96,15 @@ inline void CountPdu(const StreamContext& ctx, const char* protocol, uint32_t co
       MakePdu(ctx.capture_index, ctx.frame, protocol, code, kind, exception, histogram));
 }
 
+/// Marks the frame of ctx as carrying `protocol` (a first or inner packet of a message that
+/// completes, and counts as a PDU, in a later frame), as tshark's filter matches it.
+inline void CountFrame(const StreamContext& ctx, const char* protocol) {
+  if (!ctx.sink) return;
+  PduObservation p = MakePdu(ctx.capture_index, ctx.frame, protocol, 0, PduKind::kOther, false, "");
+  p.frame_only = true;
+  ctx.sink->OnPdu(p);
+}
+
 /// Counts one PDU of a text protocol under its word ("RETR") in `histogram`.
 void CountWordPdu(const StreamContext& ctx, const char* protocol, std::string_view word,
                   PduKind kind, bool exception, const char* histogram);

@@ -121,8 +121,9 @@ struct PduObservation {
   PduKind kind = PduKind::kOther;
   bool exception = false;  // an exception or error response
   uint32_t capture_index = 0;
-  uint64_t frame = 0;      // the frame that completed the PDU
-  bool text_code = false;  // `code` holds a text protocol's word (see WordCode), not a number
+  uint64_t frame = 0;       // the frame that completed the PDU
+  bool text_code = false;   // `code` holds a text protocol's word (see WordCode), not a number
+  bool frame_only = false;  // the frame carries part of a PDU that completes later: no PDU
 };
 
 /// The code of a text protocol's word ("RETR", "GET"): up to its first four characters,

@@ -78,16 +78,17 @@ void ProtocolCounter::OnPdu(const dissect::PduObservation& p, core::Anomalies& a
   const char* histogram = p.histogram && *p.histogram ? p.histogram : nullptr;
   const Slot& slot = SlotFor(p.protocol, histogram);
   Entry& e = entries_[slot.entry];
-  ++e.pdus;
-  e.requests += p.kind == dissect::PduKind::kRequest;
-  e.responses += p.kind == dissect::PduKind::kResponse;
-  e.exceptions += p.exception;
-  // A frame counts once however many PDUs of the protocol it completes.
+  // A frame counts once however many PDUs of the protocol it completes or carries.
   if (p.frame != e.last_frame || p.capture_index != e.last_capture) {
     ++e.frames;
     e.last_frame = p.frame;
     e.last_capture = p.capture_index;
   }
+  if (p.frame_only) return;
+  ++e.pdus;
+  e.requests += p.kind == dissect::PduKind::kRequest;
+  e.responses += p.kind == dissect::PduKind::kResponse;
+  e.exceptions += p.exception;
   if (!histogram) return;
   Histogram& h = e.histograms[slot.histogram_index];
   h.text = h.text || p.text_code;

@@ -36,7 +36,13 @@ class RecordingSink : public ObservationSink {
     neighbors.push_back(o);
   }
   void OnIcsOperation(const IcsOperation& op) override { ops.push_back(op); }
-  void OnPdu(const PduObservation& p) override { pdus.push_back(p); }
+  void OnPdu(const PduObservation& p) override {
+    if (p.frame_only) {
+      marked_frames.push_back(p.frame);
+    } else {
+      pdus.push_back(p);
+    }
+  }
   void OnPduDetail(const PduDetail& d) override { details.push_back(d); }
   void OnIdentity(const DeviceIdentity& id) override { identities.push_back(id); }
   void OnCyclic(const CyclicObservation& c) override { cyclic.push_back(c); }
@@ -69,6 +75,7 @@ class RecordingSink : public ObservationSink {
   std::vector<IcsOperation> ops;
   std::vector<BlockTransferObservation> blocks;
   std::vector<PduObservation> pdus;
+  std::vector<uint64_t> marked_frames;  // frames marked as carrying part of a later PDU
   std::vector<PduDetail> details;
   std::vector<DeviceIdentity> identities;
   std::vector<CyclicObservation> cyclic;

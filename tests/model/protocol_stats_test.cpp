@@ -46,6 +46,21 @@ TEST(ProtocolCounter, CountsPdusFramesAndCodesOnEitherSideOfTheDenseRange) {
   EXPECT_TRUE(a.empty());
 }
 
+TEST(ProtocolCounter, AFrameMarkedAsCarryingPartOfAPduCountsAsAFrameOnly) {
+  ProtocolCounter c;
+  core::Anomalies a;
+  auto first = Pdu("s7comm_plus", 0, 127, dissect::PduKind::kOther);
+  first.frame_only = true;
+  first.histogram = "";
+  c.OnPdu(first, a);
+  c.OnPdu(Pdu("s7comm_plus", 0x54c, 129), a);
+  const ProtocolStats& m = c.Result().at("s7comm_plus");
+  EXPECT_EQ(m.frames, 2u);
+  EXPECT_EQ(m.pdus, 1u);
+  EXPECT_EQ(m.requests, 1u);
+  EXPECT_EQ(m.histograms.at("functions").size(), 1u);
+}
+
 // Names are matched by their text, not only by the address they come at.
 TEST(ProtocolCounter, NamesAtDifferentAddressesAreOneProtocol) {
   ProtocolCounter c;

@@ -77,7 +77,10 @@ void S7commPlusSession::OnMessage(flow::Direction dir, std::span<const uint8_t> 
   }
   if (part.active) {
     // A later packet of a fragmented message: its data continues the data part.
-    if (!packet->ends_message) return;
+    if (!packet->ends_message) {
+      CountFrame(ctx, kProtocol);
+      return;
+    }
     part.active = false;
     Complete(dir, part.version, part.has_head ? &part.head : nullptr, ctx, seq);
     return;
@@ -85,7 +88,9 @@ void S7commPlusSession::OnMessage(flow::Direction dir, std::span<const uint8_t> 
   std::optional<S7PlusHead> head = ParseS7PlusHead(packet->data);
   if (head) LookForIdentity(dir, *head, packet->data, ctx);
   if (!packet->ends_message) {
-    // The first packet of a fragmented message: the message counts when its last arrives.
+    // The first packet of a fragmented message: the message counts when its last arrives,
+    // its frames as they come.
+    CountFrame(ctx, kProtocol);
     part.active = true;
     part.version = packet->version;
     part.has_head = head.has_value();

@@ -461,6 +461,8 @@ TEST(S7commPlusDissector, FragmentedMessageCountsOnceWithItsLastPacket) {
   auto first_len = static_cast<size_t>(ReadTpkt(bytes).length);
   h.Request(std::span<const uint8_t>(bytes).first(first_len), 127);
   EXPECT_TRUE(h.sink.pdus.empty());
+  // Its frame carries S7comm-plus, as tshark's filter counts it.
+  EXPECT_EQ(h.sink.marked_frames, std::vector<uint64_t>{127});
   h.Request(std::span<const uint8_t>(bytes).subspan(first_len), 129);
   ASSERT_EQ(h.sink.pdus.size(), 1u);
   EXPECT_EQ(h.sink.pdus[0].frame, 129u);

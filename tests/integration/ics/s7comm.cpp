@@ -179,18 +179,7 @@ const Register kS7commPlus(Spec{
     {"data.data", "tcp.stream", "tcp.srcport"},
     ExpectS7commPlus,
     {"pdus", "frames", "requests", "responses", "opcodes:", "functions:"},
-    {
-        {"s7comm_plus/S7-1200-Uploading-OB1-TIAV12.pcap", "frames", -2,
-         "frames 127 and 128 carry the first and an inner packet of a CreateObject request "
-         "(block download) fragmented at the S7comm-plus level, without trailer; the message "
-         "completes, and is counted, in the frame with its last packet. tshark's oracle "
-         "counts every frame with a 0x72 DT"},
-        {"s7comm_plus/emre_plc_s7plus.pcap", "frames", -9,
-         "frames 50, 112, 209 and 333 (PLC to client) and 116, 125, 126, 127 and 128 (client "
-         "to PLC: CreateObject of the download) carry first or inner packets of messages "
-         "fragmented at the S7comm-plus level, without trailer; each message is counted in "
-         "the frame with its last packet. tshark's oracle counts every frame with a 0x72 DT"},
-    },
+    {},
     "",
 });
 
