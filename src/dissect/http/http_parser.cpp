@@ -100,15 +100,20 @@ std::optional<int64_t> Decimal(std::string_view s) {
 
 // Parses the start line (without its end of line) into `out`.
 bool ParseStartLine(std::string_view line, Dialect d, bool request, Head& out) {
-  const size_t sp1 = line.find(' ');
-  if (sp1 == std::string_view::npos) return false;
   if (request) {
-    const size_t sp2 = line.rfind(' ');
-    if (sp2 == sp1) return false;
+    // RFC 9112 3: a recipient may split the request line on runs of whitespace, as servers
+    // do; a monitor that did not would be blind to a request padded to evade it.
+    const size_t sp1 = line.find_first_of(" \t");
+    const size_t sp2 = line.find_last_of(" \t");
+    if (sp1 == std::string_view::npos || sp2 == sp1) return false;
     const MethodEntry* m = FindMethod(line.substr(0, sp1), d);
     if (!m || !ParseVersion(line.substr(sp2 + 1), d, out.minor)) return false;
-    const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    if (target.empty() || target.find(' ') != std::string_view::npos) return false;
+    const std::string_view target = Trim(line.substr(sp1 + 1, sp2 - sp1 - 1));
+    if (target.empty() || target.find_first_of(" \t") != std::string_view::npos) return false;
+    if (target.size() != sp2 - sp1 - 1 || line.substr(sp1, 1) != " " ||
+        line.substr(sp2, 1) != " ") {
+      out.anomaly = "loose_request_line";
+    }
     out.request = true;
     out.method.Clear();
     out.method.Append(m->name);
@@ -116,6 +121,8 @@ bool ParseStartLine(std::string_view line, Dialect d, bool request, Head& out) {
     out.uri.AppendPrintable(target);
     return true;
   }
+  const size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return false;
   if (!ParseVersion(line.substr(0, sp1), d, out.minor)) return false;
   // RFC 9112 4: status-code is 3DIGIT, followed by SP and an optional reason.
   const std::string_view code = line.substr(sp1 + 1, 3);

@@ -171,6 +171,27 @@ TEST(HttpParser, BadStartLinesAreRejected) {
   EXPECT_EQ(http::ParseHead(Bytes(longline), Dialect::kHttp, true, h).status, HeadStatus::kInvalid);
 }
 
+TEST(HttpParser, RequestLinesPaddedWithWhitespaceAreReadAndMarked) {
+  // http-manipulated.pcap of nDPI's tests: the method followed by many spaces, as a request
+  // crafted to slip past a strict parser; servers read it, and so must a monitor.
+  for (std::string_view loose :
+       {"GET                  /very_long_uri HTTP/1.1\r\n\r\n",
+        "GET\t/very_long_uri HTTP/1.1\r\n\r\n", "GET /very_long_uri  HTTP/1.1\r\n\r\n"}) {
+    http::Head h;
+    ASSERT_EQ(http::ParseHead(Bytes(loose), Dialect::kHttp, true, h).status, HeadStatus::kComplete)
+        << loose;
+    EXPECT_EQ(h.method.view(), "GET");
+    EXPECT_EQ(h.uri.view(), "/very_long_uri");
+    EXPECT_STREQ(h.anomaly, "loose_request_line") << loose;
+  }
+  http::Head h;
+  ASSERT_EQ(http::ParseHead(Bytes(kGetRequest), Dialect::kHttp, true, h).status,
+            HeadStatus::kComplete);
+  EXPECT_EQ(h.anomaly, nullptr);
+  EXPECT_EQ(http::ParseHead(Bytes("GET /a b HTTP/1.1\r\n\r\n"), Dialect::kHttp, true, h).status,
+            HeadStatus::kInvalid);
+}
+
 TEST(HttpParser, FieldProblemsKeepTheMessage) {
   http::Head h;
   auto res =
