@@ -297,6 +297,18 @@ class TlsDissector final : public Dissector {
 
 }  // namespace
 
+namespace {
+
+// A handshake record that opens a session: a ClientHello or a ServerHello.
+ProbeResult ProbeHello(std::span<const uint8_t> first_bytes) {
+  core::ByteReader r(first_bytes);
+  r.Skip(kRecordHeaderBytes);
+  const uint8_t type = r.U8();
+  return type == 1 || type == 2 ? ProbeResult::kYes : ProbeResult::kNo;
+}
+
+}  // namespace
+
 ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
   if (first_bytes.size() < kRecordHeaderBytes + 1) return ProbeResult::kMaybe;
   core::ByteReader v2(first_bytes);
@@ -311,11 +323,22 @@ ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
                : ProbeResult::kNo;
   }
   auto h = ParseRecordHeader(first_bytes);
-  if (!h || h->type != 22 || h->version > 0x0304) return ProbeResult::kNo;
-  core::ByteReader r(first_bytes);
-  r.Skip(kRecordHeaderBytes);
-  const uint8_t type = r.U8();
-  return type == 1 || type == 2 ? ProbeResult::kYes : ProbeResult::kNo;
+  if (!h || h->version < 0x0301 || h->version > 0x0304) {
+    return h && h->type == 22 && h->version == 0x0300 ? ProbeHello(first_bytes) : ProbeResult::kNo;
+  }
+  if (h->type == 22) return ProbeHello(first_bytes);
+  // A connection picked up mid-stream starts at a record of application data, an alert or
+  // a change_cipher_spec, as a session that was open before the capture does: tshark reads
+  // such records on any port, and so do we. One more record header, when the bytes reach
+  // it, must be one too.
+  if (h->type == 24 || h->length == 0 || (h->type == 20 && h->length != 1)) {
+    return ProbeResult::kNo;
+  }
+  const size_t next = kRecordHeaderBytes + h->length;
+  if (first_bytes.size() <= next) return ProbeResult::kYes;
+  const auto after = ParseRecordHeader(first_bytes.subspan(next));
+  if (first_bytes.size() < next + kRecordHeaderBytes) return ProbeResult::kYes;
+  return after && after->version == h->version ? ProbeResult::kYes : ProbeResult::kNo;
 }
 
 std::unique_ptr<Dissector> Create() { return std::make_unique<TlsDissector>(); }

@@ -442,8 +442,31 @@ TEST(TlsDissector, ProbeAcceptsHellosAndRefusesOtherBytes) {
   EXPECT_EQ(tls::Probe(d, Hex(kServerHelloRecord)), ProbeResult::kYes);
   EXPECT_EQ(tls::Probe(d, Hex("16 03")), ProbeResult::kMaybe);
   EXPECT_EQ(tls::Probe(d, Hex("47 45 54 20 2f 20 48 54 54 50")), ProbeResult::kNo);  // "GET / HTTP"
-  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 10 00")), ProbeResult::kNo);              // not a hello
   EXPECT_EQ(tls::Probe(d, Hex("80 2e 01 03 01 00 06")), ProbeResult::kYes);  // SSL 2.0 hello
+  // Picked up mid-stream: application data, an alert, a change_cipher_spec, and the record
+  // header after the first, when the bytes reach it, must be one too.
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 10 00")), ProbeResult::kYes);
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 02 aa bb 17 03 03 00 01 cc")), ProbeResult::kYes);
+  EXPECT_EQ(tls::Probe(d, Hex("15 03 03 00 02 02 28")), ProbeResult::kYes);
+  EXPECT_EQ(tls::Probe(d, Hex("14 03 03 00 01 01 16 03 03 00 28")), ProbeResult::kYes);
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 02 aa bb 47 45 54 20 2f")), ProbeResult::kNo);
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 02 aa bb 17 03 01 00 01 cc")), ProbeResult::kNo);
+  EXPECT_EQ(tls::Probe(d, Hex("14 03 03 00 02 01 01")), ProbeResult::kNo);  // CCS is one byte
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 05 00 10 00")), ProbeResult::kNo);     // no such version
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 00 00 10 00")), ProbeResult::kNo);     // SSL 3.0 mid-stream
+  EXPECT_EQ(tls::Probe(d, Hex("17 03 03 00 00 17")), ProbeResult::kNo);     // empty record
+  EXPECT_EQ(tls::Probe(d, Hex("16 03 03 00 28 14")), ProbeResult::kNo);     // handshake: no hello
+}
+
+TEST(TlsDissector, ASessionPickedUpMidStreamCountsItsRecordsAndReportsNoSession) {
+  StreamHarness h(Registered("tls"));
+  h.Request(Hex("17 03 03 00 03 01 02 03"), 5);
+  h.Response(Hex("17 03 03 00 02 04 05 17 03 03 00 01 06"), 6);
+  h.End();
+  EXPECT_STREQ(h.Protocol(), "tls");
+  EXPECT_EQ(h.sink.pdus.size(), 3u);
+  EXPECT_TRUE(h.sink.tls.empty());
+  EXPECT_TRUE(h.anomalies.empty());
 }
 
 }  // namespace
