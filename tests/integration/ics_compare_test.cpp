@@ -237,7 +237,12 @@ TEST(IcsCompare, EveryProtocolCountMatchesTshark) {
   for (const auto& spec : Specs()) {
     explanations += spec.explained.size();
     const std::vector<fs::path> files = CapturesIn(spec.folders);
-    ASSERT_FALSE(files.empty()) << spec.protocol << ": no captures in its folders";
+    if (files.empty()) {
+      // Fails, and goes on to the other protocols (scripts/more-captures.sh runs this over
+      // captures that need not hold every protocol).
+      ADD_FAILURE() << spec.protocol << ": no captures in its folders";
+      continue;
+    }
     for (const auto& file : files) {
       std::string rel = fs::relative(file, SharedPcaps()).string();
       SCOPED_TRACE(spec.protocol + " " + rel);
