@@ -16,6 +16,9 @@ constexpr uint32_t kMaxProbedDatagrams = 8;
 // Segments held undecided that keep frames of their own; later ones join the last of
 // their direction (its frame then stands for them).
 constexpr size_t kMaxHeldPieces = 32;
+// Times a TCP flow picked up mid-stream, whose first bytes every probe refused, is probed
+// again from the next segment: its first bytes may be the middle of a message.
+constexpr uint8_t kMidstreamRetries = 3;
 }  // namespace
 
 StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, ObservationSink& sink,
@@ -27,6 +30,8 @@ StreamAttacher::StreamAttacher(const flow::Flow& flow, Candidates candidates, Ob
       expectations_(expectations),
       limits_(limits),
       candidates_(candidates),
+      first_candidates_(candidates),
+      retries_left_(flow.proto == kTcp && flow.midstream ? kMidstreamRetries : 0),
       stats_(stats),
       memory_(memory) {
   done_ = candidates_.empty();
@@ -105,7 +110,8 @@ void StreamAttacher::OnData(flow::Direction dir, std::span<const uint8_t> bytes,
   }
   buf.insert(buf.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(take));
   Probe(dir, frame, ts);
-  if (!active_ && !done_) HoldPiece(dir, take, frame, ts);
+  // Still undecided, and the bytes still held (a mid-stream retry drops them).
+  if (!active_ && !done_ && !buf.empty()) HoldPiece(dir, take, frame, ts);
 }
 
 void StreamAttacher::HoldPiece(flow::Direction dir, size_t size, uint64_t frame,
@@ -191,6 +197,14 @@ void StreamAttacher::Probe(flow::Direction dir, uint64_t frame, core::Timestamp 
     }
     return;
   }
+  if (!any_maybe && retries_left_ > 0) {
+    // Picked up mid-stream, the capture may have begun inside a message (a TLS record
+    // spans segments): the race begins again where the next segment starts.
+    --retries_left_;
+    candidates_ = first_candidates_;
+    DropBuffers();
+    return;
+  }
   if (!any_maybe || buf.size() >= limits_.max_probe_bytes) {
     // Nothing accepts these bytes, or the probes would not decide within the cap.
     done_ = true;
@@ -256,6 +270,7 @@ void StreamAttacher::Feed(flow::Direction dir, std::span<const uint8_t> bytes, u
 void StreamAttacher::OnGap(flow::Direction dir, uint64_t n) {
   if (done_) return;
   buffer_[Index(dir)].clear();
+  std::erase_if(held_pieces_, [dir](const HeldPiece& p) { return p.dir == dir; });
   if (active_) dissector_->OnGap(dir, n, Context(last_frame_, last_ts_));
 }
 

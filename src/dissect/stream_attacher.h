@@ -157,6 +157,8 @@ class StreamAttacher final : public flow::StreamConsumer {
   };
   std::vector<HeldPiece> held_pieces_;
   Candidates candidates_;
+  Candidates first_candidates_;  // the race as it began, run again on a mid-stream retry
+  uint8_t retries_left_ = 0;     // mid-stream TCP: segments the race may begin again at
   AttachStats& stats_;
   const char* recognised_ = nullptr;
   uint32_t probed_datagrams_ = 0;

@@ -98,6 +98,31 @@ TEST_F(StreamAttacherTest, SegmentsHeldWhileProbingAreFedAsTheyCameWithTheirFram
   EXPECT_EQ(seen_.fed, (std::vector<std::string>{"i5 QW a", "r6 QW b", "i7 QW c", "r8 QW d"}));
 }
 
+TEST_F(StreamAttacherTest, AFlowPickedUpMidStreamIsProbedAgainFromItsNextSegments) {
+  // The capture began inside a message: its tail refuses every probe, the next segment
+  // starts a message.
+  flow_.proto = 6;
+  flow_.midstream = true;
+  auto a = Make();
+  a.OnData(flow::Direction::kFromResponder, Bytes("llo\n"), 3, {});
+  EXPECT_TRUE(a.WantsData());
+  a.OnData(flow::Direction::kFromInitiator, Bytes("QW a\n"), 4, {});
+  EXPECT_STREQ(a.Protocol(), "qwline");
+  EXPECT_EQ(seen_.fed, (std::vector<std::string>{"i4 QW a"}));
+
+  // Three segments more at most; and a flow seen from its start is not retried at all.
+  Seen seen2;
+  g_seen = &seen2;
+  auto b = Make();
+  for (uint64_t f = 1; f <= 4; ++f) b.OnData(flow::Direction::kFromInitiator, Bytes("xx\n"), f, {});
+  EXPECT_FALSE(b.WantsData());
+  flow_.midstream = false;
+  auto c = Make();
+  c.OnData(flow::Direction::kFromInitiator, Bytes("xx\n"), 1, {});
+  EXPECT_FALSE(c.WantsData());
+  EXPECT_EQ(stats_.undetected, 2u);
+}
+
 TEST_F(StreamAttacherTest, OtherBytesAreNotThisProtocol) {
   auto a = Make();
   std::string s = "GET / HTTP/1.1\r\n";
