@@ -508,6 +508,33 @@ void BM_Dhcp(benchmark::State& state) {
 }
 BENCHMARK(BM_Dhcp);
 
+// profinet/profinet_io_cm_mixed_1.pcap frame 160: a Windows host's DHCPv6 Solicit.
+constexpr std::string_view kDhcpv6Solicit = R"(
+  01 31 7d 40                  # Solicit, transaction 0x317d40
+  00 08 00 02 00 00            # Elapsed time 0
+  00 01 00 0e 00 01 00 01 18 ec ed 2c 00 a0 45 6d d3 44   # Client Identifier: DUID-LLT
+  00 03 00 0c 0e 00 a0 45 00 00 00 00 00 00 00 00         # IA_NA, no addresses
+  00 27 00 0a 00 08 6b 77 2d 56 4c 49 50 43               # Client FQDN "kw-VLIPC"
+  00 10 00 0e 00 00 01 37 00 08 4d 53 46 54 20 35 2e 30   # Vendor Class 311 "MSFT 5.0"
+  00 06 00 08 00 18 00 17 00 11 00 27                     # Option Request
+)";
+
+// DHCPv6: the options of a Solicit.
+void BM_Dhcpv6(benchmark::State& state) {
+  core::Anomalies an;
+  RunParser(
+      state, Hex(kDhcpv6Solicit), [&](Bytes b) { return dhcp::ParseDhcpv6(b, an); },
+      [&](const std::optional<dhcp::Dhcpv6Message>& m) -> const char* {
+        if (!m || !an.empty()) return "dhcpv6: the message did not parse cleanly";
+        if (m->msg_type != 1 || View(m->fqdn) != "kw-VLIPC" ||
+            View(m->vendor_class) != "311 MSFT 5.0") {
+          return "dhcpv6: not the Solicit of kw-VLIPC";
+        }
+        return nullptr;
+      });
+}
+BENCHMARK(BM_Dhcpv6);
+
 // tests/dissect/snmp: a v2c agent's answer naming its system group (three varbinds).
 constexpr std::string_view kSnmpSystemAnswer = R"(
   30 5b 02 01 01 04 07 70 72 69 76 61 74 65   # v2c, community "private"
