@@ -494,10 +494,11 @@ BENCHMARK(BM_StoreTls)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->
 // HTTP exchanges of operators' browsers and scripts with cameras and crane web servers, two
 // per keep-alive flow.
 std::vector<dissect::HttpObservation> MakeHttp(size_t n) {
+  // User agents of tests/dissect/http and src/simulate's browser.
   static constexpr const char* kAgents[] = {
-      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-      "Chrome/120.0.0.0 Safari/537.36",
-      "python-requests/2.31.0", "curl/7.88.1"};
+      ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+       "Chrome/122.0.0.0 Safari/537.36 Edg/122.0.0.0"),
+      "Wget/1.14 (darwin12.2.0)", "curl/7.29.0"};
   Spread spread;
   std::vector<dissect::HttpObservation> exchanges(n);
   for (size_t i = 0; i < n; ++i) {
@@ -525,7 +526,7 @@ std::vector<dissect::HttpObservation> MakeHttp(size_t n) {
     h.host.Append("10.30.1.").AppendUint(10 + server);
     h.user_agent.Append(kAgents[spread.Below(std::size(kAgents))]);
     h.status = spread.Below(20) == 0 ? 404 : 200;
-    h.server.Append(camera ? "Hikvision-Webs" : "nginx/1.18.0");
+    h.server.Append(camera ? "Hikvision-Webs" : "nginx");
     h.content_type.Append(camera ? "image/jpeg" : "application/json");
     h.request_body_bytes = post ? 64 + spread.Below(512) : 0;
     h.response_body_bytes = camera ? 40'000 + spread.Below(80'000) : 200 + spread.Below(2000);
