@@ -31,6 +31,7 @@
 #include "core/timestamp.h"
 #include "dissect/bacnet/bacnet_parser.h"
 #include "dissect/cdp/cdp_parser.h"
+#include "dissect/cdp_fixtures.h"
 #include "dissect/dhcp/dhcp_parser.h"
 #include "dissect/dissector.h"
 #include "dissect/dnp3/dnp3_parser.h"
@@ -49,6 +50,7 @@
 #include "dissect/ntp/ntp_parser.h"
 #include "dissect/observation.h"
 #include "dissect/onvif/onvif_parser.h"
+#include "dissect/opcua/opcua_fixtures.h"
 #include "dissect/opcua/opcua_parser.h"
 #include "dissect/openvpn/openvpn_parser.h"
 #include "dissect/profinet/profinet_parser.h"
@@ -67,6 +69,8 @@
 #include "dissect/telnet/telnet_parser.h"
 #include "dissect/tftp/tftp_parser.h"
 #include "dissect/tls/tls_parser.h"
+#include "dissect/tls_handshake_fixtures.h"
+#include "dissect/vnc/vnc_fixtures.h"
 #include "dissect/vnc/vnc_parser.h"
 #include "dissect/wireguard/wireguard_parser.h"
 #include "flow/flow.h"
@@ -290,19 +294,7 @@ void BM_Profinet(benchmark::State& state) {
 BENCHMARK(BM_Profinet);
 
 // opcua/open62541_client-server_minimal.pcap frame 85: ReadRequest of ns=1;s=the.answer.
-constexpr std::string_view kOpcuaRead = R"(
-  4d 53 47 46 79 00 00 00 06 00 00 00 06 00 00 00   # MSG F, size 121, channel 6, token 6
-  14 00 00 00 14 00 00 00   # sequence number 20, request id 20
-  01 00 77 02               # type id i=631 ReadRequest
-  04 01 00 02 49 89 f8 84 6a 01 2a 40 54 35 33 b2 5b 45 24   # request header
-  62 0b 37 f3 75 ca d5 01 15 00 00 00 00 00 00 00 ff ff ff ff 00 00 00 00 00 00 00
-  00 00 00 00 00 00 00 00   # max age 0
-  00 00 00 00               # timestamps to return: source
-  01 00 00 00               # nodes to read: 1
-  03 01 00 0a 00 00 00 74 68 65 2e 61 6e 73 77 65 72   # ns=1;s=the.answer
-  0d 00 00 00               # attribute 13 Value
-  ff ff ff ff 00 00 ff ff ff ff   # index range, data encoding: null
-)";
+constexpr std::string_view kOpcuaRead = dissect::testing::kOpcuaRead;
 
 // OPC UA: chunk framing, the secure conversation headers and the Read service body.
 void BM_Opcua(benchmark::State& state) {
@@ -812,54 +804,7 @@ BENCHMARK(BM_Smb2);
 // tests/dissect/tls: the body of a ClientHello after FoxIO's JA4 example: 15 suites and 16
 // extensions (server name example.org, ALPN h2 and http/1.1, TLS 1.3), with GREASE values.
 std::vector<uint8_t> Ja4ExampleClientHello() {
-  std::vector<uint8_t> b = {0x03, 0x03};
-  b.resize(2 + 32, 0x11);  // random
-  b.push_back(0);          // session id
-  const std::vector<uint16_t> suites = {0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
-                                        0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
-                                        0x009c, 0x009d, 0x002f, 0x0035};
-  auto put16 = [](std::vector<uint8_t>& v, uint16_t x) {
-    v.push_back(static_cast<uint8_t>(x >> 8));
-    v.push_back(static_cast<uint8_t>(x));
-  };
-  put16(b, static_cast<uint16_t>(2 * suites.size()));
-  for (uint16_t s : suites) put16(b, s);
-  b.push_back(1);  // compression methods: null
-  b.push_back(0);
-  std::vector<uint8_t> ext;
-  auto add = [&](uint16_t type, const std::vector<uint8_t>& data) {
-    put16(ext, type);
-    put16(ext, static_cast<uint16_t>(data.size()));
-    ext.insert(ext.end(), data.begin(), data.end());
-  };
-  const std::vector<uint8_t> sni = {0x00, 0x0e, 0x00, 0x00, 0x0b, 'e', 'x', 'a',
-                                    'm',  'p',  'l',  'e',  '.',  'o', 'r', 'g'};
-  const std::vector<uint8_t> alpn = {0x00, 0x0c, 0x02, 'h', '2', 0x08, 'h',
-                                     't',  't',  'p',  '/', '1', '.',  '1'};
-  std::vector<uint8_t> sigs = {0x00, 0x10};
-  for (uint16_t s :
-       std::vector<uint16_t>{0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601}) {
-    put16(sigs, s);
-  }
-  add(0x1a1a, {});  // GREASE
-  add(0x0000, sni);
-  add(0x0017, {});
-  add(0xff01, {0x00});
-  add(0x000a, {0x00, 0x06, 0x2a, 0x2a, 0x00, 0x1d, 0x00, 0x17});
-  add(0x000b, {0x01, 0x00});
-  add(0x0023, {});
-  add(0x0010, alpn);
-  add(0x0005, {0x01, 0x00, 0x00, 0x00, 0x00});
-  add(0x000d, sigs);
-  add(0x0012, {});
-  add(0x0033, {0x00, 0x00});
-  add(0x002d, {0x01, 0x01});
-  add(0x002b, {0x06, 0x2a, 0x2a, 0x03, 0x04, 0x03, 0x03});
-  add(0x001b, {0x02, 0x00, 0x02});
-  add(0x4469, {0x00, 0x03, 0x02, 'h', '2'});
-  add(0x0015, {0x00, 0x00});
-  put16(b, static_cast<uint16_t>(ext.size()));
-  b.insert(b.end(), ext.begin(), ext.end());
+  const std::vector<uint8_t> b = dissect::testing::Ja4ExampleHello();
   // The handshake header and the record around the body.
   const size_t n = b.size();
   std::vector<uint8_t> record = {0x16,
@@ -911,36 +856,7 @@ BENCHMARK(BM_TlsClientHello);
 
 // rdp/rdp-no-cookie-mstshash.pcap frame 13 (tests/dissect/tls_handshake_fixtures.h): a
 // server's first flight in one record: ServerHello, Certificate, ServerHelloDone.
-constexpr std::string_view kTlsServerFlight = R"(
-  160303036302000051030367b4ac55f715634e9a3e6f7f25d90548bdd32d83d9
-  843132e20205f2c2392c9d20704a000082792136996dfcd6a7c1a69c0173e9f5
-  77bf6b7323f575c4bb2d0ae7009d00000900170000ff010001000b0003060003
-  03000300308202fc308201e4a0030201020210785897aeaaabc0bd4ac73f6eb2
-  75d540300d06092a864886f70d01010b05003027312530230603550403131c43
-  4c4b2d3435363034302d442e6f6e652e70686f656e69782e676f76301e170d32
-  34313130323233313931395a170d3235303530343233313931395a3027312530
-  230603550403131c434c4b2d3435363034302d442e6f6e652e70686f656e6978
-  2e676f7630820122300d06092a864886f70d01010105000382010f003082010a
-  0282010100a578757d98228dce3525476a2c07a92577e5cf17050ad28f95fa56
-  c7755c654ea9497f806bb695b7283f1e6accf7036d248d3ea5021a749628c247
-  1db85bedcc61a1ec8f1a8af1b291033d2402e6df02d044e6db0383b702ae9fc4
-  6658dbead9c44d56b9f8de43ce150e1fc6a231aad76d20f3280042f237e00256
-  2104b077753a459402cf9cd6cbc96aa46f9c0913f0d35bdaf421e03e7816100c
-  5c0bb59484ee3f7d70c9c97952a46b3e9c4839815b26af9da877dfc1cb8e871d
-  491c1cf571404fb17b634965d5a452c9b6e176acc972290f43eef8492d556e64
-  3b6d7165b754ea8fad1f2bac3966c5a62df706347d22b6881564250c61840a57
-  2e3d9e44a90203010001a324302230130603551d25040c300a06082b06010505
-  070301300b0603551d0f040403020430300d06092a864886f70d01010b050003
-  820101006f83108524b2e1409e5d15d24a4f56386cc62d1b6f36b6d2399c447b
-  5a521e18924d0f0263def041314ab4b17f51e9f26ca6155993b4a53195f7d445
-  630d1bb7d6e5f02b946f53e94bae67ac015682e1356db46662273d1cb118e2ad
-  fd5e60a62f7d4b823d48e1618b945a6bd2ccb751266c24ef6eaed76bb16c240b
-  af85c74f5d8d9550d86818f5dde6f59d4095e29e3f3afb79d9238d9fc2ab732b
-  a8852f778c039919c4c395fa8ceb64398aa6d9feac8c50ea185f06dc2e4a1fc4
-  d67b6aaf5a9ca74f82f03678d59237ecbde52fd3111026667550eda20b79d5eb
-  0326ed12feffa528683c57e76f01a87a445c89bd88a1841513f86cc4daa60449
-  67dec6ad0e000000
-)";
+constexpr std::string_view kTlsServerFlight = dissect::testing::kCredSspServerFlight;
 
 // What a server's first flight says: its choice and its certificate.
 struct ServerFlight {
@@ -1079,13 +995,7 @@ void BM_Rdp(benchmark::State& state) {
 BENCHMARK(BM_Rdp);
 
 // vnc/vncmac.pcap frame 58: an Apple Remote Desktop server's ServerInit.
-constexpr std::string_view kVncServerInit = R"(
-  07 80 04 38                    # 1920 x 1080
-  20 18 00 01 00 ff 00 ff 00 ff 10 08 00 00 00 00   # pixel format
-  00 00 00 21                    # name length 33
-  00 00 00 00 00 02 bf fe e7 03 e0 00 00 00 00 00 00 00 00 00 00 00
-  4d 61 63 4d 69 6e 69 20 53 53 44                  # "MacMini SSD"
-)";
+constexpr std::string_view kVncServerInit = dissect::testing::kAppleServerInit;
 
 // VNC: a ServerInit's desktop size and name.
 void BM_Vnc(benchmark::State& state) {
@@ -1304,31 +1214,7 @@ void BM_Lldp(benchmark::State& state) {
 BENCHMARK(BM_Lldp);
 
 // lldp_cdp/3560_CDP.pcap frame 1: a Catalyst WS-C3560G-24PS's CDP PDU (after LLC/SNAP).
-constexpr std::string_view kCdp3560 = R"(
-  02 b4 b0 bd                         # version 2, TTL 180, checksum
-  00 01 00 0a 53 77 69 74 63 68       # Device ID "Switch"
-  00 05 00 c4                         # Software Version, 192 octets
-    43 69 73 63 6f 20 49 4f 53 20 53 6f 66 74 77 61 72 65 2c 20 43 33 35 36 30 20 53 6f
-    66 74 77 61 72 65 20 28 43 33 35 36 30 2d 41 44 56 49 50 53 45 52 56 49 43 45 53 4b
-    39 2d 4d 29 2c 20 56 65 72 73 69 6f 6e 20 31 32 2e 32 28 32 35 29 53 45 42 34 2c 20
-    52 45 4c 45 41 53 45 20 53 4f 46 54 57 41 52 45 20 28 66 63 31 29 0a 43 6f 70 79 72
-    69 67 68 74 20 28 63 29 20 31 39 38 36 2d 32 30 30 35 20 62 79 20 43 69 73 63 6f 20
-    53 79 73 74 65 6d 73 2c 20 49 6e 63 2e 0a 43 6f 6d 70 69 6c 65 64 20 54 75 65 20 33
-    30 2d 41 75 67 2d 30 35 20 31 37 3a 35 36 20 62 79 20 79 65 6e 61 6e 68
-  00 06 00 18 63 69 73 63 6f 20 57 53 2d 43 33 35 36 30 47 2d 32 34 50 53   # Platform
-  00 02 00 11 00 00 00 01 01 01 cc 00 04 c0 a8 00 01   # Addresses: 192.168.0.1
-  00 03 00 16 47 69 67 61 62 69 74 45 74 68 65 72 6e 65 74 30 2f 35   # Port ID
-  00 04 00 08 00 00 00 28             # Capabilities: switch, IGMP
-  00 08 00 24 00 00 0c 01 12          # Protocol Hello (raw)
-    00 00 00 00 ff ff ff ff 01 02 21 ff 00 00 00 00 00 00 00 19 06 ea b8 80 ff 00 00
-  00 09 00 07 4c 61 62                # VTP domain "Lab"
-  00 0a 00 06 00 01                   # Native VLAN 1
-  00 0b 00 05 01                      # Duplex: full
-  00 12 00 05 00                      # Trust Bitmap
-  00 13 00 05 00                      # Untrusted port CoS
-  00 16 00 11 00 00 00 01 01 01 cc 00 04 c0 a8 00 01   # Management Addresses
-  00 1a 00 10 00 00 00 01 00 00 00 00 ff ff ff ff      # Power Available (raw)
-)";
+constexpr std::string_view kCdp3560 = dissect::testing::kCdp3560;
 
 // CDP: every TLV of a switch's PDU and its checksum, into the owned CdpPdu.
 void BM_Cdp(benchmark::State& state) {

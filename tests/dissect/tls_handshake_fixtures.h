@@ -6,7 +6,9 @@
 // ba1b42efc7dc57bb43bf81de59791c1b).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace qw::dissect::testing {
 
@@ -49,5 +51,60 @@ inline constexpr std::string_view kCredSspServerFlight = R"(
   0326ed12feffa528683c57e76f01a87a445c89bd88a1841513f86cc4daa60449
   67dec6ad0e000000
 )";
+
+/// A ClientHello body with FoxIO's JA4 example (README of FoxIO-LLC/ja4: 15 suites, 16
+/// extensions, ALPN h2, TLS 1.3), plus GREASE values that every fingerprint must ignore.
+inline std::vector<uint8_t> Ja4ExampleHello() {
+  std::vector<uint8_t> b = {0x03, 0x03};
+  b.resize(2 + 32, 0x11);  // random
+  b.push_back(0);          // session id
+  const std::vector<uint16_t> suites = {0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                        0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+                                        0x009c, 0x009d, 0x002f, 0x0035};
+  auto put16 = [&](std::vector<uint8_t>& v, uint16_t x) {
+    v.push_back(static_cast<uint8_t>(x >> 8));
+    v.push_back(static_cast<uint8_t>(x));
+  };
+  put16(b, static_cast<uint16_t>(2 * suites.size()));
+  for (uint16_t s : suites) put16(b, s);
+  b.push_back(1);
+  b.push_back(0);
+  std::vector<uint8_t> ext;
+  auto add = [&](uint16_t type, const std::vector<uint8_t>& data) {
+    put16(ext, type);
+    put16(ext, static_cast<uint16_t>(data.size()));
+    ext.insert(ext.end(), data.begin(), data.end());
+  };
+  const std::vector<uint8_t> sni = {0x00, 0x0e, 0x00, 0x00, 0x0b, 'e', 'x', 'a',
+                                    'm',  'p',  'l',  'e',  '.',  'o', 'r', 'g'};
+  const std::vector<uint8_t> alpn = {0x00, 0x0c, 0x02, 'h', '2', 0x08, 'h',
+                                     't',  't',  'p',  '/', '1', '.',  '1'};
+  std::vector<uint8_t> sigs = {0x00, 0x10};
+  for (uint16_t s :
+       std::vector<uint16_t>{0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601}) {
+    put16(sigs, s);
+  }
+  const std::vector<uint8_t> versions = {0x06, 0x2a, 0x2a, 0x03, 0x04, 0x03, 0x03};
+  add(0x1a1a, {});  // GREASE
+  add(0x0000, sni);
+  add(0x0017, {});
+  add(0xff01, {0x00});
+  add(0x000a, {0x00, 0x06, 0x2a, 0x2a, 0x00, 0x1d, 0x00, 0x17});
+  add(0x000b, {0x01, 0x00});
+  add(0x0023, {});
+  add(0x0010, alpn);
+  add(0x0005, {0x01, 0x00, 0x00, 0x00, 0x00});
+  add(0x000d, sigs);
+  add(0x0012, {});
+  add(0x0033, {0x00, 0x00});
+  add(0x002d, {0x01, 0x01});
+  add(0x002b, versions);
+  add(0x001b, {0x02, 0x00, 0x02});
+  add(0x4469, {0x00, 0x03, 0x02, 'h', '2'});
+  add(0x0015, {0x00, 0x00});
+  put16(b, static_cast<uint16_t>(ext.size()));
+  b.insert(b.end(), ext.begin(), ext.end());
+  return b;
+}
 
 }  // namespace qw::dissect::testing

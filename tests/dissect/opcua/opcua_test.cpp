@@ -10,12 +10,14 @@
 #include "dissect/opcua/opcua_dissector.h"
 #include "dissect/opcua/opcua_parser.h"
 #include "dissect_harness.h"
+#include "opcua/opcua_fixtures.h"
 
 namespace qw::dissect {
 namespace {
 
 using testing::ForEachPrefix;
 using testing::Hex;
+using testing::kOpcuaRead;
 using testing::Registered;
 using testing::StreamHarness;
 
@@ -198,20 +200,6 @@ constexpr std::string_view kActivateSessionResponse = R"(
   01 00 d6 01 dc c7 d3 f2 75 ca d5 01 05 00 00 00 00 00 00 00 00 ff ff ff ff 00 00 00
   20 00 00 00 f9 30 86 6b 7e e1 f6 6d 9e 30 63 b6 95 55 41 2c ab 99 4f 67 4e 5e 84 56 ad 2c
   b4 25 7f 75 79 4a ff ff ff ff ff ff ff ff
-)";
-// Frame 85: ReadRequest of ns=1;s=the.answer, Value attribute.
-constexpr std::string_view kRead = R"(
-  4d 53 47 46 79 00 00 00 06 00 00 00 06 00 00 00
-  14 00 00 00 14 00 00 00   # sequence number 20, request id 20
-  01 00 77 02               # type id i=631 ReadRequest
-  04 01 00 02 49 89 f8 84 6a 01 2a 40 54 35 33 b2 5b 45 24
-  62 0b 37 f3 75 ca d5 01 15 00 00 00 00 00 00 00 ff ff ff ff 00 00 00 00 00 00 00
-  00 00 00 00 00 00 00 00   # max age 0
-  00 00 00 00               # timestamps to return: source
-  01 00 00 00               # nodes to read: 1
-  03 01 00 0a 00 00 00 74 68 65 2e 61 6e 73 77 65 72   # ns=1;s=the.answer
-  0d 00 00 00               # attribute 13 Value
-  ff ff ff ff 00 00 ff ff ff ff   # index range, data encoding: null
 )";
 // Frame 87: ReadResponse; the one result is BadNodeIdUnknown.
 constexpr std::string_view kReadResponse = R"(
@@ -456,7 +444,7 @@ const std::vector<std::string_view> kFixtures = {kHello,
                                                  kCreateSessionResponse,
                                                  kActivateSession,
                                                  kActivateSessionResponse,
-                                                 kRead,
+                                                 kOpcuaRead,
                                                  kReadResponse,
                                                  kWrite,
                                                  kWriteResponse,
@@ -531,7 +519,7 @@ TEST(OpcuaParser, OpenSecureChannelUnderPolicyNone) {
 
 TEST(OpcuaParser, ServiceTargets) {
   core::Anomalies anomalies;
-  EXPECT_EQ(BodyOf(kRead, anomalies).target.view(), "ns=1;s=the.answer");
+  EXPECT_EQ(BodyOf(kOpcuaRead, anomalies).target.view(), "ns=1;s=the.answer");
   EXPECT_EQ(BodyOf(kWrite, anomalies).target.view(), "ns=1;s=the.answer");
   EXPECT_EQ(BodyOf(kCall, anomalies).target.view(), "ns=1;i=62541 on i=85");
   EXPECT_EQ(BodyOf(kAddNodes, anomalies).target.view(), "ns=1;i=12133 under i=35");
@@ -600,7 +588,7 @@ TEST(OpcuaParser, CiphertextIsNeverReadAsAService) {
   EXPECT_FALSE(ChunkOk(Hex(kSecretMsgResponse), false, anomalies).sequence_readable);
   EXPECT_FALSE(ChunkOk(Hex(kSecretClose), false, anomalies).sequence_readable);
   // A plain body is recognised even when the channel's policy is not known.
-  EXPECT_TRUE(ChunkOk(Hex(kRead), false, anomalies).sequence_readable);
+  EXPECT_TRUE(ChunkOk(Hex(kOpcuaRead), false, anomalies).sequence_readable);
   EXPECT_TRUE(anomalies.empty());
 }
 
@@ -798,7 +786,7 @@ TEST_F(OpcuaDissector, HandshakeGetEndpointsAndClose) {
 }
 
 TEST_F(OpcuaDissector, ReadWriteCallAndAddNodes) {
-  Request(kRead, 85);
+  Request(kOpcuaRead, 85);
   Response(kReadResponse, 87);
   Request(kWrite, 89);
   Response(kWriteResponse, 91);
@@ -899,7 +887,7 @@ TEST_F(OpcuaDissector, SecuredOpenNamesTheSendersApplicationCertificate) {
 }
 
 TEST_F(OpcuaDissector, ServiceFaultAnswersAnyRequest) {
-  Request(kRead, 1);
+  Request(kOpcuaRead, 1);
   h.Response(Chunk("MSG", 'F',
                    Cat({"06 00 00 00 06 00 00 00 0a 00 00 00 14 00 00 00  01 00 8d 01",
                         "00 00 00 00 00 00 00 00  15 00 00 00  00 00 25 80  00 ff ff ff ff 00 00 "
@@ -923,7 +911,7 @@ TEST_F(OpcuaDissector, ErrorAnswersHello) {
 
 TEST_F(OpcuaDissector, ChunkedMessageCountsItsServiceOnTheFinalChunk) {
   // The Read of frame 85 split into two chunks: the first carries the type id.
-  auto read = Hex(kRead);
+  auto read = Hex(kOpcuaRead);
   std::vector<uint8_t> body(read.begin() + 24, read.end());
   std::string first, second;
   auto hex = [](std::span<const uint8_t> b) {
@@ -955,7 +943,7 @@ TEST_F(OpcuaDissector, ChunkedMessageCountsItsServiceOnTheFinalChunk) {
 }
 
 TEST_F(OpcuaDissector, ChunkLargerThanKeptIsCountedAtItsEnd) {
-  Request(kRead, 1);
+  Request(kOpcuaRead, 1);
   // A ReadResponse whose one value is a ByteString of 100000 octets.
   std::vector<uint8_t> big =
       Chunk("MSG", 'F',
@@ -990,7 +978,7 @@ TEST_F(OpcuaDissector, SplitAcrossSegmentsAndSeveralInOne) {
 TEST_F(OpcuaDissector, GapResynchronisesOnTheNextChunk) {
   Request(kOpenRequest, 1);
   Response(kOpenResponse, 2);
-  Request(kRead, 3);
+  Request(kOpcuaRead, 3);
   h.Gap(flow::Direction::kFromResponder, 500);
   // The read's response was lost: reported unanswered.
   ASSERT_EQ(h.sink.ops.size(), 2u);

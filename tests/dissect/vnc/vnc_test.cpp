@@ -13,12 +13,14 @@
 #include "dissect/vnc/vnc_parser.h"
 #include "dissect_harness.h"
 #include "tls_handshake_fixtures.h"
+#include "vnc/vnc_fixtures.h"
 
 namespace qw::dissect {
 namespace {
 
 using testing::ForEachPrefix;
 using testing::Hex;
+using testing::kAppleServerInit;
 using testing::kCredSspClientHello;
 using testing::kCredSspServerFlight;
 using testing::Registered;
@@ -33,14 +35,6 @@ constexpr std::string_view kFailedResult = R"(
   00 00 00 29                    # reason length 41
   41 75 74 68 65 6e 74 69 63 61 74 69 6f 6e 20 66 61 69 6c 65 64 20   # "Authentication failed "
   66 72 6f 6d 20 20 20 20 31 39 32 2e 31 36 38 2e 30 2e 31             # "from    192.168.0.1"
-)";
-// vncmac.pcap frame 58: ServerInit (Apple's name holds 22 octets before the text).
-constexpr std::string_view kAppleServerInit = R"(
-  07 80 04 38                    # 1920 x 1080
-  20 18 00 01 00 ff 00 ff 00 ff 10 08 00 00 00 00   # pixel format
-  00 00 00 21                    # name length 33
-  00 00 00 00 00 02 bf fe e7 03 e0 00 00 00 00 00 00 00 00 00 00 00
-  4d 61 63 4d 69 6e 69 20 53 53 44                  # "MacMini SSD"
 )";
 
 TEST(VncParser, VersionLines) {
