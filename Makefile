@@ -76,6 +76,8 @@ test: test-unit test-sanitize
 bench: build
 	@bash bench/throughput.sh $(BUILD)
 	@bash bench/hash_throughput.sh $(BUILD)
+	@taskset -c 1 $(BUILD)/bench/dissect_bench --benchmark_min_time=0.2
+	@taskset -c 1 $(BUILD)/bench/store_bench --benchmark_min_time=0.2
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -353,7 +353,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-const char* Version() { return "0.9.17"; }
+const char* Version() { return "0.9.18"; }
 
 int RunPolicyCheck(const std::string& file) {
   auto loaded = policy::LoadPolicy(file);
