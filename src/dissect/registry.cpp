@@ -15,6 +15,7 @@
 #include "dissect/ike/ike_dissector.h"
 #include "dissect/lldp/lldp_dissector.h"
 #include "dissect/modbus/modbus_dissector.h"
+#include "dissect/nbds/nbds_dissector.h"
 #include "dissect/ntp/ntp_dissector.h"
 #include "dissect/onvif/onvif_dissector.h"
 #include "dissect/opcua/opcua_dissector.h"
@@ -48,7 +49,7 @@ constexpr std::array<FrameDissectorInfo, 4> kFrameDissectors = {{
 }};
 
 // Stream dissectors; within a transport, those listing a flow's port are probed first.
-constexpr std::array<StreamDissectorInfo, 37> kStreamDissectors = {{
+constexpr std::array<StreamDissectorInfo, 38> kStreamDissectors = {{
     {"modbus", 6, modbus::kPorts, &modbus::Probe, &modbus::Create},
     {"dnp3", 6, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
     {"dnp3", 17, dnp3::kPorts, &dnp3::Probe, &dnp3::Create},
@@ -84,6 +85,7 @@ constexpr std::array<StreamDissectorInfo, 37> kStreamDissectors = {{
     {"ws_discovery", 17, onvif::kDiscoveryPorts, &onvif::ProbeDiscovery, &onvif::CreateDiscovery},
     {"snmp", 17, snmp::kPorts, &snmp::Probe, &snmp::Create},
     {"ntp", 17, ntp::kPorts, &ntp::Probe, &ntp::Create},
+    {"nbds", 17, nbds::kPorts, &nbds::Probe, &nbds::Create},
     {"syslog", 17, syslog::kUdpPorts, &syslog::ProbeUdp, &syslog::CreateUdp},
     {"syslog", 6, syslog::kTcpPorts, &syslog::ProbeTcp, &syslog::CreateTcp},
 }};

@@ -43,6 +43,8 @@ Counters Smb1Expect(const std::vector<TsharkFrame>& frames) {
     if (!f.HasProtocol("smb")) continue;
     ++c["frames"];
     for (const auto& v : f.Values("smb.cmd")) {
+      // tshark also shows an AndX message's "no further commands" (0xFF) as smb.cmd.
+      if (Number(v) == 0xff) continue;
       ++c["commands:" + std::to_string(Number(v))];
       ++c["pdus"];
     }
@@ -60,9 +62,14 @@ const Register kSmb2({
     "",
 });
 
+// SMB1 also travels in NetBIOS datagrams (the mailslot announcements of Windows hosts, in
+// captures of every kind): every folder.
 const Register kSmb1({
     "smb",
-    {"smb"},
+    {"arp",   "bacnet",   "dhcp",     "dnp3",     "dns",         "enip_cip", "ftp",
+     "http",  "iec104",   "iec61850", "lldp_cdp", "mixed_ics",   "mixed_it", "modbus",
+     "opcua", "profinet", "rdp",      "s7comm",   "s7comm_plus", "smb",      "snmp",
+     "ssh",   "tftp",     "tls",      "vlan",     "vnc"},
     {"smb.cmd"},
     Smb1Expect,
     {"pdus", "frames", "commands:"},
