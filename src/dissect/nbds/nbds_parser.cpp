@@ -59,6 +59,7 @@ std::string_view ReadCString(core::ByteReader& r, size_t max) {
 }  // namespace
 
 std::optional<Datagram> ParseDatagram(std::span<const uint8_t> bytes) {
+  if (bytes.size() < kHeaderBytes) return std::nullopt;
   core::ByteReader r(bytes);
   Datagram d;
   d.type = r.U8();
