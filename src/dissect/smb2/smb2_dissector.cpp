@@ -667,6 +667,14 @@ class Smb2Dissector final : public Dissector {
 
 ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
   core::ByteReader r(first_bytes);
+  // A positive session response or a keep-alive (four octets, no data) says little alone:
+  // the message after it decides, as on a server side captured without its client's.
+  for (int i = 0; i < 4 && r.remaining() >= 4 &&
+                  (r.PeekU8() == kNbssPositiveResponse || r.PeekU8() == kNbssKeepAlive);
+       ++i) {
+    if (r.PeekU8(1) != 0 || r.PeekU8(2) != 0 || r.PeekU8(3) != 0) return ProbeResult::kNo;
+    r.Skip(4);
+  }
   if (r.empty()) return ProbeResult::kMaybe;
   const uint8_t type = r.U8();
   if (type == kNbssMessage) {

@@ -42,6 +42,7 @@ inline constexpr size_t kMaxNameBytes = 255;
 /// RFC 1002 4.3.1 packet types.
 inline constexpr uint8_t kNbssMessage = 0x00;
 inline constexpr uint8_t kNbssSessionRequest = 0x81;
+inline constexpr uint8_t kNbssPositiveResponse = 0x82;
 inline constexpr uint8_t kNbssKeepAlive = 0x85;
 
 /// SMB2 commands ([MS-SMB2] 2.2.1.2) this parser reads bodies of.

@@ -751,6 +751,12 @@ TEST(Smb2Dissector, Probe) {
             ProbeResult::kYes);
   EXPECT_EQ(smb2::Probe(d, Hex("81 00 00 44 20 5a")), ProbeResult::kNo);
   EXPECT_EQ(smb2::Probe(d, Hex("47 45 54 20")), ProbeResult::kNo);
+  // A server side captured without its client's (openics EIP-RemoteModeChangeAttempt.pcap
+  // frames 584 and 585): the positive session response, then SMB1's negotiate response.
+  EXPECT_EQ(smb2::Probe(d, Hex("82 00 00 00")), ProbeResult::kMaybe);
+  EXPECT_EQ(smb2::Probe(d, Hex("82 00 00 00 00 00 00 55 ff 53 4d 42 72")), ProbeResult::kYes);
+  EXPECT_EQ(smb2::Probe(d, Hex("82 00 00 00 47 45 54 20")), ProbeResult::kNo);
+  EXPECT_EQ(smb2::Probe(d, Hex("82 00 01 00 00 00 00 55 ff 53 4d 42 72")), ProbeResult::kNo);
 }
 
 }  // namespace
