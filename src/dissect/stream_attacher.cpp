@@ -13,9 +13,9 @@ constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 // Datagrams a UDP flow may be probed with while every probe still says "maybe".
 constexpr uint32_t kMaxProbedDatagrams = 8;
-// Segments held undecided that keep frames of their own; later ones join the last of
-// their direction (its frame then stands for them).
-constexpr size_t kMaxHeldPieces = 32;
+// Segments held undecided that keep frames of their own (a few hundred octets a flow at
+// most); later ones join the last of their direction (its frame then stands for them).
+constexpr size_t kMaxHeldPieces = 8;
 // Times a TCP flow picked up mid-stream, whose first bytes every probe refused, is probed
 // again from the next segment: its first bytes may be the middle of a message.
 constexpr uint8_t kMidstreamRetries = 3;

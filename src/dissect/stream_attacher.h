@@ -147,8 +147,8 @@ class StreamAttacher final : public flow::StreamConsumer {
   core::Timestamp last_ts_;
   AttachLimits limits_;
   std::vector<uint8_t> buffer_[2];  // probe bytes, then unconsumed bytes, per direction
-  // The segments the probes held before deciding, in arrival order, once more than one came
-  // (empty while the first decides, as it mostly does): each is fed with its own frame.
+  // The segments the probes held undecided, in arrival order (none when a flow's first
+  // segment decides, as it mostly does): each is fed with its own frame.
   struct HeldPiece {
     size_t size;
     uint64_t frame;
