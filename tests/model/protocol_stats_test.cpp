@@ -54,7 +54,8 @@ TEST(ProtocolCounter, AFrameMarkedAsCarryingPartOfAPduCountsAsAFrameOnly) {
   first.histogram = "";
   c.OnPdu(first, a);
   c.OnPdu(Pdu("s7comm_plus", 0x54c, 129), a);
-  const ProtocolStats& m = c.Result().at("s7comm_plus");
+  const auto r = c.Result();
+  const ProtocolStats& m = r.at("s7comm_plus");
   EXPECT_EQ(m.frames, 2u);
   EXPECT_EQ(m.pdus, 1u);
   EXPECT_EQ(m.requests, 1u);
