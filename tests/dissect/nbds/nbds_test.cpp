@@ -79,7 +79,8 @@ TEST(NbdsParser, LocalMasterAnnouncement) {
 }
 
 TEST(NbdsParser, DomainAnnouncementAndOtherMessages) {
-  const auto d = nbds::ParseDatagram(Hex(kDomain));
+  const auto bytes = Hex(kDomain);  // the datagram's views point into it
+  const auto d = nbds::ParseDatagram(bytes);
   ASSERT_TRUE(d);
   const auto a = nbds::ParseAnnouncement(d->user_data);
   ASSERT_TRUE(a);
