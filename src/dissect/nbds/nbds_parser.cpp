@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/byte_reader.h"
+#include "dissect/smb2/smb2_parser.h"
 
 namespace qw::dissect::nbds {
 
@@ -98,11 +99,9 @@ std::optional<Datagram> ParseDatagram(std::span<const uint8_t> bytes) {
 }
 
 std::optional<uint8_t> Smb1Command(std::span<const uint8_t> user_data) {
-  core::ByteReader r(user_data);
-  if (r.remaining() < kSmb1HeaderBytes || r.U8() != 0xff || r.Chars(3) != "SMB") {
-    return std::nullopt;
-  }
-  return r.U8();
+  if (user_data.size() < kSmb1HeaderBytes) return std::nullopt;
+  const auto h = smb2::ParseSmb1(user_data);
+  return h ? std::optional<uint8_t>(h->command) : std::nullopt;
 }
 
 std::optional<Announcement> ParseAnnouncement(std::span<const uint8_t> smb) {

@@ -295,10 +295,6 @@ class TlsDissector final : public Dissector {
   TlsObservation* seen_ = nullptr;  // CreateInner's copy of the session reported
 };
 
-}  // namespace
-
-namespace {
-
 // A handshake record that opens a session: a ClientHello or a ServerHello.
 ProbeResult ProbeHello(std::span<const uint8_t> first_bytes) {
   core::ByteReader r(first_bytes);
@@ -335,9 +331,8 @@ ProbeResult Probe(flow::Direction, std::span<const uint8_t> first_bytes) {
     return ProbeResult::kNo;
   }
   const size_t next = kRecordHeaderBytes + h->length;
-  if (first_bytes.size() <= next) return ProbeResult::kYes;
-  const auto after = ParseRecordHeader(first_bytes.subspan(next));
   if (first_bytes.size() < next + kRecordHeaderBytes) return ProbeResult::kYes;
+  const auto after = ParseRecordHeader(first_bytes.subspan(next));
   return after && after->version == h->version ? ProbeResult::kYes : ProbeResult::kNo;
 }
 
